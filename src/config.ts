@@ -1,0 +1,109 @@
+// One validated, frozen config object built from the environment and an optional JSON file
+// (`FLUXGATE_CONFIG=path`). Environment wins over the file. Every setting is documented in the
+// README's configuration table; a bad value stops start-up with a message naming the setting.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  HOST: z.string().min(1).default('0.0.0.0').describe('Address the HTTP API listens on'),
+  PORT: port.default(8080).describe('HTTP port (API, dashboard, docs); 0 picks a free port'),
+  DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite database and other local state'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional()
+    .describe('PostgreSQL connection URL; when set, storage uses PostgreSQL instead of SQLite'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('public')
+    .describe('PostgreSQL schema holding Fluxgate tables'),
+  ADMIN_USERNAME: z.string().min(3).max(64).default('admin').describe('Name of the admin user created on first start'),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .optional()
+    .describe('Password of the first admin; when absent one is generated and printed once'),
+  JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('HMAC secret for access tokens; when absent one is generated and kept in DATA_DIR'),
+  JWT_TTL_SECONDS: positiveInt.default(900).describe('Lifetime of an access token in seconds'),
+  ALLOW_REGISTRATION: bool.default(true).describe('Whether anyone may create an account with POST /auth/register'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Log level of the JSON logs'),
+  BODY_LIMIT_BYTES: positiveInt.default(1_048_576).describe('Largest accepted HTTP request body'),
+  MAX_POINTS_PER_REQUEST: positiveInt.default(10_000).describe('Largest number of points in one telemetry request'),
+  INGEST_MAX_BATCH: positiveInt.default(20_000).describe('Most points committed in one storage transaction'),
+  INGEST_MAX_PENDING: positiveInt.default(200_000).describe('Points waiting for commit before ingest answers 503'),
+  QUERY_MAX_LIMIT: positiveInt.default(10_000).describe('Most points one history page returns'),
+  PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
+  REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
+  CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),
+});
+
+export type Config = Readonly<z.output<typeof configSchema>>;
+export type ConfigKey = keyof z.input<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`FLUXGATE_CONFIG: cannot read ${file} (${(err as Error).message})`]);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([`FLUXGATE_CONFIG: ${file} is not a JSON object (${(err as Error).message})`]);
+  }
+}
+
+/** Builds the config from `env` (and the file named by FLUXGATE_CONFIG); throws ConfigError naming each bad setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const fromFile = env.FLUXGATE_CONFIG ? readConfigFile(env.FLUXGATE_CONFIG) : {};
+  const keys = Object.keys(configSchema.shape);
+  const unknownInFile = Object.keys(fromFile).filter((k) => !keys.includes(k));
+  if (unknownInFile.length > 0) {
+    throw new ConfigError(unknownInFile.map((k) => `${k}: unknown setting in ${env.FLUXGATE_CONFIG}`));
+  }
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const config = { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
+  return Object.freeze(config);
+}
+
+/** Rows of the README configuration table, generated from the schema so docs cannot drift. */
+export function describeConfig(): Array<{ key: string; default: string; description: string }> {
+  return Object.entries(configSchema.shape).map(([key, schema]) => {
+    const parsed = schema.safeParse(undefined);
+    const def = parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
+    return { key, default: def, description: schema.description ?? '' };
+  });
+}

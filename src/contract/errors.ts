@@ -1,0 +1,62 @@
+// The one catalogue of error codes Fluxgate answers with. Codes are stable: clients and tests
+// match on `code`, never on the message. Every code is documented in docs/errors.md (a test
+// checks that), and the HTTP layer maps a code to its status here and nowhere else.
+
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  INVALID_TIME: { status: 400, message: 'A time parameter is not a valid time' },
+  INVALID_CURSOR: { status: 400, message: 'The pagination cursor is not valid' },
+  UNAUTHENTICATED: { status: 401, message: 'Authentication is required' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Username or password is wrong' },
+  INVALID_TOKEN: { status: 401, message: 'The access token is invalid or expired' },
+  INVALID_API_KEY: { status: 401, message: 'The API key is missing or unknown' },
+  FORBIDDEN: { status: 403, message: 'You are not allowed to do this' },
+  REGISTRATION_DISABLED: { status: 403, message: 'Self-registration is disabled' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  DEVICE_NOT_FOUND: { status: 404, message: 'Device not found' },
+  USER_NOT_FOUND: { status: 404, message: 'User not found' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  DEVICE_EXISTS: { status: 409, message: 'A device with this id already exists' },
+  USER_EXISTS: { status: 409, message: 'A user with this username or email already exists' },
+  CONFIRMATION_REQUIRED: { status: 409, message: 'This action needs an explicit confirmation parameter' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  INVALID_TELEMETRY: { status: 422, message: 'The telemetry payload is not valid' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+  STORAGE_UNAVAILABLE: { status: 503, message: 'Storage cannot take data right now; retry later' },
+  INGEST_OVERLOADED: { status: 503, message: 'The ingest pipeline is full; retry later' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Body of every error response: `{"error":{"code","message","details"}}`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export class FluxgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'FluxgateError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { error: { code: this.code, message: this.message } };
+    if (this.details !== undefined) body.error.details = this.details;
+    return body;
+  }
+}
+
+export function isFluxgateError(err: unknown): err is FluxgateError {
+  return err instanceof FluxgateError;
+}

@@ -1,0 +1,18 @@
+import { randomBytes } from 'node:crypto';
+
+/** Device ids are user-chosen or generated: 1–64 characters of `[A-Za-z0-9._-]`. */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function isValidDeviceId(id: string): boolean {
+  return DEVICE_ID_PATTERN.test(id) && id !== '.' && id !== '..';
+}
+
+const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+/** A short random id with a readable prefix, e.g. `dev-k3m9x2q7hw`. */
+export function generateId(prefix: string, length = 12): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
+  return `${prefix}-${out}`;
+}

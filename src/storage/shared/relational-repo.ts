@@ -1,0 +1,194 @@
+// Users, devices and settings: query code written once with Kysely and run by both adapters.
+// The telemetry hot path does not live here; each adapter writes points with raw statements.
+import { type Kysely, sql } from 'kysely';
+import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../../domain/device.ts';
+import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
+import type { StorageStats } from '../storage.ts';
+import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
+import type { Database, DevicesTable } from './schema.ts';
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const PATCH_COLUMNS: Record<keyof DevicePatch, keyof DevicesTable> = {
+  name: 'name',
+  description: 'description',
+  deviceType: 'device_type',
+  location: 'location',
+  firmwareVersion: 'firmware_version',
+  hardwareVersion: 'hardware_version',
+  status: 'status',
+  metadata: 'metadata',
+  config: 'config',
+};
+
+/** Base of both adapters: the relational half of the Storage port. */
+export class RelationalRepo {
+  constructor(protected readonly kysely: Kysely<Database>) {}
+
+  async createUser(user: NewUser): Promise<User> {
+    const now = Date.now();
+    const row = {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      password_hash: user.passwordHash,
+      role: user.role,
+      is_active: user.isActive ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+      last_login: null,
+    };
+    await this.kysely.insertInto('users').values(row).execute();
+    return toUser(row);
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const row = await this.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  }
+
+  async findUserForLogin(usernameOrEmail: string): Promise<UserWithSecret | undefined> {
+    const row = await this.kysely
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) => eb.or([eb('username', '=', usernameOrEmail), eb('email', '=', usernameOrEmail)]))
+      .executeTakeFirst();
+    return row ? toUserWithSecret(row) : undefined;
+  }
+
+  async recordLogin(id: string, at: number): Promise<void> {
+    await this.kysely.updateTable('users').set({ last_login: at }).where('id', '=', id).execute();
+  }
+
+  async countUsers(): Promise<number> {
+    const row = await this.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async createDevice(device: NewDevice): Promise<Device> {
+    const now = Date.now();
+    const row: DevicesTable = {
+      id: device.id,
+      name: device.name,
+      description: device.description,
+      device_type: device.deviceType,
+      location: device.location,
+      firmware_version: device.firmwareVersion,
+      hardware_version: device.hardwareVersion,
+      status: device.status,
+      metadata: JSON.stringify(device.metadata),
+      config: JSON.stringify(device.config),
+      owner_id: device.ownerId,
+      api_key_hash: device.apiKeyHash,
+      created_at: now,
+      updated_at: now,
+      last_seen: null,
+    };
+    await this.kysely.insertInto('devices').values(row).execute();
+    return toDevice(row);
+  }
+
+  async getDevice(id: string): Promise<Device | undefined> {
+    const row = await this.kysely.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toDevice(row) : undefined;
+  }
+
+  async listDevices(filter: DeviceFilter): Promise<{ items: Device[]; total: number }> {
+    let query = this.kysely.selectFrom('devices');
+    if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+    if (filter.deviceType !== undefined) query = query.where('device_type', '=', filter.deviceType);
+    if (filter.location !== undefined) query = query.where('location', '=', filter.location);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.text !== undefined && filter.text !== '') {
+      const pattern = `%${escapeLike(filter.text.toLowerCase())}%`;
+      query = query.where((eb) =>
+        eb.or(
+          (['id', 'name', 'description', 'location', 'device_type'] as const).map(
+            (col) => sql<boolean>`lower(${eb.ref(col)}) like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toDevice), total: Number(count?.n ?? 0) };
+  }
+
+  async updateDevice(id: string, patch: DevicePatch): Promise<Device | undefined> {
+    const values: Partial<DevicesTable> = { updated_at: Date.now() };
+    for (const [key, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof DevicePatch, keyof DevicesTable]>) {
+      const value = patch[key];
+      if (value === undefined) continue;
+      (values as Record<string, unknown>)[column] =
+        key === 'metadata' || key === 'config' ? JSON.stringify(value) : value;
+    }
+    const result = await this.kysely.updateTable('devices').set(values).where('id', '=', id).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return undefined;
+    return this.getDevice(id);
+  }
+
+  async findDeviceByKeyHash(keyHash: string): Promise<{ id: string; keyHash: string } | undefined> {
+    const row = await this.kysely
+      .selectFrom('devices')
+      .select(['id', 'api_key_hash'])
+      .where('api_key_hash', '=', keyHash)
+      .executeTakeFirst();
+    return row ? { id: row.id, keyHash: row.api_key_hash } : undefined;
+  }
+
+  async setDeviceKeyHash(id: string, keyHash: string): Promise<boolean> {
+    const result = await this.kysely
+      .updateTable('devices')
+      .set({ api_key_hash: keyHash, updated_at: Date.now() })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async distinctDeviceValues(column: 'device_type' | 'location', ownerId?: string): Promise<string[]> {
+    let query = this.kysely.selectFrom('devices').select(column).distinct().where(column, 'is not', null);
+    if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+    const rows = await query.orderBy(column).execute();
+    return rows.map((r) => r[column]).filter((v): v is string => typeof v === 'string');
+  }
+
+  async fieldsOf(deviceId: string): Promise<string[]> {
+    const rows = await this.kysely.selectFrom('series').select('field').where('device_id', '=', deviceId).orderBy('field').execute();
+    return rows.map((r) => r.field);
+  }
+
+  async stats(): Promise<StorageStats> {
+    const [users, byStatus, byType, points] = await Promise.all([
+      this.countUsers(),
+      this.kysely.selectFrom('devices').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute(),
+      this.kysely
+        .selectFrom('devices')
+        .select(['device_type', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('device_type')
+        .execute(),
+      this.kysely.selectFrom('rollup_hour').select((eb) => eb.fn.sum<number>('count').as('n')).executeTakeFirst(),
+    ]);
+    const devicesByStatus = Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)]));
+    const devicesByType = Object.fromEntries(byType.map((r) => [r.device_type, Number(r.n)]));
+    const devices = Object.values(devicesByStatus).reduce((a, b) => a + b, 0);
+    return { users, devices, points: Number(points?.n ?? 0), devicesByStatus, devicesByType };
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const row = await this.kysely.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async setSettingIfAbsent(key: string, value: string): Promise<string> {
+    await this.kysely
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return (await this.getSetting(key)) ?? value;
+  }
+}

@@ -1,0 +1,80 @@
+// Converting between table rows and domain objects, shared by both adapters.
+import type { Device, DeviceStatus } from '../../domain/device.ts';
+import type { RollupRow } from '../../domain/rollup.ts';
+import type { Point, PointValue } from '../../domain/telemetry.ts';
+import type { Role, User, UserWithSecret } from '../../domain/user.ts';
+import type { DevicesTable, PointsTable, RollupTable, UsersTable } from './schema.ts';
+
+export const VALUE_TYPE = { number: 0, boolean: 1, string: 2 } as const;
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function toUser(row: UsersTable): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    role: row.role as Role,
+    isActive: Number(row.is_active) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    lastLogin: row.last_login === null ? null : Number(row.last_login),
+  };
+}
+
+export function toUserWithSecret(row: UsersTable): UserWithSecret {
+  return { ...toUser(row), passwordHash: row.password_hash };
+}
+
+export function toDevice(row: DevicesTable): Device {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    deviceType: row.device_type,
+    location: row.location,
+    firmwareVersion: row.firmware_version,
+    hardwareVersion: row.hardware_version,
+    status: row.status as DeviceStatus,
+    metadata: parseJsonObject(row.metadata),
+    config: parseJsonObject(row.config),
+    ownerId: row.owner_id,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    lastSeen: row.last_seen === null ? null : Number(row.last_seen),
+  };
+}
+
+export function valueColumns(value: PointValue): { num: number | null; str: string | null; type: number } {
+  if (typeof value === 'number') return { num: value, str: null, type: VALUE_TYPE.number };
+  if (typeof value === 'boolean') return { num: value ? 1 : 0, str: null, type: VALUE_TYPE.boolean };
+  return { num: null, str: value, type: VALUE_TYPE.string };
+}
+
+export function toPoint(row: PointsTable): Point {
+  const type = Number(row.type);
+  const value: PointValue =
+    type === VALUE_TYPE.string ? (row.str ?? '') : type === VALUE_TYPE.boolean ? Number(row.num) === 1 : Number(row.num);
+  return { deviceId: row.device_id, field: row.field, ts: Number(row.ts), value, meta: row.meta };
+}
+
+export function toRollupRow(row: Omit<RollupTable, 'device_id' | 'field'>): RollupRow {
+  return {
+    bucket: Number(row.bucket),
+    count: Number(row.count),
+    sum: Number(row.sum),
+    min: Number(row.min),
+    max: Number(row.max),
+    firstTs: Number(row.first_ts),
+    first: Number(row.first),
+    lastTs: Number(row.last_ts),
+    last: Number(row.last),
+  };
+}

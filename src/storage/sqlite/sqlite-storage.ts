@@ -1,0 +1,210 @@
+// SQLite adapter: better-sqlite3 in WAL mode with synchronous=FULL, so a resolved write is on disk.
+// Writes are synchronous and short; the ingest pipeline batches them (group commit).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { type BatchRollup, type Granularity, GRANULARITY_MS, type RollupRow, rollupBatch } from '../../domain/rollup.ts';
+import type { Point } from '../../domain/telemetry.ts';
+import { HOUR } from '../../domain/time.ts';
+import { checkMigrations } from '../migration.ts';
+import { mergeFieldQueries } from '../shared/point-merge.ts';
+import { RelationalRepo } from '../shared/relational-repo.ts';
+import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
+import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
+import type { PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
+
+const ROLLUP_UPSERT = (table: string) => `
+INSERT INTO ${table} (device_id, field, bucket, count, sum, min, max, first_ts, first, last_ts, last)
+VALUES (@deviceId, @field, @bucket, @count, @sum, @min, @max, @firstTs, @first, @lastTs, @last)
+ON CONFLICT (device_id, field, bucket) DO UPDATE SET
+  count = count + excluded.count,
+  sum = sum + excluded.sum,
+  min = MIN(min, excluded.min),
+  max = MAX(max, excluded.max),
+  first = CASE WHEN excluded.first_ts < first_ts THEN excluded.first ELSE first END,
+  first_ts = MIN(first_ts, excluded.first_ts),
+  last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+  last_ts = MAX(last_ts, excluded.last_ts)`;
+
+export class SqliteStorage extends RelationalRepo implements Storage {
+  readonly kind = 'sqlite' as const;
+  private readonly db: BetterSqlite3.Database;
+  private readonly knownSeries = new Set<string>();
+  private statements?: ReturnType<SqliteStorage['prepare']>;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    const db = new BetterSqlite3(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
+    this.db = db;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertPoint: db.prepare(
+        'INSERT INTO points (device_id, field, ts, num, str, type, meta) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      insertSeries: db.prepare('INSERT INTO series (device_id, field, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      upsertMinute: db.prepare(ROLLUP_UPSERT('rollup_minute')),
+      upsertHour: db.prepare(ROLLUP_UPSERT('rollup_hour')),
+      fieldAsc: db.prepare(
+        'SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts ASC LIMIT ?',
+      ),
+      fieldDesc: db.prepare(
+        'SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?',
+      ),
+      latest: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? ORDER BY ts DESC LIMIT 1'),
+      seriesOf: db.prepare('SELECT field FROM series WHERE device_id = ? ORDER BY field'),
+      rollups: {
+        minute: db.prepare(
+          'SELECT * FROM rollup_minute WHERE device_id = ? AND field = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
+        ),
+        hour: db.prepare(
+          'SELECT * FROM rollup_hour WHERE device_id = ? AND field = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
+        ),
+      },
+      rollupBefore: {
+        minute: db.prepare(
+          'SELECT * FROM rollup_minute WHERE device_id = ? AND field = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1',
+        ),
+        hour: db.prepare(
+          'SELECT * FROM rollup_hour WHERE device_id = ? AND field = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1',
+        ),
+      },
+      touch: db.prepare('UPDATE devices SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?'),
+    };
+  }
+
+  private get stmt() {
+    this.statements ??= this.prepare();
+    return this.statements;
+  }
+
+  async migrate(): Promise<number> {
+    checkMigrations(SQLITE_MIGRATIONS);
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    let current = row.v ?? 0;
+    for (const m of SQLITE_MIGRATIONS) {
+      if (m.version <= current) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+      current = m.version;
+    }
+    return current;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async deleteDevice(id: string): Promise<boolean> {
+    const removed = this.db.transaction(() => {
+      for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE device_id = ?`).run(id);
+      }
+      return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
+    })();
+    for (const key of this.knownSeries) if (key.startsWith(`${id}\u0000`)) this.knownSeries.delete(key);
+    return removed;
+  }
+
+  async touchDevices(lastSeen: ReadonlyMap<string, number>): Promise<void> {
+    if (lastSeen.size === 0) return;
+    this.db.transaction(() => {
+      for (const [id, ts] of lastSeen) this.stmt.touch.run(ts, id);
+    })();
+  }
+
+  private upsertRollups(rollups: BatchRollup[], granularity: Granularity): void {
+    const stmt = granularity === 'minute' ? this.stmt.upsertMinute : this.stmt.upsertHour;
+    for (const r of rollups) stmt.run(r);
+  }
+
+  async writePoints(points: readonly Point[]): Promise<WriteResult> {
+    if (points.length === 0) return { inserted: 0, duplicates: 0 };
+    const { insertPoint, insertSeries } = this.stmt;
+    const newSeries: string[] = [];
+    const inserted = this.db.transaction(() => {
+      const stored: Point[] = [];
+      for (const p of points) {
+        const v = valueColumns(p.value);
+        if (insertPoint.run(p.deviceId, p.field, p.ts, v.num, v.str, v.type, p.meta).changes === 1) stored.push(p);
+        const key = `${p.deviceId}\u0000${p.field}`;
+        if (!this.knownSeries.has(key)) {
+          insertSeries.run(p.deviceId, p.field, v.type);
+          newSeries.push(key);
+        }
+      }
+      this.upsertRollups(rollupBatch(stored, 'minute'), 'minute');
+      this.upsertRollups(rollupBatch(stored, 'hour'), 'hour');
+      return stored.length;
+    }).immediate();
+    for (const key of newSeries) this.knownSeries.add(key);
+    return { inserted, duplicates: points.length - inserted };
+  }
+
+  async queryPoints(query: PointQuery): Promise<Point[]> {
+    const fields = query.fields?.length ? query.fields : await this.fieldsOf(query.deviceId);
+    return mergeFieldQueries(query, fields, async (field, fromTs, exclusive, limit) => {
+      const rows =
+        query.order === 'asc'
+          ? this.stmt.fieldAsc.all(query.deviceId, field, Math.max(exclusive ? fromTs + 1 : fromTs, query.start), query.end, limit)
+          : this.stmt.fieldDesc.all(query.deviceId, field, query.start, exclusive ? fromTs : Math.min(fromTs + 1, query.end), limit);
+      return (rows as PointsTable[]).map(toPoint);
+    });
+  }
+
+  async latestPoints(deviceId: string): Promise<Point[]> {
+    const fields = (this.stmt.seriesOf.all(deviceId) as Array<{ field: string }>).map((r) => r.field);
+    const out: Point[] = [];
+    for (const field of fields) {
+      const row = this.stmt.latest.get(deviceId, field) as PointsTable | undefined;
+      if (row) out.push(toPoint(row));
+    }
+    return out;
+  }
+
+  async readRollups(q: RollupQuery): Promise<RollupRow[]> {
+    return (this.stmt.rollups[q.granularity].all(q.deviceId, q.field, q.start, q.end) as RollupTable[]).map(toRollupRow);
+  }
+
+  async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
+    const row = this.stmt.rollupBefore[granularity].get(deviceId, field, before) as RollupTable | undefined;
+    return row ? toRollupRow(row) : undefined;
+  }
+
+  async deletePoints(deviceId: string, start: number, end: number): Promise<number> {
+    const lo = Math.floor(start / HOUR) * HOUR;
+    const hi = Math.ceil(end / HOUR) * HOUR;
+    return this.db.transaction(() => {
+      const deleted = this.db.prepare('DELETE FROM points WHERE device_id = ? AND ts >= ? AND ts < ?').run(deviceId, start, end).changes;
+      for (const table of ['rollup_minute', 'rollup_hour']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE device_id = ? AND bucket >= ? AND bucket < ?`).run(deviceId, lo, hi);
+      }
+      // Rebuild the edge hours from the points that remain in them.
+      const rest = (
+        this.db
+          .prepare('SELECT * FROM points WHERE device_id = ? AND ((ts >= ? AND ts < ?) OR (ts >= ? AND ts < ?))')
+          .all(deviceId, lo, start, end, hi) as PointsTable[]
+      ).map(toPoint);
+      for (const g of Object.keys(GRANULARITY_MS) as Granularity[]) this.upsertRollups(rollupBatch(rest, g), g);
+      return deleted;
+    })();
+  }
+}
