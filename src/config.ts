@@ -35,7 +35,7 @@ export const configSchema = z.object({
     .string()
     .min(32, 'must be at least 32 characters')
     .optional()
-    .describe('HMAC secret for access tokens; when absent one is generated and kept in DATA_DIR'),
+    .describe('HMAC secret for access tokens; when absent one is generated once and kept in the database'),
   JWT_TTL_SECONDS: positiveInt.default(900).describe('Lifetime of an access token in seconds'),
   ALLOW_REGISTRATION: bool.default(true).describe('Whether anyone may create an account with POST /auth/register'),
   LOG_LEVEL: z
@@ -47,6 +47,7 @@ export const configSchema = z.object({
   INGEST_MAX_BATCH: positiveInt.default(20_000).describe('Most points committed in one storage transaction'),
   INGEST_MAX_PENDING: positiveInt.default(200_000).describe('Points waiting for commit before ingest answers 503'),
   QUERY_MAX_LIMIT: positiveInt.default(10_000).describe('Most points one history page returns'),
+  OFFLINE_AFTER: positiveInt.default(300).describe('Seconds without traffic after which a device counts as offline'),
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),

@@ -3,8 +3,11 @@ import { randomBytes } from 'node:crypto';
 /** Device ids are user-chosen or generated: 1–64 characters of `[A-Za-z0-9._-]`. */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Words that name device-side endpoints under /devices/ and so cannot be device ids. */
+export const RESERVED_DEVICE_IDS = new Set(['.', '..', 'status', 'config', 'heartbeat', 'register', 'credentials']);
+
 export function isValidDeviceId(id: string): boolean {
-  return DEVICE_ID_PATTERN.test(id) && id !== '.' && id !== '..';
+  return DEVICE_ID_PATTERN.test(id) && !RESERVED_DEVICE_IDS.has(id);
 }
 
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';

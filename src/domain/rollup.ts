@@ -107,3 +107,31 @@ export function bucketIndex(edges: readonly number[], t: number): number {
   }
   return lo;
 }
+
+export type CoverageSource = Granularity | 'raw';
+
+export interface CoverageSegment {
+  source: CoverageSource;
+  start: number;
+  end: number;
+}
+
+/**
+ * Splits [start, end) into the coarsest pieces that rollups can serve: whole buckets of the first
+ * granularity in the middle, finer granularities (then raw points) at the unaligned edges.
+ */
+export function planCoverage(start: number, end: number, granularities: readonly Granularity[]): CoverageSegment[] {
+  if (start >= end) return [];
+  const [coarsest, ...finer] = granularities;
+  if (coarsest === undefined) return [{ source: 'raw', start, end }];
+  const size = GRANULARITY_MS[coarsest];
+  const a = Math.ceil(start / size) * size;
+  const b = Math.floor(end / size) * size;
+  if (a >= b) return planCoverage(start, end, finer);
+  return [...planCoverage(start, a, finer), { source: coarsest, start: a, end: b }, ...planCoverage(b, end, finer)];
+}
+
+/** The coarsest rollup granularity whose buckets never straddle one of `edges`. */
+export function granularitiesFor(edges: readonly number[]): Granularity[] {
+  return edges.every((e) => e % HOUR === 0) ? ['hour', 'minute'] : ['minute'];
+}

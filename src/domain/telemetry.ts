@@ -2,6 +2,7 @@
 // Shapes (DESIGN.md): `{"data":{…},"metadata":{…},"timestamp":…}` (seed 003), a flat object whose
 // number/boolean/string members are fields (seed 001), or an array of either.
 import { InvalidInputError } from './errors.ts';
+import { parseIsoTime } from './time.ts';
 
 export type PointValue = number | boolean | string;
 
@@ -57,8 +58,9 @@ export function parseTimestamp(raw: unknown, now: number, limits: NormalizeLimit
     ms = Math.trunc(raw);
   } else if (typeof raw === 'string') {
     if (raw.length > 64 || !/^\d{4}-\d{2}-\d{2}/.test(raw)) fail(path, 'must be ISO 8601 or epoch milliseconds');
-    ms = Date.parse(raw);
-    if (Number.isNaN(ms)) fail(path, `"${raw}" is not a valid ISO 8601 time`);
+    const parsed = parseIsoTime(raw);
+    if (parsed === undefined) fail(path, `"${raw}" is not a valid ISO 8601 time`);
+    ms = parsed;
   } else {
     fail(path, 'must be ISO 8601 text or epoch milliseconds');
   }
@@ -104,6 +106,8 @@ function addMessage(
 ): void {
   if (!isPlainObject(msg)) fail(path || '(body)', 'must be an object');
   const prefix = path ? `${path}.` : '';
+  const claimed = msg.device_id ?? msg.deviceId;
+  if (claimed !== undefined && claimed !== deviceId) fail(`${prefix}device_id`, 'does not match the device of the credential');
   const ts = parseTimestamp(msg.timestamp ?? msg.ts ?? msg.time, now, limits, `${prefix}timestamp`);
   const meta = checkMetadata(msg.metadata, limits, `${prefix}metadata`);
   const nested = msg.data !== undefined;

@@ -10,6 +10,40 @@ export const DAY = 86_400_000;
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
 
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * Parses ISO 8601 / RFC 3339 text (`2026-03-29`, `2026-03-29T02:30:00.123+01:00`) to UTC ms, or
+ * `undefined` when it is not a real calendar time (`2026-02-30`, `25:00`). A time without an offset
+ * is UTC, so the result never depends on the server's time zone.
+ */
+export function parseIsoTime(text: string): number | undefined {
+  const m = ISO_8601.exec(text);
+  if (!m) return undefined;
+  const parts = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const [year, month, day, hour, minute, second] = parts as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  const zone = m[8] ?? 'Z';
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const hours = Number(zone.slice(1, 3));
+    const minutes = Number(zone.slice(3).replace(':', '') || 0);
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Number(((m[7] ?? '') + '00').slice(0, 3)));
+  return date.getTime() - offsetMinutes * MINUTE;
+}
+
 /** Parses `now`, a relative offset like `-24h`/`-30m`/`-7d`, ISO 8601, or epoch milliseconds. */
 export function parseQueryTime(raw: string, now: number, name: string): number {
   const text = raw.trim();
@@ -17,10 +51,8 @@ export function parseQueryTime(raw: string, now: number, name: string): number {
   const rel = /^-(\d{1,9})(s|m|h|d|w)$/.exec(text);
   if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!]!;
   if (/^\d{1,15}$/.test(text)) return Number(text);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text) && text.length <= 64) {
-    const ms = Date.parse(text);
-    if (!Number.isNaN(ms)) return ms;
-  }
+  const ms = text.length <= 64 ? parseIsoTime(text) : undefined;
+  if (ms !== undefined) return ms;
   throw new InvalidInputError('time', `${name}: "${text.slice(0, 64)}" is not now, -<n><s|m|h|d|w>, ISO 8601 or epoch ms`, name);
 }
 

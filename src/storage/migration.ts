@@ -5,9 +5,26 @@ export interface Migration {
   sql: string;
 }
 
-/** Checks that versions run 1, 2, 3… so a gap or duplicate is caught at start, not in production. */
+/**
+ * Checks that versions strictly increase, so a duplicate is caught at start, not in production.
+ * Gaps are allowed: features developed in parallel reserve their numbers, and a migration runs
+ * when its version is not yet recorded, whatever order the features landed in.
+ */
 export function checkMigrations(list: readonly Migration[]): void {
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+    const previous = list[i - 1];
+    if (previous && m.version <= previous.version) {
+      throw new Error(`migration ${m.name} has version ${m.version}, not above ${previous.name} (${previous.version})`);
+    }
   });
 }
+
+/** The migrations whose versions are not in `applied`, in order. */
+export function pendingMigrations(list: readonly Migration[], applied: ReadonlySet<number>): Migration[] {
+  checkMigrations(list);
+  return list.filter((m) => !applied.has(m.version));
+}
+
+/** Reserved migration versions of features under way, so parallel branches never collide. */
+export const MIGRATION_VERSIONS = { core: 1, mqtt: 2, files: 3, accounts: 4, dashboard: 5, simulator: 6 } as const;
+

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { type BatchRollup, type Granularity, GRANULARITY_MS, type RollupRow, rollupBatch } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import { HOUR } from '../../domain/time.ts';
-import { checkMigrations } from '../migration.ts';
+import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
@@ -33,16 +33,25 @@ ON CONFLICT (device_id, field, bucket) DO UPDATE SET
   last = CASE WHEN excluded.last_ts >= ${table}.last_ts THEN excluded.last ELSE ${table}.last END,
   last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`;
 
+// Points and their series in one statement. Every series of the batch is ensured, not only new ones:
+// another node may have deleted the device since, and no per-node cache can know that.
 const INSERT_POINTS = `
+WITH batch AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::text[], $6::smallint[], $7::text[])
+    AS t(device_id, field, ts, num, str, type, meta)
+), new_series AS (
+  INSERT INTO series (device_id, field, type)
+  SELECT DISTINCT ON (device_id, field) device_id, field, type FROM batch
+  ON CONFLICT DO NOTHING
+)
 INSERT INTO points (device_id, field, ts, num, str, type, meta)
-SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::text[], $6::smallint[], $7::text[])
+SELECT * FROM batch
 ON CONFLICT DO NOTHING
 RETURNING device_id, field, ts, num, str, type, meta`;
 
 export class PostgresStorage extends RelationalRepo implements Storage {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private readonly knownSeries = new Set<string>();
 
   private readonly schema: string;
 
@@ -76,22 +85,20 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   }
 
   async migrate(): Promise<number> {
-    checkMigrations(POSTGRES_MIGRATIONS);
     return this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       await c.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
       );
-      const { rows } = await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
-      let current = rows[0]?.v ?? 0;
-      for (const m of POSTGRES_MIGRATIONS) {
-        if (m.version <= current) continue;
+      const { rows } = await c.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => r.version));
+      for (const m of pendingMigrations(POSTGRES_MIGRATIONS, applied)) {
         await c.query(m.sql);
         await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
-        current = m.version;
+        applied.add(m.version);
       }
-      return current;
+      return Math.max(0, ...applied);
     });
   }
 
@@ -100,18 +107,18 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   }
 
   async close(): Promise<void> {
+    // Kysely ends the pool only if it ever used it; a handle that only migrated or wrote points did not.
     await this.kysely.destroy();
+    if (!this.pool.ended) await this.pool.end();
   }
 
   async deleteDevice(id: string): Promise<boolean> {
-    const removed = await this.tx(async (c) => {
+    return this.tx(async (c) => {
       for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
         await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
       }
       return ((await c.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;
     });
-    for (const key of this.knownSeries) if (key.startsWith(`${id}\u0000`)) this.knownSeries.delete(key);
-    return removed;
   }
 
   async touchDevices(lastSeen: ReadonlyMap<string, number>): Promise<void> {
@@ -136,7 +143,6 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
     const cols: unknown[][] = Array.from({ length: 7 }, () => []);
-    const series = new Map<string, Point & { type: number }>();
     for (const p of points) {
       const v = valueColumns(p.value);
       cols[0]!.push(p.deviceId);
@@ -146,37 +152,23 @@ export class PostgresStorage extends RelationalRepo implements Storage {
       cols[4]!.push(v.str);
       cols[5]!.push(v.type);
       cols[6]!.push(p.meta);
-      const key = `${p.deviceId}\u0000${p.field}`;
-      if (!this.knownSeries.has(key) && !series.has(key)) series.set(key, { ...p, type: v.type });
     }
     const inserted = await this.tx(async (c) => {
       const { rows } = await c.query<PointsTable>(INSERT_POINTS, cols);
       const stored = rows.map(toPoint);
-      if (series.size > 0) {
-        const s = [...series.values()];
-        await c.query(
-          'INSERT INTO series (device_id, field, type) SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[]) ON CONFLICT DO NOTHING',
-          [s.map((p) => p.deviceId), s.map((p) => p.field), s.map((p) => p.type)],
-        );
-      }
       await this.upsertRollups(c, rollupBatch(stored, 'minute'), 'minute');
       await this.upsertRollups(c, rollupBatch(stored, 'hour'), 'hour');
       return stored.length;
     });
-    for (const key of series.keys()) this.knownSeries.add(key);
     return { inserted, duplicates: points.length - inserted };
   }
 
   async queryPoints(query: PointQuery): Promise<Point[]> {
     const fields = query.fields?.length ? query.fields : await this.fieldsOf(query.deviceId);
-    return mergeFieldQueries(query, fields, async (field, fromTs, exclusive, limit) => {
-      const asc = query.order === 'asc';
-      const lower = asc ? Math.max(exclusive ? fromTs + 1 : fromTs, query.start) : query.start;
-      const upper = asc ? query.end : exclusive ? fromTs : Math.min(fromTs + 1, query.end);
-      const { rows } = await this.pool.query<PointsTable>(
-        `SELECT * FROM points WHERE device_id = $1 AND field = $2 AND ts >= $3 AND ts < $4 ORDER BY ts ${asc ? 'ASC' : 'DESC'} LIMIT $5`,
-        [query.deviceId, field, lower, upper, limit],
-      );
+    const sql = `SELECT * FROM points WHERE device_id = $1 AND field = $2 AND ts >= $3 AND ts < $4
+      ORDER BY ts ${query.order === 'asc' ? 'ASC' : 'DESC'} LIMIT $5`;
+    return mergeFieldQueries(query, fields, async (field, lower, upper, limit) => {
+      const { rows } = await this.pool.query<PointsTable>(sql, [query.deviceId, field, lower, upper, limit]);
       return rows.map(toPoint);
     });
   }

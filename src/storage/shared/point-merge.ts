@@ -3,22 +3,30 @@
 import type { Point } from '../../domain/telemetry.ts';
 import type { PointQuery } from '../storage.ts';
 
-/** Fetches up to `limit` points of one field in the query's order, strictly after `fromTs` when `exclusive`. */
-export type FieldFetch = (field: string, fromTs: number, exclusive: boolean, limit: number) => Promise<Point[]>;
+/** Fetches up to `limit` points of one field with `lower <= ts < upper`, in the query's order. */
+export type FieldFetch = (field: string, lower: number, upper: number, limit: number) => Promise<Point[]>;
 
 function comparePoints(a: Point, b: Point, order: 'asc' | 'desc'): number {
   const byTime = a.ts - b.ts || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0);
   return order === 'asc' ? byTime : -byTime;
 }
 
+/**
+ * The [lower, upper) time range one field contributes: the query's range, narrowed to what lies past
+ * the cursor. At the cursor's own timestamp only fields after the cursor's field (in this order) remain.
+ */
+function fieldRange(query: PointQuery, field: string): [number, number] {
+  const { start, end, after } = query;
+  if (!after) return [start, end];
+  if (query.order === 'asc') return [Math.max(start, field > after.field ? after.ts : after.ts + 1), end];
+  return [start, Math.min(end, field < after.field ? after.ts + 1 : after.ts)];
+}
+
 export async function mergeFieldQueries(query: PointQuery, fields: readonly string[], fetch: FieldFetch): Promise<Point[]> {
   const runs = await Promise.all(
-    fields.map((field) => {
-      const after = query.after;
-      if (!after) return fetch(field, query.order === 'asc' ? query.start : query.end, query.order === 'desc', query.limit);
-      // Past the cursor: same timestamp only for fields after the cursor's field in this order.
-      const sameTsAllowed = query.order === 'asc' ? field > after.field : field < after.field;
-      return fetch(field, after.ts, !sameTsAllowed, query.limit);
+    [...new Set(fields)].map((field) => {
+      const [lower, upper] = fieldRange(query, field);
+      return lower < upper ? fetch(field, lower, upper, query.limit) : [];
     }),
   );
   const merged = runs.flat();

@@ -7,7 +7,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { type BatchRollup, type Granularity, GRANULARITY_MS, type RollupRow, rollupBatch } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import { HOUR } from '../../domain/time.ts';
-import { checkMigrations } from '../migration.ts';
+import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
@@ -31,7 +31,6 @@ ON CONFLICT (device_id, field, bucket) DO UPDATE SET
 export class SqliteStorage extends RelationalRepo implements Storage {
   readonly kind = 'sqlite' as const;
   private readonly db: BetterSqlite3.Database;
-  private readonly knownSeries = new Set<string>();
   private statements?: ReturnType<SqliteStorage['prepare']>;
 
   constructor(readonly file: string) {
@@ -41,6 +40,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // SQLite's built-in lower() folds ASCII only; fold like PostgreSQL so device search finds "Küche" by "KÜCHE".
+    db.function('lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
     this.db = db;
   }
@@ -54,12 +55,10 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       insertSeries: db.prepare('INSERT INTO series (device_id, field, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       upsertMinute: db.prepare(ROLLUP_UPSERT('rollup_minute')),
       upsertHour: db.prepare(ROLLUP_UPSERT('rollup_hour')),
-      fieldAsc: db.prepare(
-        'SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts ASC LIMIT ?',
-      ),
-      fieldDesc: db.prepare(
-        'SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?',
-      ),
+      field: {
+        asc: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts ASC LIMIT ?'),
+        desc: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?'),
+      },
       latest: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? ORDER BY ts DESC LIMIT 1'),
       seriesOf: db.prepare('SELECT field FROM series WHERE device_id = ? ORDER BY field'),
       rollups: {
@@ -88,21 +87,21 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async migrate(): Promise<number> {
-    checkMigrations(SQLITE_MIGRATIONS);
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
-    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-    let current = row.v ?? 0;
-    for (const m of SQLITE_MIGRATIONS) {
-      if (m.version <= current) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-      })();
-      current = m.version;
-    }
-    return current;
+    // IMMEDIATE takes the write lock first, so two processes migrating one file do not collide.
+    return this.db
+      .transaction(() => {
+        const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+        for (const m of pendingMigrations(SQLITE_MIGRATIONS, applied)) {
+          this.db.exec(m.sql);
+          this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+          applied.add(m.version);
+        }
+        return Math.max(0, ...applied);
+      })
+      .immediate();
   }
 
   async ping(): Promise<void> {
@@ -114,14 +113,12 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async deleteDevice(id: string): Promise<boolean> {
-    const removed = this.db.transaction(() => {
+    return this.db.transaction(() => {
       for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
         this.db.prepare(`DELETE FROM ${table} WHERE device_id = ?`).run(id);
       }
       return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
     })();
-    for (const key of this.knownSeries) if (key.startsWith(`${id}\u0000`)) this.knownSeries.delete(key);
-    return removed;
   }
 
   async touchDevices(lastSeen: ReadonlyMap<string, number>): Promise<void> {
@@ -139,35 +136,31 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
     const { insertPoint, insertSeries } = this.stmt;
-    const newSeries: string[] = [];
     const inserted = this.db.transaction(() => {
       const stored: Point[] = [];
+      // Every series of the batch is ensured, not only those this handle has not seen before: another
+      // handle (a second process, the CLI) may have deleted the device since, and no cache here knows.
+      const series = new Map<string, [deviceId: string, field: string, type: number]>();
       for (const p of points) {
         const v = valueColumns(p.value);
         if (insertPoint.run(p.deviceId, p.field, p.ts, v.num, v.str, v.type, p.meta).changes === 1) stored.push(p);
         const key = `${p.deviceId}\u0000${p.field}`;
-        if (!this.knownSeries.has(key)) {
-          insertSeries.run(p.deviceId, p.field, v.type);
-          newSeries.push(key);
-        }
+        if (!series.has(key)) series.set(key, [p.deviceId, p.field, v.type]);
       }
+      for (const row of series.values()) insertSeries.run(...row);
       this.upsertRollups(rollupBatch(stored, 'minute'), 'minute');
       this.upsertRollups(rollupBatch(stored, 'hour'), 'hour');
       return stored.length;
     }).immediate();
-    for (const key of newSeries) this.knownSeries.add(key);
     return { inserted, duplicates: points.length - inserted };
   }
 
   async queryPoints(query: PointQuery): Promise<Point[]> {
     const fields = query.fields?.length ? query.fields : await this.fieldsOf(query.deviceId);
-    return mergeFieldQueries(query, fields, async (field, fromTs, exclusive, limit) => {
-      const rows =
-        query.order === 'asc'
-          ? this.stmt.fieldAsc.all(query.deviceId, field, Math.max(exclusive ? fromTs + 1 : fromTs, query.start), query.end, limit)
-          : this.stmt.fieldDesc.all(query.deviceId, field, query.start, exclusive ? fromTs : Math.min(fromTs + 1, query.end), limit);
-      return (rows as PointsTable[]).map(toPoint);
-    });
+    const select = this.stmt.field[query.order];
+    return mergeFieldQueries(query, fields, async (field, lower, upper, limit) =>
+      (select.all(query.deviceId, field, lower, upper, limit) as PointsTable[]).map(toPoint),
+    );
   }
 
   async latestPoints(deviceId: string): Promise<Point[]> {

@@ -1,0 +1,81 @@
+// The `fluxgate` command: the single entry point (npm start runs `fluxgate start`).
+import { Command } from 'commander';
+import { ConfigError, describeConfig, loadConfig } from '../config.ts';
+import { openStorage } from '../storage/open-storage.ts';
+import { VERSION, createPlatform } from './platform.ts';
+import { StartupError } from './listen.ts';
+import { createUserCommand } from './admin.ts';
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError || err instanceof StartupError) console.error(`fluxgate: ${err.message}`);
+  else console.error(`fluxgate: ${(err as Error).message ?? String(err)}`);
+  process.exit(1);
+}
+
+const program = new Command('fluxgate').version(VERSION).description('Fluxgate IoT platform');
+
+program
+  .command('start')
+  .description('Run the platform: HTTP API, ingest, storage (SQLite in DATA_DIR, or PostgreSQL with DATABASE_URL)')
+  .action(async () => {
+    const config = loadConfig();
+    const platform = await createPlatform(config);
+    if (platform.generatedAdminPassword) {
+      console.log(
+        `\n  First start: created admin user "${config.ADMIN_USERNAME}" with password\n\n      ${platform.generatedAdminPassword}\n\n  It is shown only this once. Set ADMIN_PASSWORD to choose it yourself.\n`,
+      );
+    }
+    try {
+      await platform.listen();
+    } catch (err) {
+      await platform.stop().catch(() => {});
+      throw err;
+    }
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      platform.logger.info({ signal }, 'stopping');
+      platform.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          platform.logger.error({ err }, 'stop failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending storage migrations and exit')
+  .action(async () => {
+    const storage = openStorage(loadConfig());
+    const version = await storage.migrate();
+    await storage.close();
+    console.log(`storage schema at version ${version}`);
+  });
+
+const admin = program.command('admin').description('Administration');
+admin
+  .command('create-user')
+  .description('Create a user (role user or admin)')
+  .requiredOption('--username <name>')
+  .requiredOption('--password <password>', 'at least 8 characters')
+  .option('--email <email>')
+  .option('--role <role>', 'user or admin', 'user')
+  .action(async (opts: { username: string; password: string; email?: string; role: string }) => {
+    console.log(await createUserCommand(loadConfig(), opts));
+  });
+
+program
+  .command('config')
+  .description('Print every setting with its default, as the README table')
+  .action(() => {
+    console.log('| Setting | Default | Description |\n|---|---|---|');
+    for (const row of describeConfig()) console.log(`| \`${row.key}\` | ${row.default ? `\`${row.default}\`` : '—'} | ${row.description} |`);
+  });
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,134 @@
+// validate → batch → commit → publish. Every transport hands raw payloads here. Submissions that
+// arrive in the same turn of the event loop are committed in one transaction (group commit), and
+// each submitter's promise resolves only after that commit: the caller then answers 2xx or PUBACK.
+import { FluxgateError } from '../contract/errors.ts';
+import { type NormalizeLimits, type Point, normalizeTelemetry } from '../domain/telemetry.ts';
+import type { EventBus } from '../services/event-bus.ts';
+import type { Metrics } from '../services/metrics.ts';
+import type { Presence } from '../services/presence.ts';
+
+/** Stores points durably (storage.writePoints). */
+export type CommitFn = (points: readonly Point[]) => Promise<{ inserted: number; duplicates: number }>;
+
+export interface PipelineOptions {
+  maxBatchPoints: number;
+  maxPendingPoints: number;
+  limits: NormalizeLimits;
+}
+
+interface Submission {
+  points: Point[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class IngestPipeline {
+  private queue: Submission[] = [];
+  private pendingPoints = 0;
+  private scheduled = false;
+  private flushing = false;
+  private healthy = true;
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly commit: CommitFn,
+    private readonly bus: EventBus,
+    private readonly presence: Presence,
+    private readonly metrics: Metrics,
+    private readonly options: PipelineOptions,
+  ) {}
+
+  /** Validates a payload for `deviceId`; resolves with the number of points once they are committed. */
+  async ingest(deviceId: string, payload: unknown, now = Date.now()): Promise<number> {
+    let points: Point[];
+    try {
+      points = normalizeTelemetry(payload, deviceId, now, this.options.limits);
+    } catch (err) {
+      this.metrics.ingestRejected.inc({ reason: 'invalid' });
+      throw err;
+    }
+    await this.submit(points);
+    this.presence.seen(deviceId, now);
+    return points.length;
+  }
+
+  /** Queues already-validated points for the next group commit. */
+  submit(points: Point[]): Promise<void> {
+    if (this.pendingPoints + points.length > this.options.maxPendingPoints) {
+      this.metrics.ingestRejected.inc({ reason: 'overloaded' });
+      return Promise.reject(new FluxgateError('INGEST_OVERLOADED'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ points, resolve, reject });
+      this.pendingPoints += points.length;
+      this.metrics.ingestPending.set(this.pendingPoints);
+      if (!this.scheduled && !this.flushing) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  get pending(): number {
+    return this.pendingPoints;
+  }
+
+  /** Whether the last commit succeeded, and why not. */
+  health(): { ok: boolean; pendingPoints: number; lastError?: string } {
+    return this.healthy
+      ? { ok: true, pendingPoints: this.pendingPoints }
+      : { ok: false, pendingPoints: this.pendingPoints, lastError: this.lastError ?? 'unknown' };
+  }
+
+  private takeBatch(): Submission[] {
+    const batch: Submission[] = [];
+    let size = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && size + next.points.length > this.options.maxBatchPoints) break;
+      batch.push(this.queue.shift()!);
+      size += next.points.length;
+    }
+    return batch;
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        const points = batch.length === 1 ? batch[0]!.points : batch.flatMap((s) => s.points);
+        const stopTimer = this.metrics.commitSeconds.startTimer();
+        try {
+          const result = await this.commit(points);
+          stopTimer();
+          this.healthy = true;
+          this.metrics.pointsIngested.inc(result.inserted);
+          if (result.duplicates > 0) this.metrics.pointsDuplicate.inc(result.duplicates);
+          this.metrics.commitBatchPoints.observe(points.length);
+          for (const s of batch) s.resolve();
+          this.bus.emit('points.stored', { points });
+        } catch (err) {
+          this.healthy = false;
+          this.lastError = (err as Error).message;
+          this.metrics.ingestRejected.inc({ reason: 'storage' }, batch.length);
+          const refusal = new FluxgateError('STORAGE_UNAVAILABLE');
+          for (const s of batch) s.reject(refusal);
+        } finally {
+          this.pendingPoints -= points.length;
+          this.metrics.ingestPending.set(this.pendingPoints);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Waits until everything queued so far is committed or refused. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing || this.scheduled) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}

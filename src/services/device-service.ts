@@ -1,0 +1,123 @@
+// Device registry use-cases: create with a one-time API key, list, update, rotate, delete.
+import { FluxgateError } from '../contract/errors.ts';
+import type { Device, DeviceFilter, DevicePatch, DeviceStatus } from '../domain/device.ts';
+import { generateId, isValidDeviceId } from '../domain/ids.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { DeviceAccess } from './access.ts';
+import { type ApiKeyVerifier, generateApiKey, hashApiKey } from './api-keys.ts';
+import type { Principal } from './auth-service.ts';
+import type { EventBus } from './event-bus.ts';
+import type { Presence } from './presence.ts';
+
+export interface NewDeviceInput {
+  id?: string | undefined;
+  name: string;
+  description?: string | null | undefined;
+  deviceType: string;
+  location?: string | null | undefined;
+  firmwareVersion?: string | null | undefined;
+  hardwareVersion?: string | null | undefined;
+  status?: DeviceStatus | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  config?: Record<string, unknown> | undefined;
+}
+
+export class DeviceService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly access: DeviceAccess,
+    private readonly keys: ApiKeyVerifier,
+    private readonly presence: Presence,
+    private readonly bus: EventBus,
+  ) {}
+
+  private withPresence(device: Device): Device {
+    return { ...device, lastSeen: this.presence.lastSeenOf(device.id, device.lastSeen) };
+  }
+
+  async create(principal: Principal, input: NewDeviceInput): Promise<{ device: Device; apiKey: string }> {
+    const id = input.id ?? generateId('dev');
+    if (!isValidDeviceId(id)) throw new FluxgateError('VALIDATION_FAILED', 'id: use 1-64 characters of A-Z a-z 0-9 . _ -');
+    if (await this.storage.getDevice(id)) throw new FluxgateError('DEVICE_EXISTS', `A device with id ${id} already exists`);
+    const apiKey = generateApiKey();
+    try {
+      const device = await this.storage.createDevice({
+        id,
+        name: input.name,
+        description: input.description ?? null,
+        deviceType: input.deviceType,
+        location: input.location ?? null,
+        firmwareVersion: input.firmwareVersion ?? null,
+        hardwareVersion: input.hardwareVersion ?? null,
+        status: input.status ?? 'active',
+        metadata: input.metadata ?? {},
+        config: input.config ?? {},
+        ownerId: principal.userId,
+        apiKeyHash: hashApiKey(apiKey),
+      });
+      return { device, apiKey };
+    } catch (err) {
+      if (/unique|duplicate/i.test((err as Error).message)) throw new FluxgateError('DEVICE_EXISTS', `A device with id ${id} already exists`);
+      throw err;
+    }
+  }
+
+  async get(principal: Principal, id: string): Promise<Device> {
+    return this.withPresence(await this.access.require(principal, id, 'read'));
+  }
+
+  async list(principal: Principal, filter: Omit<DeviceFilter, 'ownerId'>): Promise<{ items: Device[]; total: number }> {
+    const scoped: DeviceFilter = principal.role === 'admin' ? filter : { ...filter, ownerId: principal.userId };
+    const page = await this.storage.listDevices(scoped);
+    return { items: page.items.map((d) => this.withPresence(d)), total: page.total };
+  }
+
+  async update(principal: Principal, id: string, patch: DevicePatch): Promise<Device> {
+    await this.access.require(principal, id, 'owner');
+    const device = await this.storage.updateDevice(id, patch);
+    if (!device) throw new FluxgateError('DEVICE_NOT_FOUND');
+    this.bus.emit('device.updated', { deviceId: id });
+    return this.withPresence(device);
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.access.require(principal, id, 'owner');
+    await this.storage.deleteDevice(id);
+    this.keys.forget(id);
+    this.presence.forget(id);
+    this.bus.emit('device.deleted', { deviceId: id });
+  }
+
+  async rotateKey(principal: Principal, id: string): Promise<string> {
+    await this.access.require(principal, id, 'owner');
+    const apiKey = generateApiKey();
+    await this.storage.setDeviceKeyHash(id, hashApiKey(apiKey));
+    this.keys.forget(id);
+    this.bus.emit('device.key-rotated', { deviceId: id });
+    return apiKey;
+  }
+
+  async distinct(principal: Principal, column: 'device_type' | 'location'): Promise<string[]> {
+    return this.storage.distinctDeviceValues(column, principal.role === 'admin' ? undefined : principal.userId);
+  }
+
+  /** Device-side: the device authenticated by its key reads or updates itself. */
+  async self(deviceId: string): Promise<Device> {
+    const device = await this.storage.getDevice(deviceId);
+    if (!device) throw new FluxgateError('DEVICE_NOT_FOUND');
+    return this.withPresence(device);
+  }
+
+  async heartbeat(deviceId: string): Promise<Device> {
+    this.presence.seen(deviceId);
+    return this.self(deviceId);
+  }
+
+  async updateSelf(deviceId: string, patch: Pick<DevicePatch, 'config' | 'firmwareVersion' | 'hardwareVersion'>): Promise<Device> {
+    this.presence.seen(deviceId);
+    const device = await this.storage.updateDevice(deviceId, patch);
+    if (!device) throw new FluxgateError('DEVICE_NOT_FOUND');
+    this.bus.emit('device.updated', { deviceId });
+    return this.withPresence(device);
+  }
+}

@@ -1,0 +1,37 @@
+// The internal bus: every accepted point, status change and command result is published here once
+// and fanned out (WebSocket, MQTT bridge, rules). Listeners register per owner so a feature that
+// stops removes all of its listeners with one call.
+import type { Point } from '../domain/telemetry.ts';
+
+export interface BusEvents {
+  'points.stored': { points: readonly Point[] };
+  'device.deleted': { deviceId: string };
+  'device.key-rotated': { deviceId: string };
+  'device.updated': { deviceId: string };
+}
+
+type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;
+
+export class EventBus {
+  private readonly listeners = new Map<keyof BusEvents, Array<{ owner: string; fn: Listener<never> }>>();
+
+  on<K extends keyof BusEvents>(event: K, owner: string, fn: Listener<K>): void {
+    const list = this.listeners.get(event) ?? [];
+    list.push({ owner, fn: fn as Listener<never> });
+    this.listeners.set(event, list);
+  }
+
+  emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
+    for (const { fn } of this.listeners.get(event) ?? []) {
+      try {
+        (fn as Listener<K>)(payload);
+      } catch {
+        // A failing listener must not stop delivery to the others or the publisher.
+      }
+    }
+  }
+
+  removeOwner(owner: string): void {
+    for (const [event, list] of this.listeners) this.listeners.set(event, list.filter((l) => l.owner !== owner));
+  }
+}

@@ -1,0 +1,49 @@
+// Prometheus metrics of one node, served at /metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'fluxgate_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly pointsIngested = new Counter({
+    name: 'fluxgate_points_ingested_total',
+    help: 'Telemetry points committed to storage (duplicates excluded)',
+    registers: [this.registry],
+  });
+  readonly pointsDuplicate = new Counter({
+    name: 'fluxgate_points_duplicate_total',
+    help: 'Telemetry points ignored because the same device, field and time was already stored',
+    registers: [this.registry],
+  });
+  readonly ingestRejected = new Counter({
+    name: 'fluxgate_ingest_rejected_total',
+    help: 'Telemetry submissions refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly commitSeconds = new Histogram({
+    name: 'fluxgate_commit_seconds',
+    help: 'Time to commit one group of points to storage',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly commitBatchPoints = new Histogram({
+    name: 'fluxgate_commit_batch_points',
+    help: 'Points per storage commit (group commit size)',
+    buckets: [1, 10, 100, 1000, 5000, 10000, 20000],
+    registers: [this.registry],
+  });
+  readonly ingestPending = new Gauge({
+    name: 'fluxgate_ingest_pending_points',
+    help: 'Points accepted for commit and not yet committed',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'fluxgate_' });
+  }
+}

@@ -1,0 +1,22 @@
+// Password hashing with argon2id (@node-rs/argon2 defaults: m=19 MiB, t=2, p=1, OWASP's minimum).
+import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+
+const ARGON2ID = 2;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, { algorithm: ARGON2ID });
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** A random password for the first admin, printed once. */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}

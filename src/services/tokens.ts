@@ -1,0 +1,58 @@
+// Access tokens: HS256 JWTs with issuer and audience, verified with an explicit algorithm list so
+// `alg: none` and algorithm-confusion tokens are refused.
+import { SignJWT, jwtVerify, errors } from 'jose';
+import { FluxgateError } from '../contract/errors.ts';
+import type { Role } from '../domain/user.ts';
+
+const ISSUER = 'fluxgate';
+const AUDIENCE = 'fluxgate-api';
+
+export interface AccessClaims {
+  userId: string;
+  role: Role;
+  username: string;
+}
+
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  get accessTtlSeconds(): number {
+    return this.ttlSeconds;
+  }
+
+  async issue(claims: AccessClaims): Promise<string> {
+    return new SignJWT({ role: claims.role, name: claims.username })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  async verify(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      const role = payload.role;
+      if (typeof payload.sub !== 'string' || (role !== 'admin' && role !== 'user')) {
+        throw new FluxgateError('INVALID_TOKEN', 'The access token lacks a subject or role');
+      }
+      return { userId: payload.sub, role, username: typeof payload.name === 'string' ? payload.name : '' };
+    } catch (err) {
+      if (err instanceof FluxgateError) throw err;
+      if (err instanceof errors.JWTExpired) throw new FluxgateError('INVALID_TOKEN', 'The access token has expired');
+      if (err instanceof errors.JWTClaimValidationFailed) {
+        throw new FluxgateError('INVALID_TOKEN', `The access token's ${err.claim} claim is not valid`);
+      }
+      throw new FluxgateError('INVALID_TOKEN', 'The access token is malformed or its signature is wrong');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
+import type { DeviceAccess } from '../../services/access.ts';
+import type { ApiKeyVerifier } from '../../services/api-keys.ts';
+import type { AuthService } from '../../services/auth-service.ts';
+import type { DeviceService } from '../../services/device-service.ts';
+import type { EnergyService } from '../../services/energy-service.ts';
+import type { HealthService } from '../../services/health-service.ts';
+import type { Metrics } from '../../services/metrics.ts';
+import type { QueryService } from '../../services/query-service.ts';
+
+export interface HttpOptions {
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  queryMaxLimit: number;
+  offlineAfterMs: number;
+  allowRegistration: boolean;
+  corsOrigins: string[];
+}
+
+/** Everything the HTTP transport needs, wired by the cli. */
+export interface HttpDeps {
+  options: HttpOptions;
+  logger: FastifyBaseLogger;
+  auth: AuthService;
+  devices: DeviceService;
+  access: DeviceAccess;
+  keys: ApiKeyVerifier;
+  pipeline: IngestPipeline;
+  queries: QueryService;
+  energy: EnergyService;
+  health: HealthService;
+  metrics: Metrics;
+}

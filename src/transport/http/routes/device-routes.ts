@@ -1,0 +1,162 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponse } from '../../../contract/http/common.ts';
+import { createDeviceBody, deviceIdParam, deviceView, listDevicesQuery, updateDeviceBody } from '../../../contract/http/devices.ts';
+import type { DevicePatch } from '../../../domain/device.ts';
+import type { HttpDeps } from '../http-deps.ts';
+import { requireUser } from '../request-auth.ts';
+import { deviceToView } from '../views.ts';
+
+const createdDevice = deviceView.extend({ api_key: z.string().describe('Shown once: store it now') });
+const security = [{ bearer: [] }];
+
+function toPatch(body: z.output<typeof updateDeviceBody>): DevicePatch {
+  return {
+    name: body.name,
+    description: body.description,
+    deviceType: body.device_type,
+    location: body.location,
+    firmwareVersion: body.firmware_version,
+    hardwareVersion: body.hardware_version,
+    status: body.status,
+    metadata: body.metadata,
+    config: body.config,
+  };
+}
+
+export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['devices'];
+  const view = (d: Parameters<typeof deviceToView>[0]) => deviceToView(d, deps.options.offlineAfterMs);
+
+  for (const url of ['/api/v1/devices', '/api/v1/devices/register']) {
+    r.post(
+      url,
+      {
+        schema: {
+          tags,
+          summary: url.endsWith('register') ? 'Register a device (alias of POST /devices, seed 003)' : 'Create a device',
+          security,
+          body: createDeviceBody,
+          response: { 201: createdDevice, 409: errorResponse },
+        },
+      },
+      async (request, reply) => {
+        const principal = await requireUser(deps.auth, request);
+        const b = request.body;
+        const { device, apiKey } = await deps.devices.create(principal, {
+          id: b.id,
+          name: b.name,
+          description: b.description,
+          deviceType: b.device_type,
+          location: b.location,
+          firmwareVersion: b.firmware_version,
+          hardwareVersion: b.hardware_version,
+          status: b.status,
+          metadata: b.metadata,
+          config: b.config,
+        });
+        return reply.code(201).send({ ...view(device), api_key: apiKey });
+      },
+    );
+  }
+
+  r.get(
+    '/api/v1/devices',
+    {
+      schema: {
+        tags,
+        summary: 'List the devices you may see, filtered and paginated',
+        security,
+        querystring: listDevicesQuery,
+        response: { 200: z.object({ devices: z.array(deviceView), total: z.number(), limit: z.number(), offset: z.number() }) },
+      },
+    },
+    async (request) => {
+      const principal = await requireUser(deps.auth, request);
+      const q = request.query;
+      const page = await deps.devices.list(principal, {
+        deviceType: q.device_type ?? q.type,
+        location: q.location,
+        status: q.status,
+        text: q.q ?? q.search,
+        limit: q.limit,
+        offset: q.offset,
+      });
+      return { devices: page.items.map(view), total: page.total, limit: q.limit, offset: q.offset };
+    },
+  );
+
+  r.get(
+    '/api/v1/devices/:id',
+    { schema: { tags, summary: 'Get a device', security, params: deviceIdParam, response: { 200: deviceView, 404: errorResponse } } },
+    async (request) => view(await deps.devices.get(await requireUser(deps.auth, request), request.params.id)),
+  );
+
+  r.get(
+    '/api/v1/devices/:id/status',
+    {
+      schema: {
+        tags,
+        summary: 'Status and presence of a device',
+        security,
+        params: deviceIdParam,
+        response: { 200: deviceView.pick({ id: true, status: true, online: true, last_seen: true }) },
+      },
+    },
+    async (request) => {
+      const d = view(await deps.devices.get(await requireUser(deps.auth, request), request.params.id));
+      return { id: d.id, status: d.status, online: d.online, last_seen: d.last_seen };
+    },
+  );
+
+  for (const method of ['PUT', 'PATCH'] as const) {
+    r.route({
+      method,
+      url: '/api/v1/devices/:id',
+      schema: { tags, summary: 'Update a device (only the fields given)', security, params: deviceIdParam, body: updateDeviceBody, response: { 200: deviceView } },
+      handler: async (request) => {
+        const principal = await requireUser(deps.auth, request);
+        return view(await deps.devices.update(principal, request.params.id, toPatch(request.body)));
+      },
+    });
+  }
+
+  r.delete(
+    '/api/v1/devices/:id',
+    { schema: { tags, summary: 'Delete a device with all its telemetry', security, params: deviceIdParam } },
+    async (request, reply) => {
+      await deps.devices.remove(await requireUser(deps.auth, request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  r.post(
+    '/api/v1/devices/:id/api-key',
+    {
+      schema: {
+        tags,
+        summary: 'Rotate the device API key; the old key stops working at once',
+        security,
+        params: deviceIdParam,
+        response: { 200: z.object({ id: z.string(), api_key: z.string() }) },
+      },
+    },
+    async (request) => {
+      const apiKey = await deps.devices.rotateKey(await requireUser(deps.auth, request), request.params.id);
+      return { id: request.params.id, api_key: apiKey };
+    },
+  );
+
+  for (const [url, column] of [
+    ['/api/v1/device-types', 'device_type'],
+    ['/api/v1/device-locations', 'location'],
+  ] as const) {
+    r.get(
+      url,
+      { schema: { tags, summary: `Distinct ${column} values of the devices you may see`, security, response: { 200: z.array(z.string()) } } },
+      async (request) => deps.devices.distinct(await requireUser(deps.auth, request), column),
+    );
+  }
+}

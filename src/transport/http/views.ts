@@ -1,0 +1,54 @@
+// Domain objects as the API shows them (snake_case, ISO times), matching the contract schemas.
+import type { z } from 'zod';
+import type { userView, loginResponse } from '../../contract/http/auth.ts';
+import type { deviceView } from '../../contract/http/devices.ts';
+import type { pointView } from '../../contract/http/telemetry.ts';
+import type { Device } from '../../domain/device.ts';
+import type { Point } from '../../domain/telemetry.ts';
+import type { User } from '../../domain/user.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function userToView(u: User): z.output<typeof userView> {
+  return {
+    id: u.id,
+    user_id: u.id,
+    username: u.username,
+    email: u.email,
+    role: u.role,
+    is_admin: u.role === 'admin',
+    is_active: u.isActive,
+    created_at: iso(u.createdAt),
+    updated_at: iso(u.updatedAt),
+    last_login: isoOrNull(u.lastLogin),
+  };
+}
+
+export type LoginView = z.output<typeof loginResponse>;
+
+export function deviceToView(d: Device, offlineAfterMs: number, now = Date.now()): z.output<typeof deviceView> {
+  return {
+    id: d.id,
+    name: d.name,
+    description: d.description,
+    device_type: d.deviceType,
+    location: d.location,
+    firmware_version: d.firmwareVersion,
+    hardware_version: d.hardwareVersion,
+    status: d.status,
+    online: d.lastSeen !== null && now - d.lastSeen < offlineAfterMs,
+    metadata: d.metadata,
+    config: d.config,
+    owner_id: d.ownerId,
+    created_at: iso(d.createdAt),
+    updated_at: iso(d.updatedAt),
+    last_seen: isoOrNull(d.lastSeen),
+  };
+}
+
+export function pointToView(p: Point): z.output<typeof pointView> {
+  const view: z.output<typeof pointView> = { timestamp: iso(p.ts), ts: p.ts, field: p.field, value: p.value };
+  if (p.meta) view.metadata = JSON.parse(p.meta) as Record<string, unknown>;
+  return view;
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, describeConfig, loadConfig } from '../src/config.ts';
+
+describe('config', () => {
+  it('has documented defaults: port 8080, SQLite under ./data', () => {
+    const c = loadConfig({});
+    assert.equal(c.PORT, 8080);
+    assert.equal(c.HOST, '0.0.0.0');
+    assert.equal(c.DATA_DIR, path.resolve('./data'));
+    assert.equal(c.DATABASE_URL, undefined);
+    assert.ok(Object.isFrozen(c));
+  });
+
+  it('refuses a bad value with a message naming the setting', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), (err: unknown) => err instanceof ConfigError && /^Invalid configuration:\n {2}PORT: /.test(err.message));
+    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL: must start with postgres/);
+    assert.throws(() => loadConfig({ ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD: must be at least 8 characters/);
+    assert.throws(() => loadConfig({ JWT_SECRET: 'x' }), /JWT_SECRET: must be at least 32 characters/);
+    assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+  });
+
+  it('reads an optional JSON file, with the environment winning', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fg-config-'));
+    const file = path.join(dir, 'fluxgate.json');
+    writeFileSync(file, JSON.stringify({ PORT: 9000, LOG_LEVEL: 'warn' }));
+    const c = loadConfig({ FLUXGATE_CONFIG: file, LOG_LEVEL: 'debug' });
+    assert.equal(c.PORT, 9000);
+    assert.equal(c.LOG_LEVEL, 'debug');
+    writeFileSync(file, JSON.stringify({ PROT: 1 }));
+    assert.throws(() => loadConfig({ FLUXGATE_CONFIG: file }), /PROT: unknown setting/);
+    assert.throws(() => loadConfig({ FLUXGATE_CONFIG: path.join(dir, 'missing.json') }), /FLUXGATE_CONFIG: cannot read/);
+  });
+
+  it('describes every setting for the README table', () => {
+    const rows = describeConfig();
+    for (const key of ['HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'JWT_SECRET', 'LOG_LEVEL']) {
+      const row = rows.find((r) => r.key === key);
+      assert.ok(row && row.description.length > 10, `${key} is described`);
+    }
+  });
+});

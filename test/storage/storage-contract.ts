@@ -1,0 +1,29 @@
+// The one contract every Storage adapter passes (DESIGN.md "Storage"): sqlite.test.ts and
+// postgres.test.ts run it; a future adapter adds a runner of a few lines and must pass it unchanged.
+// Each group of tests gets its own fresh database from `open`; a database is never shared by runs.
+import { describe } from 'node:test';
+import { schemaContract, settingsContract, statsContract, userContract } from './contract/accounts.ts';
+import { deviceContract } from './contract/devices.ts';
+import type { OpenStorage } from './contract/fixture.ts';
+import { deleteContract, queryContract, rollupReadContract } from './contract/history.ts';
+import { pointContract } from './contract/points.ts';
+
+export type { OpenStorage, StorageFixture } from './contract/fixture.ts';
+
+/**
+ * Registers the contract tests for one adapter. `open` returns a new, empty, unmigrated database;
+ * `skip` (a reason) skips the whole suite, as when the database server is not available.
+ */
+export function storageContract(name: string, open: OpenStorage, options: { skip?: string | undefined } = {}): void {
+  describe(`storage contract: ${name}`, { skip: options.skip ?? false }, () => {
+    schemaContract(open);
+    userContract(open);
+    deviceContract(open);
+    pointContract(open);
+    queryContract(open);
+    rollupReadContract(open);
+    deleteContract(open);
+    statsContract(open);
+    settingsContract(open);
+  });
+}
