@@ -1,7 +1,7 @@
 // Device registry use-cases: create with a one-time API key, list, update, rotate, delete.
 import { FluxgateError } from '../contract/errors.ts';
 import type { Device, DeviceFilter, DevicePatch, DeviceStatus } from '../domain/device.ts';
-import { generateId, isValidDeviceId } from '../domain/ids.ts';
+import { RESERVED_DEVICE_IDS, generateId, isValidDeviceId } from '../domain/ids.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { DeviceAccess } from './access.ts';
 import { type ApiKeyVerifier, generateApiKey, hashApiKey } from './api-keys.ts';
@@ -37,6 +37,7 @@ export class DeviceService {
 
   async create(principal: Principal, input: NewDeviceInput): Promise<{ device: Device; apiKey: string }> {
     const id = input.id ?? generateId('dev');
+    if (RESERVED_DEVICE_IDS.has(id)) throw new FluxgateError('VALIDATION_FAILED', `id: "${id}" is reserved for device-side endpoints; choose another id`);
     if (!isValidDeviceId(id)) throw new FluxgateError('VALIDATION_FAILED', 'id: use 1-64 characters of A-Z a-z 0-9 . _ -');
     if (await this.storage.getDevice(id)) throw new FluxgateError('DEVICE_EXISTS', `A device with id ${id} already exists`);
     const apiKey = generateApiKey();

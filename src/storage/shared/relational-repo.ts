@@ -53,7 +53,12 @@ export class RelationalRepo {
     const row = await this.kysely
       .selectFrom('users')
       .selectAll()
-      .where((eb) => eb.or([eb('username', '=', usernameOrEmail), eb('email', '=', usernameOrEmail)]))
+      // Case-insensitive, so `Alice` can neither register beside `alice` nor fail to log in as her.
+      .where((eb) => {
+        const wanted = usernameOrEmail.toLowerCase();
+        return eb.or([eb(eb.fn('lower', ['username']), '=', wanted), eb(eb.fn('lower', ['email']), '=', wanted)]);
+      })
+      .orderBy('created_at')
       .executeTakeFirst();
     return row ? toUserWithSecret(row) : undefined;
   }

@@ -73,6 +73,14 @@ export function userContract(open: OpenStorage): void {
       assert.strictEqual(await db.storage.findUserForLogin('nobody'), undefined);
     });
 
+    it('findUserForLogin ignores letter case of username and email', async () => {
+      const input = userInput();
+      const user = await db.storage.createUser(input);
+      const expected = { ...user, passwordHash: input.passwordHash };
+      assert.deepStrictEqual(await db.storage.findUserForLogin(input.username.toUpperCase()), expected);
+      assert.deepStrictEqual(await db.storage.findUserForLogin(input.email!.toUpperCase()), expected);
+    });
+
     it('recordLogin sets lastLogin', async () => {
       const user = await makeUser(db.storage);
       await db.storage.recordLogin(user.id, T0);
