@@ -1,0 +1,95 @@
+// `fluxgate start` as a user runs it: a taken port or a bad setting stops start-up with a message
+// naming the setting; the generated admin password is printed on the first start only.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { request } from '../helpers/platform.ts';
+
+const BIN = path.resolve('bin/fluxgate.js');
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Resolves with the port once the platform logs that it listens; rejects if it exits first. */
+async function listening(run: Run): Promise<number> {
+  for (;;) {
+    const m = /Fluxgate listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout());
+    if (m) return Number(m[1]);
+    const code = await Promise.race([run.exited, new Promise<'wait'>((r) => setTimeout(() => r('wait'), 50))]);
+    if (code !== 'wait') throw new Error(`fluxgate exited with ${code}: ${run.stderr()}${run.stdout()}`);
+  }
+}
+
+async function stop(run: Run): Promise<number | null> {
+  run.child.kill('SIGTERM');
+  return run.exited;
+}
+
+describe('fluxgate start (CLI)', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-cli-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('stops with a message naming PORT when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const run = start({ PORT: String(port), DATA_DIR: path.join(dataDir, 'taken'), ADMIN_PASSWORD: 'admin-password-1' });
+      assert.equal(await run.exited, 1);
+      assert.match(run.stderr(), new RegExp(`^fluxgate: PORT=${port} is already in use on 127\\.0\\.0\\.1: set PORT to a free port$`, 'm'));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('stops with a message naming PORT when PORT is not a number', async () => {
+    const run = start({ PORT: 'abc', DATA_DIR: path.join(dataDir, 'bad') });
+    assert.equal(await run.exited, 1);
+    assert.match(run.stderr(), /^fluxgate: Invalid configuration:\n {2}PORT: /m);
+    assert.doesNotMatch(run.stderr(), /at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  it('prints a generated admin password on the first start only', async () => {
+    const env = { PORT: '0', DATA_DIR: path.join(dataDir, 'first') };
+    const first = start(env);
+    const port = await listening(first);
+    const printed = /First start: created admin user "admin" with password\n\n {6}(\S+)\n/.exec(first.stdout());
+    assert.ok(printed, `no password in: ${first.stdout()}`);
+    const password = printed[1]!;
+    const base = `http://127.0.0.1:${port}`;
+    const login = await request(base, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password } });
+    assert.equal(login.status, 200);
+    assert.equal(login.body.user.role, 'admin');
+    assert.equal(await stop(first), 0);
+    assert.equal(first.stdout().split(password).length - 1, 1, 'the password appears exactly once');
+
+    const second = start(env);
+    const port2 = await listening(second);
+    assert.doesNotMatch(second.stdout(), /First start|password/i);
+    assert.equal(second.stdout().includes(password), false);
+    const again = await request(`http://127.0.0.1:${port2}`, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password } });
+    assert.equal(again.status, 200);
+    assert.equal(await stop(second), 0);
+  });
+});
