@@ -78,6 +78,9 @@ function checkValue(value: unknown, limits: NormalizeLimits, path: string): Poin
       return value;
     case 'string':
       if (value.length > limits.maxStringLength) fail(path, `is longer than ${limits.maxStringLength} characters`);
+      // PostgreSQL text cannot hold NUL; refusing it here keeps both storages alike and keeps one
+      // bad value from failing the group commit of everyone else's points.
+      if (value.includes('\u0000')) fail(path, 'must not contain NUL characters');
       return value;
     default:
       return fail(path, value === null ? 'must not be null' : 'must be a number, boolean or string');

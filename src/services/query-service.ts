@@ -12,7 +12,7 @@ import {
   planCoverage,
   rollupValue,
 } from '../domain/rollup.ts';
-import type { Point } from '../domain/telemetry.ts';
+import { type Point, isValidFieldName } from '../domain/telemetry.ts';
 import { type Window, bucketEdges } from '../domain/time.ts';
 import type { Storage, StorageStats } from '../storage/storage.ts';
 
@@ -50,7 +50,9 @@ export function encodeCursor(p: Pick<Point, 'ts' | 'field'>): string {
 export function decodeCursor(cursor: string): { ts: number; field: string } {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') return { ts: v[0] as number, field: v[1] };
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && isValidFieldName(v[1])) {
+      return { ts: v[0] as number, field: v[1] };
+    }
   } catch {
     // fall through to the error below
   }

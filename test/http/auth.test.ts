@@ -78,6 +78,9 @@ forEachStorage(
       assert.equal(unknown.status, 401);
       assert.deepEqual(wrong.body, { error: { code: 'INVALID_CREDENTIALS', message: 'Username or password is wrong' } });
       assert.deepEqual(unknown.body, wrong.body);
+      const nul = await tp().api('POST', '/api/v1/auth/login', { body: { username: 'ali\u0000ce', password: 'alice-password' } });
+      assert.equal(nul.status, 400);
+      assert.match(nul.body.error.message, /^body\.username: must not contain NUL/);
     });
 
     it('refuses /auth/me without a token (UNAUTHENTICATED) and with a bad one (INVALID_TOKEN)', async () => {

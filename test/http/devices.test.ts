@@ -182,6 +182,12 @@ forEachStorage('devices', (tp) => {
     const badId = await tp().api('GET', '/api/v1/devices/bad%20id', { token: alice.token });
     assert.equal(badId.status, 400);
     assert.match(badId.body.error.message, /^params\.id: /);
+    for (const path of ['/api/v1/devices/%ZZ', `/api/v1/devices/${'a'.repeat(300)}`, '/api/v1/devices?q=%00', '/api/v1/energy/hourly?date=2026-01-01&device_id=x%00']) {
+      const res = await tp().api('GET', path, { token: alice.token });
+      assert.equal(res.status, 400, path);
+      assert.deepEqual(Object.keys(res.body.error), ['code', 'message'], path);
+      assert.equal(res.body.error.code, 'VALIDATION_FAILED', path);
+    }
   });
 
   it('updates only the given fields', async () => {

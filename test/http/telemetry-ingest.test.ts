@@ -96,6 +96,7 @@ forEachStorage(
         [{ data: { temperature: 1 }, timestamp: '2026-02-30T00:00:00Z' }, 'timestamp'],
         [{ data: { temperature: 1 }, timestamp: Date.now() + 7 * 86_400_000 }, 'timestamp'],
         [{ data: { temperature: { nested: 1 } }, timestamp: base }, 'data.temperature'],
+        [[{ data: { note: 'ok' }, timestamp: base }, { data: { note: 'nul\u0000byte' }, timestamp: base + 1 }], '[1].data.note'],
         [{ data: { 'bad field': 1 }, timestamp: base }, 'data.bad field'],
         [{ data: [1, 2], timestamp: base }, 'data'],
         [{ data: {}, timestamp: base }, 'data'],

@@ -190,6 +190,8 @@ forEachStorage(
         ['?order=sideways', 'VALIDATION_FAILED', /^querystring\.order: /],
         ['?limit=0', 'VALIDATION_FAILED', /^querystring\.limit: /],
         ['?cursor=garbage', 'INVALID_CURSOR', /cursor/],
+        [`?cursor=${Buffer.from(JSON.stringify([T0, 'a\u0000b'])).toString('base64url')}`, 'INVALID_CURSOR', /cursor/],
+        [`?cursor=${Buffer.from(JSON.stringify([T0, 'a', 'extra'])).toString('base64url')}`, 'INVALID_CURSOR', /cursor/],
         ['/export?format=xml', 'VALIDATION_FAILED', /^querystring\.format: /],
       ];
       for (const [suffix, code, message] of cases) {

@@ -8,7 +8,12 @@ export const registerBody = z.object({
 });
 
 export const loginBody = z.object({
-  username: z.string().min(1).max(254).describe('Username or email'),
+  username: z
+    .string()
+    .min(1)
+    .max(254)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters')
+    .describe('Username or email'),
   password: z.string().min(1).max(256),
 });
 

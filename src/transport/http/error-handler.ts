@@ -2,7 +2,7 @@
 // issues to messages naming the field, and never a stack trace to the client.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { type ErrorCode, FluxgateError, isFluxgateError } from '../../contract/errors.ts';
+import { type ErrorBody, type ErrorCode, FluxgateError, isFluxgateError } from '../../contract/errors.ts';
 import { InvalidInputError, type InvalidInputKind } from '../../domain/errors.ts';
 
 const INPUT_CODES: Record<InvalidInputKind, ErrorCode> = {
@@ -47,7 +47,22 @@ export function toFluxgateError(err: unknown): FluxgateError {
   return new FluxgateError('INTERNAL');
 }
 
+/** Body for errors the router raises before any route runs (FST_ERR_BAD_URL, FST_ERR_MAX_PARAM_LENGTH, …). */
+export function frameworkErrorBody(err: FastifyError): ErrorBody {
+  const message =
+    err.code === 'FST_ERR_BAD_URL'
+      ? 'The URL is not valid (bad percent-encoding)'
+      : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'A path parameter is too long'
+        : 'The request is not valid';
+  return new FluxgateError('VALIDATION_FAILED', message).toBody();
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
+  // PostgreSQL text cannot hold NUL: refuse it in the URL before it reaches a query.
+  app.addHook('onRequest', async (request) => {
+    if (/%00/.test(request.url)) throw new FluxgateError('VALIDATION_FAILED', 'The URL must not contain NUL characters (%00)');
+  });
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const fluxErr = toFluxgateError(err);
     if (fluxErr.status >= 500 && fluxErr.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');

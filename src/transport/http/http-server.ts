@@ -2,9 +2,9 @@
 // can inject and the cli decides where to listen.
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { installErrorHandling } from './error-handler.ts';
+import { frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
@@ -24,6 +24,8 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 200 },
+    // Router-level refusals (bad percent-encoding, over-long path parameters) answer in our error format too.
+    frameworkErrors: (err, _request, reply) => void (reply as FastifyReply).code(400).send(frameworkErrorBody(err)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
