@@ -28,7 +28,10 @@ export interface RollupQuery {
 export interface WriteResult {
   /** Points stored by this call. */
   inserted: number;
-  /** Points already stored with the same (device, field, ts): ignored, first write wins. */
+  /**
+   * Points not stored: already stored with the same (device, field, ts) (first write wins), or of a
+   * device that no longer exists (deleted while the points waited for commit).
+   */
   duplicates: number;
 }
 
@@ -67,7 +70,10 @@ export interface Storage {
   touchDevices(lastSeen: ReadonlyMap<string, number>): Promise<void>;
   distinctDeviceValues(column: 'device_type' | 'location', ownerId?: string): Promise<string[]>;
 
-  /** Stores points and updates rollups in one transaction; durable when the promise resolves. */
+  /**
+   * Stores points and updates rollups in one transaction; durable when the promise resolves. Points of
+   * devices that do not exist are not stored (no orphans survive a concurrent deleteDevice).
+   */
   writePoints(points: readonly Point[]): Promise<WriteResult>;
   queryPoints(query: PointQuery): Promise<Point[]>;
   /** The newest point of every field of a device. */

@@ -278,6 +278,23 @@ forEachStorage('devices', (tp) => {
     keys['thermo-1'] = res.body.api_key;
   });
 
+  it('leaves no telemetry behind when a device is deleted while its points wait for commit', async () => {
+    for (let i = 0; i < 10; i++) {
+      const key = (await tp().newDevice(alice.token, { id: 'racer', name: 'Racer' })).api_key;
+      const [ingest, del] = await Promise.all([
+        tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: Array.from({ length: 50 }, (_, j) => ({ v: j, timestamp: Date.parse('2026-01-01T00:00:00Z') + j })) }),
+        tp().api('DELETE', '/api/v1/devices/racer', { token: alice.token }),
+      ]);
+      assert.ok([201, 401].includes(ingest.status), ingest.text);
+      assert.equal(del.status, 204);
+      await tp().newDevice(alice.token, { id: 'racer', name: 'Racer again' });
+      const history = await tp().api('GET', '/api/v1/telemetry/racer?start_time=2025-12-31T00:00:00Z&end_time=2026-01-02T00:00:00Z', { token: alice.token });
+      assert.deepEqual(history.body.points, [], `round ${i}: points of the deleted device reached its successor`);
+      assert.deepEqual((await tp().api('GET', '/api/v1/telemetry/racer/latest', { token: alice.token })).body.values, {});
+      assert.equal((await tp().api('DELETE', '/api/v1/devices/racer', { token: alice.token })).status, 204);
+    }
+  });
+
   it('deletes a device with its telemetry; its key stops working', async () => {
     const key = keys['thermo-1']!;
     assert.equal((await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { temperature: 21 } })).status, 201);

@@ -34,11 +34,18 @@ ON CONFLICT (device_id, field, bucket) DO UPDATE SET
   last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`;
 
 // Points and their series in one statement. Every series of the batch is ensured, not only new ones:
-// another node may have deleted the device since, and no per-node cache can know that.
+// another node may have deleted the device since, and no per-node cache can know that. Points of a
+// device that no longer exists are dropped: the KEY SHARE lock makes a concurrent deleteDevice (which
+// deletes the device row first) wait for this commit and then delete these points too, or, when it
+// committed first, leaves the row invisible here, so no orphan points outlive their device.
 const INSERT_POINTS = `
-WITH batch AS (
+WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::text[], $6::smallint[], $7::text[])
     AS t(device_id, field, ts, num, str, type, meta)
+), live AS (
+  SELECT id FROM devices WHERE id IN (SELECT DISTINCT device_id FROM input) FOR KEY SHARE
+), batch AS (
+  SELECT * FROM input WHERE device_id IN (SELECT id FROM live)
 ), new_series AS (
   INSERT INTO series (device_id, field, type)
   SELECT DISTINCT ON (device_id, field) device_id, field, type FROM batch
@@ -114,10 +121,13 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async deleteDevice(id: string): Promise<boolean> {
     return this.tx(async (c) => {
+      // The device row first: it waits for writers holding its KEY SHARE lock (see INSERT_POINTS),
+      // so the deletes below see their points.
+      const existed = ((await c.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;
       for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
         await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
       }
-      return ((await c.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;
+      return existed;
     });
   }
 

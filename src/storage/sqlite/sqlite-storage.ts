@@ -52,6 +52,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       insertPoint: db.prepare(
         'INSERT INTO points (device_id, field, ts, num, str, type, meta) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
+      deviceExists: db.prepare('SELECT 1 FROM devices WHERE id = ?').pluck(),
       insertSeries: db.prepare('INSERT INTO series (device_id, field, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       upsertMinute: db.prepare(ROLLUP_UPSERT('rollup_minute')),
       upsertHour: db.prepare(ROLLUP_UPSERT('rollup_hour')),
@@ -135,13 +136,18 @@ export class SqliteStorage extends RelationalRepo implements Storage {
 
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
-    const { insertPoint, insertSeries } = this.stmt;
+    const { insertPoint, insertSeries, deviceExists } = this.stmt;
     const inserted = this.db.transaction(() => {
       const stored: Point[] = [];
+      // Points of a device deleted since their request was accepted are dropped, never left orphaned.
+      const live = new Map<string, boolean>();
       // Every series of the batch is ensured, not only those this handle has not seen before: another
       // handle (a second process, the CLI) may have deleted the device since, and no cache here knows.
       const series = new Map<string, [deviceId: string, field: string, type: number]>();
       for (const p of points) {
+        let exists = live.get(p.deviceId);
+        if (exists === undefined) live.set(p.deviceId, (exists = deviceExists.get(p.deviceId) !== undefined));
+        if (!exists) continue;
         const v = valueColumns(p.value);
         if (insertPoint.run(p.deviceId, p.field, p.ts, v.num, v.str, v.type, p.meta).changes === 1) stored.push(p);
         const key = `${p.deviceId}\u0000${p.field}`;

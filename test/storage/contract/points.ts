@@ -44,6 +44,16 @@ export function pointContract(open: OpenStorage): void {
       assert.deepStrictEqual(await allPoints(db.storage, d.id, T0, T0 + 1000), sorted(points));
     });
 
+    it('drops points of devices that do not exist (deleted meanwhile), storing the others', async () => {
+      const d = await makeDevice(db.storage);
+      const kept = pt(d.id, 'power', T0, 7);
+      assert.deepStrictEqual(await db.storage.writePoints([pt('deleted-meanwhile', 'power', T0, 1), kept]), { inserted: 1, duplicates: 1 });
+      assert.deepStrictEqual(await allPoints(db.storage, 'deleted-meanwhile', 0, T0 + 1000), []);
+      assert.deepStrictEqual(await db.storage.fieldsOf('deleted-meanwhile'), []);
+      assert.deepStrictEqual(await db.storage.readRollups({ deviceId: 'deleted-meanwhile', field: 'power', granularity: 'minute', start: 0, end: T0 + 1000 }), []);
+      assert.deepStrictEqual(await allPoints(db.storage, d.id, 0, T0 + 1000), [kept]);
+    });
+
     it('writes nothing for an empty batch', async () => {
       assert.deepStrictEqual(await db.storage.writePoints([]), { inserted: 0, duplicates: 0 });
     });
