@@ -63,6 +63,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const pipeline = new IngestPipeline((points) => storage.writePoints(points), bus, presence, metrics, {
     maxBatchPoints: config.INGEST_MAX_BATCH,
     maxPendingPoints: config.INGEST_MAX_PENDING,
+    unhealthyForMs: 30_000,
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
   const health = new HealthService(storage);

@@ -14,6 +14,8 @@ export interface PipelineOptions {
   maxBatchPoints: number;
   maxPendingPoints: number;
   limits: NormalizeLimits;
+  /** How long after a failed commit health reports ingest as failing (unless a commit succeeds first). */
+  unhealthyForMs: number;
 }
 
 interface Submission {
@@ -27,7 +29,8 @@ export class IngestPipeline {
   private pendingPoints = 0;
   private scheduled = false;
   private flushing = false;
-  private healthy = true;
+  /** When the last commit failed (ms), or undefined after a success. */
+  private failedAt: number | undefined;
   private lastError: string | undefined;
 
   constructor(
@@ -73,11 +76,16 @@ export class IngestPipeline {
     return this.pendingPoints;
   }
 
-  /** Whether the last commit succeeded, and why not. */
-  health(): { ok: boolean; pendingPoints: number; lastError?: string } {
-    return this.healthy
-      ? { ok: true, pendingPoints: this.pendingPoints }
-      : { ok: false, pendingPoints: this.pendingPoints, lastError: this.lastError ?? 'unknown' };
+  /**
+   * Unhealthy while the last commit failed less than `unhealthyForMs` ago. The bound matters: a node
+   * taken out of a load balancer by its failing /health gets no traffic, so a later successful commit
+   * alone could never make it healthy again once storage recovered.
+   */
+  health(now = Date.now()): { ok: boolean; pendingPoints: number; lastError?: string } {
+    const failing = this.failedAt !== undefined && now - this.failedAt < this.options.unhealthyForMs;
+    return failing
+      ? { ok: false, pendingPoints: this.pendingPoints, lastError: this.lastError ?? 'unknown' }
+      : { ok: true, pendingPoints: this.pendingPoints };
   }
 
   private takeBatch(): Submission[] {
@@ -103,14 +111,14 @@ export class IngestPipeline {
         try {
           const result = await this.commit(points);
           stopTimer();
-          this.healthy = true;
+          this.failedAt = undefined;
           this.metrics.pointsIngested.inc(result.inserted);
           if (result.duplicates > 0) this.metrics.pointsDuplicate.inc(result.duplicates);
           this.metrics.commitBatchPoints.observe(points.length);
           for (const s of batch) s.resolve();
           this.bus.emit('points.stored', { points });
         } catch (err) {
-          this.healthy = false;
+          this.failedAt = Date.now();
           this.lastError = (err as Error).message;
           this.metrics.ingestRejected.inc({ reason: 'storage' }, batch.length);
           const refusal = new FluxgateError('STORAGE_UNAVAILABLE');

@@ -37,6 +37,9 @@ export interface RequestOptions {
 export interface TestPlatform {
   kind: StorageKind;
   platform: Platform;
+  /** SQLite: the data folder; PostgreSQL: the schema. For tests that reach into storage from outside. */
+  dataDir?: string | undefined;
+  schema?: string | undefined;
   baseUrl: string;
   api<T = Json>(method: string, urlPath: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** Logs in and returns the access token (throws on any answer but 200). */
@@ -98,6 +101,8 @@ export async function startPlatform(kind: StorageKind, env: Record<string, strin
   return {
     kind,
     platform,
+    dataDir,
+    schema,
     baseUrl,
     api,
     login,
