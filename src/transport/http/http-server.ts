@@ -1,5 +1,6 @@
 // Builds the Fastify app (routes, schemas, OpenAPI, error mapping) without listening, so tests
 // can inject and the cli decides where to listen.
+import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
@@ -36,6 +37,17 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });
   });
+
+  // CORS_ORIGINS: exact origins allowed to call the API from a browser; none means same origin only.
+  if (deps.options.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: deps.options.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-api-key'],
+      exposedHeaders: ['content-disposition', 'retry-after'],
+      maxAge: 600,
+    });
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
