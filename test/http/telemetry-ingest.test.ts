@@ -73,6 +73,10 @@ forEachStorage(
       assert.equal(now.status, 201);
       const latest = await tp().api('GET', '/api/v1/telemetry/ingest-1/latest', { token });
       assert.equal(latest.body.values.live, 7);
+      // Telemetry counts as a sign of life.
+      const device = await tp().api('GET', '/api/v1/devices/ingest-1', { token });
+      assert.equal(device.body.online, true);
+      assert.ok(Date.parse(device.body.last_seen) >= Date.parse(latest.body.timestamp) - 1000);
     });
 
     it('refuses an unknown or missing key with 401 INVALID_API_KEY', async () => {

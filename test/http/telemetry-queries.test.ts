@@ -213,6 +213,11 @@ forEachStorage(
       assert.equal((await tp().api('DELETE', `/api/v1/telemetry/q1?start_time=${T0}`, { token: other })).status, 404);
       const ownKey = await tp().api('GET', '/api/v1/telemetry/q1/latest', { apiKey: key });
       assert.equal(ownKey.status, 200);
+      const otherKey = (await tp().newDevice(other, { id: 'neighbour', name: 'Neighbour' })).api_key;
+      const foreign = await tp().api('GET', '/api/v1/telemetry/q1/latest', { apiKey: otherKey });
+      assert.equal(foreign.status, 404);
+      assert.equal(foreign.body.error.code, 'DEVICE_NOT_FOUND');
+      assert.equal((await tp().api('GET', '/api/v1/telemetry/q1', { apiKey: 'fgk_nope' })).status, 401);
     });
 
     it('exports CSV and NDJSON with exact content, guarding against spreadsheet formulas', async () => {
@@ -271,7 +276,7 @@ forEachStorage(
       const res = await tp().api('GET', '/api/v1/telemetry/status');
       assert.equal(res.status, 200);
       // 540 - 180 deleted + pressure + 96*2 power + 3 of the export points (the 2 text points are not numeric)
-      assert.deepEqual(res.body, { status: 'healthy', storage: kind, numeric_points_stored: 540 - 180 + 1 + 192 + 3, devices: 3, pending_points: 0 });
+      assert.deepEqual(res.body, { status: 'healthy', storage: kind, numeric_points_stored: 540 - 180 + 1 + 192 + 3, devices: 4, pending_points: 0 });
     });
   },
   { QUERY_MAX_LIMIT: '100' },
