@@ -35,6 +35,25 @@ for (const [db, blob] of COMBOS) {
     });
     after(() => h.stop());
 
+    it('documents the file and log endpoints in the OpenAPI document', async () => {
+      const res = await h.call('GET', '/openapi.json');
+      assert.strictEqual(res.status, 200);
+      const paths = Object.keys(res.body.paths).filter((p) => /\/(images|files|logs)/.test(p)).sort();
+      assert.deepStrictEqual(paths, [
+        '/api/v1/devices/{id}/files',
+        '/api/v1/devices/{id}/files/{fileId}',
+        '/api/v1/devices/{id}/images',
+        '/api/v1/devices/{id}/images/{fileId}',
+        '/api/v1/devices/{id}/logs',
+      ]);
+      assert.deepStrictEqual(Object.keys(res.body.paths['/api/v1/devices/{id}/images'].post.requestBody.content), ['multipart/form-data']);
+    });
+
+    it('reports the blob store in the detailed health check', async () => {
+      const res = await h.call('GET', '/health?detailed=true');
+      assert.deepStrictEqual([res.status, res.body.checks.files], [200, { ok: true, driver: blob }]);
+    });
+
     it('uploads an image, lists it and downloads the same bytes with the sniffed type', async () => {
       const up = await h.upload('/api/v1/devices/cam-1/images', alice.token, 'front door.png', PNG, 'application/x-anything');
       assert.strictEqual(up.status, 201);
@@ -242,6 +261,16 @@ for (const [db, blob] of COMBOS) {
       assert.strictEqual((await h.call('GET', '/api/v1/devices/doomed/files', { token: alice.token })).body.total, 0);
       assert.deepStrictEqual((await h.call('GET', `/api/v1/devices/doomed/logs?${q}`, { token: alice.token })).body.logs, []);
       assert.deepStrictEqual((await h.call('GET', `/api/v1/telemetry/doomed?${q}`, { token: alice.token })).body.points, []);
+    });
+
+    it('answers 503 STORAGE_UNAVAILABLE and stores no metadata when the S3 server is down (runs last)', { skip: blob !== 's3' }, async () => {
+      await h.newDevice(alice.token, 'offline-1');
+      await h.s3?.stop();
+      const up = await h.upload('/api/v1/devices/offline-1/images', alice.token, 'a.png', PNG);
+      assert.deepStrictEqual([up.status, up.body.error.code, up.headers.get('retry-after')], [503, 'STORAGE_UNAVAILABLE', '1']);
+      assert.strictEqual((await h.call('GET', '/api/v1/devices/offline-1/images', { token: alice.token })).body.total, 0);
+      const health = await h.call('GET', '/health?detailed=true');
+      assert.deepStrictEqual([health.status, health.body.checks.files.ok], [503, false]);
     });
   });
 }
