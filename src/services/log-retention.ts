@@ -20,29 +20,33 @@ export class LogRetention {
   start(): void {
     if (this.retentionDays === 0 || this.timer) return;
     void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
+    // A tick while a sweep is still running is skipped rather than queued behind it.
+    this.timer = setInterval(() => {
+      if (!this.running) void this.sweep();
+    }, this.intervalMs);
     this.timer.unref();
   }
 
-  /** Deletes lines older than now minus the retention; returns how many. One sweep at a time. */
+  /** Deletes lines older than `now` minus the retention; returns how many. Sweeps run one after another. */
   sweep(now = Date.now()): Promise<number> {
     if (this.retentionDays === 0) return Promise.resolve(0);
-    this.running ??= this.storage
-      .deleteLogsBefore(now - this.retentionDays * DAY)
-      .then(
-        (deleted) => {
-          this.onSwept(deleted);
-          return deleted;
-        },
-        (err: unknown) => {
-          this.onError(err);
-          return 0;
-        },
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+    const run = (this.running ?? Promise.resolve(0)).then(() => this.deleteOld(now));
+    this.running = run;
+    void run.then(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    return run;
+  }
+
+  private async deleteOld(now: number): Promise<number> {
+    try {
+      const deleted = await this.storage.deleteLogsBefore(now - this.retentionDays * DAY);
+      this.onSwept(deleted);
+      return deleted;
+    } catch (err) {
+      this.onError(err);
+      return 0;
+    }
   }
 
   async stop(): Promise<void> {
