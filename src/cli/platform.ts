@@ -69,7 +69,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const presence = new Presence(storage, config.PRESENCE_FLUSH_MS, (err) => logger.warn({ err }, 'last_seen flush failed'));
   const keys = new ApiKeyVerifier(storage);
   const access = new DeviceAccess(storage);
-  const blobs = openBlobStore(config);
+  const blobs = await openBlobStore(config);
   const typeList = (text: string) => text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
   const files = new DeviceFileService(storage, blobs, access, {
     maxBytes: config.FILE_MAX_BYTES,

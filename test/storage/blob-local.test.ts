@@ -27,8 +27,8 @@ describe('local blob driver', () => {
     }
   });
 
-  it('is the default driver, rooted at DATA_DIR/files', () => {
-    const store = openBlobStore({ DATA_DIR: '/srv/fluxgate', BLOB_DRIVER: 'local', S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: false });
+  it('is the default driver, rooted at DATA_DIR/files', async () => {
+    const store = await openBlobStore({ DATA_DIR: '/srv/fluxgate', BLOB_DRIVER: 'local', S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: false });
     assert.ok(store instanceof LocalBlobStore);
     assert.strictEqual(store.root, '/srv/fluxgate/files');
   });
