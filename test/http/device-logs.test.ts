@@ -126,6 +126,8 @@ for (const db of ['sqlite', 'postgres'] as const satisfies readonly DbKind[]) {
       assert.deepStrictEqual([wrongKey.status, wrongKey.body.error.code], [401, 'INVALID_API_KEY']);
       const otherDevice = await h.call('POST', '/api/v1/devices/gw-1/logs', { apiKey: otherKey, json: { message: 'x' } });
       assert.deepStrictEqual([otherDevice.status, otherDevice.body.error.code], [404, 'DEVICE_NOT_FOUND']);
+      const badId = await h.call('POST', '/api/v1/devices/bad%20id/logs', { apiKey: key, json: { message: 'x' } });
+      assert.deepStrictEqual([badId.status, badId.body.error.code], [404, 'DEVICE_NOT_FOUND']);
       const asUser = await h.call('POST', '/api/v1/devices/gw-1/logs', { token: alice.token, json: { message: 'x' } });
       assert.deepStrictEqual([asUser.status, asUser.body.error.code], [401, 'INVALID_API_KEY']);
 
