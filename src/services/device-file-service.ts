@@ -1,8 +1,8 @@
 // Device images and log files: upload (size limit, type sniffed from the bytes, sanitised name,
 // SHA-256), list, download and delete, with the device's access rules. Bytes go to the blob store,
-// metadata to the Storage port. Blobs are written before their metadata and removed before it,
-// so a failure can leave at worst an unreferenced blob, never metadata without bytes… except when
-// the blob store loses a blob on its own, which a download then reports as FILE_NOT_FOUND.
+// metadata to the Storage port. A blob is written before its metadata and removed before it, so a
+// failure leaves at worst an unreferenced blob (retrying the delete finishes it), never metadata
+// whose bytes we removed.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FluxgateError } from '../contract/errors.ts';
