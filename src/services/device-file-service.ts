@@ -1,8 +1,8 @@
 // Device images and log files: upload (size limit, type sniffed from the bytes, sanitised name,
 // SHA-256), list, download and delete, with the device's access rules. Bytes go to the blob store,
-// metadata to the Storage port. A blob is written before its metadata and removed before it, so a
-// failure leaves at worst an unreferenced blob (retrying the delete finishes it), never metadata
-// whose bytes we removed.
+// metadata to the Storage port. A blob is written before its metadata, so a failed upload leaves at
+// worst an unreferenced blob; it is removed before its metadata, so a failed delete leaves metadata
+// that a download reports as FILE_NOT_FOUND and a retried delete removes.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FluxgateError } from '../contract/errors.ts';
