@@ -51,6 +51,27 @@ export const configSchema = z.object({
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),
+  BLOB_DRIVER: z
+    .enum(['local', 's3'])
+    .default('local')
+    .describe('Where device images and log files are kept: local (DATA_DIR/files) or s3 (an S3-compatible bucket)'),
+  S3_ENDPOINT: z.string().url().optional().describe('S3 endpoint URL for S3-compatible servers (MinIO, Ceph, R2); empty: AWS S3'),
+  S3_BUCKET: z.string().min(3).max(63).optional().describe('Bucket for device files; required when BLOB_DRIVER=s3'),
+  S3_REGION: z.string().min(1).default('us-east-1').describe('S3 region'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('S3 access key id; empty: the AWS SDK default credential chain'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('S3 secret access key'),
+  S3_FORCE_PATH_STYLE: bool.default(false).describe('Address the bucket in the path (true for MinIO and most S3-compatible servers)'),
+  FILE_MAX_BYTES: positiveInt.default(10_485_760).describe('Largest device image or log file accepted; bigger uploads get 413'),
+  FILE_IMAGE_TYPES: z
+    .string()
+    .default('image/png,image/jpeg,image/gif,image/webp')
+    .describe('Comma-separated content types accepted as device images, recognised from the bytes'),
+  FILE_LOG_TYPES: z
+    .string()
+    .default('text/plain,application/gzip')
+    .describe('Comma-separated content types accepted as device log files, recognised from the bytes'),
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30).describe('Days device system logs are kept; 0 keeps them forever'),
+  LOG_RETENTION_SWEEP_MS: positiveInt.default(3_600_000).describe('How often logs older than LOG_RETENTION_DAYS are deleted'),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
@@ -96,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
+  if (result.data.BLOB_DRIVER === 's3' && !result.data.S3_BUCKET) throw new ConfigError(['S3_BUCKET: required when BLOB_DRIVER=s3']);
   const config = { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
   return Object.freeze(config);
 }

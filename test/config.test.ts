@@ -23,6 +23,15 @@ describe('config', () => {
     assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
   });
 
+  it('keeps device files under DATA_DIR by default and needs S3_BUCKET for the s3 driver', () => {
+    const c = loadConfig({});
+    assert.deepStrictEqual([c.BLOB_DRIVER, c.FILE_MAX_BYTES, c.LOG_RETENTION_DAYS, c.S3_FORCE_PATH_STYLE], ['local', 10_485_760, 30, false]);
+    assert.throws(() => loadConfig({ BLOB_DRIVER: 's3' }), (err: unknown) => err instanceof ConfigError && err.message === 'Invalid configuration:\n  S3_BUCKET: required when BLOB_DRIVER=s3');
+    assert.throws(() => loadConfig({ BLOB_DRIVER: 'ftp' }), /BLOB_DRIVER/);
+    const s3 = loadConfig({ BLOB_DRIVER: 's3', S3_BUCKET: 'fluxgate-files', S3_FORCE_PATH_STYLE: 'true', S3_ENDPOINT: 'http://127.0.0.1:9000' });
+    assert.deepStrictEqual([s3.S3_BUCKET, s3.S3_FORCE_PATH_STYLE, s3.S3_REGION], ['fluxgate-files', true, 'us-east-1']);
+  });
+
   it('reads an optional JSON file, with the environment winning', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fg-config-'));
     const file = path.join(dir, 'fluxgate.json');

@@ -9,14 +9,19 @@ import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import { DeviceAccess } from '../services/access.ts';
 import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
+import { DeviceFileService } from '../services/device-file-service.ts';
+import { DeviceLogService } from '../services/device-log-service.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
 import { EventBus } from '../services/event-bus.ts';
 import { HealthService } from '../services/health-service.ts';
+import { LogRetention } from '../services/log-retention.ts';
 import { Metrics } from '../services/metrics.ts';
 import { Presence } from '../services/presence.ts';
 import { QueryService } from '../services/query-service.ts';
 import { TokenService } from '../services/tokens.ts';
+import type { BlobStore } from '../storage/blob/blob-store.ts';
+import { openBlobStore } from '../storage/blob/open-blob-store.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildHttpServer } from '../transport/http/http-server.ts';
@@ -32,6 +37,11 @@ export interface Platform {
   pipeline: IngestPipeline;
   bus: EventBus;
   metrics: Metrics;
+  blobs: BlobStore;
+  files: DeviceFileService;
+  /** Device system logs; `logs.append(deviceId, payload)` is what the MQTT devices/{id}/logs bridge calls. */
+  logs: DeviceLogService;
+  retention: LogRetention;
   /** Set when the first start generated the admin password: print it once. */
   generatedAdminPassword?: string;
   /** Starts listening; resolves with the bound HTTP port. */
@@ -59,7 +69,23 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const presence = new Presence(storage, config.PRESENCE_FLUSH_MS, (err) => logger.warn({ err }, 'last_seen flush failed'));
   const keys = new ApiKeyVerifier(storage);
   const access = new DeviceAccess(storage);
-  const devices = new DeviceService(storage, access, keys, presence, bus);
+  const blobs = await openBlobStore(config);
+  const typeList = (text: string) => text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const files = new DeviceFileService(storage, blobs, access, {
+    maxBytes: config.FILE_MAX_BYTES,
+    allowedTypes: { image: typeList(config.FILE_IMAGE_TYPES), log: typeList(config.FILE_LOG_TYPES) },
+  });
+  const logs = new DeviceLogService(storage, access);
+  const retention = new LogRetention(
+    storage,
+    config.LOG_RETENTION_DAYS,
+    config.LOG_RETENTION_SWEEP_MS,
+    (err) => logger.warn({ err }, 'log retention sweep failed'),
+    (deleted) => deleted > 0 && logger.info({ deleted }, 'log retention: deleted old device log lines'),
+  );
+  const devices = new DeviceService(storage, access, keys, presence, bus, files, (err, deviceId) =>
+    logger.warn({ err, deviceId }, 'deleting the files of a deleted device failed; their blobs stay in file storage'),
+  );
   const pipeline = new IngestPipeline((points) => storage.writePoints(points), bus, presence, metrics, {
     maxBatchPoints: config.INGEST_MAX_BATCH,
     maxPendingPoints: config.INGEST_MAX_PENDING,
@@ -67,6 +93,14 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
   const health = new HealthService(storage);
+  health.register('files', async () => {
+    try {
+      await blobs.ping();
+      return { ok: true, driver: blobs.driver };
+    } catch (err) {
+      return { ok: false, driver: blobs.driver, error: (err as Error).message };
+    }
+  });
   health.register('ingest', () => {
     const h = pipeline.health();
     return { ok: h.ok, pending_points: h.pendingPoints, ...(h.lastError ? { last_error: h.lastError } : {}) };
@@ -92,6 +126,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       energy: new EnergyService(storage),
       health,
       metrics,
+      files,
+      logs,
     },
     VERSION,
   );
@@ -105,9 +141,14 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     pipeline,
     bus,
     metrics,
+    blobs,
+    files,
+    logs,
+    retention,
     async listen() {
       const port = await listenOrExplain(http, config.HOST, config.PORT, 'PORT');
       presence.start();
+      retention.start();
       logger.info({ port, storage: storage.kind, version: VERSION }, `Fluxgate listening on http://${config.HOST}:${port}`);
       return { port };
     },
@@ -117,7 +158,9 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await http.close();
       await pipeline.drain();
       await presence.stop();
+      await retention.stop();
       await storage.close();
+      await blobs.close();
     },
   };
   if (admin.generatedPassword) platform.generatedAdminPassword = admin.generatedPassword;

@@ -17,6 +17,7 @@ export const ERRORS = {
   DEVICE_NOT_FOUND: { status: 404, message: 'Device not found' },
   USER_NOT_FOUND: { status: 404, message: 'User not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
+  FILE_NOT_FOUND: { status: 404, message: 'File not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   DEVICE_EXISTS: { status: 409, message: 'A device with this id already exists' },
   USER_EXISTS: { status: 409, message: 'A user with this username or email already exists' },
@@ -42,8 +43,8 @@ export class FluxgateError extends Error {
   readonly status: number;
   readonly details: unknown;
 
-  constructor(code: ErrorCode, message?: string, details?: unknown) {
-    super(message ?? ERRORS[code].message);
+  constructor(code: ErrorCode, message?: string, details?: unknown, options?: ErrorOptions) {
+    super(message ?? ERRORS[code].message, options);
     this.name = 'FluxgateError';
     this.code = code;
     this.status = ERRORS[code].status;

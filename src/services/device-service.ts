@@ -22,6 +22,11 @@ export interface NewDeviceInput {
   config?: Record<string, unknown> | undefined;
 }
 
+/** What deleting a device removes outside the database (the blobs of its files). */
+export interface DeviceDataPurge {
+  purgeDevice(deviceId: string): Promise<number>;
+}
+
 export class DeviceService {
   constructor(
     private readonly storage: Storage,
@@ -29,6 +34,8 @@ export class DeviceService {
     private readonly keys: ApiKeyVerifier,
     private readonly presence: Presence,
     private readonly bus: EventBus,
+    private readonly purge: DeviceDataPurge = { purgeDevice: async () => 0 },
+    private readonly onPurgeError: (err: unknown, deviceId: string) => void = () => {},
   ) {}
 
   private withPresence(device: Device): Device {
@@ -81,9 +88,24 @@ export class DeviceService {
     return this.withPresence(device);
   }
 
-  async remove(principal: Principal, id: string): Promise<void> {
+  /**
+   * Deletes the device with all its data: telemetry, logs, files and their blobs. Needs
+   * `confirmed` (the API's ?confirm=true). Blobs go first, so a failure leaves a device that a
+   * retried delete finishes; a second sweep after the database delete catches a blob uploaded
+   * in between.
+   */
+  async remove(principal: Principal, id: string, confirmed: boolean): Promise<void> {
     await this.access.require(principal, id, 'owner');
+    if (!confirmed) {
+      throw new FluxgateError(
+        'CONFIRMATION_REQUIRED',
+        `Deleting device ${id} deletes its telemetry, logs and files for good: repeat with ?confirm=true`,
+        { parameter: 'confirm' },
+      );
+    }
+    await this.purge.purgeDevice(id);
     await this.storage.deleteDevice(id);
+    await this.purge.purgeDevice(id).catch((err: unknown) => this.onPurgeError(err, id));
     this.keys.forget(id);
     this.presence.forget(id);
     this.bus.emit('device.deleted', { deviceId: id });

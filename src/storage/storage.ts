@@ -1,6 +1,8 @@
 // The storage port. Two adapters implement it (sqlite/, postgres/) and both must pass the one
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../domain/device.ts';
+import type { DeviceFile, FileKind } from '../domain/device-file.ts';
+import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
 import type { Point } from '../domain/telemetry.ts';
 import type { NewUser, User, UserWithSecret } from '../domain/user.ts';
@@ -43,6 +45,28 @@ export interface StorageStats {
   devicesByType: Record<string, number>;
 }
 
+export interface FileListQuery {
+  deviceId: string;
+  kind: FileKind;
+  limit: number;
+  offset: number;
+}
+
+export interface LogQuery {
+  deviceId: string;
+  /** Entries with ts in [start, end). */
+  start: number;
+  end: number;
+  /** Only these levels (all when absent or empty). */
+  levels?: readonly LogLevel[];
+  /** Only this level and more severe ones. */
+  minLevel?: LogLevel;
+  order: 'asc' | 'desc';
+  limit: number;
+  /** Keyset cursor: continue after this (ts, id) in the query's order. */
+  after?: { ts: number; id: number };
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the schema version now in place. */
@@ -61,7 +85,7 @@ export interface Storage {
   getDevice(id: string): Promise<Device | undefined>;
   listDevices(filter: DeviceFilter): Promise<{ items: Device[]; total: number }>;
   updateDevice(id: string, patch: DevicePatch): Promise<Device | undefined>;
-  /** Deletes the device with its telemetry and rollups; false when it did not exist. */
+  /** Deletes the device with its telemetry, rollups, file metadata and logs; false when it did not exist. */
   deleteDevice(id: string): Promise<boolean>;
   /** The device whose API key hashes to `keyHash`. */
   findDeviceByKeyHash(keyHash: string): Promise<{ id: string; keyHash: string } | undefined>;
@@ -85,6 +109,19 @@ export interface Storage {
   deletePoints(deviceId: string, start: number, end: number): Promise<number>;
   fieldsOf(deviceId: string): Promise<string[]>;
   stats(): Promise<StorageStats>;
+
+  /** Device file metadata (the bytes are in the blob store); fails when the device does not exist. */
+  insertFile(file: DeviceFile): Promise<void>;
+  getFile(id: string): Promise<DeviceFile | undefined>;
+  /** Files of one kind of a device, newest first. */
+  listFiles(query: FileListQuery): Promise<{ items: DeviceFile[]; total: number }>;
+  deleteFile(id: string): Promise<boolean>;
+
+  /** Stores device log entries in one statement; durable when the promise resolves. Returns how many. */
+  appendLogs(entries: readonly NewLogEntry[]): Promise<number>;
+  queryLogs(query: LogQuery): Promise<LogEntry[]>;
+  /** Deletes log entries older than `before` (ts < before); returns how many (retention). */
+  deleteLogsBefore(before: number): Promise<number>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

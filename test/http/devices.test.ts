@@ -233,7 +233,7 @@ forEachStorage('devices', (tp) => {
     assert.equal(beat.body.id, 'thermo-1');
     assert.equal(beat.body.online, true);
     assert.ok(Math.abs(Date.parse(beat.body.last_seen) - Date.now()) < 60_000);
-    const seenByOwner = await tp().api('GET', '/api/v1/devices/thermo-1', { token: alice.token });
+    const seenByOwner = await tp().api('GET', '/api/v1/devices/thermo-1?confirm=true', { token: alice.token });
     assert.equal(seenByOwner.body.last_seen, beat.body.last_seen);
     assert.equal(seenByOwner.body.online, true);
     const status = await tp().api('GET', '/api/v1/devices/thermo-1/status', { token: alice.token });
@@ -248,7 +248,7 @@ forEachStorage('devices', (tp) => {
     assert.equal(cfg.status, 200);
     assert.deepEqual(cfg.body.config, { interval: 30 });
     assert.equal(cfg.body.firmware_version, '2.0.0');
-    assert.deepEqual((await tp().api('GET', '/api/v1/devices/thermo-1', { token: alice.token })).body.config, { interval: 30 });
+    assert.deepEqual((await tp().api('GET', '/api/v1/devices/thermo-1?confirm=true', { token: alice.token })).body.config, { interval: 30 });
     const badCfg = await tp().api('PUT', '/api/v1/devices/config', { apiKey: key, body: { config: 5 } });
     assert.equal(badCfg.status, 400);
     assert.match(badCfg.body.error.message, /^body\.config: /);
@@ -283,7 +283,7 @@ forEachStorage('devices', (tp) => {
       const key = (await tp().newDevice(alice.token, { id: 'racer', name: 'Racer' })).api_key;
       const [ingest, del] = await Promise.all([
         tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: Array.from({ length: 50 }, (_, j) => ({ v: j, timestamp: Date.parse('2026-01-01T00:00:00Z') + j })) }),
-        tp().api('DELETE', '/api/v1/devices/racer', { token: alice.token }),
+        tp().api('DELETE', '/api/v1/devices/racer?confirm=true', { token: alice.token }),
       ]);
       assert.ok([201, 401].includes(ingest.status), ingest.text);
       assert.equal(del.status, 204);
@@ -291,20 +291,20 @@ forEachStorage('devices', (tp) => {
       const history = await tp().api('GET', '/api/v1/telemetry/racer?start_time=2025-12-31T00:00:00Z&end_time=2026-01-02T00:00:00Z', { token: alice.token });
       assert.deepEqual(history.body.points, [], `round ${i}: points of the deleted device reached its successor`);
       assert.deepEqual((await tp().api('GET', '/api/v1/telemetry/racer/latest', { token: alice.token })).body.values, {});
-      assert.equal((await tp().api('DELETE', '/api/v1/devices/racer', { token: alice.token })).status, 204);
+      assert.equal((await tp().api('DELETE', '/api/v1/devices/racer?confirm=true', { token: alice.token })).status, 204);
     }
   });
 
   it('deletes a device with its telemetry; its key stops working', async () => {
     const key = keys['thermo-1']!;
     assert.equal((await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { temperature: 21 } })).status, 201);
-    const del = await tp().api('DELETE', '/api/v1/devices/thermo-1', { token: alice.token });
+    const del = await tp().api('DELETE', '/api/v1/devices/thermo-1?confirm=true', { token: alice.token });
     assert.equal(del.status, 204);
     assert.equal(del.text, '');
-    assert.equal((await tp().api('GET', '/api/v1/devices/thermo-1', { token: alice.token })).status, 404);
+    assert.equal((await tp().api('GET', '/api/v1/devices/thermo-1?confirm=true', { token: alice.token })).status, 404);
     assert.equal((await tp().api('GET', '/api/v1/telemetry/thermo-1', { token: alice.token })).status, 404);
     assert.equal((await tp().api('POST', '/api/v1/devices/heartbeat', { apiKey: key })).status, 401);
-    assert.equal((await tp().api('DELETE', '/api/v1/devices/thermo-1', { token: alice.token })).status, 404);
+    assert.equal((await tp().api('DELETE', '/api/v1/devices/thermo-1?confirm=true', { token: alice.token })).status, 404);
     // The id is free again, with no telemetry left from the deleted device.
     const again = await tp().newDevice(alice.token, { id: 'thermo-1', name: 'New thermometer' });
     const history = await tp().api('GET', '/api/v1/telemetry/thermo-1?start_time=-7d', { token: alice.token });

@@ -5,6 +5,7 @@ import { describe } from 'node:test';
 import { schemaContract, settingsContract, statsContract, userContract } from './contract/accounts.ts';
 import { deviceContract } from './contract/devices.ts';
 import type { OpenStorage } from './contract/fixture.ts';
+import { fileContract, logContract } from './contract/files-logs.ts';
 import { deleteContract, queryContract, rollupReadContract } from './contract/history.ts';
 import { pointContract } from './contract/points.ts';
 
@@ -25,5 +26,7 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     deleteContract(open);
     statsContract(open);
     settingsContract(open);
+    fileContract(open);
+    logContract(open);
   });
 }

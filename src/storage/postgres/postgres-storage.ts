@@ -7,6 +7,7 @@ import type { Point } from '../../domain/telemetry.ts';
 import { HOUR } from '../../domain/time.ts';
 import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
+import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
 import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
@@ -121,10 +122,12 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async deleteDevice(id: string): Promise<boolean> {
     return this.tx(async (c) => {
-      // The device row first: it waits for writers holding its KEY SHARE lock (see INSERT_POINTS),
+      // Rows that reference the device by foreign key go before it.
+      for (const table of DEVICE_REFERENCING_TABLES) await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
+      // Then the device row: it waits for writers holding its KEY SHARE lock (see INSERT_POINTS),
       // so the deletes below see their points.
       const existed = ((await c.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;
-      for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
+      for (const table of DEVICE_DATA_TABLES) {
         await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
       }
       return existed;

@@ -3,7 +3,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../../domain/device.ts';
 import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
-import type { StorageStats } from '../storage.ts';
+import type { DeviceFile } from '../../domain/device-file.ts';
+import type { LogEntry, NewLogEntry } from '../../domain/device-log.ts';
+import type { FileListQuery, LogQuery, StorageStats } from '../storage.ts';
+import * as filesAndLogs from './file-log-repo.ts';
 import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
 import type { Database, DevicesTable } from './schema.ts';
 
@@ -195,5 +198,33 @@ export class RelationalRepo {
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
     return (await this.getSetting(key)) ?? value;
+  }
+
+  insertFile(file: DeviceFile): Promise<void> {
+    return filesAndLogs.insertFile(this.kysely, file);
+  }
+
+  getFile(id: string): Promise<DeviceFile | undefined> {
+    return filesAndLogs.getFile(this.kysely, id);
+  }
+
+  listFiles(query: FileListQuery): Promise<{ items: DeviceFile[]; total: number }> {
+    return filesAndLogs.listFiles(this.kysely, query);
+  }
+
+  deleteFile(id: string): Promise<boolean> {
+    return filesAndLogs.deleteFile(this.kysely, id);
+  }
+
+  appendLogs(entries: readonly NewLogEntry[]): Promise<number> {
+    return filesAndLogs.appendLogs(this.kysely, entries);
+  }
+
+  queryLogs(query: LogQuery): Promise<LogEntry[]> {
+    return filesAndLogs.queryLogs(this.kysely, query);
+  }
+
+  deleteLogsBefore(before: number): Promise<number> {
+    return filesAndLogs.deleteLogsBefore(this.kysely, before);
   }
 }

@@ -1,9 +1,11 @@
 // Converting between table rows and domain objects, shared by both adapters.
 import type { Device, DeviceStatus } from '../../domain/device.ts';
+import type { DeviceFile, FileKind } from '../../domain/device-file.ts';
+import { type LogEntry, levelOfSeverity } from '../../domain/device-log.ts';
 import type { RollupRow } from '../../domain/rollup.ts';
 import type { Point, PointValue } from '../../domain/telemetry.ts';
 import type { Role, User, UserWithSecret } from '../../domain/user.ts';
-import type { DevicesTable, PointsTable, RollupTable, UsersTable } from './schema.ts';
+import type { DeviceFilesTable, DevicesTable, PointsTable, RollupTable, UsersTable } from './schema.ts';
 
 export const VALUE_TYPE = { number: 0, boolean: 1, string: 2 } as const;
 
@@ -76,5 +78,31 @@ export function toRollupRow(row: Omit<RollupTable, 'device_id' | 'field'>): Roll
     first: Number(row.first),
     lastTs: Number(row.last_ts),
     last: Number(row.last),
+  };
+}
+
+export function toDeviceFile(row: DeviceFilesTable): DeviceFile {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    kind: row.kind as FileKind,
+    originalName: row.original_name,
+    contentType: row.content_type,
+    size: Number(row.size),
+    sha256: row.sha256,
+    blobKey: row.blob_key,
+    uploadedBy: row.uploaded_by,
+    uploadedAt: Number(row.uploaded_at),
+  };
+}
+
+export function toLogEntry(row: { id: number; device_id: string; ts: number; severity: number; message: string; source: string | null }): LogEntry {
+  return {
+    id: Number(row.id),
+    deviceId: row.device_id,
+    ts: Number(row.ts),
+    level: levelOfSeverity(Number(row.severity)),
+    message: row.message,
+    source: row.source,
   };
 }

@@ -72,6 +72,28 @@ export interface MigrationsTable {
   applied_at: Generated<number>;
 }
 
+export interface DeviceFilesTable {
+  id: string;
+  device_id: string;
+  kind: string;
+  original_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  blob_key: string;
+  uploaded_by: string;
+  uploaded_at: number;
+}
+
+export interface DeviceLogsTable {
+  id: Generated<number>;
+  device_id: string;
+  ts: number;
+  severity: number;
+  message: string;
+  source: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -81,4 +103,6 @@ export interface Database {
   rollup_minute: RollupTable;
   rollup_hour: RollupTable;
   schema_migrations: MigrationsTable;
+  device_files: DeviceFilesTable;
+  device_logs: DeviceLogsTable;
 }

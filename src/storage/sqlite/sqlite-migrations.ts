@@ -1,4 +1,4 @@
-import type { Migration } from '../migration.ts';
+import { MIGRATION_VERSIONS, type Migration } from '../migration.ts';
 
 const rollupTable = (name: string) => `
 CREATE TABLE ${name} (
@@ -69,6 +69,35 @@ CREATE TABLE series (
 ${rollupTable('rollup_minute')}
 ${rollupTable('rollup_hour')}
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`,
+  },
+  {
+    version: MIGRATION_VERSIONS.files,
+    name: 'device files and logs',
+    sql: `
+CREATE TABLE device_files (
+  id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  kind TEXT NOT NULL CHECK (kind IN ('image', 'log')),
+  original_name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  blob_key TEXT NOT NULL,
+  uploaded_by TEXT NOT NULL,
+  uploaded_at INTEGER NOT NULL
+);
+CREATE INDEX device_files_listing ON device_files (device_id, kind, uploaded_at);
+CREATE TABLE device_logs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  severity INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  source TEXT
+);
+CREATE INDEX device_logs_by_time ON device_logs (device_id, ts, id);
+CREATE INDEX device_logs_retention ON device_logs (ts);
 `,
   },
 ];

@@ -9,6 +9,7 @@ import type { Point } from '../../domain/telemetry.ts';
 import { HOUR } from '../../domain/time.ts';
 import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
+import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
 import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
@@ -115,7 +116,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
 
   async deleteDevice(id: string): Promise<boolean> {
     return this.db.transaction(() => {
-      for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
+      for (const table of [...DEVICE_REFERENCING_TABLES, ...DEVICE_DATA_TABLES]) {
         this.db.prepare(`DELETE FROM ${table} WHERE device_id = ?`).run(id);
       }
       return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;

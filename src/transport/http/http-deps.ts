@@ -3,6 +3,8 @@ import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import type { DeviceAccess } from '../../services/access.ts';
 import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
+import type { DeviceFileService } from '../../services/device-file-service.ts';
+import type { DeviceLogService } from '../../services/device-log-service.ts';
 import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
 import type { HealthService } from '../../services/health-service.ts';
@@ -31,4 +33,6 @@ export interface HttpDeps {
   energy: EnergyService;
   health: HealthService;
   metrics: Metrics;
+  files: DeviceFileService;
+  logs: DeviceLogService;
 }

@@ -11,6 +11,8 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
+import { fileRoutes } from './routes/file-routes.ts';
+import { logRoutes } from './routes/log-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
 
@@ -69,6 +71,8 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   deviceRoutes(app, deps);
   telemetryRoutes(app, deps);
   energyRoutes(app, deps);
+  await fileRoutes(app, deps);
+  logRoutes(app, deps);
   systemRoutes(app, deps, version);
   return app;
 }

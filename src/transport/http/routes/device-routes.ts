@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponse } from '../../../contract/http/common.ts';
 import { createDeviceBody, deviceIdParam, deviceView, listDevicesQuery, updateDeviceBody } from '../../../contract/http/devices.ts';
+import { deleteDeviceQuery } from '../../../contract/http/files.ts';
 import type { DevicePatch } from '../../../domain/device.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireUser } from '../request-auth.ts';
@@ -125,9 +126,17 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   r.delete(
     '/api/v1/devices/:id',
-    { schema: { tags, summary: 'Delete a device with all its telemetry', security, params: deviceIdParam } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a device with all its telemetry, logs and files (needs ?confirm=true)',
+        security,
+        params: deviceIdParam,
+        querystring: deleteDeviceQuery,
+      },
+    },
     async (request, reply) => {
-      await deps.devices.remove(await requireUser(deps.auth, request), request.params.id);
+      await deps.devices.remove(await requireUser(deps.auth, request), request.params.id, request.query.confirm === 'true');
       return reply.code(204).send();
     },
   );
