@@ -64,7 +64,8 @@ export class SimulatedDevice {
   /** What the device sends in the message slot at `realNow`. */
   next(realNow: number = this.options.clock.now()): Emission {
     if (this.offlineAt(realNow)) return { kind: 'skipped' };
-    const simNow = this.time.at(realNow);
+    // Strictly increasing: two readings at one timestamp would overwrite each other in storage.
+    const simNow = Math.max(this.time.at(realNow), this.lastSim + 1);
     const reading = this.model.step(simNow, simNow - this.lastSim);
     this.lastSim = simNow;
     const { faults } = this.knobs;
