@@ -5,6 +5,7 @@ import { openStorage } from '../storage/open-storage.ts';
 import { VERSION, createPlatform } from './platform.ts';
 import { StartupError } from './listen.ts';
 import { createUserCommand } from './admin.ts';
+import { registerSimulate } from './simulate.ts';
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof StartupError) console.error(`fluxgate: ${err.message}`);
@@ -69,6 +70,8 @@ admin
   .action(async (opts: { username: string; password: string; email?: string; role: string }) => {
     console.log(await createUserCommand(loadConfig(), opts));
   });
+
+registerSimulate(program, fail);
 
 program
   .command('config')
