@@ -58,6 +58,21 @@ export class PlatformClient {
     return this.call('POST', '/api/v1/devices', body);
   }
 
+  async rotateKey(id: string): Promise<string> {
+    return (await this.call<{ api_key: string }>('POST', `/api/v1/devices/${encodeURIComponent(id)}/api-key`)).api_key;
+  }
+
+  /** Creates the device with this id, or takes over an existing one by rotating its key (keys are shown once). */
+  async ensureDevice(id: string, type: DeviceType, name: string): Promise<ProvisionedDevice> {
+    try {
+      const created = await this.createDevice({ id, name, device_type: type, location: 'Simulation', metadata: { simulated: true } });
+      return { id: created.id, api_key: created.api_key, type };
+    } catch (err) {
+      if (!(err instanceof PlatformApiError) || err.status !== 409) throw err;
+      return { id, api_key: await this.rotateKey(id), type };
+    }
+  }
+
   /** Creates `count` devices cycling through `types`, a few requests at a time. */
   async provision(count: number, types: readonly DeviceType[], namePrefix = 'sim', concurrency = 8): Promise<ProvisionedDevice[]> {
     const out: ProvisionedDevice[] = new Array(count);

@@ -1,6 +1,7 @@
 // Counters of a fleet run, for the progress line, the summary and the control API.
 
-export interface FleetCounters {
+// A type alias (not an interface) so it fits Record<string, number> in the control API's schema.
+export type FleetCounters = {
   /** Message slots that came due. */
   scheduled: number;
   /** Messages handed to the transport (including malformed ones). */
@@ -23,7 +24,7 @@ export interface FleetCounters {
   /** Sum and max of how late sends ran against their schedule, ms. */
   lateMsSum: number;
   lateMsMax: number;
-}
+};
 
 export const emptyCounters = (): FleetCounters => ({
   scheduled: 0,
