@@ -103,6 +103,7 @@ async function scenario(name: string, count: number, intervalMs: number): Promis
 }
 
 console.log(`Simulator fleet benchmark — Node ${process.version}, ${MEASURE_S} s per scenario. The machine is shared (2 cores): figures are noisy.`);
+console.log('Against: a counting MQTT endpoint (bench/mqtt-sink.ts: CONNACK/PUBACK/SUBACK only, no storage) in a child process — not the platform.');
 console.log(`Reference, same run: models + fault draws + JSON encoding alone cost ${modelOnlyCpuPerMessage().toFixed(2)} µs/msg of CPU.`);
 const which = process.env.BENCH_SCENARIO ?? 'AB';
 if (which.includes('A')) await scenario('A', 10_000, 10_000);

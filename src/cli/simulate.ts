@@ -58,6 +58,9 @@ export async function runSimulation(plan: SimulatePlan, out: Out = console.log, 
     simStart: plan.simStart,
     onError: (err) => errors.set(err.message, (errors.get(err.message) ?? 0) + 1),
   });
+  if (plan.knobs.timeAcceleration > 1 && plan.simStart === undefined) {
+    out(`Note: simulated time runs ${plan.knobs.timeAcceleration}× faster from now; the platform refuses readings more than 24 h ahead. Use --start to begin in the past.`);
+  }
   out(`Connecting ${devices.length} devices over ${plan.transport === 'mqtt' ? plan.mqttUrl : plan.url} …`);
   const started = await fleet.start();
   if (started.failed.length > 0) out(`  ${started.failed.length} could not connect, e.g. ${started.failed[0]!.id}: ${started.failed[0]!.error}`);
