@@ -79,3 +79,25 @@ describe('profiles (seed 003)', () => {
     assert.throws(() => knobsFor('default', { faults: { drop: 0.6, spike: 0.6 } }), { message: 'fault rates add up to more than 1' });
   });
 });
+
+describe('realism knobs', () => {
+  test('base load replaces the model default; jitter stays within jitterMs; acceleration maps real to simulated time', () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
+    const knobs = knobsFor('default', { baseLoad: 10, variationPercent: 0, jitterMs: 200, timeAcceleration: 60 });
+    const hvac = new SimulatedDevice({ id: 'h', type: 'hvac', knobs, clock, seed: 2 });
+    clock.advance(1000); // one real second = one simulated minute
+    const e = hvac.next();
+    assert.equal(e.kind, 'message');
+    if (e.kind !== 'message') return;
+    assert.equal(e.reading.power, 10);
+    assert.equal(e.simTs, Date.UTC(2026, 0, 5, 12, 1));
+    assert.equal(e.reading.energy, Math.round((10 / 60) * 1e4) / 1e4);
+    const jitters = Array.from({ length: 1000 }, () => hvac.jitter());
+    assert.ok(Math.min(...jitters) >= 0 && Math.max(...jitters) < 200);
+    assert.ok(Math.max(...jitters) > 150, 'jitter spreads over the range');
+    const meter = new SimulatedDevice({ id: 'm', type: 'smart_meter', knobs, clock, seed: 2 });
+    clock.advance(1000);
+    const r = meter.next();
+    assert.equal(r.kind === 'message' && r.reading.energy_usage, 10 * 0.8); // 12:02 is "day"
+  });
+});
