@@ -50,6 +50,9 @@ export const configSchema = z.object({
   OFFLINE_AFTER: positiveInt.default(300).describe('Seconds without traffic after which a device counts as offline'),
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
+  DEMO: bool
+    .default(false)
+    .describe('Run the embedded simulator with the five seed-001 devices and the /api/v1/simulation API (also `fluxgate start --demo`)'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),
   BLOB_DRIVER: z
     .enum(['local', 's3'])

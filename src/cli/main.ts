@@ -5,6 +5,8 @@ import { openStorage } from '../storage/open-storage.ts';
 import { VERSION, createPlatform } from './platform.ts';
 import { StartupError } from './listen.ts';
 import { createUserCommand } from './admin.ts';
+import { registerSimulate } from './simulate.ts';
+import { attachDemo } from './demo.ts';
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof StartupError) console.error(`fluxgate: ${err.message}`);
@@ -17,16 +19,19 @@ const program = new Command('fluxgate').version(VERSION).description('Fluxgate I
 program
   .command('start')
   .description('Run the platform: HTTP API, ingest, storage (SQLite in DATA_DIR, or PostgreSQL with DATABASE_URL)')
-  .action(async () => {
-    const config = loadConfig();
+  .option('--demo', 'also run the embedded simulator with seed 001\'s five devices (DEMO=true)')
+  .action(async (opts: { demo?: boolean }) => {
+    const config = loadConfig(opts.demo ? { ...process.env, DEMO: 'true' } : process.env);
     const platform = await createPlatform(config);
+    const demo = config.DEMO ? attachDemo(platform) : undefined;
     if (platform.generatedAdminPassword) {
       console.log(
         `\n  First start: created admin user "${config.ADMIN_USERNAME}" with password\n\n      ${platform.generatedAdminPassword}\n\n  It is shown only this once. Set ADMIN_PASSWORD to choose it yourself.\n`,
       );
     }
     try {
-      await platform.listen();
+      const { port } = await platform.listen();
+      await demo?.start(port);
     } catch (err) {
       await platform.stop().catch(() => {});
       throw err;
@@ -36,7 +41,9 @@ program
       if (stopping) return;
       stopping = true;
       platform.logger.info({ signal }, 'stopping');
-      platform.stop().then(
+      (demo?.stop() ?? Promise.resolve())
+        .then(() => platform.stop())
+        .then(
         () => process.exit(0),
         (err: unknown) => {
           platform.logger.error({ err }, 'stop failed');
@@ -69,6 +76,8 @@ admin
   .action(async (opts: { username: string; password: string; email?: string; role: string }) => {
     console.log(await createUserCommand(loadConfig(), opts));
   });
+
+registerSimulate(program, fail);
 
 program
   .command('config')

@@ -42,6 +42,9 @@ export interface Platform {
   /** Device system logs; `logs.append(deviceId, payload)` is what the MQTT devices/{id}/logs bridge calls. */
   logs: DeviceLogService;
   retention: LogRetention;
+  auth: AuthService;
+  /** A short-lived access token for an existing user, for in-process API clients (the embedded simulator). */
+  accessTokenFor(username: string): Promise<string>;
   /** Set when the first start generated the admin password: print it once. */
   generatedAdminPassword?: string;
   /** Starts listening; resolves with the bound HTTP port. */
@@ -145,6 +148,12 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     files,
     logs,
     retention,
+    auth,
+    async accessTokenFor(username) {
+      const user = await storage.findUserForLogin(username);
+      if (!user) throw new Error(`no user named ${username}`);
+      return tokens.issue({ userId: user.id, role: user.role, username: user.username });
+    },
     async listen() {
       const port = await listenOrExplain(http, config.HOST, config.PORT, 'PORT');
       presence.start();

@@ -22,6 +22,7 @@ export const ERRORS = {
   DEVICE_EXISTS: { status: 409, message: 'A device with this id already exists' },
   USER_EXISTS: { status: 409, message: 'A user with this username or email already exists' },
   CONFIRMATION_REQUIRED: { status: 409, message: 'This action needs an explicit confirmation parameter' },
+  SIMULATION_NOT_RUNNING: { status: 409, message: 'The embedded simulator is not running (start it, or start the platform with --demo)' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   INVALID_TELEMETRY: { status: 422, message: 'The telemetry payload is not valid' },

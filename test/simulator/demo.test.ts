@@ -1,0 +1,93 @@
+// Demo mode and the simulation control API, over real HTTP. The embedded simulator runs over HTTP
+// for now; over MQTT after the broker lands.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { attachDemo, type Demo } from '../../src/cli/demo.ts';
+import { type Platform, createPlatform } from '../../src/cli/platform.ts';
+import { loadConfig } from '../../src/config.ts';
+import { DEFAULT_DEVICES } from '../../src/simulator/embedded.ts';
+import { ADMIN_PASSWORD } from './fixtures.ts';
+
+/** Bodies are checked with exact assertions, so they are read untyped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+describe('demo mode and /api/v1/simulation', () => {
+  let platform: Platform;
+  let demo: Demo;
+  let base: string;
+  let dir: string;
+  let token: string;
+  const api = async (method: string, url: string, auth = token) => {
+    const res = await fetch(base + url, { method, headers: { authorization: `Bearer ${auth}` } });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-demo-'));
+    platform = await createPlatform(loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, DATA_DIR: dir, DEMO: 'true' }));
+    demo = attachDemo(platform);
+    const { port } = await platform.listen();
+    base = `http://127.0.0.1:${port}`;
+    await demo.start(port);
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    token = ((await login.json()) as { access_token: string }).access_token;
+  });
+  after(async () => {
+    await demo?.stop();
+    await platform?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the five seed-001 devices exist and report', async () => {
+    assert.deepStrictEqual(
+      DEFAULT_DEVICES.map((d) => d.id),
+      ['mock-hvac-001', 'mock-led-lighting-001', 'mock-server-rack-001', 'mock-production-line-001', 'mock-kitchen-equipment-001'],
+    );
+    const status = await api('GET', '/api/v1/simulation/status');
+    assert.equal(status.status, 200);
+    assert.equal(status.body.running, true);
+    assert.deepStrictEqual(
+      (status.body.devices as Array<{ id: string; type: string }>).map((d) => [d.id, d.type]),
+      DEFAULT_DEVICES.map((d) => [d.id, d.type]),
+    );
+    const sent = await api('POST', '/api/v1/devices/mock-server-rack-001/simulate');
+    assert.equal(sent.status, 200);
+    assert.equal(sent.body.outcome, 'message');
+    const latest = await api('GET', '/api/v1/telemetry/mock-server-rack-001/latest');
+    assert.deepStrictEqual(Object.keys(latest.body.values).sort(), ['current', 'enabled', 'energy', 'power', 'status', 'voltage']);
+  });
+
+  test('stop and start; control needs an admin', async () => {
+    const stopped = await api('POST', '/api/v1/simulation/stop');
+    assert.equal(stopped.body.running, false);
+    const refused = await api('POST', '/api/v1/devices/mock-hvac-001/simulate');
+    assert.deepStrictEqual([refused.status, (refused.body.error).code], [409, 'SIMULATION_NOT_RUNNING']);
+    const started = await api('POST', '/api/v1/simulation/start');
+    assert.equal(started.body.running, true);
+    const anon = await fetch(`${base}/api/v1/simulation/status`);
+    assert.equal(anon.status, 401);
+    await fetch(`${base}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: 'bob-password-1' }) });
+    const bobLogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: 'bob-password-1' }) });
+    const bob = ((await bobLogin.json()) as { access_token: string }).access_token;
+    const forbidden = await api('GET', '/api/v1/simulation/status', bob);
+    assert.deepStrictEqual([forbidden.status, (forbidden.body.error).code], [403, 'FORBIDDEN']);
+  });
+
+  test('generate creates seed-002 devices and back-fills their history', async () => {
+    const res = await api('POST', '/api/v1/simulation/generate?num_devices=5&days=1');
+    assert.equal(res.status, 201);
+    const devices = res.body.devices as Array<{ id: string; type: string }>;
+    assert.deepStrictEqual(devices.map((d) => d.type), ['thermostat', 'camera', 'motion_sensor', 'door_lock', 'smart_plug']);
+    assert.equal(res.body.messages, 5 * 96, 'one reading per 15 minutes for a day');
+    const history = await api('GET', `/api/v1/telemetry/${devices[3]!.id}?limit=10000&start_time=-2d`);
+    assert.equal((history.body.points).length, 96 * 2, 'door lock: locked + battery_level per reading');
+  });
+});
