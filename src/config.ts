@@ -10,6 +10,13 @@ const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const positiveInt = z.coerce.number().int().positive();
+/** A rate limit as `<requests>/<seconds>`, or `0` for none; parseRateLimit reads it. */
+const rateLimit = z.string().regex(/^(0|[1-9][0-9]*\/[1-9][0-9]*)$/, 'must be <requests>/<seconds> (e.g. 10/60) or 0 for no limit');
+
+export function parseRateLimit(value: string): { points: number; windowSeconds: number } {
+  const [points = '0', seconds = '1'] = value.split('/');
+  return { points: Number(points), windowSeconds: Number(seconds) };
+}
 
 export const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0').describe('Address the HTTP API listens on'),
@@ -51,6 +58,17 @@ export const configSchema = z.object({
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),
+  REFRESH_TTL_SECONDS: positiveInt.default(2_592_000).describe('Lifetime of a refresh token in seconds (30 days); each use rotates it'),
+  RATE_LIMIT_LOGIN: rateLimit.default('10/60').describe('Failed logins per client IP per window (<requests>/<seconds>, 0: off)'),
+  RATE_LIMIT_REGISTER: rateLimit.default('20/60').describe('Registrations per client IP per window (<requests>/<seconds>, 0: off)'),
+  RATE_LIMIT_INGEST: rateLimit.default('500/1').describe('Telemetry requests per device per window (<requests>/<seconds>, 0: off)'),
+  RATE_LIMIT_API: rateLimit.default('1200/60').describe('Authenticated API requests per user per window (<requests>/<seconds>, 0: off)'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional()
+    .describe('Redis URL; when set, rate-limit counters are shared by every node through Redis'),
+  TRUST_PROXY: bool.default(false).describe('Take the client IP from X-Forwarded-For (set when behind a load balancer)'),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

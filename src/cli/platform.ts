@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import type { Config } from '../config.ts';
+import { Redis } from 'ioredis';
+import { type Config, parseRateLimit } from '../config.ts';
 import { DEFAULT_LIMITS } from '../domain/telemetry.ts';
 import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import { DeviceAccess } from '../services/access.ts';
+import { AdminService, IngestRate } from '../services/admin-service.ts';
+import { AuditLog } from '../services/audit.ts';
 import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
 import { DeviceService } from '../services/device-service.ts';
@@ -16,6 +19,9 @@ import { HealthService } from '../services/health-service.ts';
 import { Metrics } from '../services/metrics.ts';
 import { Presence } from '../services/presence.ts';
 import { QueryService } from '../services/query-service.ts';
+import { RateLimits } from '../services/rate-limits.ts';
+import { SharingService } from '../services/sharing.ts';
+import { UserService } from '../services/user-service.ts';
 import { TokenService } from '../services/tokens.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -54,12 +60,25 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const bus = new EventBus();
   const secret = config.JWT_SECRET ?? (await storage.setSettingIfAbsent('jwt_secret', randomBytes(48).toString('base64url')));
   const tokens = new TokenService(secret, config.JWT_TTL_SECONDS);
-  const auth = new AuthService(storage, tokens);
-  const admin = await auth.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'Redis (REDIS_URL) error; rate limits fall back to this node'));
+  const limits = new RateLimits(
+    {
+      login: parseRateLimit(config.RATE_LIMIT_LOGIN),
+      register: parseRateLimit(config.RATE_LIMIT_REGISTER),
+      ingest: parseRateLimit(config.RATE_LIMIT_INGEST),
+      api: parseRateLimit(config.RATE_LIMIT_API),
+    },
+    { redis },
+  );
+  const audit = new AuditLog(storage);
+  const auth = new AuthService(storage, tokens, { refreshTtlSeconds: config.REFRESH_TTL_SECONDS, audit, limits });
+  const firstAdmin = await auth.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
   const presence = new Presence(storage, config.PRESENCE_FLUSH_MS, (err) => logger.warn({ err }, 'last_seen flush failed'));
   const keys = new ApiKeyVerifier(storage);
   const access = new DeviceAccess(storage);
-  const devices = new DeviceService(storage, access, keys, presence, bus);
+  const devices = new DeviceService(storage, access, keys, presence, bus, audit);
+  const admin = new AdminService(storage, new IngestRate(bus));
   const pipeline = new IngestPipeline((points) => storage.writePoints(points), bus, presence, metrics, {
     maxBatchPoints: config.INGEST_MAX_BATCH,
     maxPendingPoints: config.INGEST_MAX_PENDING,
@@ -80,6 +99,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         offlineAfterMs: config.OFFLINE_AFTER * 1000,
         allowRegistration: config.ALLOW_REGISTRATION,
         corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+        trustProxy: config.TRUST_PROXY,
       },
       logger,
       auth,
@@ -91,9 +111,14 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       energy: new EnergyService(storage),
       health,
       metrics,
+      users: new UserService(storage, auth, devices, audit),
+      sharing: new SharingService(storage, access, devices, audit),
+      admin,
+      limits,
     },
     VERSION,
   );
+  admin.registerConnections('http', () => new Promise<number>((resolve) => http.server.getConnections((err, n) => resolve(err ? 0 : n))));
 
   let stopped = false;
   const platform: Platform = {
@@ -117,8 +142,9 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await pipeline.drain();
       await presence.stop();
       await storage.close();
+      redis?.disconnect();
     },
   };
-  if (admin.generatedPassword) platform.generatedAdminPassword = admin.generatedPassword;
+  if (firstAdmin.generatedPassword) platform.generatedAdminPassword = firstAdmin.generatedPassword;
   return platform;
 }

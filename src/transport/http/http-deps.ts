@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import type { DeviceAccess } from '../../services/access.ts';
+import type { AdminService } from '../../services/admin-service.ts';
 import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
 import type { DeviceService } from '../../services/device-service.ts';
@@ -8,6 +9,9 @@ import type { EnergyService } from '../../services/energy-service.ts';
 import type { HealthService } from '../../services/health-service.ts';
 import type { Metrics } from '../../services/metrics.ts';
 import type { QueryService } from '../../services/query-service.ts';
+import type { RateLimits } from '../../services/rate-limits.ts';
+import type { SharingService } from '../../services/sharing.ts';
+import type { UserService } from '../../services/user-service.ts';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -16,6 +20,7 @@ export interface HttpOptions {
   offlineAfterMs: number;
   allowRegistration: boolean;
   corsOrigins: string[];
+  trustProxy?: boolean;
 }
 
 /** Everything the HTTP transport needs, wired by the cli. */
@@ -31,4 +36,8 @@ export interface HttpDeps {
   energy: EnergyService;
   health: HealthService;
   metrics: Metrics;
+  users: UserService;
+  sharing: SharingService;
+  admin: AdminService;
+  limits: RateLimits;
 }

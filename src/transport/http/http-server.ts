@@ -1,17 +1,22 @@
 // Builds the Fastify app (routes, schemas, OpenAPI, error mapping) without listening, so tests
 // can inject and the cli decides where to listen.
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
+import { accessRoutes } from './routes/access-routes.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
+import { userRoutes } from './routes/user-routes.ts';
 
 export async function buildHttpServer(deps: HttpDeps, version: string): Promise<FastifyInstance> {
   const app = Fastify({
@@ -24,6 +29,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 200 },
+    trustProxy: deps.options.trustProxy ?? false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -31,6 +37,26 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });
+  });
+
+  // Only the configured origins may call the API from a browser; none when CORS_ORIGINS is empty.
+  await app.register(fastifyCors, {
+    origin: deps.options.corsOrigins.length > 0 ? deps.options.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['retry-after'],
+  });
+  // Swagger UI at /docs runs inline scripts and styles of its own, hence its CSP allowances.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
   });
 
   await app.register(fastifySwagger, {
@@ -49,6 +75,9 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   authRoutes(app, deps);
+  userRoutes(app, deps);
+  accessRoutes(app, deps);
+  adminRoutes(app, deps);
   deviceSelfRoutes(app, deps);
   deviceRoutes(app, deps);
   telemetryRoutes(app, deps);
