@@ -68,6 +68,11 @@ export const configSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional()
     .describe('Redis URL; when set, rate-limit counters are shared by every node through Redis'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'use 1-64 characters of A-Z a-z 0-9 : _ -')
+    .default('fluxgate')
+    .describe('Prefix of the Redis keys; nodes that share limits use the same one'),
   TRUST_PROXY: bool.default(false).describe('Take the client IP from X-Forwarded-For (set when behind a load balancer)'),
 });
 

@@ -45,6 +45,21 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** Waits (at most 5 s) for Redis, so shared limits apply from the first request; goes on without it. */
+function redisReady(redis: Redis, logger: Logger): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn('Redis (REDIS_URL) not ready after 5 s; rate limits are per node until it is');
+      resolve();
+    }, 5000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export async function createPlatform(config: Config, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<Platform> {
   const storage = openStorage(config);
   try {
@@ -62,6 +77,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const tokens = new TokenService(secret, config.JWT_TTL_SECONDS);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'Redis (REDIS_URL) error; rate limits fall back to this node'));
+  if (redis) await redisReady(redis, logger);
   const limits = new RateLimits(
     {
       login: parseRateLimit(config.RATE_LIMIT_LOGIN),
@@ -69,7 +85,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       ingest: parseRateLimit(config.RATE_LIMIT_INGEST),
       api: parseRateLimit(config.RATE_LIMIT_API),
     },
-    { redis },
+    { redis, keyPrefix: config.REDIS_PREFIX },
   );
   const audit = new AuditLog(storage);
   const auth = new AuthService(storage, tokens, { refreshTtlSeconds: config.REFRESH_TTL_SECONDS, audit, limits });
