@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
+import { installJsonDepthLimit } from './json-depth.ts';
 import { accessRoutes } from './routes/access-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -34,6 +35,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installJsonDepthLimit(app);
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });
@@ -45,13 +47,15 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     credentials: true,
     exposedHeaders: ['retry-after'],
   });
-  // Swagger UI at /docs runs inline scripts and styles of its own, hence its CSP allowances.
+  // Swagger UI at /docs sets inline styles and shows data: images, hence those allowances. No
+  // upgrade-insecure-requests: a plain-HTTP install on a LAN address would lose its own assets.
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
+        upgradeInsecureRequests: null,
         imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
         connectSrc: ["'self'", 'ws:', 'wss:'],
       },
