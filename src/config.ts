@@ -59,10 +59,10 @@ export const configSchema = z.object({
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),
   REFRESH_TTL_SECONDS: positiveInt.default(2_592_000).describe('Lifetime of a refresh token in seconds (30 days); each use rotates it'),
-  RATE_LIMIT_LOGIN: rateLimit.default('10/60').describe('Failed logins per client IP per window (<requests>/<seconds>, 0: off)'),
-  RATE_LIMIT_REGISTER: rateLimit.default('20/60').describe('Registrations per client IP per window (<requests>/<seconds>, 0: off)'),
-  RATE_LIMIT_INGEST: rateLimit.default('500/1').describe('Telemetry requests per device per window (<requests>/<seconds>, 0: off)'),
-  RATE_LIMIT_API: rateLimit.default('1200/60').describe('Authenticated API requests per user per window (<requests>/<seconds>, 0: off)'),
+  RATE_LIMIT_LOGIN: rateLimit.default('10/60').describe('Failed logins per client IP, as requests/seconds (0: off)'),
+  RATE_LIMIT_REGISTER: rateLimit.default('20/60').describe('Registrations per client IP, as requests/seconds (0: off)'),
+  RATE_LIMIT_INGEST: rateLimit.default('500/1').describe('Telemetry requests per device, as requests/seconds (0: off)'),
+  RATE_LIMIT_API: rateLimit.default('1200/60').describe('Authenticated API requests per user, as requests/seconds (0: off)'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
