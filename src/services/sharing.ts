@@ -3,7 +3,6 @@
 import { FluxgateError } from '../contract/errors.ts';
 import type { DeviceGrant, ShareLevel } from '../domain/accounts.ts';
 import type { Device } from '../domain/device.ts';
-import type { User } from '../domain/user.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { DeviceAccess } from './access.ts';
 import type { AuditLog } from './audit.ts';
@@ -18,24 +17,24 @@ export class SharingService {
     private readonly audit: AuditLog,
   ) {}
 
-  private async target(who: { userId?: string | undefined; username?: string | undefined }): Promise<User> {
+  /** The id of the user named by id or by username/email. */
+  private async target(who: { userId?: string | undefined; username?: string | undefined }): Promise<string> {
     const user = who.userId
       ? await this.storage.getUser(who.userId)
       : who.username
         ? await this.storage.findUserForLogin(who.username)
         : undefined;
     if (!user) throw new FluxgateError('USER_NOT_FOUND', 'No such user to share with');
-    const { passwordHash: _secret, ...publicUser } = user as User & { passwordHash?: string };
-    return publicUser;
+    return user.id;
   }
 
   async grant(principal: Principal, deviceId: string, who: { userId?: string | undefined; username?: string | undefined }, level: ShareLevel): Promise<DeviceGrant> {
     const device = await this.access.require(principal, deviceId, 'owner');
-    const user = await this.target(who);
-    if (user.id === device.ownerId) throw new FluxgateError('VALIDATION_FAILED', 'user_id: the owner already has full access', { field: 'user_id' });
-    await this.storage.grantAccess({ deviceId, userId: user.id, level, grantedBy: principal.userId });
-    await this.audit.record(principal, 'device.share', 'device', deviceId, { user_id: user.id, level });
-    const grant = (await this.storage.listAccess(deviceId)).find((g) => g.userId === user.id);
+    const userId = await this.target(who);
+    if (userId === device.ownerId) throw new FluxgateError('VALIDATION_FAILED', 'user_id: the owner already has full access', { field: 'user_id' });
+    await this.storage.grantAccess({ deviceId, userId, level, grantedBy: principal.userId });
+    await this.audit.record(principal, 'device.share', 'device', deviceId, { user_id: userId, level });
+    const grant = (await this.storage.listAccess(deviceId)).find((g) => g.userId === userId);
     if (!grant) throw new FluxgateError('DEVICE_NOT_FOUND', `Device ${deviceId} not found`);
     return grant;
   }
