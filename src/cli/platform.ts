@@ -89,12 +89,12 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   );
   const audit = new AuditLog(storage);
   const auth = new AuthService(storage, tokens, { refreshTtlSeconds: config.REFRESH_TTL_SECONDS, audit, limits });
-  const firstAdmin = await auth.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
+  const admin = await auth.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
   const presence = new Presence(storage, config.PRESENCE_FLUSH_MS, (err) => logger.warn({ err }, 'last_seen flush failed'));
   const keys = new ApiKeyVerifier(storage);
   const access = new DeviceAccess(storage);
   const devices = new DeviceService(storage, access, keys, presence, bus, audit);
-  const admin = new AdminService(storage, new IngestRate(bus));
+  const adminService = new AdminService(storage, new IngestRate(bus));
   const pipeline = new IngestPipeline((points) => storage.writePoints(points), bus, presence, metrics, {
     maxBatchPoints: config.INGEST_MAX_BATCH,
     maxPendingPoints: config.INGEST_MAX_PENDING,
@@ -129,12 +129,12 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       metrics,
       users: new UserService(storage, auth, devices, audit),
       sharing: new SharingService(storage, access, devices, audit),
-      admin,
+      admin: adminService,
       limits,
     },
     VERSION,
   );
-  admin.registerConnections('http', () => new Promise<number>((resolve) => http.server.getConnections((err, n) => resolve(err ? 0 : n))));
+  adminService.registerConnections('http', () => new Promise<number>((resolve) => http.server.getConnections((err, n) => resolve(err ? 0 : n))));
 
   let stopped = false;
   const platform: Platform = {
@@ -161,6 +161,6 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       redis?.disconnect();
     },
   };
-  if (firstAdmin.generatedPassword) platform.generatedAdminPassword = firstAdmin.generatedPassword;
+  if (admin.generatedPassword) platform.generatedAdminPassword = admin.generatedPassword;
   return platform;
 }
