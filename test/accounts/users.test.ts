@@ -19,6 +19,22 @@ onBothBackends('users', (p) => {
     assert.strictEqual((await p().request('GET', '/api/v1/users/me', { token: u.token })).body.role, 'user');
   });
 
+  it('a user reads and edits themselves by id (seed 003) but nobody else, and cannot raise their role', async () => {
+    const u = await p().user();
+    const other = await p().user();
+    const self = await p().request('GET', `/api/v1/users/${u.userId}`, { token: u.token });
+    assert.deepStrictEqual([self.status, self.body.id], [200, u.userId]);
+    const renamed = await p().request('PUT', `/api/v1/users/${u.userId}`, { token: u.token, body: { username: `${u.username}-b` } });
+    assert.deepStrictEqual([renamed.status, renamed.body.username], [200, `${u.username}-b`]);
+    for (const body of [{ role: 'admin' }, { is_active: false }, { password: 'a-new-password' }]) {
+      const res = await p().request('PATCH', `/api/v1/users/${u.userId}`, { token: u.token, body });
+      assert.deepStrictEqual([res.status, res.body.error.code], [403, 'FORBIDDEN'], JSON.stringify(body));
+    }
+    const foreign = await p().request('GET', `/api/v1/users/${other.userId}`, { token: u.token });
+    assert.deepStrictEqual([foreign.status, foreign.body.error.code], [403, 'FORBIDDEN']);
+    assert.strictEqual((await p().request('GET', '/api/v1/users/me', { token: u.token })).body.role, 'user');
+  });
+
   it('changing the password needs the current one and ends every session', async () => {
     const u = await p().user();
     const wrong = await p().request('PUT', '/api/v1/users/me/password', { token: u.token, body: { current_password: 'nope', new_password: 'a-new-password' } });
@@ -34,12 +50,13 @@ onBothBackends('users', (p) => {
   });
 
   it('only admins manage users', async () => {
+    const admin = await p().admin();
     const u = await p().user();
     for (const [method, url] of [
       ['GET', '/api/v1/users'],
       ['POST', '/api/v1/users'],
-      ['GET', `/api/v1/users/${u.userId}`],
-      ['PATCH', `/api/v1/users/${u.userId}`],
+      ['GET', `/api/v1/users/${admin.userId}`],
+      ['PATCH', `/api/v1/users/${admin.userId}`],
       ['POST', `/api/v1/users/${u.userId}/deactivate`],
       ['DELETE', `/api/v1/users/${u.userId}`],
       ['GET', '/api/v1/admin/stats'],

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { FluxgateError } from '../../../contract/errors.ts';
 import { userView } from '../../../contract/http/auth.ts';
 import { errorResponse } from '../../../contract/http/common.ts';
 import {
@@ -91,9 +92,10 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   r.get(
     '/api/v1/users/:id',
-    { schema: { tags, summary: 'Get a user (admin)', security, params: userIdParam, response: { 200: userView, 404: errorResponse } } },
+    { schema: { tags, summary: 'Get a user (yourself, or anyone for admins)', security, params: userIdParam, response: { 200: userView, 404: errorResponse } } },
     async (request) => {
-      await admin(request);
+      const principal = await requireUser(deps.auth, request);
+      if (principal.userId !== request.params.id) requireAdmin(principal);
       return userToView(await deps.users.get(request.params.id));
     },
   );
@@ -104,15 +106,23 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
       url: '/api/v1/users/:id',
       schema: {
         tags,
-        summary: 'Update a user (admin): username, email, role, is_active, password; a deactivation, role change or password reset ends their sessions',
+        summary:
+          'Update a user (admin): username, email, role, is_active, password; a deactivation, role change or password reset ends their sessions. Yourself (seed 003): username and email only',
         security,
         params: userIdParam,
         body: updateUserBody,
         response: { 200: userView, 404: errorResponse, 409: errorResponse },
       },
       handler: async (request) => {
-        const principal = await admin(request);
+        const principal = await requireUser(deps.auth, request);
         const b = request.body;
+        if (principal.role !== 'admin' && principal.userId === request.params.id) {
+          if (b.role !== undefined || b.is_active !== undefined || b.password !== undefined) {
+            throw new FluxgateError('FORBIDDEN', 'You may change your own username and email here; the password at /users/me/password');
+          }
+          return userToView(await deps.users.updateProfile(principal, { username: b.username, email: b.email }));
+        }
+        requireAdmin(principal);
         return userToView(
           await deps.users.update(principal, request.params.id, {
             username: b.username,
