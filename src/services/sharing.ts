@@ -62,6 +62,12 @@ export class SharingService {
     return this.storage.listAccess(deviceId);
   }
 
+  /** Every grant on the platform (admin; seed 004 "list all mappings"). */
+  async listAll(principal: Principal, page: { limit: number; offset: number }): Promise<{ items: DeviceGrant[]; total: number }> {
+    if (principal.role !== 'admin') throw new FluxgateError('FORBIDDEN', 'Only admins may list every mapping');
+    return this.storage.listAllAccess(page);
+  }
+
   /** The devices a user sees (owned or shared); a user may ask for themselves, an admin for anyone. */
   async devicesOf(principal: Principal, userId: string, page: { limit: number; offset: number }): Promise<{ items: Device[]; total: number }> {
     if (principal.role !== 'admin' && principal.userId !== userId) throw new FluxgateError('USER_NOT_FOUND');

@@ -38,6 +38,8 @@ export interface AccountStorage {
   grantAccess(grant: NewGrant): Promise<void>;
   revokeAccess(deviceId: string, userId: string): Promise<boolean>;
   listAccess(deviceId: string): Promise<DeviceGrant[]>;
+  /** Every grant on the platform, by device then username, paged. */
+  listAllAccess(page: { limit: number; offset: number }): Promise<{ items: DeviceGrant[]; total: number }>;
   accessLevel(deviceId: string, userId: string): Promise<ShareLevel | undefined>;
 
   appendAudit(entry: NewAuditEntry): Promise<void>;

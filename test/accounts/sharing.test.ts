@@ -92,6 +92,15 @@ onBothBackends('sharing', (p) => {
     assert.deepStrictEqual([others.status, others.body.error.code], [404, 'USER_NOT_FOUND']);
     assert.strictEqual((await p().request('GET', `/api/v1/mappings/user/${b.userId}/devices`, { token: admin.token })).body.total, 1);
 
+    const all = await p().request('GET', '/api/v1/mappings?limit=1000', { token: admin.token });
+    assert.deepStrictEqual(
+      all.body.mappings.filter((m: { device_id: string }) => m.device_id === d.id).map((m: { user_id: string }) => m.user_id).sort(),
+      [a.userId, b.userId].sort(),
+    );
+    assert.strictEqual(all.body.total, all.body.mappings.length);
+    const notAdmin = await p().request('GET', '/api/v1/mappings', { token: owner.token });
+    assert.deepStrictEqual([notAdmin.status, notAdmin.body.error.code], [403, 'FORBIDDEN']);
+
     const one = await p().request('DELETE', `/api/v1/mappings/unassign/${d.id}?user_id=${a.userId}`, { token: owner.token });
     assert.deepStrictEqual([one.status, one.body], [200, { unassigned: 1 }]);
     const rest = await p().request('DELETE', `/api/v1/mappings/unassign/${d.id}`, { token: admin.token });

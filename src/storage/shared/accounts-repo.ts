@@ -187,22 +187,35 @@ export class AccountsRepo implements AccountStorage {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async listAccess(deviceId: string): Promise<DeviceGrant[]> {
-    const rows = await this.kysely
+  private grantsQuery() {
+    return this.kysely
       .selectFrom('device_access')
       .innerJoin('users', 'users.id', 'device_access.user_id')
-      .select(['device_access.device_id', 'device_access.user_id', 'users.username', 'device_access.level', 'device_access.granted_by', 'device_access.created_at'])
-      .where('device_access.device_id', '=', deviceId)
-      .orderBy('users.username')
-      .execute();
-    return rows.map((r) => ({
+      .select(['device_access.device_id', 'device_access.user_id', 'users.username', 'device_access.level', 'device_access.granted_by', 'device_access.created_at']);
+  }
+
+  private static toGrant(r: { device_id: string; user_id: string; username: string; level: string; granted_by: string | null; created_at: number }): DeviceGrant {
+    return {
       deviceId: r.device_id,
       userId: r.user_id,
       username: r.username,
       level: r.level as ShareLevel,
       grantedBy: r.granted_by,
       createdAt: Number(r.created_at),
-    }));
+    };
+  }
+
+  async listAccess(deviceId: string): Promise<DeviceGrant[]> {
+    const rows = await this.grantsQuery().where('device_access.device_id', '=', deviceId).orderBy('users.username').execute();
+    return rows.map(AccountsRepo.toGrant);
+  }
+
+  async listAllAccess(page: { limit: number; offset: number }): Promise<{ items: DeviceGrant[]; total: number }> {
+    const [rows, count] = await Promise.all([
+      this.grantsQuery().orderBy('device_access.device_id').orderBy('users.username').limit(page.limit).offset(page.offset).execute(),
+      this.kysely.selectFrom('device_access').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(AccountsRepo.toGrant), total: Number(count?.n ?? 0) };
   }
 
   async accessLevel(deviceId: string, userId: string): Promise<ShareLevel | undefined> {

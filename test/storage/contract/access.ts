@@ -138,6 +138,23 @@ export function sharingContract(open: OpenStorage): void {
       assert.deepStrictEqual(await db.storage.distinctDeviceValues('location', me.id), ['hall', 'kitchen']);
     });
 
+    it('listAllAccess pages every grant by device then username, with the total', async () => {
+      const before = await db.storage.listAllAccess({ limit: 1000, offset: 0 });
+      const device = await makeDevice(db.storage, { id: `zz-${uid('dev')}` });
+      const b = await makeUser(db.storage, { username: uid('zz-b') });
+      const a = await makeUser(db.storage, { username: uid('zz-a') });
+      await db.storage.grantAccess({ deviceId: device.id, userId: b.id, level: 'control', grantedBy: null });
+      await db.storage.grantAccess({ deviceId: device.id, userId: a.id, level: 'read', grantedBy: null });
+      const all = await db.storage.listAllAccess({ limit: 1000, offset: 0 });
+      assert.strictEqual(all.total, before.total + 2);
+      assert.deepStrictEqual(all.items.slice(-2).map((g) => [g.deviceId, g.userId, g.level]), [
+        [device.id, a.id, 'read'],
+        [device.id, b.id, 'control'],
+      ]);
+      const last = await db.storage.listAllAccess({ limit: 1, offset: all.total - 1 });
+      assert.deepStrictEqual([last.items.map((g) => g.userId), last.total], [[b.id], all.total]);
+    });
+
     it('deleting a device deletes its grants', async () => {
       const device = await makeDevice(db.storage);
       const u = await makeUser(db.storage);

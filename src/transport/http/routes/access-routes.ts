@@ -92,6 +92,23 @@ export function accessRoutes(app: FastifyInstance, deps: HttpDeps): void {
   );
 
   r.get(
+    '/api/v1/mappings',
+    {
+      schema: {
+        tags,
+        summary: 'Every device share on the platform (admin; seed 004)',
+        security,
+        querystring: z.object(pagination),
+        response: { 200: z.object({ mappings: z.array(grantView), total: z.number() }) },
+      },
+    },
+    async (request) => {
+      const page = await deps.sharing.listAll(await requireUser(deps.auth, request), request.query);
+      return { mappings: page.items.map(grantToView), total: page.total };
+    },
+  );
+
+  r.get(
     '/api/v1/mappings/user/:user_id/devices',
     {
       schema: {
