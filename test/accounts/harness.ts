@@ -46,6 +46,8 @@ export async function startPlatform(options: { postgres?: boolean; env?: Record<
     DATA_DIR: dir,
     LOG_LEVEL: 'silent',
     ADMIN_PASSWORD,
+    // Suites register many users from one IP; the registration limit itself is tested with its own setting.
+    RATE_LIMIT_REGISTER: '1000/60',
     ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
     ...options.env,
   });
