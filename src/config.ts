@@ -10,6 +10,13 @@ const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const positiveInt = z.coerce.number().int().positive();
+/** A rate limit as `<requests>/<seconds>`, or `0` for none; parseRateLimit reads it. */
+const rateLimit = z.string().regex(/^(0|[1-9][0-9]*\/[1-9][0-9]*)$/, 'must be <requests>/<seconds> (e.g. 10/60) or 0 for no limit');
+
+export function parseRateLimit(value: string): { points: number; windowSeconds: number } {
+  const [points = '0', seconds = '1'] = value.split('/');
+  return { points: Number(points), windowSeconds: Number(seconds) };
+}
 
 export const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0').describe('Address the HTTP API listens on'),
@@ -75,6 +82,22 @@ export const configSchema = z.object({
     .describe('Comma-separated content types accepted as device log files, recognised from the bytes'),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30).describe('Days device system logs are kept; 0 keeps them forever'),
   LOG_RETENTION_SWEEP_MS: positiveInt.default(3_600_000).describe('How often logs older than LOG_RETENTION_DAYS are deleted'),
+  REFRESH_TTL_SECONDS: positiveInt.default(2_592_000).describe('Lifetime of a refresh token in seconds (30 days); each use rotates it'),
+  RATE_LIMIT_LOGIN: rateLimit.default('10/60').describe('Failed logins per client IP, as requests/seconds (0: off)'),
+  RATE_LIMIT_REGISTER: rateLimit.default('20/60').describe('Registrations per client IP, as requests/seconds (0: off)'),
+  RATE_LIMIT_INGEST: rateLimit.default('500/1').describe('Telemetry requests per device, as requests/seconds (0: off)'),
+  RATE_LIMIT_API: rateLimit.default('1200/60').describe('Authenticated API requests per user, as requests/seconds (0: off)'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional()
+    .describe('Redis URL; when set, rate-limit counters are shared by every node through Redis'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'use 1-64 characters of A-Z a-z 0-9 : _ -')
+    .default('fluxgate')
+    .describe('Prefix of the Redis keys; nodes that share limits use the same one'),
+  TRUST_PROXY: bool.default(false).describe('Take the client IP from X-Forwarded-For (set when behind a load balancer)'),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

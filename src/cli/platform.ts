@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import type { Config } from '../config.ts';
+import { Redis } from 'ioredis';
+import { type Config, parseRateLimit } from '../config.ts';
 import { DEFAULT_LIMITS } from '../domain/telemetry.ts';
 import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import { DeviceAccess } from '../services/access.ts';
+import { AdminService, IngestRate } from '../services/admin-service.ts';
+import { AuditLog } from '../services/audit.ts';
 import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
 import { DeviceFileService } from '../services/device-file-service.ts';
@@ -19,6 +22,9 @@ import { LogRetention } from '../services/log-retention.ts';
 import { Metrics } from '../services/metrics.ts';
 import { Presence } from '../services/presence.ts';
 import { QueryService } from '../services/query-service.ts';
+import { RateLimits } from '../services/rate-limits.ts';
+import { SharingService } from '../services/sharing.ts';
+import { UserService } from '../services/user-service.ts';
 import { TokenService } from '../services/tokens.ts';
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import { openBlobStore } from '../storage/blob/open-blob-store.ts';
@@ -52,6 +58,21 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** Waits (at most 5 s) for Redis, so shared limits apply from the first request; goes on without it. */
+function redisReady(redis: Redis, logger: Logger): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn('Redis (REDIS_URL) not ready after 5 s; rate limits are per node until it is');
+      resolve();
+    }, 5000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export async function createPlatform(config: Config, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<Platform> {
   const storage = openStorage(config);
   try {
@@ -67,7 +88,20 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const bus = new EventBus();
   const secret = config.JWT_SECRET ?? (await storage.setSettingIfAbsent('jwt_secret', randomBytes(48).toString('base64url')));
   const tokens = new TokenService(secret, config.JWT_TTL_SECONDS);
-  const auth = new AuthService(storage, tokens);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'Redis (REDIS_URL) error; rate limits fall back to this node'));
+  if (redis) await redisReady(redis, logger);
+  const limits = new RateLimits(
+    {
+      login: parseRateLimit(config.RATE_LIMIT_LOGIN),
+      register: parseRateLimit(config.RATE_LIMIT_REGISTER),
+      ingest: parseRateLimit(config.RATE_LIMIT_INGEST),
+      api: parseRateLimit(config.RATE_LIMIT_API),
+    },
+    { redis, keyPrefix: config.REDIS_PREFIX },
+  );
+  const audit = new AuditLog(storage);
+  const auth = new AuthService(storage, tokens, { refreshTtlSeconds: config.REFRESH_TTL_SECONDS, audit, limits });
   const admin = await auth.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
   const presence = new Presence(storage, config.PRESENCE_FLUSH_MS, (err) => logger.warn({ err }, 'last_seen flush failed'));
   const keys = new ApiKeyVerifier(storage);
@@ -86,9 +120,17 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     (err) => logger.warn({ err }, 'log retention sweep failed'),
     (deleted) => deleted > 0 && logger.info({ deleted }, 'log retention: deleted old device log lines'),
   );
-  const devices = new DeviceService(storage, access, keys, presence, bus, files, (err, deviceId) =>
-    logger.warn({ err, deviceId }, 'deleting the files of a deleted device failed; their blobs stay in file storage'),
+  const devices = new DeviceService(
+    storage,
+    access,
+    keys,
+    presence,
+    bus,
+    files,
+    (err, deviceId) => logger.warn({ err, deviceId }, 'deleting the files of a deleted device failed; their blobs stay in file storage'),
+    audit,
   );
+  const adminService = new AdminService(storage, new IngestRate(bus));
   const pipeline = new IngestPipeline((points) => storage.writePoints(points), bus, presence, metrics, {
     maxBatchPoints: config.INGEST_MAX_BATCH,
     maxPendingPoints: config.INGEST_MAX_PENDING,
@@ -118,6 +160,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         offlineAfterMs: config.OFFLINE_AFTER * 1000,
         allowRegistration: config.ALLOW_REGISTRATION,
         corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+        trustProxy: config.TRUST_PROXY,
       },
       logger,
       auth,
@@ -131,9 +174,14 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       metrics,
       files,
       logs,
+      users: new UserService(storage, auth, devices, audit),
+      sharing: new SharingService(storage, access, devices, audit),
+      admin: adminService,
+      limits,
     },
     VERSION,
   );
+  adminService.registerConnections('http', () => new Promise<number>((resolve) => http.server.getConnections((err, n) => resolve(err ? 0 : n))));
 
   let stopped = false;
   const platform: Platform = {
@@ -170,6 +218,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await retention.stop();
       await storage.close();
       await blobs.close();
+      redis?.disconnect();
     },
   };
   if (admin.generatedPassword) platform.generatedAdminPassword = admin.generatedPassword;

@@ -37,6 +37,8 @@ export type DevicePatch = Partial<
 
 export interface DeviceFilter {
   ownerId?: string;
+  /** Only devices this user owns or that are shared with them. */
+  visibleTo?: string;
   deviceType?: string;
   location?: string;
   status?: DeviceStatus;

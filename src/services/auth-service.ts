@@ -1,11 +1,22 @@
-// Accounts: registration, login, the first admin. Full access control (refresh tokens, roles
-// management, sharing) builds on this.
+// Accounts: registration, login, sessions (short-lived access JWT + rotating refresh token), the
+// first admin. Every bearer request passes authenticate(), which also applies the per-user API limit.
 import { randomUUID } from 'node:crypto';
 import { FluxgateError } from '../contract/errors.ts';
 import type { Role, User } from '../domain/user.ts';
 import type { Storage } from '../storage/storage.ts';
+import { AuditLog } from './audit.ts';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.ts';
+import type { RateLimits } from './rate-limits.ts';
+import { RefreshTokens } from './sessions.ts';
 import type { TokenService } from './tokens.ts';
+
+export interface AuthOptions {
+  refreshTtlSeconds?: number;
+  audit?: AuditLog;
+  limits?: RateLimits;
+}
+
+export const DEFAULT_REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 
 export interface Principal {
   userId: string;
@@ -16,6 +27,8 @@ export interface Principal {
 export interface LoginResult {
   accessToken: string;
   expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
   user: User;
 }
 
@@ -23,10 +36,30 @@ export interface LoginResult {
 let dummyHash: Promise<string> | undefined;
 
 export class AuthService {
+  readonly audit: AuditLog;
+  private readonly refresh: RefreshTokens;
+  private readonly limits: RateLimits | undefined;
+
   constructor(
     private readonly storage: Storage,
     private readonly tokens: TokenService,
-  ) {}
+    options: AuthOptions = {},
+  ) {
+    this.audit = options.audit ?? new AuditLog(storage);
+    this.refresh = new RefreshTokens(storage, options.refreshTtlSeconds ?? DEFAULT_REFRESH_TTL_SECONDS, this.audit);
+    this.limits = options.limits;
+  }
+
+  private async session(user: User, familyId?: string): Promise<LoginResult> {
+    const refresh = await this.refresh.issue(user.id, familyId);
+    return {
+      accessToken: await this.tokens.issue({ userId: user.id, role: user.role, username: user.username }),
+      expiresIn: this.tokens.accessTtlSeconds,
+      refreshToken: refresh.token,
+      refreshExpiresIn: refresh.expiresIn,
+      user,
+    };
+  }
 
   async register(input: { username: string; email?: string | undefined; password: string }, role: Role = 'user'): Promise<User> {
     const existing =
@@ -49,6 +82,13 @@ export class AuthService {
     }
   }
 
+  /** Self-registration (POST /auth/register), audited. */
+  async signUp(input: { username: string; email?: string | undefined; password: string }): Promise<User> {
+    const user = await this.register(input);
+    await this.audit.record({ userId: user.id, username: user.username }, 'user.register', 'user', user.id);
+    return user;
+  }
+
   async login(usernameOrEmail: string, password: string): Promise<LoginResult> {
     const user = await this.storage.findUserForLogin(usernameOrEmail);
     if (!user) {
@@ -62,19 +102,45 @@ export class AuthService {
     const now = Date.now();
     await this.storage.recordLogin(user.id, now);
     const { passwordHash: _secret, ...publicUser } = user;
-    return {
-      accessToken: await this.tokens.issue({ userId: user.id, role: user.role, username: user.username }),
-      expiresIn: this.tokens.accessTtlSeconds,
-      user: { ...publicUser, lastLogin: now },
-    };
+    return this.session({ ...publicUser, lastLogin: now });
+  }
+
+  /** Rotates a refresh token: the old one is spent, a new pair is returned in the same family. */
+  async refreshSession(refreshToken: string): Promise<LoginResult> {
+    const { userId, familyId } = await this.refresh.spend(refreshToken);
+    const user = await this.storage.getUser(userId);
+    if (!user || !user.isActive) {
+      await this.storage.revokeRefreshFamily(familyId, Date.now());
+      throw new FluxgateError('INVALID_REFRESH_TOKEN', 'The user of this session no longer exists or is inactive', { reason: 'user' });
+    }
+    return this.session(user, familyId);
+  }
+
+  /** Ends the session of `refreshToken` (idempotent). */
+  async logout(refreshToken: string): Promise<void> {
+    const ended = await this.refresh.revokeFamilyOf(refreshToken);
+    if (ended) await this.audit.record(null, 'session.logout', 'session', ended.familyId, { user_id: ended.userId });
+  }
+
+  /** Ends every session of `userId`: refresh tokens revoked, access tokens issued so far refused. */
+  async revokeAllSessions(actor: Principal, userId: string): Promise<number> {
+    const now = Date.now();
+    const revoked = await this.storage.revokeUserRefreshTokens(userId, now);
+    await this.storage.setSessionsValidAfter(userId, now);
+    await this.audit.record(actor, actor.userId === userId ? 'session.logout-all' : 'session.revoke-all', 'user', userId, { refresh_tokens: revoked });
+    return revoked;
   }
 
   /** Resolves a bearer token to the user it names; refuses tokens of deleted or deactivated users. */
   async authenticate(token: string): Promise<Principal> {
     const claims = await this.tokens.verify(token);
-    const user = await this.storage.getUser(claims.userId);
-    if (!user || !user.isActive) throw new FluxgateError('INVALID_TOKEN', 'The user of this token no longer exists or is inactive');
-    return { userId: user.id, role: user.role, username: user.username };
+    const state = await this.storage.getUserSessionState(claims.userId);
+    if (!state || !state.user.isActive) {
+      throw new FluxgateError('INVALID_TOKEN', 'The user of this token no longer exists or is inactive', { reason: 'user' });
+    }
+    if (claims.issuedAtMs < state.sessionsValidAfter) throw new FluxgateError('TOKEN_REVOKED');
+    await this.limits?.consume('api', state.user.id);
+    return { userId: state.user.id, role: state.user.role, username: state.user.username };
   }
 
   async me(principal: Principal): Promise<User> {

@@ -5,6 +5,7 @@ import { RESERVED_DEVICE_IDS, generateId, isValidDeviceId } from '../domain/ids.
 import type { Storage } from '../storage/storage.ts';
 import type { DeviceAccess } from './access.ts';
 import { type ApiKeyVerifier, generateApiKey, hashApiKey } from './api-keys.ts';
+import type { AuditLog } from './audit.ts';
 import type { Principal } from './auth-service.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Presence } from './presence.ts';
@@ -36,6 +37,7 @@ export class DeviceService {
     private readonly bus: EventBus,
     private readonly purge: DeviceDataPurge = { purgeDevice: async () => 0 },
     private readonly onPurgeError: (err: unknown, deviceId: string) => void = () => {},
+    private readonly audit?: AuditLog,
   ) {}
 
   private withPresence(device: Device): Device {
@@ -63,6 +65,7 @@ export class DeviceService {
         ownerId: principal.userId,
         apiKeyHash: hashApiKey(apiKey),
       });
+      await this.audit?.record(principal, 'device.create', 'device', id, { name: device.name });
       return { device, apiKey };
     } catch (err) {
       if (/unique|duplicate/i.test((err as Error).message)) throw new FluxgateError('DEVICE_EXISTS', `A device with id ${id} already exists`);
@@ -75,7 +78,7 @@ export class DeviceService {
   }
 
   async list(principal: Principal, filter: Omit<DeviceFilter, 'ownerId'>): Promise<{ items: Device[]; total: number }> {
-    const scoped: DeviceFilter = principal.role === 'admin' ? filter : { ...filter, ownerId: principal.userId };
+    const scoped: DeviceFilter = principal.role === 'admin' ? filter : { ...filter, visibleTo: principal.userId };
     const page = await this.storage.listDevices(scoped);
     return { items: page.items.map((d) => this.withPresence(d)), total: page.total };
   }
@@ -84,6 +87,8 @@ export class DeviceService {
     await this.access.require(principal, id, 'owner');
     const device = await this.storage.updateDevice(id, patch);
     if (!device) throw new FluxgateError('DEVICE_NOT_FOUND');
+    const changed = Object.keys(patch).filter((k) => patch[k as keyof DevicePatch] !== undefined);
+    await this.audit?.record(principal, 'device.update', 'device', id, { fields: changed, ...(patch.status ? { status: patch.status } : {}) });
     this.bus.emit('device.updated', { deviceId: id });
     return this.withPresence(device);
   }
@@ -108,6 +113,7 @@ export class DeviceService {
     await this.purge.purgeDevice(id).catch((err: unknown) => this.onPurgeError(err, id));
     this.keys.forget(id);
     this.presence.forget(id);
+    await this.audit?.record(principal, 'device.delete', 'device', id);
     this.bus.emit('device.deleted', { deviceId: id });
   }
 
@@ -116,12 +122,20 @@ export class DeviceService {
     const apiKey = generateApiKey();
     await this.storage.setDeviceKeyHash(id, hashApiKey(apiKey));
     this.keys.forget(id);
+    await this.audit?.record(principal, 'key.rotate', 'key', id);
     this.bus.emit('device.key-rotated', { deviceId: id });
     return apiKey;
   }
 
   async distinct(principal: Principal, column: 'device_type' | 'location'): Promise<string[]> {
     return this.storage.distinctDeviceValues(column, principal.role === 'admin' ? undefined : principal.userId);
+  }
+
+  /** Gives every device of `fromUserId` to `toUserId` (deleting a user hands their devices on). */
+  async transferAll(principal: Principal, fromUserId: string, toUserId: string): Promise<number> {
+    const moved = await this.storage.transferDevices(fromUserId, toUserId);
+    await this.audit?.record(principal, 'device.transfer-all', 'user', fromUserId, { to_user_id: toUserId, devices: moved });
+    return moved;
   }
 
   /** Device-side: the device authenticated by its key reads or updates itself. */

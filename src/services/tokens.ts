@@ -13,6 +13,11 @@ export interface AccessClaims {
   username: string;
 }
 
+export interface VerifiedClaims extends AccessClaims {
+  /** When the token was issued, in milliseconds (compared with the user's session cut-off). */
+  issuedAtMs: number;
+}
+
 export class TokenService {
   private readonly key: Uint8Array;
 
@@ -28,7 +33,7 @@ export class TokenService {
   }
 
   async issue(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ role: claims.role, name: claims.username })
+    return new SignJWT({ role: claims.role, name: claims.username, ims: Date.now() })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.userId)
       .setIssuer(ISSUER)
@@ -38,21 +43,29 @@ export class TokenService {
       .sign(this.key);
   }
 
-  async verify(token: string): Promise<AccessClaims> {
+  async verify(token: string): Promise<VerifiedClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
       const role = payload.role;
       if (typeof payload.sub !== 'string' || (role !== 'admin' && role !== 'user')) {
         throw new FluxgateError('INVALID_TOKEN', 'The access token lacks a subject or role');
       }
-      return { userId: payload.sub, role, username: typeof payload.name === 'string' ? payload.name : '' };
+      const issuedAtMs = typeof payload.ims === 'number' ? payload.ims : (payload.iat ?? 0) * 1000;
+      return { userId: payload.sub, role, username: typeof payload.name === 'string' ? payload.name : '', issuedAtMs };
     } catch (err) {
       if (err instanceof FluxgateError) throw err;
-      if (err instanceof errors.JWTExpired) throw new FluxgateError('INVALID_TOKEN', 'The access token has expired');
+      if (err instanceof errors.JWTExpired) throw new FluxgateError('TOKEN_EXPIRED', undefined, { reason: 'expired' });
       if (err instanceof errors.JWTClaimValidationFailed) {
-        throw new FluxgateError('INVALID_TOKEN', `The access token's ${err.claim} claim is not valid`);
+        const reason = err.claim === 'nbf' ? 'not_yet_valid' : err.claim === 'aud' ? 'audience' : err.claim === 'iss' ? 'issuer' : 'claim';
+        throw new FluxgateError('INVALID_TOKEN', `The access token's ${err.claim} claim is not valid`, { reason, claim: err.claim });
       }
-      throw new FluxgateError('INVALID_TOKEN', 'The access token is malformed or its signature is wrong');
+      if (err instanceof errors.JOSEAlgNotAllowed) {
+        throw new FluxgateError('INVALID_TOKEN', 'The access token is not signed with HS256', { reason: 'algorithm' });
+      }
+      if (err instanceof errors.JWSSignatureVerificationFailed) {
+        throw new FluxgateError('INVALID_TOKEN', 'The access token signature is wrong', { reason: 'signature' });
+      }
+      throw new FluxgateError('INVALID_TOKEN', 'The access token is malformed', { reason: 'malformed' });
     }
   }
 }

@@ -6,6 +6,7 @@ import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
 import type { Point } from '../domain/telemetry.ts';
 import type { NewUser, User, UserWithSecret } from '../domain/user.ts';
+import type { AccountStorage } from './account-storage.ts';
 
 export interface PointQuery {
   deviceId: string;
@@ -67,7 +68,7 @@ export interface LogQuery {
   after?: { ts: number; id: number };
 }
 
-export interface Storage {
+export interface Storage extends AccountStorage {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the schema version now in place. */
   migrate(): Promise<number>;
@@ -92,7 +93,8 @@ export interface Storage {
   setDeviceKeyHash(id: string, keyHash: string): Promise<boolean>;
   /** Writes last_seen for many devices at once (never moves a time backwards). */
   touchDevices(lastSeen: ReadonlyMap<string, number>): Promise<void>;
-  distinctDeviceValues(column: 'device_type' | 'location', ownerId?: string): Promise<string[]>;
+  /** Distinct values over all devices, or over those `visibleTo` a user sees (owned or shared). */
+  distinctDeviceValues(column: 'device_type' | 'location', visibleTo?: string): Promise<string[]>;
 
   /**
    * Stores points and updates rollups in one transaction; durable when the promise resolves. Points of

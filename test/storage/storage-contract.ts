@@ -2,6 +2,7 @@
 // postgres.test.ts run it; a future adapter adds a runner of a few lines and must pass it unchanged.
 // Each group of tests gets its own fresh database from `open`; a database is never shared by runs.
 import { describe } from 'node:test';
+import { auditContract, refreshTokenContract, sharingContract, userManagementContract } from './contract/access.ts';
 import { schemaContract, settingsContract, statsContract, userContract } from './contract/accounts.ts';
 import { deviceContract } from './contract/devices.ts';
 import type { OpenStorage } from './contract/fixture.ts';
@@ -28,5 +29,9 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     settingsContract(open);
     fileContract(open);
     logContract(open);
+    userManagementContract(open);
+    refreshTokenContract(open);
+    sharingContract(open);
+    auditContract(open);
   });
 }

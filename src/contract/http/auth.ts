@@ -34,5 +34,13 @@ export const loginResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),
   expires_in: z.number().describe('Seconds until the access token expires'),
+  refresh_token: z.string().describe('Opaque; single use: POST /auth/refresh returns a new one'),
+  refresh_expires_in: z.number().describe('Seconds until the refresh token expires'),
   user: userView,
 });
+
+export const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
+
+export const logoutBody = z
+  .object({ refresh_token: z.string().min(1).max(200).optional().describe('The session to end; absent: nothing but a 204') })
+  .optional();

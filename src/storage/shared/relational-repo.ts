@@ -1,14 +1,15 @@
 // Users, devices and settings: query code written once with Kysely and run by both adapters.
 // The telemetry hot path does not live here; each adapter writes points with raw statements.
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../../domain/device.ts';
 import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
 import type { DeviceFile } from '../../domain/device-file.ts';
 import type { LogEntry, NewLogEntry } from '../../domain/device-log.ts';
 import type { FileListQuery, LogQuery, StorageStats } from '../storage.ts';
 import * as filesAndLogs from './file-log-repo.ts';
+import { AccountsRepo } from './accounts-repo.ts';
 import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
-import type { Database, DevicesTable } from './schema.ts';
+import type { DevicesTable } from './schema.ts';
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -27,9 +28,7 @@ const PATCH_COLUMNS: Record<keyof DevicePatch, keyof DevicesTable> = {
 };
 
 /** Base of both adapters: the relational half of the Storage port. */
-export class RelationalRepo {
-  constructor(protected readonly kysely: Kysely<Database>) {}
-
+export class RelationalRepo extends AccountsRepo {
   async createUser(user: NewUser): Promise<User> {
     const now = Date.now();
     const row = {
@@ -106,6 +105,15 @@ export class RelationalRepo {
   async listDevices(filter: DeviceFilter): Promise<{ items: Device[]; total: number }> {
     let query = this.kysely.selectFrom('devices');
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+    const visibleTo = filter.visibleTo;
+    if (visibleTo !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('owner_id', '=', visibleTo),
+          eb('id', 'in', eb.selectFrom('device_access').select('device_id').where('user_id', '=', visibleTo)),
+        ]),
+      );
+    }
     if (filter.deviceType !== undefined) query = query.where('device_type', '=', filter.deviceType);
     if (filter.location !== undefined) query = query.where('location', '=', filter.location);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
@@ -157,9 +165,16 @@ export class RelationalRepo {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async distinctDeviceValues(column: 'device_type' | 'location', ownerId?: string): Promise<string[]> {
+  async distinctDeviceValues(column: 'device_type' | 'location', visibleTo?: string): Promise<string[]> {
     let query = this.kysely.selectFrom('devices').select(column).distinct().where(column, 'is not', null);
-    if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+    if (visibleTo !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('owner_id', '=', visibleTo),
+          eb('id', 'in', eb.selectFrom('device_access').select('device_id').where('user_id', '=', visibleTo)),
+        ]),
+      );
+    }
     const rows = await query.orderBy(column).execute();
     return rows.map((r) => r[column]).filter((v): v is string => typeof v === 'string');
   }

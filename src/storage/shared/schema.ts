@@ -94,8 +94,46 @@ export interface DeviceLogsTable {
   source: string | null;
 }
 
+/** Added by the accounts migration (4); optional so the core's user rows stay as they were. */
+export interface UserSessionColumns {
+  sessions_valid_after?: number;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface DeviceAccessTable {
+  device_id: string;
+  user_id: string;
+  level: string;
+  granted_by: string | null;
+  created_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: string;
+}
+
 export interface Database {
-  users: UsersTable;
+  users: UsersTable & UserSessionColumns;
+  refresh_tokens: RefreshTokensTable;
+  device_access: DeviceAccessTable;
+  audit_log: AuditLogTable;
   devices: DevicesTable;
   settings: SettingsTable;
   series: SeriesTable;

@@ -100,4 +100,43 @@ CREATE INDEX device_logs_by_time ON device_logs (device_id, ts, id);
 CREATE INDEX device_logs_retention ON device_logs (ts);
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.accounts,
+    name: 'accounts',
+    sql: `
+ALTER TABLE users ADD COLUMN sessions_valid_after INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE refresh_tokens (
+  id TEXT PRIMARY KEY,
+  family_id TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+CREATE TABLE device_access (
+  device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  level TEXT NOT NULL CHECK (level IN ('read', 'control')),
+  granted_by TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (device_id, user_id)
+);
+CREATE INDEX device_access_user ON device_access (user_id);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor_id TEXT,
+  actor_name TEXT,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT,
+  details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+`,
+  },
 ];

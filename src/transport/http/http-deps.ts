@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import type { DeviceAccess } from '../../services/access.ts';
+import type { AdminService } from '../../services/admin-service.ts';
 import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
 import type { DeviceFileService } from '../../services/device-file-service.ts';
@@ -10,6 +11,9 @@ import type { EnergyService } from '../../services/energy-service.ts';
 import type { HealthService } from '../../services/health-service.ts';
 import type { Metrics } from '../../services/metrics.ts';
 import type { QueryService } from '../../services/query-service.ts';
+import type { RateLimits } from '../../services/rate-limits.ts';
+import type { SharingService } from '../../services/sharing.ts';
+import type { UserService } from '../../services/user-service.ts';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -18,6 +22,7 @@ export interface HttpOptions {
   offlineAfterMs: number;
   allowRegistration: boolean;
   corsOrigins: string[];
+  trustProxy?: boolean;
 }
 
 /** Everything the HTTP transport needs, wired by the cli. */
@@ -35,4 +40,8 @@ export interface HttpDeps {
   metrics: Metrics;
   files: DeviceFileService;
   logs: DeviceLogService;
+  users: UserService;
+  sharing: SharingService;
+  admin: AdminService;
+  limits: RateLimits;
 }

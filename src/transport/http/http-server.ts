@@ -1,12 +1,16 @@
 // Builds the Fastify app (routes, schemas, OpenAPI, error mapping) without listening, so tests
 // can inject and the cli decides where to listen.
 import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
+import { installJsonDepthLimit } from './json-depth.ts';
+import { accessRoutes } from './routes/access-routes.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
@@ -15,6 +19,7 @@ import { fileRoutes } from './routes/file-routes.ts';
 import { logRoutes } from './routes/log-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
+import { userRoutes } from './routes/user-routes.ts';
 
 export async function buildHttpServer(deps: HttpDeps, version: string): Promise<FastifyInstance> {
   const app = Fastify({
@@ -29,27 +34,43 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     routerOptions: { maxParamLength: 200 },
     // Router-level refusals (bad percent-encoding, over-long path parameters) answer in our error format too.
     frameworkErrors: (err, _request, reply) => void (reply as FastifyReply).code(400).send(frameworkErrorBody(err)),
+    trustProxy: deps.options.trustProxy ?? false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   // The API speaks JSON: other bodies get 415 instead of reaching handlers as strings.
   app.removeContentTypeParser('text/plain');
+  installJsonDepthLimit(app);
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });
   });
 
-  // CORS_ORIGINS: exact origins allowed to call the API from a browser; none means same origin only.
-  if (deps.options.corsOrigins.length > 0) {
-    await app.register(fastifyCors, {
-      origin: deps.options.corsOrigins,
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'x-api-key'],
-      exposedHeaders: ['content-disposition', 'retry-after'],
-      maxAge: 600,
-    });
-  }
+  // Only the configured origins may call the API from a browser; none when CORS_ORIGINS is empty.
+  await app.register(fastifyCors, {
+    origin: deps.options.corsOrigins.length > 0 ? deps.options.corsOrigins : false,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-api-key'],
+    exposedHeaders: ['content-disposition', 'retry-after'],
+    maxAge: 600,
+  });
+  // Swagger UI at /docs sets inline styles and shows data: images, hence those allowances. No
+  // upgrade-insecure-requests: a plain-HTTP install on a LAN address would lose its own assets.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        upgradeInsecureRequests: null,
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -67,6 +88,9 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   authRoutes(app, deps);
+  userRoutes(app, deps);
+  accessRoutes(app, deps);
+  adminRoutes(app, deps);
   deviceSelfRoutes(app, deps);
   deviceRoutes(app, deps);
   telemetryRoutes(app, deps);

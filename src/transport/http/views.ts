@@ -3,6 +3,9 @@ import type { z } from 'zod';
 import type { userView, loginResponse } from '../../contract/http/auth.ts';
 import type { deviceView } from '../../contract/http/devices.ts';
 import type { pointView } from '../../contract/http/telemetry.ts';
+import type { grantView } from '../../contract/http/access.ts';
+import type { auditView } from '../../contract/http/admin.ts';
+import type { AuditEntry, DeviceGrant } from '../../domain/accounts.ts';
 import type { Device } from '../../domain/device.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import type { User } from '../../domain/user.ts';
@@ -51,4 +54,21 @@ export function pointToView(p: Point): z.output<typeof pointView> {
   const view: z.output<typeof pointView> = { timestamp: iso(p.ts), ts: p.ts, field: p.field, value: p.value };
   if (p.meta) view.metadata = JSON.parse(p.meta) as Record<string, unknown>;
   return view;
+}
+
+export function grantToView(g: DeviceGrant): z.output<typeof grantView> {
+  return { device_id: g.deviceId, user_id: g.userId, username: g.username, level: g.level, granted_by: g.grantedBy, created_at: iso(g.createdAt) };
+}
+
+export function auditToView(e: AuditEntry): z.output<typeof auditView> {
+  return {
+    id: e.id,
+    at: iso(e.at),
+    actor_id: e.actorId,
+    actor_name: e.actorName,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    details: e.details,
+  };
 }

@@ -46,16 +46,17 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         tags,
-        summary: 'Submit telemetry (X-API-Key); answered only after the points are committed',
+        summary: 'Submit telemetry (X-API-Key); answered only after the points are committed (rate limit "ingest" per device)',
         security: [{ apiKey: [] }],
         body: telemetryBody,
-        response: { 201: z.object({ status: z.literal('stored'), points: z.number() }), 422: errorResponse, 503: errorResponse },
+        response: { 201: z.object({ status: z.literal('stored'), points: z.number() }), 422: errorResponse, 429: errorResponse, 503: errorResponse },
       },
       // The schema documents the shapes; the ingest normaliser validates (faster, and names the bad member).
       validatorCompiler: () => (data) => ({ value: data }),
     },
     async (request, reply) => {
       const deviceId = await requireDevice(deps.keys, request);
+      await deps.limits.consume('ingest', deviceId);
       const points = await deps.pipeline.ingest(deviceId, request.body);
       return reply.code(201).send({ status: 'stored' as const, points });
     },

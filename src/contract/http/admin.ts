@@ -1,0 +1,43 @@
+// /api/v1/admin: platform statistics, device statuses, the audit log.
+import { z } from 'zod';
+
+export const statsView = z.object({
+  users: z.number(),
+  devices: z.number(),
+  devices_by_status: z.record(z.string(), z.number()),
+  devices_by_type: z.record(z.string(), z.number()),
+  points_stored: z.number(),
+  ingest_points_per_second: z.number().describe('Points stored per second on this node, averaged over the last minute'),
+  connections: z.record(z.string(), z.number()).describe('Open connections per transport on this node'),
+});
+
+export const deviceStatusView = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['active', 'inactive', 'maintenance']),
+  online: z.boolean(),
+  last_seen: z.string().nullable(),
+  owner_id: z.string(),
+});
+
+export const setStatusBody = z.object({ status: z.enum(['active', 'inactive', 'maintenance']) });
+
+export const auditQuery = z.object({
+  actor_id: z.string().max(100).optional(),
+  target_type: z.enum(['user', 'device', 'key', 'session']).optional(),
+  target_id: z.string().max(200).optional(),
+  action: z.string().max(100).optional(),
+  before_id: z.coerce.number().int().positive().optional().describe('Page: entries older than this id'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const auditView = z.object({
+  id: z.number(),
+  at: z.string(),
+  actor_id: z.string().nullable(),
+  actor_name: z.string().nullable(),
+  action: z.string(),
+  target_type: z.string(),
+  target_id: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
