@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { frameworkErrorBody, installErrorHandling } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
@@ -26,6 +26,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 200 },
     // Router-level refusals (bad percent-encoding, over-long path parameters) answer in our error format too.
+    clientErrorHandler,
     frameworkErrors: (err, _request, reply) => void (reply as FastifyReply).code(400).send(frameworkErrorBody(err)),
   });
   app.setValidatorCompiler(validatorCompiler);
