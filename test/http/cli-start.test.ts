@@ -7,9 +7,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/sqlite-migrations.ts';
 import { request } from '../helpers/platform.ts';
 
 const BIN = path.resolve('bin/fluxgate.js');
+/** Children still running; a failed assertion must not leave a server that keeps the test file alive. */
+const running = new Set<ChildProcess>();
 
 interface Run {
   child: ChildProcess;
@@ -18,11 +21,13 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function start(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [BIN, 'start'], {
+function start(env: Record<string, string>, args = ['start']): Run {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -48,7 +53,10 @@ async function stop(run: Run): Promise<number | null> {
 
 describe('fluxgate start (CLI)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-cli-'));
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  after(() => {
+    for (const child of running) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('stops with a message naming PORT when the port is taken', async () => {
     const blocker = net.createServer();
@@ -68,6 +76,39 @@ describe('fluxgate start (CLI)', () => {
     assert.equal(await run.exited, 1);
     assert.match(run.stderr(), /^fluxgate: Invalid configuration:\n {2}PORT: /m);
     assert.doesNotMatch(run.stderr(), /at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  it('migrates, creates users from the command line, and prints the config table', async () => {
+    const env = { DATA_DIR: path.join(dataDir, 'admin-cli'), ADMIN_PASSWORD: 'admin-password-1' };
+    const migrate = start(env, ['migrate']);
+    assert.equal(await migrate.exited, 0, migrate.stderr());
+    assert.equal(migrate.stdout(), `storage schema at version ${Math.max(...SQLITE_MIGRATIONS.map((m) => m.version))}\n`);
+    const create = start(env, ['admin', 'create-user', '--username', 'ops', '--password', 'ops-password-1', '--role', 'admin']);
+    assert.equal(await create.exited, 0, create.stderr());
+    assert.match(create.stdout(), /^created admin ops \([0-9a-f-]{36}\)\n$/);
+    const again = start(env, ['admin', 'create-user', '--username', 'OPS', '--password', 'ops-password-1']);
+    assert.equal(await again.exited, 1);
+    assert.match(again.stderr(), /^fluxgate: A user with this username or email already exists$/m);
+    const badRole = start(env, ['admin', 'create-user', '--username', 'x-user', '--password', 'ops-password-1', '--role', 'root']);
+    assert.equal(await badRole.exited, 1);
+    assert.match(badRole.stderr(), /--role must be user or admin/);
+
+    const server = start({ ...env, PORT: '0' });
+    const port = await listening(server);
+    // The admin made on the command line logs in; as the database was not empty, this start made none.
+    const ops = await request(`http://127.0.0.1:${port}`, 'POST', '/api/v1/auth/login', { body: { username: 'ops', password: 'ops-password-1' } });
+    assert.equal(ops.status, 200);
+    assert.equal(ops.body.user.role, 'admin');
+    const admin = await request(`http://127.0.0.1:${port}`, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin-password-1' } });
+    assert.equal(admin.status, 401);
+    assert.doesNotMatch(server.stdout(), /First start/);
+    assert.equal(await stop(server), 0);
+
+    const config = start({}, ['config']);
+    assert.equal(await config.exited, 0);
+    for (const key of ['HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'JWT_SECRET', 'LOG_LEVEL', 'CORS_ORIGINS']) {
+      assert.match(config.stdout(), new RegExp(`^\\| \`${key}\` \\|`, 'm'), key);
+    }
   });
 
   it('prints a generated admin password on the first start only', async () => {

@@ -99,6 +99,23 @@ forEachStorage('energy', (tp) => {
     assert.deepEqual(autumnDays.body.buckets.map((b: Json) => b.label), ['2026-10-24', '2026-10-25', '2026-10-26']);
   });
 
+  it('sums a fleet larger than one page of devices (1000) completely', async () => {
+    const fleet = (await tp().newUser('fleet-owner')).token;
+    const ids = Array.from({ length: 1005 }, (_, i) => `fleet-${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(ids.slice(i, i + 50).map((id) => tp().newDevice(fleet, { id, name: id })));
+    }
+    // Only the last-created device (listed first) and the first-created one (listed last) report energy.
+    for (const id of [ids[0]!, ids[ids.length - 1]!]) {
+      const key = (await tp().api('POST', `/api/v1/devices/${id}/api-key`, { token: fleet })).body.api_key;
+      assert.equal((await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { energy_usage: 2.5, timestamp: D } })).status, 201);
+    }
+    const res = await get('/api/v1/energy/daily?start=2026-01-10&end=2026-01-10', fleet);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.device_ids.length, 1005);
+    assert.equal(res.body.total, 5);
+  });
+
   it('refuses bad dates, zones and foreign devices', async () => {
     const cases: Array<[string, number, string, RegExp]> = [
       ['/hourly?date=2026-02-30', 400, 'INVALID_TIME', /^date: /],

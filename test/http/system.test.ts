@@ -1,7 +1,19 @@
 // System endpoints over real HTTP: health, Prometheus metrics, OpenAPI and Swagger UI, unknown routes.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { it } from 'node:test';
 import { forEachStorage } from '../helpers/platform.ts';
+
+/** Sends raw bytes and returns everything the server answers until it closes the connection. */
+function rawExchange(baseUrl: string, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(new URL(baseUrl).port), '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer));
+  });
+}
 
 /** The value of an unlabelled sample (or of one with exactly these labels) in Prometheus text. */
 function sample(text: string, name: string, labels = ''): number | undefined {
@@ -94,6 +106,17 @@ forEachStorage('system', (tp, kind) => {
     assert.equal(docs.status, 200);
     assert.match(docs.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(await docs.text(), /swagger-ui/i);
+  });
+
+  it('answers requests the HTTP parser refuses in the error format and closes the connection', async () => {
+    const malformed = await rawExchange(tp().baseUrl, 'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
+    const [head, body] = malformed.split('\r\n\r\n');
+    assert.match(head!, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(head!, /\r\nContent-Type: application\/json\r\n/);
+    assert.deepEqual(JSON.parse(body!), { error: { code: 'VALIDATION_FAILED', message: 'The HTTP request is malformed' } });
+    const huge = await rawExchange(tp().baseUrl, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1\.1 431 /);
+    assert.equal(JSON.parse(huge.split('\r\n\r\n')[1]!).error.code, 'HEADERS_TOO_LARGE');
   });
 
   it('answers unknown routes and methods with a JSON 404 ROUTE_NOT_FOUND', async () => {

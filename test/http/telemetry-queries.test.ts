@@ -170,6 +170,18 @@ forEachStorage(
         { start: '2026-10-23T22:00:00.000Z', end: '2026-10-24T22:00:00.000Z', value: 24, count: 24 },
         { start: '2026-10-24T22:00:00.000Z', end: '2026-10-25T23:00:00.000Z', value: 25, count: 25 },
       ]);
+      const week = await get('/api/v1/telemetry/dst/aggregated?field=power&aggregation=count&window=1w&tz=Europe/Berlin&start_time=2026-03-28T00:00:00Z&end_time=2026-03-30T00:00:00Z');
+      assert.deepEqual(week.body.buckets, [
+        // ISO weeks: Monday 2026-03-23 00:00 CET to Monday 2026-03-30 00:00 CEST (167 hours), and the
+        // next; values count only points inside the queried range (28th 00:00Z to 30th 00:00Z).
+        { start: '2026-03-22T23:00:00.000Z', end: '2026-03-29T22:00:00.000Z', value: 46, count: 46 },
+        { start: '2026-03-29T22:00:00.000Z', end: '2026-04-05T22:00:00.000Z', value: 2, count: 2 },
+      ]);
+      const month = await get('/api/v1/telemetry/dst/aggregated?field=power&aggregation=count&window=1mo&tz=Europe/Berlin&start_time=2026-03-15T00:00:00Z&end_time=2026-04-02T00:00:00Z');
+      assert.deepEqual(month.body.buckets, [
+        { start: '2026-02-28T23:00:00.000Z', end: '2026-03-31T22:00:00.000Z', value: 96, count: 96 },
+        { start: '2026-03-31T22:00:00.000Z', end: '2026-04-30T22:00:00.000Z', value: 0, count: 0 },
+      ]);
       // A range starting mid-day still gets buckets from local midnight, not from the query time.
       const midDay = await get('/api/v1/telemetry/dst/aggregated?field=power&aggregation=count&window=1d&tz=Europe/Berlin&start_time=2026-03-29T15:00:00Z&end_time=2026-03-29T22:00:00Z');
       assert.deepEqual(midDay.body.buckets.map((b: Json) => [b.start, b.end]), [['2026-03-28T23:00:00.000Z', '2026-03-29T22:00:00.000Z']]);

@@ -1,5 +1,7 @@
 // The one place where errors become HTTP answers: catalogue codes to statuses, validation
 // issues to messages naming the field, and never a stack trace to the client.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type ErrorBody, type ErrorCode, FluxgateError, isFluxgateError } from '../../contract/errors.ts';
@@ -50,6 +52,24 @@ export function toFluxgateError(err: unknown): FluxgateError {
     return new FluxgateError('VALIDATION_FAILED', fe.message);
   }
   return new FluxgateError('INTERNAL');
+}
+
+/**
+ * Answers requests Node's HTTP parser refused before Fastify saw them (malformed, too slow, headers
+ * too large) with our error body, then closes the connection as Node would.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'VALIDATION_FAILED';
+  const error = new FluxgateError(code, code === 'VALIDATION_FAILED' ? 'The HTTP request is malformed' : undefined);
+  const body = JSON.stringify(error.toBody());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Body for errors the router raises before any route runs (FST_ERR_BAD_URL, FST_ERR_MAX_PARAM_LENGTH, …). */

@@ -6,7 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { frameworkErrorBody, installErrorHandling } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { installJsonDepthLimit } from './json-depth.ts';
 import { accessRoutes } from './routes/access-routes.ts';
@@ -33,6 +33,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 200 },
     // Router-level refusals (bad percent-encoding, over-long path parameters) answer in our error format too.
+    clientErrorHandler,
     frameworkErrors: (err, _request, reply) => void (reply as FastifyReply).code(400).send(frameworkErrorBody(err)),
     trustProxy: deps.options.trustProxy ?? false,
   });

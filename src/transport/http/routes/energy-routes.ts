@@ -10,7 +10,7 @@ import type { HttpDeps } from '../http-deps.ts';
 import { requireUser } from '../request-auth.ts';
 
 const MAX_DAYS = 366;
-const MAX_DEVICES = 1000;
+const PAGE = 1000;
 
 const energyResponse = z.object({
   device_ids: z.array(z.string()),
@@ -28,8 +28,13 @@ export function energyRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   async function devicesFor(principal: Principal, deviceId: string | undefined): Promise<string[]> {
     if (deviceId) return [(await deps.access.require(principal, deviceId, 'read')).id];
-    const page = await deps.devices.list(principal, { limit: MAX_DEVICES, offset: 0 });
-    return page.items.map((d) => d.id);
+    // Every device the user may see, page by page: a fleet larger than one page must not be summed in part.
+    const ids: string[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await deps.devices.list(principal, { limit: PAGE, offset });
+      ids.push(...page.items.map((d) => d.id));
+      if (page.items.length < PAGE || offset + PAGE >= page.total) return [...new Set(ids)];
+    }
   }
 
   async function answer(principal: Principal, deviceId: string | undefined, start: number, end: number, unit: 'hour' | 'day', tz: string) {
