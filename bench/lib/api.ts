@@ -35,3 +35,14 @@ export async function createDevices(base: string, token: string, count: number, 
 export async function getJson<T>(url: string, token: string): Promise<T> {
   return call<T>(url, { method: 'GET', token });
 }
+
+/** Group-commit figures from the Prometheus endpoint: commits so far, points in them, seconds spent. */
+export async function commitStats(base: string): Promise<{ commits: number; points: number; seconds: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    commits: value('fluxgate_commit_batch_points_count'),
+    points: value('fluxgate_commit_batch_points_sum'),
+    seconds: value('fluxgate_commit_seconds_sum'),
+  };
+}

@@ -1,7 +1,7 @@
 // Servers under test run as child processes, so the load generator (this process) and the server
 // do not share one event loop. Each child prints one JSON line with its port when it listens.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 export interface Child {
+  pid: number;
   port: number;
   url: string;
   stop(): Promise<void>;
@@ -66,13 +67,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
     LOG_LEVEL: 'info',
     ...options.env,
   };
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server only.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   if (options.databaseUrl) {
     env.DATABASE_URL = options.databaseUrl;
     env.DATABASE_SCHEMA = options.databaseSchema ?? 'public';
   } else {
     delete env.DATABASE_URL;
   }
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/fluxgate.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/fluxgate.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await waitForPort(
     child,
     (line) => {
@@ -82,6 +85,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
     'fluxgate start',
   );
   return {
+    pid: child.pid!,
     port,
     url: `http://127.0.0.1:${port}`,
     dataDir,
@@ -95,5 +99,12 @@ export async function startHello(): Promise<Child> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await waitForPort(child, (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined), 'hello server');
-  return { port, url: `http://127.0.0.1:${port}`, stop: stopper(child, () => {}) };
+  return { pid: child.pid!, port, url: `http://127.0.0.1:${port}`, stop: stopper(child, () => {}) };
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }

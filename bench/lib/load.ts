@@ -1,6 +1,7 @@
 // A thin wrapper over autocannon: one bounded run against a local server, reduced to the figures
 // the benches print.
 import autocannon from 'autocannon';
+import { cpuSeconds } from './children.ts';
 
 export interface LoadResult {
   requestsPerSec: number;
@@ -10,9 +11,13 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   durationSec: number;
+  /** CPU seconds the server process used per request (all its threads), when its pid is known. */
+  serverCpuPerRequest?: number;
 }
 
 export interface LoadOptions {
+  /** Server pid, to measure its CPU time during the run. */
+  serverPid?: number;
   url: string;
   connections: number;
   durationSec: number;
@@ -25,6 +30,7 @@ export interface LoadOptions {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const cpu0 = o.serverPid ? cpuSeconds(o.serverPid) : 0;
   const result = await autocannon({
     url: o.url,
     connections: o.connections,
@@ -51,5 +57,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     durationSec,
+    ...(o.serverPid ? { serverCpuPerRequest: (cpuSeconds(o.serverPid) - cpu0) / result.requests.total } : {}),
   };
 }
