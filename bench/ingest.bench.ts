@@ -172,7 +172,8 @@ rows.push([
   '',
   '',
 ]);
-printTable(`Ingest, ${storageKind}, median of ${rounds} rounds (WAL + synchronous=FULL, ack after commit, rollups included)`, ['measure', 'figure', 'p50', 'p99', 'server CPU', 'reference (same rounds)', 'target', 'met'], rows);
+const durability = storageKind === 'sqlite' ? 'WAL + synchronous=FULL' : 'synchronous_commit as configured';
+printTable(`Ingest, ${storageKind}, median of ${rounds} rounds (${durability}, ack after commit, rollups included)`, ['measure', 'figure', 'p50', 'p99', 'server CPU', 'reference (same rounds)', 'target', 'met'], rows);
 if (phases.has('batched')) console.log(`\ngroup commit, batched: ${fmt(m((r) => r.batched?.pointsPerCommit))} points per commit, ${m((r) => r.batched?.commitMs).toFixed(2)} ms each`);
 if (phases.has('single')) console.log(`group commit, single-point: ${fmt(m((r) => r.single?.pointsPerCommit))} points per commit, ${m((r) => r.single?.commitMs).toFixed(2)} ms each`);
 console.log('\nShares are medians of per-round ratios. Server CPU: CPU time of the server process (all threads) per point or');
