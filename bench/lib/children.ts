@@ -83,7 +83,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
       return (JSON.parse(line) as { port: number }).port;
     },
     'fluxgate start',
-  );
+  ).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   return {
     pid: child.pid!,
     port,
