@@ -56,8 +56,14 @@ export function parseQueryTime(raw: string, now: number, name: string): number {
   throw new InvalidInputError('time', `${name}: "${text.slice(0, 64)}" is not now, -<n><s|m|h|d|w>, ISO 8601 or epoch ms`, name);
 }
 
+// IANAZone.isValidZone builds an Intl.DateTimeFormat per call (tens of µs); zones that passed once
+// are remembered. Bounded, since the names come from clients.
+const validZones = new Set<string>(['UTC']);
+
 export function checkTimeZone(tz: string): string {
+  if (validZones.has(tz)) return tz;
   if (!IANAZone.isValidZone(tz)) throw new InvalidInputError('time', `tz: "${tz.slice(0, 64)}" is not an IANA time zone`, 'tz');
+  if (validZones.size < 1000) validZones.add(tz);
   return tz;
 }
 

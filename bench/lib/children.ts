@@ -1,0 +1,114 @@
+// Servers under test run as child processes, so the load generator (this process) and the server
+// do not share one event loop. Each child prints one JSON line with its port when it listens.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface Child {
+  pid: number;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function waitForPort(child: ChildProcess, match: (line: string) => number | undefined, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const seen: string[] = [];
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in 30 s:\n${seen.join('\n')}`)), 30_000);
+    lines.on('line', (line) => {
+      seen.push(line);
+      const port = match(line);
+      if (port !== undefined) {
+        clearTimeout(timer);
+        resolve(port);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${seen.join('\n')}`));
+    });
+  });
+}
+
+function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
+  return async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    cleanup();
+  };
+}
+
+export interface PlatformOptions {
+  /** PostgreSQL URL; SQLite in a fresh temporary DATA_DIR when absent. */
+  databaseUrl?: string;
+  databaseSchema?: string;
+  env?: Record<string, string>;
+}
+
+export const ADMIN_PASSWORD = 'bench-admin-password';
+
+/** Starts `fluxgate start` (the real CLI) on a random port with fresh storage. */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Child & { dataDir: string }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-'));
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  };
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server only.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  if (options.databaseUrl) {
+    env.DATABASE_URL = options.databaseUrl;
+    env.DATABASE_SCHEMA = options.databaseSchema ?? 'public';
+  } else {
+    delete env.DATABASE_URL;
+  }
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/fluxgate.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await waitForPort(
+    child,
+    (line) => {
+      if (!line.includes('Fluxgate listening')) return undefined;
+      return (JSON.parse(line) as { port: number }).port;
+    },
+    'fluxgate start',
+  ).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    pid: child.pid!,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
+  };
+}
+
+/** Starts a bare fastify app answering GET / with {"hello":"world"}: the HTTP reference. */
+export async function startHello(): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'hello-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await waitForPort(child, (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined), 'hello server');
+  return { pid: child.pid!, port, url: `http://127.0.0.1:${port}`, stop: stopper(child, () => {}) };
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
