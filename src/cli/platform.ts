@@ -21,6 +21,11 @@ import { openStorage } from '../storage/open-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildHttpServer } from '../transport/http/http-server.ts';
 import { listenOrExplain } from './listen.ts';
+import { type RunningMqtt, startMqtt } from './mqtt-wiring.ts';
+import { MqttTopics } from '../contract/mqtt-topics.ts';
+import { Connectivity } from '../services/connectivity.ts';
+import { MqttPolicy } from '../services/mqtt-policy.ts';
+import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -34,8 +39,12 @@ export interface Platform {
   metrics: Metrics;
   /** Set when the first start generated the admin password: print it once. */
   generatedAdminPassword?: string;
-  /** Starts listening; resolves with the bound HTTP port. */
-  listen(): Promise<{ port: number }>;
+  connectivity: Connectivity;
+  mqttDeps: MqttDeps;
+  /** The running MQTT side (after listen), when MQTT is enabled. */
+  mqtt?: RunningMqtt;
+  /** Starts listening; resolves with the bound HTTP port (and the embedded broker's MQTT port). */
+  listen(): Promise<{ port: number; mqttPort?: number }>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +74,16 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     maxPendingPoints: config.INGEST_MAX_PENDING,
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
+  const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
+  const mqttDeps: MqttDeps = {
+    options: { maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES, connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS },
+    logger,
+    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth),
+    pipeline,
+    connectivity,
+    bus,
+    metrics,
+  };
   const health = new HealthService(storage);
   health.register('ingest', () => {
     const h = pipeline.health();
@@ -104,15 +123,29 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     pipeline,
     bus,
     metrics,
+    connectivity,
+    mqttDeps,
     async listen() {
       const port = await listenOrExplain(http, config.HOST, config.PORT, 'PORT');
+      if (config.MQTT_ENABLED) {
+        try {
+          platform.mqtt = await startMqtt(config, mqttDeps, http.server);
+        } catch (err) {
+          await http.close();
+          throw err;
+        }
+      }
       presence.start();
-      logger.info({ port, storage: storage.kind, version: VERSION }, `Fluxgate listening on http://${config.HOST}:${port}`);
-      return { port };
+      connectivity.start();
+      const mqttPort = platform.mqtt?.port;
+      logger.info({ port, mqttPort, storage: storage.kind, version: VERSION }, `Fluxgate listening on http://${config.HOST}:${port}`);
+      return mqttPort === undefined ? { port } : { port, mqttPort };
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      connectivity.stop();
+      await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();
       await presence.stop();

@@ -8,7 +8,11 @@ export interface BusEvents {
   'device.deleted': { deviceId: string };
   'device.key-rotated': { deviceId: string };
   'device.updated': { deviceId: string };
+  /** A device went online or offline (MQTT connect/disconnect/last will, or OFFLINE_AFTER without traffic). */
+  'device.status': { deviceId: string; online: boolean; at: number; reason: DeviceStatusReason };
 }
+
+export type DeviceStatusReason = 'connected' | 'disconnected' | 'traffic' | 'timeout';
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;
 

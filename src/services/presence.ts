@@ -29,6 +29,11 @@ export class Presence {
     return mem !== undefined && (stored === null || mem > stored) ? mem : stored;
   }
 
+  /** Every device seen by this node since start, with its last_seen time. */
+  seenDevices(): IterableIterator<[string, number]> {
+    return this.lastSeen.entries();
+  }
+
   forget(deviceId: string): void {
     this.pending.delete(deviceId);
     this.lastSeen.delete(deviceId);
