@@ -68,6 +68,7 @@ export class Connectivity {
 
   private set(deviceId: string, online: boolean, at: number, reason: DeviceStatusReason): void {
     if (online === this.online.has(deviceId)) return;
+    this.presence.setOnline(deviceId, online);
     if (online) this.online.add(deviceId);
     else {
       this.online.delete(deviceId);

@@ -133,10 +133,15 @@ describe('embedded MQTT broker', () => {
     });
     assert.equal(JSON.parse((await online).payload.toString()).status, 'online');
     assert.equal(tp.platform.connectivity.isOnline('meter-3'), true);
+    const auth = { authorization: `Bearer ${tp.adminToken}` };
+    assert.equal((await tp.request('GET', '/api/v1/devices/meter-3', undefined, auth)).body.online, true);
     const offline = nextMessage(admin, 'devices/meter-3/status');
     dev.stream.destroy();
     assert.equal(JSON.parse((await offline).payload.toString()).status, 'offline');
     assert.equal(tp.platform.connectivity.isOnline('meter-3'), false);
+    const view = (await tp.request('GET', '/api/v1/devices/meter-3', undefined, auth)).body;
+    assert.equal(view.online, false);
+    assert.equal(typeof view.last_seen, 'string');
     // A late subscriber gets the retained status at once.
     const late = await open({ username: 'admin', password: ADMIN_PASSWORD });
     const retained = nextMessage(late, 'devices/meter-3/status');
