@@ -1,15 +1,12 @@
 // The embedded broker: aedes 1.x (MQTT 3.1.1) with sessions, subscriptions and queued QoS 1
 // messages kept in LevelDB under DATA_DIR, so they survive a restart. Listeners are added by
 // mqtt-listeners.ts; policy comes in through the hooks (authenticate, ACL, bridge).
-import path from 'node:path';
 import { Aedes } from 'aedes';
-// The package's main export is the callback flavour; aedes 1.x needs the async persistence.
-import LevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
-import { ClassicLevel } from 'classic-level';
 import { MqttAcl } from './mqtt-acl.ts';
 import { MqttClients } from './mqtt-authenticate.ts';
 import { MqttBridge } from './mqtt-bridge.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
+import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 
 export interface EmbeddedBroker {
@@ -18,9 +15,7 @@ export interface EmbeddedBroker {
 }
 
 export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Promise<EmbeddedBroker> {
-  const db = new ClassicLevel<string, Buffer>(path.join(dataDir, 'mqtt'), { valueEncoding: 'buffer' });
-  await db.open();
-  const persistence = new LevelPersistence(db);
+  const persistence = await openMqttPersistence(dataDir);
   const clients = new MqttClients(deps);
   const acl = new MqttAcl(deps, clients);
   const bridge = new MqttBridge(deps, clients, acl);
