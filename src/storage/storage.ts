@@ -1,5 +1,6 @@
 // The storage port. Two adapters implement it (sqlite/, postgres/) and both must pass the one
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
+import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../domain/command.ts';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../domain/device.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
 import type { Point } from '../domain/telemetry.ts';
@@ -79,6 +80,18 @@ export interface Storage {
   deletePoints(deviceId: string, start: number, end: number): Promise<number>;
   fieldsOf(deviceId: string): Promise<string[]>;
   stats(): Promise<StorageStats>;
+
+  /** Commands sent to devices (newest first when listed). */
+  createCommand(command: NewCommand): Promise<Command>;
+  getCommand(deviceId: string, id: string): Promise<Command | undefined>;
+  listCommands(deviceId: string, options: { statuses?: readonly CommandStatus[]; limit: number; order?: 'asc' | 'desc' }): Promise<Command[]>;
+  /** Applies `update` only while the command's status is one of `from`; the updated command, else undefined. */
+  updateCommand(deviceId: string, id: string, from: readonly CommandStatus[], update: CommandUpdate): Promise<Command | undefined>;
+  /** Marks open commands whose expires_at is at or before `now` as expired; returns them. */
+  expireCommands(now: number): Promise<Command[]>;
+  getDesiredState(deviceId: string): Promise<DesiredState | undefined>;
+  /** Compare-and-set: stores version expectedVersion + 1 (0 = none yet); undefined when the version moved. */
+  putDesiredState(deviceId: string, desired: Record<string, unknown>, expectedVersion: number, at: number): Promise<DesiredState | undefined>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

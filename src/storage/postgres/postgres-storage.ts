@@ -114,7 +114,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async deleteDevice(id: string): Promise<boolean> {
     return this.tx(async (c) => {
-      for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
+      for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series', 'commands', 'device_state']) {
         await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
       }
       return ((await c.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;

@@ -66,6 +66,28 @@ export interface PointsTable {
   meta: string | null;
 }
 
+export interface CommandsTable {
+  id: string;
+  device_id: string;
+  command: string;
+  parameters: string;
+  status: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  delivered_at: number | null;
+  completed_at: number | null;
+  result: string | null;
+  error: string | null;
+}
+
+export interface DeviceStateTable {
+  device_id: string;
+  desired: string;
+  version: number;
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -81,4 +103,6 @@ export interface Database {
   rollup_minute: RollupTable;
   rollup_hour: RollupTable;
   schema_migrations: MigrationsTable;
+  commands: CommandsTable;
+  device_state: DeviceStateTable;
 }

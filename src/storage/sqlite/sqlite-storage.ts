@@ -114,7 +114,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
 
   async deleteDevice(id: string): Promise<boolean> {
     return this.db.transaction(() => {
-      for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series']) {
+      for (const table of ['points', 'rollup_minute', 'rollup_hour', 'series', 'commands', 'device_state']) {
         this.db.prepare(`DELETE FROM ${table} WHERE device_id = ?`).run(id);
       }
       return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
