@@ -51,6 +51,7 @@ export const configSchema = z.object({
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),
+  COMMAND_TIMEOUT_S: positiveInt.default(300).describe('Seconds a command waits for its ack before it expires, unless the request sets timeout_s'),
   MQTT_ENABLED: bool.default(true).describe('Whether Fluxgate speaks MQTT at all (embedded broker, or client of MQTT_URL)'),
   MQTT_PORT: port.default(1883).describe('TCP port of the embedded MQTT broker (MQTT 3.1.1); 0 picks a free port'),
   MQTT_TLS_PORT: port.default(8883).describe('MQTT over TLS port, used when MQTT_TLS_CERT and MQTT_TLS_KEY are set'),

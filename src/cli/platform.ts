@@ -9,6 +9,7 @@ import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import { DeviceAccess } from '../services/access.ts';
 import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
+import { CommandService } from '../services/command-service.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
 import { EventBus } from '../services/event-bus.ts';
@@ -74,6 +75,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     maxPendingPoints: config.INGEST_MAX_PENDING,
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
+  const commands = new CommandService(storage, access, bus, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
   const mqttDeps: MqttDeps = {
     options: { maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES, connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS },
@@ -83,6 +85,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     connectivity,
     bus,
     metrics,
+    commands,
   };
   const health = new HealthService(storage);
   health.register('ingest', () => {
@@ -103,6 +106,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       logger,
       auth,
       devices,
+      commands,
       access,
       keys,
       pipeline,
@@ -137,6 +141,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       }
       presence.start();
       connectivity.start();
+      commands.start();
       const mqttPort = platform.mqtt?.port;
       logger.info({ port, mqttPort, storage: storage.kind, version: VERSION }, `Fluxgate listening on http://${config.HOST}:${port}`);
       return mqttPort === undefined ? { port } : { port, mqttPort };
@@ -145,6 +150,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       if (stopped) return;
       stopped = true;
       connectivity.stop();
+      commands.stop();
       await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();

@@ -10,7 +10,7 @@ async function metric(tp: TestPlatform, name: string, labels: Record<string, str
   return v?.value ?? 0;
 }
 
-describe('embedded MQTT broker', () => {
+describe('embedded MQTT broker', { timeout: 30_000 }, () => {
   let tp: TestPlatform;
   let d1: { id: string; apiKey: string };
   let d2: { id: string; apiKey: string };

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { connectMqtt, nextMessage } from '../helpers/mqtt.ts';
 import { ADMIN_PASSWORD, startTestPlatform } from '../helpers/platform.ts';
 
-test('a queued QoS 1 message reaches a persistent session after a broker restart', async () => {
+test('a queued QoS 1 message reaches a persistent session after a broker restart', { timeout: 30_000 }, async () => {
   const first = await startTestPlatform();
   const dev = await first.createDevice('thermo-1');
   const session = { username: dev.id, password: dev.apiKey, clientId: 'thermo-1-session', clean: false };
@@ -31,7 +31,7 @@ test('a queued QoS 1 message reaches a persistent session after a broker restart
   }
 });
 
-test('a taken MQTT_PORT stops start-up with a message naming MQTT_PORT', async () => {
+test('a taken MQTT_PORT stops start-up with a message naming MQTT_PORT', { timeout: 30_000 }, async () => {
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
   const port = (blocker.address() as net.AddressInfo).port;
@@ -46,7 +46,7 @@ test('a taken MQTT_PORT stops start-up with a message naming MQTT_PORT', async (
   }
 });
 
-test('MQTT_TOPIC_PREFIX=energy serves the seed-001 topics', async () => {
+test('MQTT_TOPIC_PREFIX=energy serves the seed-001 topics', { timeout: 30_000 }, async () => {
   const tp = await startTestPlatform({ MQTT_TOPIC_PREFIX: 'energy' });
   try {
     const dev = await tp.createDevice('pv-1');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { connectMqtt } from '../helpers/mqtt.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 
-test('MQTT over TLS on MQTT_TLS_PORT with MQTT_TLS_CERT/MQTT_TLS_KEY', async () => {
+test('MQTT over TLS on MQTT_TLS_PORT with MQTT_TLS_CERT/MQTT_TLS_KEY', { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-tls-'));
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');

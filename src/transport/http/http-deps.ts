@@ -3,6 +3,7 @@ import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import type { DeviceAccess } from '../../services/access.ts';
 import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
+import type { CommandService } from '../../services/command-service.ts';
 import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
 import type { HealthService } from '../../services/health-service.ts';
@@ -24,6 +25,7 @@ export interface HttpDeps {
   logger: FastifyBaseLogger;
   auth: AuthService;
   devices: DeviceService;
+  commands: CommandService;
   access: DeviceAccess;
   keys: ApiKeyVerifier;
   pipeline: IngestPipeline;

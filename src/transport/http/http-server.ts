@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { commandRoutes } from './routes/command-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
@@ -51,6 +52,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   authRoutes(app, deps);
   deviceSelfRoutes(app, deps);
   deviceRoutes(app, deps);
+  commandRoutes(app, deps);
   telemetryRoutes(app, deps);
   energyRoutes(app, deps);
   systemRoutes(app, deps, version);

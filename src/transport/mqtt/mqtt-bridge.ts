@@ -30,8 +30,8 @@ export class MqttBridge {
     this.deps.metrics.mqttMessages.inc({ kind: parsed.kind });
     if (parsed.kind === 'data') {
       this.ingest(client, parsed.deviceId, packet);
-    } else if (parsed.kind === 'commands/ack' && this.deps.onCommandAck) {
-      this.deps.onCommandAck(parsed.deviceId, Buffer.from(packet.payload)).catch((err: unknown) => this.drop(client, packet, 'invalid_ack', err));
+    } else if (parsed.kind === 'commands/ack') {
+      this.commandAck(client, parsed.deviceId, packet);
     }
     done(null);
   };
@@ -74,6 +74,16 @@ export class MqttBridge {
       this.drop(client, packet, 'invalid_telemetry', err);
       return 'dropped';
     }
+  }
+
+  private commandAck(client: Client, deviceId: string, packet: PublishPacket): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8'));
+    } catch (err) {
+      return this.drop(client, packet, 'invalid_ack', err);
+    }
+    this.deps.commands.ack(deviceId, body).catch((err: unknown) => this.drop(client, packet, 'invalid_ack', err));
   }
 
   private drop(client: Client, packet: PublishPacket, reason: string, err: unknown): void {

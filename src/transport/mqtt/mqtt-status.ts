@@ -35,7 +35,6 @@ export class MqttStatusPublisher {
       const who = this.clients?.identityOf(client);
       if (who?.kind !== 'device') return;
       this.deps.connectivity.connected(who.deviceId);
-      this.deps.onDeviceConnected?.(who.deviceId);
     });
     aedes.on('clientDisconnect', (client: Client) => {
       this.deps.metrics.mqttClients.dec();
