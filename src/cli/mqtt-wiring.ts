@@ -4,8 +4,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { Config } from '../config.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../transport/mqtt/mqtt-broker.ts';
 import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
+import { connectExternalBroker } from '../transport/mqtt/mqtt-external.ts';
 import { attachWebSocket, closeServer, tcpServer, tlsServer } from '../transport/mqtt/mqtt-listeners.ts';
-import { listenServerOrExplain } from './listen.ts';
+import { StartupError, listenServerOrExplain } from './listen.ts';
 
 export interface RunningMqtt {
   /** Bound TCP port of the embedded broker. */
@@ -16,6 +17,17 @@ export interface RunningMqtt {
 }
 
 export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer): Promise<RunningMqtt> {
+  if (config.MQTT_URL) {
+    const external = await connectExternalBroker(deps, {
+      url: config.MQTT_URL,
+      username: config.MQTT_USERNAME,
+      password: config.MQTT_PASSWORD,
+      shareGroup: config.MQTT_SHARE_GROUP,
+    }).catch((err: unknown) => {
+      throw new StartupError(`MQTT_URL=${config.MQTT_URL} cannot be reached: ${(err as Error).message}`);
+    });
+    return { close: () => external.close() };
+  }
   const broker = await startEmbeddedBroker(deps, config.DATA_DIR);
   const closers: Array<() => Promise<void>> = [];
   const running: RunningMqtt = {

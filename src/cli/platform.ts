@@ -80,7 +80,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const mqttDeps: MqttDeps = {
     options: { maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES, connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS },
     logger,
-    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth),
+    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage),
     pipeline,
     connectivity,
     bus,
@@ -114,6 +114,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       energy: new EnergyService(storage),
       health,
       metrics,
+      mqttPolicy: mqttDeps.policy,
     },
     VERSION,
   );

@@ -7,6 +7,7 @@ import {
   DEVICE_SUBSCRIBE_KINDS,
   type MqttTopics,
 } from '../contract/mqtt-topics.ts';
+import type { Storage } from '../storage/storage.ts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { AuthService } from './auth-service.ts';
 
@@ -26,7 +27,19 @@ export class MqttPolicy {
     readonly topics: MqttTopics,
     private readonly keys: ApiKeyVerifier,
     private readonly auth: AuthService,
+    private readonly storage: Storage,
   ) {}
+
+  /**
+   * The identity behind a username the broker already authenticated (HTTP ACL hook of an external
+   * broker): an existing device, else an active admin; else undefined.
+   */
+  async identifyName(username: string | undefined): Promise<MqttIdentity | undefined> {
+    if (!username) return undefined;
+    if (await this.storage.getDevice(username)) return { kind: 'device', deviceId: username };
+    const user = await this.storage.findUserForLogin(username);
+    return user && user.isActive && user.role === 'admin' ? { kind: 'admin', username: user.username, userId: user.id } : undefined;
+  }
 
   /** The identity behind username/password: a device (id + API key) or an admin user; else undefined. */
   async identify(username: string | undefined, password: string | undefined): Promise<MqttIdentity | undefined> {

@@ -61,3 +61,12 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** `undefined` when Mosquitto answers on 127.0.0.1:1883, else the reason to skip (throws under CI=true). */
+export async function mosquittoSkipReason(): Promise<string | undefined> {
+  if (await portOpen(1883)) return undefined;
+  const message = 'Mosquitto not reachable at 127.0.0.1:1883';
+  if (inCi) throw new Error(`${message}; CI=true requires it`);
+  console.warn(`SKIP: ${message}`);
+  return `SKIP: ${message}`;
+}

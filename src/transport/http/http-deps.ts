@@ -8,6 +8,7 @@ import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
 import type { HealthService } from '../../services/health-service.ts';
 import type { Metrics } from '../../services/metrics.ts';
+import type { MqttPolicy } from '../../services/mqtt-policy.ts';
 import type { QueryService } from '../../services/query-service.ts';
 
 export interface HttpOptions {
@@ -33,4 +34,6 @@ export interface HttpDeps {
   energy: EnergyService;
   health: HealthService;
   metrics: Metrics;
+  /** Answers the HTTP auth/ACL hooks of an external broker. */
+  mqttPolicy?: MqttPolicy;
 }

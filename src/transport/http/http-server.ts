@@ -8,6 +8,7 @@ import { installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
+import { mqttHookRoutes } from './routes/mqtt-hook-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
@@ -53,6 +54,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   deviceSelfRoutes(app, deps);
   deviceRoutes(app, deps);
   commandRoutes(app, deps);
+  mqttHookRoutes(app, deps);
   telemetryRoutes(app, deps);
   energyRoutes(app, deps);
   systemRoutes(app, deps, version);
