@@ -35,3 +35,22 @@ export async function grantedCodes(client: MqttClient, topics: string[], qos: 0 
     return packet.granted;
   }
 }
+
+/** Resolves with the first message on `topic` whose JSON payload satisfies `match`. */
+export function messageMatching(client: MqttClient, topic: string, match: (body: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const onMessage = (t: string, payload: Buffer) => {
+      if (t !== topic) return;
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(payload.toString()) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      if (!match(body)) return;
+      client.off('message', onMessage);
+      resolve(body);
+    };
+    client.on('message', onMessage);
+  });
+}
