@@ -2,7 +2,7 @@
 //   fluxgate: embedded broker → ingest pipeline → SQLite commit (points stored / s, publish→stored)
 //   aedes:    bare aedes 1.2, no auth, no storage; a subscriber in the broker process (publish→delivered)
 //   mosquitto: Debian's Mosquitto on its own random port, same subscriber (publish→delivered)
-// Publishers run in a child process. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES per publisher
+// Publishers run in BENCH_PROCS (2) child processes. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES per publisher
 // (2000), BENCH_WINDOW in-flight per publisher (100). The machine is small and shared: noisy figures.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config.ts';
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 10);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 100);
+const PROCS = Number(process.env.BENCH_PROCS ?? 2);
 const BASE = 1_700_000_000_000;
 
 type Arrivals = Map<string, number>; // `${device}:${ts}` → arrival ms
@@ -159,16 +160,13 @@ async function mosquittoTarget(qos: 0 | 1): Promise<Target | undefined> {
 
 async function measure(target: Target, qos: 0 | 1, points: number) {
   const total = PUBLISHERS * MESSAGES;
-  const sent = await runPublishers({
-    url: target.url,
-    qos,
-    points,
-    messages: MESSAGES,
-    window: WINDOW,
-    topicOf: 'devices/{id}/data',
-    publishers: target.creds,
-    base: BASE,
-  });
+  const groups = Array.from({ length: PROCS }, (_, g) => target.creds.filter((_, i) => i % PROCS === g)).filter((g) => g.length > 0);
+  const parts = await Promise.all(
+    groups.map((publishers) =>
+      runPublishers({ url: target.url, qos, points, messages: MESSAGES, window: WINDOW, topicOf: 'devices/{id}/data', publishers, base: BASE }),
+    ),
+  );
+  const sent = Object.assign({}, ...parts) as Record<string, Array<[number, number]>>;
   // QoS 1 to Fluxgate: every PUBACK means stored, so all have arrived. Otherwise wait for stragglers.
   let last = -1;
   for (let i = 0; i < 100 && target.arrivals.size < total && target.arrivals.size !== last; i++) {
@@ -202,7 +200,7 @@ async function measure(target: Target, qos: 0 | 1, points: number) {
 
 const rows: string[] = [];
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-console.log(`MQTT benchmark: ${PUBLISHERS} publishers × ${MESSAGES} messages, window ${WINDOW}, loopback, ${os.cpus().length} cores (shared: noisy)`);
+console.log(`MQTT benchmark: ${PUBLISHERS} publishers in ${PROCS} processes × ${MESSAGES} messages, window ${WINDOW}, loopback, ${os.cpus().length} cores (shared: noisy)`);
 console.log('| target | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const qos of [1, 0] as const) {

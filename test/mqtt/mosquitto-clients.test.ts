@@ -4,7 +4,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from 'aedes';
 import { connectMqtt, messageMatching } from '../helpers/mqtt.ts';
-import { ADMIN_PASSWORD, type TestPlatform, startTestPlatform } from '../helpers/platform.ts';
+import { ADMIN_PASSWORD, type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 import { mosquittoClientsSkipReason } from '../helpers/services.ts';
 
 const skip = mosquittoClientsSkipReason();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { closed, connectMqtt, grantedCodes, nextMessage } from '../helpers/mqtt.ts';
-import { ADMIN_PASSWORD, type TestPlatform, startTestPlatform } from '../helpers/platform.ts';
+import { ADMIN_PASSWORD, type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 
 async function metric(tp: TestPlatform, name: string, labels: Record<string, string>): Promise<number> {
   const m = await tp.platform.metrics.registry.getSingleMetric(name)?.get();

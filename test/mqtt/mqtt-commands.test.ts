@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import type { BusEvents } from '../../src/services/event-bus.ts';
 import { connectMqtt, nextMessage } from '../helpers/mqtt.ts';
-import { ADMIN_PASSWORD, type TestPlatform, startTestPlatform } from '../helpers/platform.ts';
+import { ADMIN_PASSWORD, type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 
 /** Records every command update from the start, so a wait cannot miss one that already happened. */
 function watchCommands(tp: TestPlatform) {

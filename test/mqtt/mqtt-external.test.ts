@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectMqtt } from '../helpers/mqtt.ts';
-import { type TestPlatform, startTestPlatform } from '../helpers/platform.ts';
+import { type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 import { TEST_DATABASE_URL, dropSchema, mosquittoSkipReason, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
 
 const skip = (await mosquittoSkipReason()) ?? (await postgresSkipReason());

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { connectMqtt, nextMessage } from '../helpers/mqtt.ts';
-import { ADMIN_PASSWORD, startTestPlatform } from '../helpers/platform.ts';
+import { ADMIN_PASSWORD, startTestPlatform } from '../helpers/mqtt-platform.ts';
 
 test('a queued QoS 1 message reaches a persistent session after a broker restart', { timeout: 30_000 }, async () => {
   const first = await startTestPlatform();

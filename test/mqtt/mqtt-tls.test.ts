@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { connectMqtt } from '../helpers/mqtt.ts';
-import { startTestPlatform } from '../helpers/platform.ts';
+import { startTestPlatform } from '../helpers/mqtt-platform.ts';
 
 test('MQTT over TLS on MQTT_TLS_PORT with MQTT_TLS_CERT/MQTT_TLS_KEY', { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-tls-'));
