@@ -78,30 +78,33 @@ describe('mosquitto_pub / mosquitto_sub against the embedded broker', { skip: sk
   });
 
   test('last will: a killed mosquitto_sub leaves the device offline', async () => {
+    // A device of its own, so connections of the tests above cannot overlap with this one.
+    const dev3 = await tp.createDevice('mosq-3');
+    const creds3 = ['-h', '127.0.0.1', '-p', String(tp.mqttPort), '-V', 'mqttv311', '-u', dev3.id, '-P', dev3.apiKey];
     const admin = await connectMqtt(tp.mqttUrl, { username: 'admin', password: ADMIN_PASSWORD });
     try {
+      await admin.subscribeAsync('devices/mosq-3/status', { qos: 1 });
       const ready = subscribed('mosq-will');
-      // Earlier tests left a retained "offline": wait for the change, not the first message.
-      const online = messageMatching(admin, 'devices/mosq-1/status', (b) => b.status === 'online');
-      await admin.subscribeAsync('devices/mosq-1/status', { qos: 1 });
+      const online = messageMatching(admin, 'devices/mosq-3/status', (b) => b.status === 'online');
       const sub = spawn('mosquitto_sub', [
-        ...base, '-i', 'mosq-will', '-t', 'devices/mosq-1/commands',
-        '--will-topic', 'devices/mosq-1/status', '--will-payload', '{"status":"offline"}', '--will-qos', '1', '--will-retain',
+        ...creds3, '-i', 'mosq-will', '-t', 'devices/mosq-3/commands',
+        '--will-topic', 'devices/mosq-3/status', '--will-payload', '{"status":"offline"}', '--will-qos', '1', '--will-retain',
       ]);
       children.push(sub);
       await ready;
       await online;
-      const offline = messageMatching(admin, 'devices/mosq-1/status', (b) => b.status === 'offline');
+      assert.equal(tp.platform.connectivity.isOnline('mosq-3'), true);
+      const offline = messageMatching(admin, 'devices/mosq-3/status', (b) => b.status === 'offline');
       const wentOffline = new Promise<string>((resolve) =>
         tp.platform.bus.on('device.status', 'test-will', (e) => {
-          if (e.deviceId === 'mosq-1' && !e.online) resolve(e.reason);
+          if (e.deviceId === 'mosq-3' && !e.online) resolve(e.reason);
         }),
       );
       sub.kill('SIGKILL');
       assert.equal((await offline).status, 'offline');
       assert.equal(await wentOffline, 'disconnected');
       tp.platform.bus.removeOwner('test-will');
-      assert.equal(tp.platform.connectivity.isOnline('mosq-1'), false);
+      assert.equal(tp.platform.connectivity.isOnline('mosq-3'), false);
     } finally {
       await admin.endAsync();
     }
