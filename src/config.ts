@@ -98,7 +98,41 @@ export const configSchema = z.object({
     .default('fluxgate')
     .describe('Prefix of the Redis keys; nodes that share limits use the same one'),
   TRUST_PROXY: bool.default(false).describe('Take the client IP from X-Forwarded-For (set when behind a load balancer)'),
+  COMMAND_TIMEOUT_S: positiveInt.default(300).describe('Seconds a command waits for its ack before it expires, unless the request sets timeout_s'),
+  MQTT_ENABLED: bool.default(true).describe('Whether Fluxgate speaks MQTT at all (embedded broker, or client of MQTT_URL)'),
+  MQTT_PORT: port.default(1883).describe('TCP port of the embedded MQTT broker (MQTT 3.1.1); 0 picks a free port'),
+  MQTT_TLS_PORT: port.default(8883).describe('MQTT over TLS port, used when MQTT_TLS_CERT and MQTT_TLS_KEY are set'),
+  MQTT_TLS_CERT: z.string().min(1).optional().describe('PEM certificate file for MQTT over TLS'),
+  MQTT_TLS_KEY: z.string().min(1).optional().describe('PEM private key file for MQTT over TLS'),
+  MQTT_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]*$/, 'use letters, digits, . _ - and /')
+    .default('')
+    .describe('Prefix of the device topics (e.g. energy: energy/devices/{id}/data)'),
+  MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(131_072).describe('Largest MQTT message payload; a larger PUBLISH closes the connection'),
+  MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT'),
+  MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')
+    .optional()
+    .describe('External broker (Mosquitto, EMQX): when set, no embedded broker runs and Fluxgate connects as a client'),
+  MQTT_USERNAME: z.string().optional().describe('Username Fluxgate uses on the external broker (MQTT_URL)'),
+  MQTT_PASSWORD: z.string().optional().describe('Password Fluxgate uses on the external broker (MQTT_URL)'),
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and -')
+    .default('fluxgate')
+    .describe('Shared-subscription group nodes join on the external broker ($share/<group>/...)'),
 });
+
+/** Cross-setting rules zod cannot express field by field. */
+function crossCheck(config: z.output<typeof configSchema>): string[] {
+  const problems: string[] = [];
+  if (Boolean(config.MQTT_TLS_CERT) !== Boolean(config.MQTT_TLS_KEY)) {
+    problems.push('MQTT_TLS_CERT/MQTT_TLS_KEY: set both or neither');
+  }
+  return problems;
+}
 
 export type Config = Readonly<z.output<typeof configSchema>>;
 export type ConfigKey = keyof z.input<typeof configSchema>;
@@ -144,6 +178,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
   if (result.data.BLOB_DRIVER === 's3' && !result.data.S3_BUCKET) throw new ConfigError(['S3_BUCKET: required when BLOB_DRIVER=s3']);
+  const crossProblems = crossCheck(result.data);
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
   const config = { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
   return Object.freeze(config);
 }

@@ -62,6 +62,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
     ...process.env,
     HOST: '127.0.0.1',
     PORT: '0',
+    MQTT_PORT: '0',
     DATA_DIR: dataDir,
     ADMIN_PASSWORD,
     LOG_LEVEL: 'info',

@@ -14,6 +14,7 @@ import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
 import { DeviceFileService } from '../services/device-file-service.ts';
 import { DeviceLogService } from '../services/device-log-service.ts';
+import { CommandService } from '../services/command-service.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
 import { EventBus } from '../services/event-bus.ts';
@@ -32,6 +33,11 @@ import { openStorage } from '../storage/open-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildHttpServer } from '../transport/http/http-server.ts';
 import { listenOrExplain } from './listen.ts';
+import { type RunningMqtt, startMqtt } from './mqtt-wiring.ts';
+import { MqttTopics } from '../contract/mqtt-topics.ts';
+import { Connectivity } from '../services/connectivity.ts';
+import { MqttPolicy } from '../services/mqtt-policy.ts';
+import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -53,8 +59,12 @@ export interface Platform {
   accessTokenFor(username: string): Promise<string>;
   /** Set when the first start generated the admin password: print it once. */
   generatedAdminPassword?: string;
-  /** Starts listening; resolves with the bound HTTP port. */
-  listen(): Promise<{ port: number }>;
+  connectivity: Connectivity;
+  mqttDeps: MqttDeps;
+  /** The running MQTT side (after listen), when MQTT is enabled. */
+  mqtt?: RunningMqtt;
+  /** Starts listening; resolves with the bound HTTP port (and the embedded broker's MQTT port). */
+  listen(): Promise<{ port: number; mqttPort?: number }>;
   stop(): Promise<void>;
 }
 
@@ -137,6 +147,18 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     unhealthyForMs: 30_000,
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
+  const commands = new CommandService(storage, access, bus, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
+  const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
+  const mqttDeps: MqttDeps = {
+    options: { maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES, connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS },
+    logger,
+    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage),
+    pipeline,
+    connectivity,
+    bus,
+    metrics,
+    commands,
+  };
   const health = new HealthService(storage);
   health.register('files', async () => {
     try {
@@ -165,6 +187,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       logger,
       auth,
       devices,
+      commands,
       access,
       keys,
       pipeline,
@@ -178,6 +201,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       sharing: new SharingService(storage, access, devices, audit),
       admin: adminService,
       limits,
+      mqttPolicy: mqttDeps.policy,
     },
     VERSION,
   );
@@ -202,16 +226,32 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       if (!user) throw new Error(`no user named ${username}`);
       return tokens.issue({ userId: user.id, role: user.role, username: user.username });
     },
+    connectivity,
+    mqttDeps,
     async listen() {
       const port = await listenOrExplain(http, config.HOST, config.PORT, 'PORT');
+      if (config.MQTT_ENABLED) {
+        try {
+          platform.mqtt = await startMqtt(config, mqttDeps, http.server);
+        } catch (err) {
+          await http.close();
+          throw err;
+        }
+      }
       presence.start();
       retention.start();
-      logger.info({ port, storage: storage.kind, version: VERSION }, `Fluxgate listening on http://${config.HOST}:${port}`);
-      return { port };
+      connectivity.start();
+      commands.start();
+      const mqttPort = platform.mqtt?.port;
+      logger.info({ port, mqttPort, storage: storage.kind, version: VERSION }, `Fluxgate listening on http://${config.HOST}:${port}`);
+      return mqttPort === undefined ? { port } : { port, mqttPort };
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      connectivity.stop();
+      commands.stop();
+      await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();
       await presence.stop();

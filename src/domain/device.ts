@@ -16,6 +16,8 @@ export interface Device {
   createdAt: number;
   updatedAt: number;
   lastSeen: number | null;
+  /** Known connection state (MQTT connect/disconnect, OFFLINE_AFTER sweep); absent: judge by lastSeen. */
+  online?: boolean;
 }
 
 export type NewDevice = Omit<Device, 'createdAt' | 'updatedAt' | 'lastSeen'> & { apiKeyHash: string };

@@ -41,7 +41,9 @@ export class DeviceService {
   ) {}
 
   private withPresence(device: Device): Device {
-    return { ...device, lastSeen: this.presence.lastSeenOf(device.id, device.lastSeen) };
+    const online = this.presence.onlineOf(device.id);
+    const lastSeen = this.presence.lastSeenOf(device.id, device.lastSeen);
+    return online === undefined ? { ...device, lastSeen } : { ...device, lastSeen, online };
   }
 
   async create(principal: Principal, input: NewDeviceInput): Promise<{ device: Device; apiKey: string }> {

@@ -1,6 +1,7 @@
 // The internal bus: every accepted point, status change and command result is published here once
 // and fanned out (WebSocket, MQTT bridge, rules). Listeners register per owner so a feature that
 // stops removes all of its listeners with one call.
+import type { Command, DesiredState } from '../domain/command.ts';
 import type { Point } from '../domain/telemetry.ts';
 
 export interface BusEvents {
@@ -8,7 +9,17 @@ export interface BusEvents {
   'device.deleted': { deviceId: string };
   'device.key-rotated': { deviceId: string };
   'device.updated': { deviceId: string };
+  /** A device went online or offline (MQTT connect/disconnect/last will, or OFFLINE_AFTER without traffic). */
+  /** A command was stored and waits for delivery. */
+  'command.created': { command: Command };
+  /** A command moved to delivered, acked, failed or expired. */
+  'command.updated': { command: Command };
+  /** A device's desired state changed. */
+  'state.desired': { state: DesiredState };
+  'device.status': { deviceId: string; online: boolean; at: number; reason: DeviceStatusReason };
 }
+
+export type DeviceStatusReason = 'connected' | 'disconnected' | 'traffic' | 'timeout';
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;
 

@@ -43,6 +43,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly mqttRefused = new Counter({
+    name: 'fluxgate_mqtt_refused_total',
+    help: 'MQTT connects, publishes and subscriptions refused by authentication or the ACL',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+  readonly mqttDropped = new Counter({
+    name: 'fluxgate_mqtt_dropped_total',
+    help: 'MQTT messages dropped, by reason (invalid telemetry, too large, storage refusal)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly mqttMessages = new Counter({
+    name: 'fluxgate_mqtt_messages_total',
+    help: 'MQTT messages received from devices, by topic kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly mqttClients = new Gauge({
+    name: 'fluxgate_mqtt_clients',
+    help: 'MQTT clients connected to this node',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fluxgate_' });
   }

@@ -5,6 +5,7 @@ import type { Storage } from '../storage/storage.ts';
 export class Presence {
   private pending = new Map<string, number>();
   private readonly lastSeen = new Map<string, number>();
+  private readonly online = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -29,9 +30,24 @@ export class Presence {
     return mem !== undefined && (stored === null || mem > stored) ? mem : stored;
   }
 
+  /** Records the connection state Connectivity decided, so device views agree with it. */
+  setOnline(deviceId: string, online: boolean): void {
+    this.online.set(deviceId, online);
+  }
+
+  onlineOf(deviceId: string): boolean | undefined {
+    return this.online.get(deviceId);
+  }
+
+  /** Every device seen by this node since start, with its last_seen time. */
+  seenDevices(): IterableIterator<[string, number]> {
+    return this.lastSeen.entries();
+  }
+
   forget(deviceId: string): void {
     this.pending.delete(deviceId);
     this.lastSeen.delete(deviceId);
+    this.online.delete(deviceId);
   }
 
   async flush(): Promise<void> {

@@ -1,5 +1,6 @@
 // The storage port. Two adapters implement it (sqlite/, postgres/) and both must pass the one
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
+import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../domain/command.ts';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../domain/device.ts';
 import type { DeviceFile, FileKind } from '../domain/device-file.ts';
 import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
@@ -124,6 +125,18 @@ export interface Storage extends AccountStorage {
   queryLogs(query: LogQuery): Promise<LogEntry[]>;
   /** Deletes log entries older than `before` (ts < before); returns how many (retention). */
   deleteLogsBefore(before: number): Promise<number>;
+
+  /** Commands sent to devices (newest first when listed). */
+  createCommand(command: NewCommand): Promise<Command>;
+  getCommand(deviceId: string, id: string): Promise<Command | undefined>;
+  listCommands(deviceId: string, options: { statuses?: readonly CommandStatus[]; limit: number; order?: 'asc' | 'desc' }): Promise<Command[]>;
+  /** Applies `update` only while the command's status is one of `from`; the updated command, else undefined. */
+  updateCommand(deviceId: string, id: string, from: readonly CommandStatus[], update: CommandUpdate): Promise<Command | undefined>;
+  /** Marks open commands whose expires_at is at or before `now` as expired; returns them. */
+  expireCommands(now: number): Promise<Command[]>;
+  getDesiredState(deviceId: string): Promise<DesiredState | undefined>;
+  /** Compare-and-set: stores version expectedVersion + 1 (0 = none yet); undefined when the version moved. */
+  putDesiredState(deviceId: string, desired: Record<string, unknown>, expectedVersion: number, at: number): Promise<DesiredState | undefined>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

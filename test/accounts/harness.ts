@@ -43,6 +43,7 @@ export async function startPlatform(options: { postgres?: boolean; env?: Record<
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
+    MQTT_PORT: '0',
     DATA_DIR: dir,
     LOG_LEVEL: 'silent',
     ADMIN_PASSWORD,

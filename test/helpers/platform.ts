@@ -79,7 +79,7 @@ export async function request<T = Json>(baseUrl: string, method: string, urlPath
 export async function startPlatform(kind: StorageKind, env: Record<string, string> = {}): Promise<TestPlatform> {
   let dataDir: string | undefined;
   let schema: string | undefined;
-  const base: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD };
+  const base: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD };
   if (kind === 'sqlite') {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-http-'));
     base.DATA_DIR = dataDir;

@@ -1,5 +1,6 @@
 // Which real services the tests may use. Each is used where present; when one is missing a test
 // says plainly that it skips, except under CI=true, where a missing service fails the run.
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 
@@ -60,4 +61,25 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** `undefined` when Mosquitto answers on 127.0.0.1:1883, else the reason to skip (throws under CI=true). */
+export async function mosquittoSkipReason(): Promise<string | undefined> {
+  if (await portOpen(1883)) return undefined;
+  const message = 'Mosquitto not reachable at 127.0.0.1:1883';
+  if (inCi) throw new Error(`${message}; CI=true requires it`);
+  console.warn(`SKIP: ${message}`);
+  return `SKIP: ${message}`;
+}
+
+/** `undefined` when Debian's mosquitto_pub/mosquitto_sub are installed, else the reason to skip (throws under CI=true). */
+export function mosquittoClientsSkipReason(): string | undefined {
+  const found = ['mosquitto_pub', 'mosquitto_sub'].every((bin) =>
+    (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(`${dir}/${bin}`)),
+  );
+  if (found) return undefined;
+  const message = 'mosquitto_pub/mosquitto_sub not installed (apt-get install mosquitto-clients)';
+  if (inCi) throw new Error(`${message}; CI=true requires them`);
+  console.warn(`SKIP: ${message}`);
+  return `SKIP: ${message}`;
 }

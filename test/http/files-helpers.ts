@@ -57,6 +57,7 @@ export async function startHarness(db: DbKind, blob: BlobKind, env: Record<strin
   const settings: Record<string, string> = {
     HOST: '127.0.0.1',
     PORT: '0',
+    MQTT_PORT: '0',
     LOG_LEVEL: 'silent',
     ADMIN_PASSWORD,
     DATA_DIR: dataDir,

@@ -28,7 +28,7 @@ describe('demo mode and /api/v1/simulation', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-demo-'));
-    platform = await createPlatform(loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, DATA_DIR: dir, DEMO: 'true' }));
+    platform = await createPlatform(loadConfig({ HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, DATA_DIR: dir, DEMO: 'true' }));
     demo = attachDemo(platform);
     const { port } = await platform.listen();
     base = `http://127.0.0.1:${port}`;

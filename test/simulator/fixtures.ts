@@ -18,7 +18,7 @@ export interface SimPlatform {
 export async function startSimPlatform(): Promise<SimPlatform> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-sim-'));
   const platform = await createPlatform(
-    loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, DATA_DIR: dataDir }),
+    loadConfig({ HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, DATA_DIR: dataDir }),
   );
   const { port } = await platform.listen();
   return {

@@ -5,4 +5,12 @@
 export const DEVICE_REFERENCING_TABLES: readonly string[] = ['device_files'];
 
 /** Tables keyed by device_id without a foreign key (the telemetry hot path has none). */
-export const DEVICE_DATA_TABLES: readonly string[] = ['points', 'rollup_minute', 'rollup_hour', 'series', 'device_logs'];
+export const DEVICE_DATA_TABLES: readonly string[] = [
+  'points',
+  'rollup_minute',
+  'rollup_hour',
+  'series',
+  'device_logs',
+  'commands',
+  'device_state',
+];

@@ -1,8 +1,10 @@
 // Users, devices and settings: query code written once with Kysely and run by both adapters.
 // The telemetry hot path does not live here; each adapter writes points with raw statements.
 import { sql } from 'kysely';
+import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../../domain/command.ts';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../../domain/device.ts';
 import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
+import * as commands from './command-repo.ts';
 import type { DeviceFile } from '../../domain/device-file.ts';
 import type { LogEntry, NewLogEntry } from '../../domain/device-log.ts';
 import type { FileListQuery, LogQuery, StorageStats } from '../storage.ts';
@@ -241,5 +243,33 @@ export class RelationalRepo extends AccountsRepo {
 
   deleteLogsBefore(before: number): Promise<number> {
     return filesAndLogs.deleteLogsBefore(this.kysely, before);
+  }
+
+  createCommand(command: NewCommand): Promise<Command> {
+    return commands.createCommand(this.kysely, command);
+  }
+
+  getCommand(deviceId: string, id: string): Promise<Command | undefined> {
+    return commands.getCommand(this.kysely, deviceId, id);
+  }
+
+  listCommands(deviceId: string, options: { statuses?: readonly CommandStatus[]; limit: number; order?: 'asc' | 'desc' }): Promise<Command[]> {
+    return commands.listCommands(this.kysely, deviceId, options);
+  }
+
+  updateCommand(deviceId: string, id: string, from: readonly CommandStatus[], update: CommandUpdate): Promise<Command | undefined> {
+    return commands.updateCommand(this.kysely, deviceId, id, from, update);
+  }
+
+  expireCommands(now: number): Promise<Command[]> {
+    return commands.expireCommands(this.kysely, now);
+  }
+
+  getDesiredState(deviceId: string): Promise<DesiredState | undefined> {
+    return commands.getDesiredState(this.kysely, deviceId);
+  }
+
+  putDesiredState(deviceId: string, desired: Record<string, unknown>, expectedVersion: number, at: number): Promise<DesiredState | undefined> {
+    return commands.putDesiredState(this.kysely, deviceId, desired, expectedVersion, at);
   }
 }

@@ -66,6 +66,28 @@ export interface PointsTable {
   meta: string | null;
 }
 
+export interface CommandsTable {
+  id: string;
+  device_id: string;
+  command: string;
+  parameters: string;
+  status: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  delivered_at: number | null;
+  completed_at: number | null;
+  result: string | null;
+  error: string | null;
+}
+
+export interface DeviceStateTable {
+  device_id: string;
+  desired: string;
+  version: number;
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -143,4 +165,6 @@ export interface Database {
   schema_migrations: MigrationsTable;
   device_files: DeviceFilesTable;
   device_logs: DeviceLogsTable;
+  commands: CommandsTable;
+  device_state: DeviceStateTable;
 }

@@ -72,6 +72,34 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `,
   },
   {
+    version: MIGRATION_VERSIONS.mqtt,
+    name: 'mqtt',
+    sql: `
+CREATE TABLE commands (
+  id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  command TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_by TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  completed_at INTEGER,
+  result TEXT,
+  error TEXT
+);
+CREATE INDEX commands_device ON commands (device_id, created_at);
+CREATE INDEX commands_open ON commands (status, expires_at);
+CREATE TABLE device_state (
+  device_id TEXT PRIMARY KEY,
+  desired TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
+  {
     version: MIGRATION_VERSIONS.files,
     name: 'device files and logs',
     sql: `

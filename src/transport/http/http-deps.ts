@@ -6,10 +6,12 @@ import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
 import type { DeviceFileService } from '../../services/device-file-service.ts';
 import type { DeviceLogService } from '../../services/device-log-service.ts';
+import type { CommandService } from '../../services/command-service.ts';
 import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
 import type { HealthService } from '../../services/health-service.ts';
 import type { Metrics } from '../../services/metrics.ts';
+import type { MqttPolicy } from '../../services/mqtt-policy.ts';
 import type { QueryService } from '../../services/query-service.ts';
 import type { RateLimits } from '../../services/rate-limits.ts';
 import type { SharingService } from '../../services/sharing.ts';
@@ -31,6 +33,7 @@ export interface HttpDeps {
   logger: FastifyBaseLogger;
   auth: AuthService;
   devices: DeviceService;
+  commands: CommandService;
   access: DeviceAccess;
   keys: ApiKeyVerifier;
   pipeline: IngestPipeline;
@@ -44,4 +47,6 @@ export interface HttpDeps {
   sharing: SharingService;
   admin: AdminService;
   limits: RateLimits;
+  /** Answers the HTTP auth/ACL hooks of an external broker. */
+  mqttPolicy?: MqttPolicy;
 }

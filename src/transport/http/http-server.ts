@@ -12,6 +12,8 @@ import { installJsonDepthLimit } from './json-depth.ts';
 import { accessRoutes } from './routes/access-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { commandRoutes } from './routes/command-routes.ts';
+import { mqttHookRoutes } from './routes/mqtt-hook-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
@@ -94,6 +96,8 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   adminRoutes(app, deps);
   deviceSelfRoutes(app, deps);
   deviceRoutes(app, deps);
+  commandRoutes(app, deps);
+  mqttHookRoutes(app, deps);
   telemetryRoutes(app, deps);
   energyRoutes(app, deps);
   await fileRoutes(app, deps);

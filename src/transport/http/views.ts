@@ -40,7 +40,7 @@ export function deviceToView(d: Device, offlineAfterMs: number, now = Date.now()
     firmware_version: d.firmwareVersion,
     hardware_version: d.hardwareVersion,
     status: d.status,
-    online: d.lastSeen !== null && now - d.lastSeen < offlineAfterMs,
+    online: d.online ?? (d.lastSeen !== null && now - d.lastSeen < offlineAfterMs),
     metadata: d.metadata,
     config: d.config,
     owner_id: d.ownerId,

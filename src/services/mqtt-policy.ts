@@ -1,0 +1,71 @@
+// Who may connect to the MQTT broker and what each may publish and subscribe to. Used by the
+// embedded broker's hooks and by the HTTP auth/ACL hooks offered to external brokers, so both
+// apply one rule: deny by default, a device only under its own id, admins everywhere.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  DEVICE_PUBLISH_KINDS,
+  DEVICE_SUBSCRIBE_KINDS,
+  type MqttTopics,
+} from '../contract/mqtt-topics.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { ApiKeyVerifier } from './api-keys.ts';
+import type { AuthService } from './auth-service.ts';
+
+export type MqttIdentity = { kind: 'device'; deviceId: string } | { kind: 'admin'; username: string; userId: string };
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Constant-time string equality (both sides hashed first so lengths do not leak). */
+export function sameText(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+export class MqttPolicy {
+  constructor(
+    readonly topics: MqttTopics,
+    private readonly keys: ApiKeyVerifier,
+    private readonly auth: AuthService,
+    private readonly storage: Storage,
+  ) {}
+
+  /**
+   * The identity behind a username the broker already authenticated (HTTP ACL hook of an external
+   * broker): an existing device, else an active admin; else undefined.
+   */
+  async identifyName(username: string | undefined): Promise<MqttIdentity | undefined> {
+    if (!username) return undefined;
+    if (await this.storage.getDevice(username)) return { kind: 'device', deviceId: username };
+    const user = await this.storage.findUserForLogin(username);
+    return user && user.isActive && user.role === 'admin' ? { kind: 'admin', username: user.username, userId: user.id } : undefined;
+  }
+
+  /** The identity behind username/password: a device (id + API key) or an admin user; else undefined. */
+  async identify(username: string | undefined, password: string | undefined): Promise<MqttIdentity | undefined> {
+    if (!username || !password) return undefined;
+    const deviceId = await this.keys.deviceFor(password);
+    if (deviceId !== undefined) return sameText(deviceId, username) ? { kind: 'device', deviceId } : undefined;
+    try {
+      const login = await this.auth.login(username, password);
+      return login.user.role === 'admin' ? { kind: 'admin', username: login.user.username, userId: login.user.id } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether `who` may publish to `topic`. */
+  mayPublish(who: MqttIdentity, topic: string): boolean {
+    if (who.kind === 'admin') return true;
+    const parsed = this.topics.parse(topic);
+    return parsed !== undefined && parsed.deviceId === who.deviceId && DEVICE_PUBLISH_KINDS.includes(parsed.kind);
+  }
+
+  /** Whether `who` may subscribe to `filter` (wildcards and $SYS are admin-only). */
+  maySubscribe(who: MqttIdentity, filter: string): boolean {
+    if (who.kind === 'admin') return true;
+    if (filter.includes('+') || filter.includes('#') || filter.startsWith('$')) return false;
+    const parsed = this.topics.parse(filter);
+    return parsed !== undefined && parsed.deviceId === who.deviceId && DEVICE_SUBSCRIBE_KINDS.includes(parsed.kind);
+  }
+}

@@ -1,0 +1,61 @@
+// CONNECT: username = device id, password = API key (or an admin's username/password). The client
+// id is bound to the first identity that used it, so another credential cannot take it over and
+// inherit its session.
+import type { AuthenticateError, Client } from 'aedes';
+import type { MqttIdentity } from '../../services/mqtt-policy.ts';
+import type { MqttDeps } from './mqtt-deps.ts';
+
+// aedes' AuthErrorCode is a const enum, which isolated modules cannot import.
+const BAD_USERNAME_OR_PASSWORD = 4;
+const IDENTIFIER_REJECTED = 2;
+
+function refusal(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+function identityKey(who: MqttIdentity): string {
+  return who.kind === 'device' ? `device:${who.deviceId}` : `admin:${who.userId}`;
+}
+
+export class MqttClients {
+  private readonly identities = new WeakMap<Client, MqttIdentity>();
+  private readonly owners = new Map<string, string>();
+
+  constructor(private readonly deps: MqttDeps) {}
+
+  identityOf(client: Client | null): MqttIdentity | undefined {
+    return client ? this.identities.get(client) : undefined;
+  }
+
+  readonly authenticate = (
+    client: Client,
+    username: Readonly<string | undefined>,
+    password: Readonly<Buffer | undefined>,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void => {
+    const { policy, logger, metrics } = this.deps;
+    policy.identify(username, password?.toString('utf8')).then(
+      (who) => {
+        if (!who) {
+          metrics.mqttRefused.inc({ action: 'connect' });
+          logger.warn({ clientId: client.id, username }, 'MQTT connect refused: bad username or password');
+          return done(refusal('Bad username or password', BAD_USERNAME_OR_PASSWORD), false);
+        }
+        const key = identityKey(who);
+        const owner = this.owners.get(client.id);
+        if (owner !== undefined && owner !== key) {
+          metrics.mqttRefused.inc({ action: 'connect' });
+          logger.warn({ clientId: client.id, username }, 'MQTT connect refused: client id is bound to another credential');
+          return done(refusal('Client id is bound to another credential', IDENTIFIER_REJECTED), false);
+        }
+        this.owners.set(client.id, key);
+        this.identities.set(client, who);
+        done(null, true);
+      },
+      (err: unknown) => {
+        logger.error({ err, clientId: client.id }, 'MQTT authentication failed');
+        done(refusal('Authentication unavailable', 3), false);
+      },
+    );
+  };
+}

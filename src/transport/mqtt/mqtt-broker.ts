@@ -1,0 +1,50 @@
+// The embedded broker: aedes 1.x (MQTT 3.1.1) with sessions, subscriptions and queued QoS 1
+// messages kept in LevelDB under DATA_DIR, so they survive a restart. Listeners are added by
+// mqtt-listeners.ts; policy comes in through the hooks (authenticate, ACL, bridge).
+import { Aedes, type PublishPacket } from 'aedes';
+import { MqttAcl } from './mqtt-acl.ts';
+import { MqttClients } from './mqtt-authenticate.ts';
+import { MqttBridge } from './mqtt-bridge.ts';
+import type { MqttDeps } from './mqtt-deps.ts';
+import { MqttCommandRelay } from './mqtt-commands.ts';
+import { openMqttPersistence } from './mqtt-persistence.ts';
+import { MqttStatusPublisher } from './mqtt-status.ts';
+
+export interface EmbeddedBroker {
+  readonly aedes: Aedes;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Promise<EmbeddedBroker> {
+  const persistence = await openMqttPersistence(dataDir);
+  const clients = new MqttClients(deps);
+  const acl = new MqttAcl(deps, clients);
+  const bridge = new MqttBridge(deps, clients, acl);
+  let forward: MqttCommandRelay['authorizeForward'] = (_client, packet) => packet;
+  const aedes = await Aedes.createBroker({
+    authorizeForward: (client, packet) => forward(client, packet),
+    persistence,
+    connectTimeout: deps.options.connectTimeoutMs,
+    maxClientsIdLength: 128,
+    authenticate: clients.authenticate,
+    authorizePublish: bridge.authorizePublish,
+    authorizeSubscribe: acl.authorizeSubscribe,
+  });
+  const publish = (packet: PublishPacket) =>
+    new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
+  const status = new MqttStatusPublisher(deps, clients, publish);
+  status.attach(aedes);
+  const commands = new MqttCommandRelay(deps, clients, publish, false);
+  commands.attach(aedes);
+  forward = commands.authorizeForward;
+
+  return {
+    aedes,
+    async close() {
+      status.detach();
+      commands.detach();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await persistence.destroy();
+    },
+  };
+}

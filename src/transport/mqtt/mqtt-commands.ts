@@ -1,0 +1,123 @@
+// Commands and desired state out over MQTT. A stored command is published (QoS 1) on
+// `devices/{id}/commands` and becomes `delivered` when the broker writes it to the device's connection (embedded) or
+// when the external broker took it; desired state is published retained on `state/desired` and
+// again when the device reconnects. Pending commands are re-sent when a device subscribes again.
+import type { Aedes, AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
+import type { MqttCommandPayload, MqttDesiredStatePayload } from '../../contract/mqtt-topics.ts';
+import type { Command, DesiredState } from '../../domain/command.ts';
+import type { MqttClients } from './mqtt-authenticate.ts';
+import type { MqttDeps } from './mqtt-deps.ts';
+import type { PublishFn } from './mqtt-status.ts';
+
+const OWNER = 'mqtt-commands';
+
+export function commandPayload(c: Command): MqttCommandPayload {
+  return { id: c.id, command: c.command, parameters: c.parameters, expires_at: new Date(c.expiresAt).toISOString(), created_at: new Date(c.createdAt).toISOString() };
+}
+
+export class MqttCommandRelay {
+  constructor(
+    private readonly deps: MqttDeps,
+    private readonly clients: MqttClients | undefined,
+    private readonly publish: PublishFn,
+    /** External broker: delivery cannot be observed, so a command counts as delivered once the broker took it. */
+    private readonly deliveredOnPublish: boolean,
+  ) {}
+
+  attach(aedes?: Aedes): void {
+    const { bus } = this.deps;
+    bus.on('command.created', OWNER, ({ command }) => void this.sendCommand(command));
+    bus.on('state.desired', OWNER, ({ state }) => void this.sendDesired(state));
+    if (!aedes) return;
+    aedes.on('subscribe', (subscriptions: Subscription[], client: Client) => {
+      const who = this.clients?.identityOf(client);
+      if (who?.kind !== 'device') return;
+      if (subscriptions.some((s) => this.deps.policy.topics.parse(s.topic)?.kind === 'commands')) void this.resendPending(who.deviceId);
+    });
+    aedes.on('clientReady', (client: Client) => {
+      const who = this.clients?.identityOf(client);
+      if (who?.kind === 'device') void this.resendDesired(who.deviceId);
+    });
+  }
+
+  /**
+   * aedes' authorizeForward hook: called as a message is written to a subscriber's connection.
+   * With the level persistence aedes' 'ack' event does not carry the packet for clean sessions, so
+   * a command counts as delivered when the broker hands it to the device's own connection.
+   */
+  readonly authorizeForward = (client: Client, packet: AedesPublishPacket): AedesPublishPacket => {
+    const who = this.clients?.identityOf(client);
+    if (who?.kind !== 'device') return packet;
+    const parsed = this.deps.policy.topics.parse(packet.topic);
+    if (parsed?.kind !== 'commands' || parsed.deviceId !== who.deviceId) return packet;
+    const id = this.commandId(packet.payload);
+    if (id) void this.deps.commands.markDelivered(who.deviceId, id).catch((err: unknown) => this.warn(err, who.deviceId));
+    return packet;
+  };
+
+  detach(): void {
+    this.deps.bus.removeOwner(OWNER);
+  }
+
+  private commandId(payload: PublishPacket['payload']): string | undefined {
+    try {
+      const body = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8')) as { id?: unknown };
+      return typeof body.id === 'string' ? body.id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async sendCommand(command: Command): Promise<void> {
+    try {
+      await this.publish({
+        cmd: 'publish',
+        topic: this.deps.policy.topics.commands(command.deviceId),
+        payload: Buffer.from(JSON.stringify(commandPayload(command))),
+        qos: 1,
+        retain: false,
+        dup: false,
+      });
+      if (this.deliveredOnPublish) await this.deps.commands.markDelivered(command.deviceId, command.id);
+    } catch (err) {
+      this.warn(err, command.deviceId);
+    }
+  }
+
+  private async sendDesired(state: DesiredState): Promise<void> {
+    const body: MqttDesiredStatePayload = { desired: state.desired, version: state.version, updated_at: new Date(state.updatedAt).toISOString() };
+    try {
+      await this.publish({
+        cmd: 'publish',
+        topic: this.deps.policy.topics.desiredState(state.deviceId),
+        payload: Buffer.from(JSON.stringify(body)),
+        qos: 1,
+        retain: true,
+        dup: false,
+      });
+    } catch (err) {
+      this.warn(err, state.deviceId);
+    }
+  }
+
+  private async resendPending(deviceId: string): Promise<void> {
+    try {
+      for (const command of await this.deps.commands.pendingOf(deviceId)) await this.sendCommand(command);
+    } catch (err) {
+      this.warn(err, deviceId);
+    }
+  }
+
+  private async resendDesired(deviceId: string): Promise<void> {
+    try {
+      const state = await this.deps.commands.desiredOf(deviceId);
+      if (state) await this.sendDesired(state);
+    } catch (err) {
+      this.warn(err, deviceId);
+    }
+  }
+
+  private warn(err: unknown, deviceId: string): void {
+    this.deps.logger.warn({ err, deviceId }, 'MQTT command relay failed');
+  }
+}

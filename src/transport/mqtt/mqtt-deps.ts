@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
+import type { EventBus } from '../../services/event-bus.ts';
+import type { CommandService } from '../../services/command-service.ts';
+import type { Connectivity } from '../../services/connectivity.ts';
+import type { Metrics } from '../../services/metrics.ts';
+import type { MqttPolicy } from '../../services/mqtt-policy.ts';
+
+export interface MqttOptions {
+  /** Largest accepted PUBLISH payload in bytes. */
+  maxPayloadBytes: number;
+  /** Time a new connection has to send CONNECT. */
+  connectTimeoutMs: number;
+}
+
+/** Everything the MQTT transport needs, wired by the cli. */
+export interface MqttDeps {
+  options: MqttOptions;
+  logger: Logger;
+  policy: MqttPolicy;
+  pipeline: IngestPipeline;
+  connectivity: Connectivity;
+  bus: EventBus;
+  metrics: Metrics;
+  commands: CommandService;
+}

@@ -1,0 +1,106 @@
+// External broker mode (MQTT_URL): no embedded broker. This node is a client of Mosquitto/EMQX and
+// takes its share of device traffic through shared subscriptions ($share/<group>/…), so several
+// nodes split the load. Each QoS 1 message is PUBACKed to the broker only after its points are
+// committed (mqtt.js handleMessage); a node that dies first leaves it to the broker to resend.
+// mqtt.js handles one incoming packet at a time per connection, so this path commits per message.
+import mqtt, { type MqttClient } from 'mqtt';
+import { isFluxgateError } from '../../contract/errors.ts';
+import { mqttStatusPayload } from '../../contract/mqtt-topics.ts';
+import { MqttCommandRelay } from './mqtt-commands.ts';
+import type { MqttDeps } from './mqtt-deps.ts';
+import { MqttStatusPublisher } from './mqtt-status.ts';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  shareGroup: string;
+  clientId?: string | undefined;
+}
+
+export interface ExternalBroker {
+  readonly client: MqttClient;
+  close(): Promise<void>;
+}
+
+export async function connectExternalBroker(deps: MqttDeps, options: ExternalBrokerOptions): Promise<ExternalBroker> {
+  const { topics } = deps.policy;
+  const filters = (['data', 'commands/ack', 'status'] as const).map((kind) => `$share/${options.shareGroup}/${topics.all(kind)}`);
+
+  const parse = (message: Buffer): unknown => JSON.parse(message.toString('utf8'));
+  const drop = (topic: string, reason: string, err: unknown) => {
+    deps.metrics.mqttDropped.inc({ reason });
+    deps.logger.warn({ topic, reason, detail: (err as Error).message }, 'MQTT message dropped');
+  };
+
+  const handle = async (topic: string, message: Buffer): Promise<'ack' | 'withhold'> => {
+    const parsed = topics.parse(topic);
+    if (!parsed) return 'ack';
+    deps.metrics.mqttMessages.inc({ kind: parsed.kind });
+    let body: unknown;
+    try {
+      body = parse(message);
+    } catch (err) {
+      drop(topic, parsed.kind === 'data' ? 'invalid_json' : 'invalid_ack', err);
+      return 'ack';
+    }
+    try {
+      if (parsed.kind === 'data') await deps.pipeline.ingest(parsed.deviceId, body);
+      else if (parsed.kind === 'commands/ack') await deps.commands.ack(parsed.deviceId, body);
+      else if (parsed.kind === 'status') {
+        const status = mqttStatusPayload.safeParse(body);
+        if (status.success && status.data.status === 'online' && !deps.connectivity.isConnected(parsed.deviceId)) deps.connectivity.connected(parsed.deviceId);
+        if (status.success && status.data.status === 'offline' && deps.connectivity.isConnected(parsed.deviceId)) deps.connectivity.disconnected(parsed.deviceId);
+      }
+      return 'ack';
+    } catch (err) {
+      if (isFluxgateError(err) && err.status === 503) {
+        drop(topic, 'storage', err);
+        return 'withhold';
+      }
+      drop(topic, parsed.kind === 'data' ? 'invalid_telemetry' : 'invalid_ack', err);
+      return 'ack';
+    }
+  };
+
+  const client: MqttClient = await mqtt.connectAsync(options.url, {
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 1000,
+    clientId: options.clientId ?? `fluxgate-${Math.random().toString(36).slice(2, 12)}`,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+  });
+  // handleMessage runs before mqtt.js sends the PUBACK, which it sends once `callback` is called.
+  client.handleMessage = (packet, callback) => {
+    if (packet.cmd !== 'publish') return callback();
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    void handle(packet.topic, payload).then((outcome) => {
+      if (outcome === 'ack') return callback();
+      // Storage refused: no PUBACK; dropping the connection makes the broker redeliver.
+      client.stream.destroy();
+    });
+  };
+  client.on('connect', () => void client.subscribeAsync(filters, { qos: 1 }).catch((err: unknown) => deps.logger.error({ err }, 'MQTT subscribe failed')));
+  client.on('error', (err) => deps.logger.warn({ err }, 'MQTT external broker error'));
+  await client.subscribeAsync(filters, { qos: 1 });
+
+  const connected = client;
+  const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
+    await connected.publishAsync(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain });
+  };
+  const status = new MqttStatusPublisher(deps, undefined, publish);
+  status.attach();
+  const commands = new MqttCommandRelay(deps, undefined, publish, true);
+  commands.attach();
+  deps.logger.info({ url: options.url, filters }, 'Connected to the external MQTT broker');
+
+  return {
+    client: connected,
+    async close() {
+      status.detach();
+      commands.detach();
+      await connected.endAsync();
+    },
+  };
+}

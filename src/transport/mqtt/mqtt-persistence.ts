@@ -1,0 +1,42 @@
+// aedes sessions, subscriptions, retained and queued messages in LevelDB under DATA_DIR/mqtt.
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+// The package's main export is the callback flavour; aedes 1.x needs the async persistence.
+import LevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
+import { ClassicLevel } from 'classic-level';
+
+/**
+ * A retained-message lookup still running when the broker closes would read from a closed
+ * database and throw from a stream nobody listens to; once closing, such errors are moot.
+ */
+class ClosableLevelPersistence extends LevelPersistence {
+  private closing = false;
+
+  override createRetainedStream(pattern: string): Readable {
+    return this.guard(super.createRetainedStream(pattern));
+  }
+
+  override createRetainedStreamCombi(patterns: string[]): Readable {
+    return this.guard(super.createRetainedStreamCombi(patterns));
+  }
+
+  override async destroy(): Promise<void> {
+    this.closing = true;
+    await super.destroy();
+  }
+
+  private guard(stream: Readable): Readable {
+    const onError = (err: Error) => {
+      // Not closing and nobody else listening: fail as loudly as an unhandled stream error would.
+      if (!this.closing && stream.listenerCount('error') === 1) throw err;
+    };
+    stream.on('error', onError);
+    return stream;
+  }
+}
+
+export async function openMqttPersistence(dataDir: string): Promise<LevelPersistence> {
+  const db = new ClassicLevel<string, Buffer>(path.join(dataDir, 'mqtt'), { valueEncoding: 'buffer' });
+  await db.open();
+  return new ClosableLevelPersistence(db);
+}

@@ -1,0 +1,11 @@
+// The async persistence of aedes-persistence-level ships without types.
+declare module 'aedes-persistence-level/asyncPersistence.js' {
+  import type { Readable } from 'node:stream';
+  export default class AsyncLevelPersistence {
+    constructor(db: unknown);
+    setup(broker: unknown): Promise<void>;
+    createRetainedStream(pattern: string): Readable;
+    createRetainedStreamCombi(patterns: string[]): Readable;
+    destroy(): Promise<void>;
+  }
+}
