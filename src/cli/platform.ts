@@ -91,6 +91,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       energy: new EnergyService(storage),
       health,
       metrics,
+      bus,
     },
     VERSION,
   );

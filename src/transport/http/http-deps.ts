@@ -5,6 +5,7 @@ import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
 import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
+import type { EventBus } from '../../services/event-bus.ts';
 import type { HealthService } from '../../services/health-service.ts';
 import type { Metrics } from '../../services/metrics.ts';
 import type { QueryService } from '../../services/query-service.ts';
@@ -31,4 +32,6 @@ export interface HttpDeps {
   energy: EnergyService;
   health: HealthService;
   metrics: Metrics;
+  /** Live events for the WebSocket stream. */
+  bus: EventBus;
 }

@@ -2,6 +2,7 @@
 // can inject and the cli decides where to listen.
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './error-handler.ts';
@@ -12,6 +13,8 @@ import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
+import { StreamHub } from '../ws/stream-hub.ts';
+import { streamRoute } from '../ws/stream-route.ts';
 
 export async function buildHttpServer(deps: HttpDeps, version: string): Promise<FastifyInstance> {
   const app = Fastify({
@@ -54,5 +57,11 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   telemetryRoutes(app, deps);
   energyRoutes(app, deps);
   systemRoutes(app, deps, version);
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  const hub = new StreamHub(deps.bus);
+  hub.start();
+  app.addHook('onClose', async () => hub.stop());
+  streamRoute(app, deps, hub);
   return app;
 }
