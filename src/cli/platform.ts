@@ -9,6 +9,7 @@ import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import { DeviceAccess } from '../services/access.ts';
 import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
+import { ChartService } from '../services/chart-service.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
 import { EventBus } from '../services/event-bus.ts';
@@ -92,6 +93,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       health,
       metrics,
       bus,
+      charts: new ChartService(storage, access),
     },
     VERSION,
   );

@@ -1,5 +1,6 @@
 // The storage port. Two adapters implement it (sqlite/, postgres/) and both must pass the one
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
+import type { Chart, ChartPatch, NewChart } from '../domain/chart.ts';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../domain/device.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
 import type { Point } from '../domain/telemetry.ts';
@@ -79,6 +80,13 @@ export interface Storage {
   deletePoints(deviceId: string, start: number, end: number): Promise<number>;
   fieldsOf(deviceId: string): Promise<string[]>;
   stats(): Promise<StorageStats>;
+
+  createChart(chart: NewChart): Promise<Chart>;
+  getChart(id: string): Promise<Chart | undefined>;
+  /** A user's charts, newest first. */
+  listCharts(ownerId: string): Promise<Chart[]>;
+  updateChart(id: string, patch: ChartPatch): Promise<Chart | undefined>;
+  deleteChart(id: string): Promise<boolean>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

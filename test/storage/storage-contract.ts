@@ -3,6 +3,7 @@
 // Each group of tests gets its own fresh database from `open`; a database is never shared by runs.
 import { describe } from 'node:test';
 import { schemaContract, settingsContract, statsContract, userContract } from './contract/accounts.ts';
+import { chartContract } from './contract/charts.ts';
 import { deviceContract } from './contract/devices.ts';
 import type { OpenStorage } from './contract/fixture.ts';
 import { deleteContract, queryContract, rollupReadContract } from './contract/history.ts';
@@ -25,5 +26,6 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     deleteContract(open);
     statsContract(open);
     settingsContract(open);
+    chartContract(open);
   });
 }

@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../../domain/device.ts';
 import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
 import type { StorageStats } from '../storage.ts';
+import { ChartRepo } from './chart-repo.ts';
 import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
 import type { Database, DevicesTable } from './schema.ts';
 
@@ -24,8 +25,10 @@ const PATCH_COLUMNS: Record<keyof DevicePatch, keyof DevicesTable> = {
 };
 
 /** Base of both adapters: the relational half of the Storage port. */
-export class RelationalRepo {
-  constructor(protected readonly kysely: Kysely<Database>) {}
+export class RelationalRepo extends ChartRepo {
+  constructor(kysely: Kysely<Database>) {
+    super(kysely);
+  }
 
   async createUser(user: NewUser): Promise<User> {
     const now = Date.now();

@@ -66,6 +66,17 @@ export interface PointsTable {
   meta: string | null;
 }
 
+export interface ChartsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  /** JSON array of {deviceId, field, label}. */
+  series: string;
+  time_range: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -81,4 +92,5 @@ export interface Database {
   rollup_minute: RollupTable;
   rollup_hour: RollupTable;
   schema_migrations: MigrationsTable;
+  charts: ChartsTable;
 }

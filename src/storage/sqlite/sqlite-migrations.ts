@@ -71,4 +71,20 @@ ${rollupTable('rollup_hour')}
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `,
   },
+  {
+    version: 5,
+    name: 'dashboard: saved charts',
+    sql: `
+CREATE TABLE charts (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  series TEXT NOT NULL,
+  time_range TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX charts_owner ON charts (owner_id, created_at);
+`,
+  },
 ];

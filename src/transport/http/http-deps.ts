@@ -3,6 +3,7 @@ import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import type { DeviceAccess } from '../../services/access.ts';
 import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
+import type { ChartService } from '../../services/chart-service.ts';
 import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
 import type { EventBus } from '../../services/event-bus.ts';
@@ -34,4 +35,5 @@ export interface HttpDeps {
   metrics: Metrics;
   /** Live events for the WebSocket stream. */
   bus: EventBus;
+  charts: ChartService;
 }

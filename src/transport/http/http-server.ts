@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { chartRoutes } from './routes/chart-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
@@ -56,6 +57,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   deviceRoutes(app, deps);
   telemetryRoutes(app, deps);
   energyRoutes(app, deps);
+  chartRoutes(app, deps);
   systemRoutes(app, deps, version);
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
