@@ -10,6 +10,7 @@ import { DeviceAccess } from '../services/access.ts';
 import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
 import { ChartService } from '../services/chart-service.ts';
+import { ChartSeriesService } from '../services/chart-series.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
 import { EventBus } from '../services/event-bus.ts';
@@ -66,6 +67,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     maxPendingPoints: config.INGEST_MAX_PENDING,
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
+  const queries = new QueryService(storage);
   const health = new HealthService(storage);
   health.register('ingest', () => {
     const h = pipeline.health();
@@ -88,12 +90,13 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       access,
       keys,
       pipeline,
-      queries: new QueryService(storage),
+      queries,
       energy: new EnergyService(storage),
       health,
       metrics,
       bus,
       charts: new ChartService(storage, access),
+      series: new ChartSeriesService(storage, queries),
     },
     VERSION,
   );

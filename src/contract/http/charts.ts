@@ -31,3 +31,31 @@ export const chartView = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+export const seriesQuery = z.object({
+  start_time: z.string().max(64).optional().describe('now, -24h style offset, ISO 8601 or epoch ms (default: 24 h before end)'),
+  end_time: z.string().max(64).optional(),
+  fields: z.string().max(2000).optional().describe('Comma-separated field names (default: every field)'),
+  max_points: z.coerce.number().int().min(10).max(10_000).default(1000).describe('Points per field at most: the chart width in pixels'),
+  tz: z.string().max(64).default('UTC'),
+});
+
+const seriesValue = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+
+export const seriesResponse = z.object({
+  device_id: z.string(),
+  start_time: z.string(),
+  end_time: z.string(),
+  mode: z.enum(['raw', 'downsampled', 'aggregated']).describe('raw points, min/max-downsampled raw points, or rollup buckets'),
+  window: z.string().nullable().describe('Bucket width when aggregated'),
+  fields: z.array(
+    z.object({
+      field: z.string(),
+      kind: z.enum(['number', 'boolean', 'string']),
+      ts: z.array(z.number()).describe('Epoch ms (bucket starts when aggregated)'),
+      values: z.array(seriesValue).describe('Values; mean per bucket (last for booleans) when aggregated'),
+      min: z.array(z.number().nullable()).optional(),
+      max: z.array(z.number().nullable()).optional(),
+    }),
+  ),
+});

@@ -4,6 +4,7 @@ import type { DeviceAccess } from '../../services/access.ts';
 import type { ApiKeyVerifier } from '../../services/api-keys.ts';
 import type { AuthService } from '../../services/auth-service.ts';
 import type { ChartService } from '../../services/chart-service.ts';
+import type { ChartSeriesService } from '../../services/chart-series.ts';
 import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
 import type { EventBus } from '../../services/event-bus.ts';
@@ -36,4 +37,5 @@ export interface HttpDeps {
   /** Live events for the WebSocket stream. */
   bus: EventBus;
   charts: ChartService;
+  series: ChartSeriesService;
 }

@@ -13,6 +13,7 @@ import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
+import { seriesRoutes } from './routes/series-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
 import { StreamHub } from '../ws/stream-hub.ts';
 import { streamRoute } from '../ws/stream-route.ts';
@@ -58,6 +59,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   telemetryRoutes(app, deps);
   energyRoutes(app, deps);
   chartRoutes(app, deps);
+  seriesRoutes(app, deps);
   systemRoutes(app, deps, version);
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
