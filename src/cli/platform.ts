@@ -1,6 +1,7 @@
 // The one place that wires Fluxgate together: storage, services, ingest pipeline, transports.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -82,6 +83,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         queryMaxLimit: config.QUERY_MAX_LIMIT,
         offlineAfterMs: config.OFFLINE_AFTER * 1000,
         allowRegistration: config.ALLOW_REGISTRATION,
+        dashboardDir: fileURLToPath(new URL('../../web/dist', import.meta.url)),
         corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       },
       logger,

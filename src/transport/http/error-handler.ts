@@ -47,7 +47,8 @@ export function toFluxgateError(err: unknown): FluxgateError {
   return new FluxgateError('INTERNAL');
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+/** `fallback` may answer a request no route matched (the dashboard's pages); true when it did. */
+export function installErrorHandling(app: FastifyInstance, fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const fluxErr = toFluxgateError(err);
     if (fluxErr.status >= 500 && fluxErr.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
@@ -60,6 +61,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     void reply.code(fluxErr.status).send(fluxErr.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply)) return;
     const err = new FluxgateError('ROUTE_NOT_FOUND', `No endpoint ${request.method} ${request.url.split('?')[0]}`);
     void reply.code(err.status).send(err.toBody());
   });

@@ -19,6 +19,8 @@ export interface HttpOptions {
   offlineAfterMs: number;
   allowRegistration: boolean;
   corsOrigins: string[];
+  /** The built dashboard (web/dist); absent: / explains how to build it. */
+  dashboardDir?: string;
 }
 
 /** Everything the HTTP transport needs, wired by the cli. */

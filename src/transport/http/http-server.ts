@@ -5,6 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serveDashboard } from './dashboard-static.ts';
 import { installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -32,7 +33,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  installErrorHandling(app, await serveDashboard(app, deps.options.dashboardDir));
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });

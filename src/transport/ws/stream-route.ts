@@ -9,8 +9,8 @@ import {
   STREAM_MAX_SUBSCRIPTIONS,
   STREAM_PATH,
   type StreamServerMessage,
-  streamClientMessage,
 } from '../../contract/stream.ts';
+import { streamClientMessage } from '../../contract/stream-schema.ts';
 import type { Principal } from '../../services/auth-service.ts';
 import type { HttpDeps } from '../http/http-deps.ts';
 import type { StreamClient, StreamHub } from './stream-hub.ts';
