@@ -17,3 +17,24 @@ if (!window.matchMedia) {
       dispatchEvent: () => false,
     }) as MediaQueryList;
 }
+
+// jsdom has no canvas: uPlot draws into a context whose every call is a no-op.
+const noopContext = new Proxy(
+  {},
+  {
+    get: (_t, prop) => (prop === 'measureText' ? () => ({ width: 0 }) : prop === 'canvas' ? undefined : () => undefined),
+    set: () => true,
+  },
+);
+HTMLCanvasElement.prototype.getContext = (() => noopContext) as unknown as HTMLCanvasElement['getContext'];
+if (typeof (globalThis as { Path2D?: unknown }).Path2D === 'undefined') {
+  (globalThis as { Path2D?: unknown }).Path2D = class {
+    moveTo() {}
+    lineTo() {}
+    rect() {}
+    arc() {}
+    closePath() {}
+    bezierCurveTo() {}
+    addPath() {}
+  };
+}

@@ -4,6 +4,8 @@ import { formatValue } from '../lib/format.ts';
 export function BarChart({ bars, unit, title }: { bars: Array<{ label: string; short?: string; value: number }>; unit: string; title: string }) {
   const max = Math.max(0, ...bars.map((b) => b.value)) || 1;
   const w = 100 / Math.max(1, bars.length);
+  // At most about six labels, so they stay readable at phone width.
+  const step = Math.max(1, Math.ceil(bars.length / 6));
   return (
     <figure className="bars" aria-label={title}>
       <svg viewBox="0 0 100 50" preserveAspectRatio="none" role="img" aria-label={title}>
@@ -19,7 +21,7 @@ export function BarChart({ bars, unit, title }: { bars: Array<{ label: string; s
       <div className="bar-labels">
         {bars.map((b, i) => (
           <span key={i} style={{ width: `${w}%` }}>
-            {bars.length > 16 && i % Math.ceil(bars.length / 12) !== 0 ? '' : b.short ?? b.label}
+            {i % step === 0 ? (b.short ?? b.label) : ''}
           </span>
         ))}
       </div>
