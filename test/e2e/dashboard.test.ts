@@ -150,8 +150,13 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
     await page.getByText('numeric points stored').waitFor();
     await shot('09-admin');
+    const now = Date.now();
+    const admin = await p.login(ADMIN.username, ADMIN.password);
+    const meter = await p.api('POST', '/api/v1/devices', { token: admin, body: { id: 'meter-e2e', name: 'Meter', device_type: 'meter' } });
+    const readings = [0, 1, 2, 3].map((i) => ({ energy: 100 + i * 0.5, timestamp: now - (3 - i) * 1_200_000 }));
+    assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey: meter.body.api_key, body: readings })).status, 201);
     await page.goto(`${p.url}/energy`);
-    await page.getByRole('heading', { name: 'Per hour' }).waitFor();
+    await page.getByRole('heading', { name: 'Per day 1.50 kWh' }).waitFor();
     await shot('10-energy');
 
     await page.getByRole('button', { name: 'Log out' }).click();
