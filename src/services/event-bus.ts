@@ -8,6 +8,10 @@ export interface BusEvents {
   'device.deleted': { deviceId: string };
   'device.key-rotated': { deviceId: string };
   'device.updated': { deviceId: string };
+  /** A device went online or offline (MQTT connect/will, or OFFLINE_AFTER without traffic). */
+  'device.status': { deviceId: string; online: boolean; lastSeen?: number };
+  /** A command changed state (pending → delivered → acked | failed | expired). */
+  'command.updated': { deviceId: string; commandId: string; command: string; status: 'pending' | 'delivered' | 'acked' | 'failed' | 'expired'; result?: unknown };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

@@ -134,6 +134,20 @@ describe('GET /api/v1/stream', () => {
     assert.equal((await s.closed).code, STREAM_CLOSE.unauthenticated);
   });
 
+  test('status changes and command results on the bus reach followers only', async () => {
+    const s = new TestSocket(`${wsUrl}?token=${aliceToken}`);
+    await s.opened();
+    await s.next();
+    s.send({ type: 'subscribe', device_ids: ['alice-1'] });
+    await s.next();
+    p.platform.bus.emit('device.status', { deviceId: 'thermo-1', online: true, lastSeen: 5 });
+    p.platform.bus.emit('device.status', { deviceId: 'alice-1', online: false, lastSeen: 7 });
+    assert.deepEqual(await s.next(), { type: 'status', device_id: 'alice-1', online: false, last_seen: 7 });
+    p.platform.bus.emit('command.updated', { deviceId: 'alice-1', commandId: 'c1', command: 'set_power', status: 'acked', result: { ok: true } });
+    assert.deepEqual(await s.next(), { type: 'command', device_id: 'alice-1', command_id: 'c1', command: 'set_power', status: 'acked', result: { ok: true } });
+    s.close();
+  });
+
   test('deleting a followed device tells the follower', async () => {
     const created = await p.api('POST', '/api/v1/devices', { token: adminToken, body: { id: 'doomed', name: 'Doomed' } });
     assert.equal(created.status, 201);

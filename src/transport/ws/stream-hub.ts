@@ -25,6 +25,19 @@ export class StreamHub {
       }
       for (const [deviceId, list] of byDevice) this.publish(deviceId, { type: 'points', device_id: deviceId, points: list });
     });
+    this.bus.on('device.status', OWNER, ({ deviceId, online, lastSeen }) => {
+      this.publish(deviceId, { type: 'status', device_id: deviceId, online, ...(lastSeen !== undefined ? { last_seen: lastSeen } : {}) });
+    });
+    this.bus.on('command.updated', OWNER, (c) => {
+      this.publish(c.deviceId, {
+        type: 'command',
+        device_id: c.deviceId,
+        command_id: c.commandId,
+        command: c.command,
+        status: c.status,
+        ...(c.result !== undefined ? { result: c.result } : {}),
+      });
+    });
     this.bus.on('device.deleted', OWNER, ({ deviceId }) => {
       this.publish(deviceId, { type: 'device_deleted', device_id: deviceId });
       this.followers.delete(deviceId);
