@@ -145,11 +145,24 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByText('No saved charts yet.').waitFor();
   });
 
+  test('the keyboard reaches the skip link and the navigation first', async () => {
+    await page.goto(p.url);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByTestId('device-count').getByText('1', { exact: true }).waitFor();
+    await shot('09-overview');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Fluxgate');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Overview');
+  });
+
   test('admin and energy pages render; register a new user, who sees no devices', async () => {
     await page.goto(`${p.url}/admin`);
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
     await page.getByText('numeric points stored').waitFor();
-    await shot('09-admin');
+    await shot('10-admin');
     const now = Date.now();
     const admin = await p.login(ADMIN.username, ADMIN.password);
     const meter = await p.api('POST', '/api/v1/devices', { token: admin, body: { id: 'meter-e2e', name: 'Meter', device_type: 'meter' } });
@@ -157,7 +170,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey: meter.body.api_key, body: readings })).status, 201);
     await page.goto(`${p.url}/energy`);
     await page.getByRole('heading', { name: 'Per day 1.50 kWh' }).waitFor();
-    await shot('10-energy');
+    await shot('11-energy');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('tab', { name: 'Create account' }).click();
@@ -173,7 +186,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.goto(`${p.url}/devices/thermo-e2e`);
     await page.getByText('Device thermo-e2e not found').waitFor();
     expected404 = undefined;
-    await shot('11-other-user');
+    await shot('12-other-user');
   });
 
   test('no console errors or page errors on any page', () => {
