@@ -1,6 +1,7 @@
 // The one place that wires Fluxgate together: storage, services, ingest pipeline, transports.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
@@ -15,6 +16,8 @@ import { AuthService } from '../services/auth-service.ts';
 import { DeviceFileService } from '../services/device-file-service.ts';
 import { DeviceLogService } from '../services/device-log-service.ts';
 import { CommandService } from '../services/command-service.ts';
+import { ChartService } from '../services/chart-service.ts';
+import { ChartSeriesService } from '../services/chart-series.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
 import { EventBus } from '../services/event-bus.ts';
@@ -159,6 +162,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     metrics,
     commands,
   };
+  const queries = new QueryService(storage);
   const health = new HealthService(storage);
   health.register('files', async () => {
     try {
@@ -181,6 +185,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         queryMaxLimit: config.QUERY_MAX_LIMIT,
         offlineAfterMs: config.OFFLINE_AFTER * 1000,
         allowRegistration: config.ALLOW_REGISTRATION,
+        dashboardDir: fileURLToPath(new URL('../../web/dist', import.meta.url)),
         corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
         trustProxy: config.TRUST_PROXY,
       },
@@ -191,7 +196,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       access,
       keys,
       pipeline,
-      queries: new QueryService(storage),
+      queries,
       energy: new EnergyService(storage),
       health,
       metrics,
@@ -202,6 +207,9 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       admin: adminService,
       limits,
       mqttPolicy: mqttDeps.policy,
+      bus,
+      charts: new ChartService(storage, access),
+      series: new ChartSeriesService(storage, queries),
     },
     VERSION,
   );

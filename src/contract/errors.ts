@@ -21,6 +21,7 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   DEVICE_NOT_FOUND: { status: 404, message: 'Device not found' },
   USER_NOT_FOUND: { status: 404, message: 'User not found' },
+  CHART_NOT_FOUND: { status: 404, message: 'Saved chart not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
   FILE_NOT_FOUND: { status: 404, message: 'File not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },

@@ -99,7 +99,8 @@ export class QueryService {
     return this.storage.latestPoints(deviceId);
   }
 
-  async aggregate(q: AggregateQuery): Promise<{ buckets: AggregateBucket[]; source: string }> {
+  /** Per bucket of the window, the accumulator of the field's values (undefined: no data). */
+  async accumulate(q: Omit<AggregateQuery, 'aggregation'>): Promise<{ edges: number[]; accs: Array<Acc | undefined>; source: string }> {
     const edges = bucketEdges(q.start, q.end, q.window, q.tz);
     const accs: Array<Acc | undefined> = new Array(edges.length - 1);
     const fold = (i: number, acc: Acc) => {
@@ -126,12 +127,17 @@ export class QueryService {
         for (const row of rows) fold(bucketIndex(edges, row.bucket), row);
       }
     }
+    const used = [...new Set(segments.map((s) => (s.source === 'raw' ? 'raw' : `rollup_${s.source}`)))];
+    return { edges, accs, source: used.join('+') || 'none' };
+  }
+
+  async aggregate(q: AggregateQuery): Promise<{ buckets: AggregateBucket[]; source: string }> {
+    const { edges, accs, source } = await this.accumulate(q);
     const buckets: AggregateBucket[] = [];
     for (let i = 0; i < edges.length - 1; i++) {
       buckets.push({ start: edges[i]!, end: edges[i + 1]!, value: finishAcc(accs[i], q.aggregation), count: accs[i]?.count ?? 0 });
     }
-    const used = [...new Set(segments.map((s) => (s.source === 'raw' ? 'raw' : `rollup_${s.source}`)))];
-    return { buckets, source: used.join('+') || 'none' };
+    return { buckets, source };
   }
 
   deleteRange(deviceId: string, start: number, end: number): Promise<number> {

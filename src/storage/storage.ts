@@ -1,6 +1,7 @@
 // The storage port. Two adapters implement it (sqlite/, postgres/) and both must pass the one
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
 import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../domain/command.ts';
+import type { Chart, ChartPatch, NewChart } from '../domain/chart.ts';
 import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../domain/device.ts';
 import type { DeviceFile, FileKind } from '../domain/device-file.ts';
 import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
@@ -137,6 +138,13 @@ export interface Storage extends AccountStorage {
   getDesiredState(deviceId: string): Promise<DesiredState | undefined>;
   /** Compare-and-set: stores version expectedVersion + 1 (0 = none yet); undefined when the version moved. */
   putDesiredState(deviceId: string, desired: Record<string, unknown>, expectedVersion: number, at: number): Promise<DesiredState | undefined>;
+
+  createChart(chart: NewChart): Promise<Chart>;
+  getChart(id: string): Promise<Chart | undefined>;
+  /** A user's charts, newest first. */
+  listCharts(ownerId: string): Promise<Chart[]>;
+  updateChart(id: string, patch: ChartPatch): Promise<Chart | undefined>;
+  deleteChart(id: string): Promise<boolean>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

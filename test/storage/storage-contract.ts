@@ -5,6 +5,7 @@ import { describe } from 'node:test';
 import { auditContract, refreshTokenContract, sharingContract, userManagementContract } from './contract/access.ts';
 import { schemaContract, settingsContract, statsContract, userContract } from './contract/accounts.ts';
 import { commandContract } from './contract/commands.ts';
+import { chartContract } from './contract/charts.ts';
 import { deviceContract } from './contract/devices.ts';
 import type { OpenStorage } from './contract/fixture.ts';
 import { fileContract, logContract } from './contract/files-logs.ts';
@@ -35,5 +36,6 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     sharingContract(open);
     auditContract(open);
     commandContract(open);
+    chartContract(open);
   });
 }

@@ -88,6 +88,17 @@ export interface DeviceStateTable {
   updated_at: number;
 }
 
+export interface ChartsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  /** JSON array of {deviceId, field, label}. */
+  series: string;
+  time_range: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -167,4 +178,5 @@ export interface Database {
   device_logs: DeviceLogsTable;
   commands: CommandsTable;
   device_state: DeviceStateTable;
+  charts: ChartsTable;
 }

@@ -167,4 +167,20 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log (at);
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.dashboard,
+    name: 'dashboard: saved charts',
+    sql: `
+CREATE TABLE charts (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  series TEXT NOT NULL,
+  time_range TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX charts_owner ON charts (owner_id, created_at);
+`,
+  },
 ];

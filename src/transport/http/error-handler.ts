@@ -83,7 +83,8 @@ export function frameworkErrorBody(err: FastifyError): ErrorBody {
   return new FluxgateError('VALIDATION_FAILED', message).toBody();
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+/** `fallback` may answer a request no route matched (the dashboard's pages); true when it did. */
+export function installErrorHandling(app: FastifyInstance, fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   // PostgreSQL text cannot hold NUL: refuse it in the URL before it reaches a query.
   app.addHook('onRequest', async (request) => {
     if (/%00/.test(request.url)) throw new FluxgateError('VALIDATION_FAILED', 'The URL must not contain NUL characters (%00)');
@@ -100,6 +101,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     void reply.code(fluxErr.status).send(fluxErr.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply)) return;
     const err = new FluxgateError('ROUTE_NOT_FOUND', `No endpoint ${request.method} ${request.url.split('?')[0]}`);
     void reply.code(err.status).send(err.toBody());
   });

@@ -7,8 +7,11 @@ import type { AuthService } from '../../services/auth-service.ts';
 import type { DeviceFileService } from '../../services/device-file-service.ts';
 import type { DeviceLogService } from '../../services/device-log-service.ts';
 import type { CommandService } from '../../services/command-service.ts';
+import type { ChartService } from '../../services/chart-service.ts';
+import type { ChartSeriesService } from '../../services/chart-series.ts';
 import type { DeviceService } from '../../services/device-service.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
+import type { EventBus } from '../../services/event-bus.ts';
 import type { HealthService } from '../../services/health-service.ts';
 import type { Metrics } from '../../services/metrics.ts';
 import type { MqttPolicy } from '../../services/mqtt-policy.ts';
@@ -25,6 +28,8 @@ export interface HttpOptions {
   allowRegistration: boolean;
   corsOrigins: string[];
   trustProxy?: boolean;
+  /** The built dashboard (web/dist); absent: / explains how to build it. */
+  dashboardDir?: string;
 }
 
 /** Everything the HTTP transport needs, wired by the cli. */
@@ -49,4 +54,8 @@ export interface HttpDeps {
   limits: RateLimits;
   /** Answers the HTTP auth/ACL hooks of an external broker. */
   mqttPolicy?: MqttPolicy;
+  /** Live events for the WebSocket stream. */
+  bus: EventBus;
+  charts: ChartService;
+  series: ChartSeriesService;
 }

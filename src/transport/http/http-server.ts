@@ -4,8 +4,10 @@ import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serveDashboard } from './dashboard-static.ts';
 import { clientErrorHandler, frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { installJsonDepthLimit } from './json-depth.ts';
@@ -14,14 +16,18 @@ import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { mqttHookRoutes } from './routes/mqtt-hook-routes.ts';
+import { chartRoutes } from './routes/chart-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { logRoutes } from './routes/log-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
+import { seriesRoutes } from './routes/series-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
+import { StreamHub } from '../ws/stream-hub.ts';
+import { streamRoute } from '../ws/stream-route.ts';
 
 export async function buildHttpServer(deps: HttpDeps, version: string): Promise<FastifyInstance> {
   const app = Fastify({
@@ -41,7 +47,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  installErrorHandling(app, await serveDashboard(app, deps.options.dashboardDir));
   // The API speaks JSON: other bodies get 415 instead of reaching handlers as strings.
   app.removeContentTypeParser('text/plain');
   installJsonDepthLimit(app);
@@ -102,6 +108,14 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   energyRoutes(app, deps);
   await fileRoutes(app, deps);
   logRoutes(app, deps);
+  chartRoutes(app, deps);
+  seriesRoutes(app, deps);
   systemRoutes(app, deps, version);
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  const hub = new StreamHub(deps.bus);
+  hub.start();
+  app.addHook('onClose', async () => hub.stop());
+  streamRoute(app, deps, hub);
   return app;
 }

@@ -1,0 +1,36 @@
+// The live stream at GET /api/v1/stream (WebSocket): every message in either direction is one JSON
+// object with a `type`; server messages about a device carry `device_id`. The server and the
+// dashboard both import this file, so they cannot drift apart. It holds no code beyond constants,
+// so the browser bundle stays small; the server validates client messages with stream-schema.ts.
+export const STREAM_PATH = '/api/v1/stream';
+/** Close codes (4000-4999 are ours). */
+export const STREAM_CLOSE = { unauthenticated: 4401, authTimeout: 4408, badMessage: 4400 } as const;
+/** Most device ids one connection may follow. */
+export const STREAM_MAX_SUBSCRIPTIONS = 1000;
+
+export interface StreamPoint {
+  ts: number;
+  field: string;
+  value: number | boolean | string;
+}
+
+export type StreamClientMessage =
+  /** First message when the token is not in the `token` query parameter; also renews it later. */
+  | { type: 'auth'; token: string }
+  | { type: 'subscribe'; device_ids: string[] }
+  | { type: 'unsubscribe'; device_ids: string[] }
+  | { type: 'ping' };
+
+export type CommandState = 'pending' | 'delivered' | 'acked' | 'failed' | 'expired';
+
+export type StreamServerMessage =
+  | { type: 'ready'; user_id: string; username: string }
+  /** Answer to subscribe: the ids now followed, and those refused (unknown or not readable: same answer). */
+  | { type: 'subscribed'; device_ids: string[]; denied: string[] }
+  | { type: 'unsubscribed'; device_ids: string[] }
+  | { type: 'points'; device_id: string; points: StreamPoint[] }
+  | { type: 'status'; device_id: string; online: boolean; status?: string; last_seen?: number }
+  | { type: 'command'; device_id: string; command_id: string; command: string; status: CommandState; result?: unknown }
+  | { type: 'device_deleted'; device_id: string }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'pong' };

@@ -1,0 +1,69 @@
+// A uPlot time-series chart that fills its container's width. Data is column arrays (times in
+// epoch ms, then one array per series); new data is pushed with setData, never by re-creating.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface LineSeries {
+  label: string;
+  color: string;
+  /** Faint, thin line (min/max envelopes). */
+  faint?: boolean;
+  /** Draw across missing values (series merged from different time bases). */
+  spanGaps?: boolean;
+}
+
+export interface LineChartProps {
+  /** [times in ms, ...values per series] */
+  data: [number[], ...Array<Array<number | null>>];
+  series: LineSeries[];
+  height?: number;
+  title: string;
+}
+
+const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+export const seriesColor = (i: number): string => PALETTE[i % PALETTE.length]!;
+
+function toSeconds(data: LineChartProps['data']): uPlot.AlignedData {
+  return [data[0].map((t) => t / 1000), ...data.slice(1)] as uPlot.AlignedData;
+}
+
+export function LineChart({ data, series, height = 220, title }: LineChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | undefined>(undefined);
+  const shape = series.map((s) => `${s.label}:${s.color}:${s.faint ? 1 : 0}:${s.spanGaps ? 1 : 0}`).join('|');
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      cursor: { drag: { x: true, y: false } },
+      legend: { live: true },
+      // One timestamp alone would make uPlot stretch the axis over years: give it a minute each side.
+      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) } },
+      axes: [{ stroke: '#475569', grid: { stroke: '#e2e8f0' } }, { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: 56 }],
+      series: [
+        { label: 'time' },
+        ...series.map((s) => ({ label: s.label, stroke: s.color, width: s.faint ? 1 : 2, alpha: s.faint ? 0.35 : 1, spanGaps: s.spanGaps ?? false })),
+      ],
+    };
+    const u = new uPlot(opts, toSeconds(data), el);
+    plot.current = u;
+    const ro = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
+    ro?.observe(el);
+    return () => {
+      ro?.disconnect();
+      u.destroy();
+      plot.current = undefined;
+    };
+    // Re-created only when the set of series changes; data updates go through setData below.
+  }, [shape, height]);
+
+  useEffect(() => {
+    plot.current?.setData(toSeconds(data));
+  }, [data]);
+
+  return <div className="chart" ref={box} role="img" aria-label={title} />;
+}

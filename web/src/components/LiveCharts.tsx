@@ -1,0 +1,153 @@
+// One chart per field of a device over the chosen range, sized to the screen by the server
+// (max_points = chart width) and kept live by the WebSocket stream: no polling. Numbers are lines
+// (with the min/max envelope when the server aggregated), booleans and text are state timelines.
+import { useEffect, useRef, useState } from 'react';
+import type { StreamPoint } from '../../../src/contract/stream.ts';
+import type { FieldSeries, SeriesResponse } from '../api/types.ts';
+import { RANGES, rangeMs } from '../lib/format.ts';
+import { useApp } from '../session.tsx';
+import { LineChart, seriesColor } from './LineChart.tsx';
+import { StateTimeline } from './StateTimeline.tsx';
+import { ErrorText } from './ui.tsx';
+
+type Columns = Pick<FieldSeries, 'field' | 'kind' | 'ts' | 'values' | 'min' | 'max'>;
+
+/** Drops empty buckets, so a lone bucket with data is drawn as a point instead of vanishing between gaps. */
+export function dropEmpty<T extends Columns>(f: T): T {
+  if (!f.values.includes(null)) return f;
+  const keep = f.values.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
+  const pick = <V,>(a: V[] | undefined) => a && keep.map((i) => a[i]!);
+  return { ...f, ts: pick(f.ts)!, values: pick(f.values)!, min: pick(f.min), max: pick(f.max) };
+}
+
+/** Appends live points to the columns of their fields and drops what fell out of the range. */
+export function appendPoints(fields: Columns[], points: readonly StreamPoint[], since: number): Columns[] {
+  const byField = new Map(fields.map((f) => [f.field, { ...f, ts: [...f.ts], values: [...f.values], min: f.min && [...f.min], max: f.max && [...f.max] }]));
+  for (const p of [...points].sort((a, b) => a.ts - b.ts)) {
+    let f = byField.get(p.field);
+    if (!f) {
+      const kind = typeof p.value === 'number' ? 'number' : typeof p.value === 'boolean' ? 'boolean' : 'string';
+      byField.set(p.field, (f = { field: p.field, kind, ts: [], values: [], min: undefined, max: undefined }));
+    }
+    const lastTs = f.ts[f.ts.length - 1];
+    if (lastTs !== undefined && p.ts <= lastTs) continue; // already shown (or older than the chart's end)
+    f.ts.push(p.ts);
+    f.values.push(p.value);
+    f.min?.push(null);
+    f.max?.push(null);
+  }
+  for (const f of byField.values()) {
+    let drop = 0;
+    while (drop < f.ts.length - 1 && f.ts[drop]! < since) drop++;
+    if (drop > 0) {
+      f.ts.splice(0, drop);
+      f.values.splice(0, drop);
+      f.min?.splice(0, drop);
+      f.max?.splice(0, drop);
+    }
+  }
+  return [...byField.values()].sort((a, b) => a.field.localeCompare(b.field));
+}
+
+function FieldChart({ f, start, end }: { f: Columns; start: number; end: number }) {
+  // Like the line charts, a timeline spans the data it has (from its first point to now).
+  const from = Math.max(start, f.ts[0] ?? start);
+  if (f.kind !== 'number') return <StateTimeline ts={f.ts} values={f.values} start={from} end={end} title={`${f.field} over time`} />;
+  const values = f.values.map((v) => (typeof v === 'number' ? v : null));
+  if (f.min && f.max) {
+    return (
+      <LineChart
+        title={`${f.field} over time`}
+        data={[f.ts, values, f.min, f.max]}
+        series={[
+          { label: f.field, color: seriesColor(0) },
+          { label: 'min', color: seriesColor(0), faint: true },
+          { label: 'max', color: seriesColor(0), faint: true },
+        ]}
+      />
+    );
+  }
+  return <LineChart title={`${f.field} over time`} data={[f.ts, values]} series={[{ label: f.field, color: seriesColor(0) }]} />;
+}
+
+export function LiveCharts({ deviceId }: { deviceId: string }) {
+  const { api, stream } = useApp();
+  const [range, setRange] = useState<string>('1h');
+  const [data, setData] = useState<{ meta: Omit<SeriesResponse, 'fields'>; fields: Columns[]; start: number } | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [tick, setTick] = useState(0);
+  const box = useRef<HTMLDivElement>(null);
+  const buffer = useRef<StreamPoint[]>([]);
+
+  useEffect(() => {
+    let live = true;
+    const width = Math.min(4000, Math.max(200, Math.round(box.current?.clientWidth ?? window.innerWidth)));
+    const end = Date.now() + 1;
+    const start = end - rangeMs(range);
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    api
+      .get<SeriesResponse>(`/api/v1/telemetry/${encodeURIComponent(deviceId)}/series?start_time=${start}&end_time=${end}&max_points=${width}&tz=${encodeURIComponent(tz)}`)
+      .then(
+        (r) => {
+          if (!live) return;
+          const { fields, ...meta } = r;
+          setData({ meta, fields: fields.map(dropEmpty), start });
+          setError(undefined);
+        },
+        (err: unknown) => live && setError(err),
+      );
+    return () => {
+      live = false;
+    };
+  }, [api, deviceId, range, tick]);
+
+  useEffect(() => {
+    const stop = stream.follow(deviceId, (m) => {
+      if (m.type === 'points') buffer.current.push(...m.points);
+    });
+    const resume = stream.onResume(() => setTick((n) => n + 1));
+    // Live points are applied in small batches, so a busy device does not re-render per message.
+    const timer = setInterval(() => {
+      if (buffer.current.length === 0) return;
+      const points = buffer.current;
+      buffer.current = [];
+      setData((d) => (d ? { ...d, fields: appendPoints(d.fields, points, Date.now() - rangeMs(range)) } : d));
+    }, 250);
+    return () => {
+      stop();
+      resume();
+      clearInterval(timer);
+    };
+  }, [stream, deviceId, range]);
+
+  const now = Date.now();
+  return (
+    <div className="card" ref={box}>
+      <div className="page-head">
+        <h2>Charts</h2>
+        <div className="segmented" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button key={r.id} type="button" aria-pressed={range === r.id} onClick={() => setRange(r.id)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      <ErrorText error={error} />
+      {data && (
+        <p className="muted small" data-testid="chart-mode">
+          {data.meta.mode === 'aggregated' ? `${data.meta.window} averages (min/max shaded)` : data.meta.mode === 'downsampled' ? 'downsampled to screen width' : 'raw points'} · live
+        </p>
+      )}
+      {data?.fields.length === 0 && <p className="muted">No telemetry in this range yet. Points appear here as the device sends them.</p>}
+      {data?.fields.map((f) => (
+        <div key={f.field} className="field-chart" data-field={f.field}>
+          <h3>
+            {f.field} <span className="muted small" data-testid={`count-${f.field}`}>{f.ts.length} {f.ts.length === 1 ? 'point' : 'points'}</span>
+          </h3>
+          <FieldChart f={f} start={Math.max(data.start, now - rangeMs(range))} end={now} />
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+// One device: latest values (live), charts, control, sharing, history; edit and key rotation.
+import { useEffect, useState } from 'react';
+import type { Device } from '../api/types.ts';
+import { ControlPanel } from '../components/ControlPanel.tsx';
+import { ApiKeyOnce, DeviceForm } from '../components/DeviceForm.tsx';
+import { HistoryTable } from '../components/HistoryTable.tsx';
+import { LiveCharts } from '../components/LiveCharts.tsx';
+import { SharingPanel } from '../components/SharingPanel.tsx';
+import { Badge, ErrorText, Modal } from '../components/ui.tsx';
+import { formatTime, formatValue, timeAgo } from '../lib/format.ts';
+import { useAsync } from '../lib/use-async.ts';
+import { Link, navigate } from '../router.tsx';
+import { useApp } from '../session.tsx';
+
+interface Latest {
+  timestamp: string | null;
+  values: Record<string, number | boolean | string>;
+}
+
+function LatestValues({ deviceId }: { deviceId: string }) {
+  const { api, stream } = useApp();
+  const latest = useAsync(() => api.get<Latest>(`/api/v1/telemetry/${encodeURIComponent(deviceId)}/latest`), [api, deviceId]);
+  const [values, setValues] = useState<Record<string, { value: unknown; ts: number }>>({});
+  useEffect(() => {
+    const d = latest.data;
+    if (!d) return;
+    const ts = d.timestamp ? Date.parse(d.timestamp) : 0;
+    setValues(Object.fromEntries(Object.entries(d.values).map(([k, v]) => [k, { value: v, ts }])));
+  }, [latest.data]);
+  useEffect(() => {
+    const stop = stream.follow(deviceId, (m) => {
+      if (m.type !== 'points') return;
+      setValues((old) => {
+        const next = { ...old };
+        for (const p of m.points) if (!next[p.field] || next[p.field]!.ts <= p.ts) next[p.field] = { value: p.value, ts: p.ts };
+        return next;
+      });
+    });
+    const resume = stream.onResume(latest.reload);
+    return () => {
+      stop();
+      resume();
+    };
+  }, [stream, deviceId, latest.reload]);
+  const entries = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <div className="cards" aria-label="Latest values">
+      <ErrorText error={latest.error} />
+      {entries.map(([field, v]) => (
+        <div className="card stat" key={field} data-testid={`latest-${field}`}>
+          <div className="stat-value">{formatValue(v.value)}</div>
+          <div className="stat-label">
+            {field} <span className="muted small">{formatTime(v.ts)}</span>
+          </div>
+        </div>
+      ))}
+      {entries.length === 0 && !latest.loading && <p className="muted">No telemetry yet.</p>}
+    </div>
+  );
+}
+
+export function DevicePage({ id }: { id: string }) {
+  const { api, stream } = useApp();
+  const device = useAsync(() => api.get<Device>(`/api/v1/devices/${encodeURIComponent(id)}`), [api, id]);
+  const [editing, setEditing] = useState(false);
+  const [confirmRotate, setConfirmRotate] = useState(false);
+  const [newKey, setNewKey] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [seenLive, setSeenLive] = useState<number>();
+  useEffect(() => stream.follow(id, (m) => m.type === 'points' && setSeenLive(Date.now())), [stream, id]);
+
+  async function rotate() {
+    setConfirmRotate(false);
+    try {
+      const r = await api.post<{ api_key: string }>(`/api/v1/devices/${encodeURIComponent(id)}/api-key`);
+      setNewKey(r.api_key);
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  const d = device.data;
+  if (device.error) {
+    return (
+      <section>
+        <h1>Device</h1>
+        <ErrorText error={device.error} />
+        <Link to="/devices">Back to devices</Link>
+      </section>
+    );
+  }
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/devices">Devices</Link> / {id}
+      </p>
+      <div className="page-head">
+        <h1>{d?.name ?? id}</h1>
+        <div className="inline">
+          <button type="button" onClick={() => setEditing(true)} disabled={!d}>
+            Edit
+          </button>
+          <button type="button" onClick={() => setConfirmRotate(true)}>
+            Rotate API key
+          </button>
+        </div>
+      </div>
+      {d && (
+        <p className="meta">
+          <Badge tone={d.online || seenLive ? 'ok' : 'muted'}>{d.online || seenLive ? 'online' : 'offline'}</Badge> <Badge tone={d.status === 'active' ? 'ok' : 'warn'}>{d.status}</Badge>{' '}
+          {d.device_type}
+          {d.location ? ` · ${d.location}` : ''} · last seen {seenLive ? timeAgo(new Date(seenLive).toISOString()) : timeAgo(d.last_seen)}
+          {d.description ? <span className="block muted">{d.description}</span> : null}
+        </p>
+      )}
+      <ErrorText error={error} />
+      {d && (
+        <>
+          <LatestValues deviceId={id} />
+          <LiveCharts deviceId={id} />
+          <div className="grid2">
+            <ControlPanel deviceId={id} />
+            <SharingPanel deviceId={id} />
+          </div>
+          <HistoryTable deviceId={id} />
+        </>
+      )}
+      {editing && d && (
+        <DeviceForm
+          device={d}
+          onCancel={() => setEditing(false)}
+          onDone={() => {
+            setEditing(false);
+            device.reload();
+          }}
+        />
+      )}
+      {confirmRotate && (
+        <Modal title="Rotate the API key?" onClose={() => setConfirmRotate(false)}>
+          <p>The current key stops working at once: the device must be given the new key.</p>
+          <div className="actions">
+            <button type="button" onClick={() => setConfirmRotate(false)}>
+              Cancel
+            </button>
+            <button type="button" className="danger" onClick={() => void rotate()}>
+              Rotate key
+            </button>
+          </div>
+        </Modal>
+      )}
+      {newKey && <ApiKeyOnce deviceId={id} apiKey={newKey} onClose={() => setNewKey(undefined)} />}
+      {d === undefined && !device.loading && <button onClick={() => navigate('/devices')}>Back</button>}
+    </section>
+  );
+}
