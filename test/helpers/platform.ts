@@ -80,10 +80,10 @@ export async function startPlatform(kind: StorageKind, env: Record<string, strin
   let dataDir: string | undefined;
   let schema: string | undefined;
   const base: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD };
-  if (kind === 'sqlite') {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-http-'));
-    base.DATA_DIR = dataDir;
-  } else {
+  // Every platform gets its own DATA_DIR, PostgreSQL ones too: local state (MQTT sessions) lives there.
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-http-'));
+  base.DATA_DIR = dataDir;
+  if (kind === 'postgres') {
     schema = uniqueSchema('http');
     base.DATABASE_URL = TEST_DATABASE_URL;
     base.DATABASE_SCHEMA = schema;
