@@ -77,11 +77,10 @@ export async function request<T = Json>(baseUrl: string, method: string, urlPath
 
 /** Starts a platform; `env` overrides the test defaults (any config setting). */
 export async function startPlatform(kind: StorageKind, env: Record<string, string> = {}): Promise<TestPlatform> {
-  let dataDir: string | undefined;
   let schema: string | undefined;
   const base: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD };
   // Every platform gets its own DATA_DIR, PostgreSQL ones too: local state (MQTT sessions) lives there.
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-http-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-http-'));
   base.DATA_DIR = dataDir;
   if (kind === 'postgres') {
     schema = uniqueSchema('http');
