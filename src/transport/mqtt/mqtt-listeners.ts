@@ -15,12 +15,22 @@ export function tlsServer(aedes: Aedes, cert: Buffer, key: Buffer): tls.Server {
   return tls.createServer({ cert, key }, (socket) => aedes.handle(socket));
 }
 
-/** Serves MQTT over WebSocket at `path` on an existing HTTP server; returns a closer. */
+/**
+ * Serves MQTT over WebSocket at `path` on an existing HTTP server; returns a closer. Other upgrade
+ * listeners (the API's /api/v1/stream via @fastify/websocket, which answers every upgrade through
+ * its router and would refuse /mqtt) only see the upgrades that are not for `path`.
+ */
 export function attachWebSocket(aedes: Aedes, server: HttpServer, path = '/mqtt'): () => Promise<void> {
   const wss = new WebSocketServer({ noServer: true });
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  const others = server.listeners('upgrade') as UpgradeListener[];
+  server.removeAllListeners('upgrade');
+  const onUpgrade: UpgradeListener = (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) return;
+    if (url.pathname !== path) {
+      for (const listener of others) listener.call(server, req, socket, head);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => stream.destroy());
@@ -30,6 +40,7 @@ export function attachWebSocket(aedes: Aedes, server: HttpServer, path = '/mqtt'
   server.on('upgrade', onUpgrade);
   return async () => {
     server.off('upgrade', onUpgrade);
+    for (const listener of others) server.on('upgrade', listener);
     for (const ws of wss.clients) ws.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
