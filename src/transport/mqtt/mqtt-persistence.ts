@@ -36,7 +36,16 @@ class ClosableLevelPersistence extends LevelPersistence {
 }
 
 export async function openMqttPersistence(dataDir: string): Promise<LevelPersistence> {
-  const db = new ClassicLevel<string, Buffer>(path.join(dataDir, 'mqtt'), { valueEncoding: 'buffer' });
-  await db.open();
+  const location = path.join(dataDir, 'mqtt');
+  const db = new ClassicLevel<string, Buffer>(location, { valueEncoding: 'buffer' });
+  try {
+    await db.open();
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') {
+      throw new Error(`DATA_DIR=${dataDir} is in use by another Fluxgate process (${location} is locked): stop it or set DATA_DIR`, { cause: err });
+    }
+    throw new Error(`Cannot open MQTT session storage at ${location} (DATA_DIR): ${(err as Error).message}`, { cause: err });
+  }
   return new ClosableLevelPersistence(db);
 }
