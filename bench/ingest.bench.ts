@@ -7,7 +7,7 @@ import { adminToken, commitStats, createDevices } from './lib/api.ts';
 import { startHello, startPlatform } from './lib/children.ts';
 import { type LoadResult, runLoad } from './lib/load.ts';
 import { Clock, batchBody, batchPoints, singleBody } from './lib/points.ts';
-import { type RawStorage, openRawStorage, printHardware } from './lib/raw-storage.ts';
+import { type RawStorage, openRawStorage, printHardware, registerRawDevices } from './lib/raw-storage.ts';
 import { fmt, median, ms, printTable } from './lib/table.ts';
 
 const { values: args } = parseArgs({
@@ -74,6 +74,7 @@ const clock = new Clock();
 const deviceCount = Number(args.devices);
 const rawDevices = Array.from({ length: deviceCount }, (_, i) => `raw-${i}`);
 const raw = await openRawStorage(storageKind);
+await registerRawDevices(raw, rawDevices);
 const hello = await startHello();
 const pgSchema = storageKind === 'postgres' ? `bench_${process.pid}_${Date.now().toString(36)}` : undefined;
 const platform = await startPlatform(pgSchema ? { databaseUrl: raw.url!, databaseSchema: pgSchema } : {});

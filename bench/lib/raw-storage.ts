@@ -76,3 +76,31 @@ export async function openRawStorage(kind: 'sqlite' | 'postgres'): Promise<RawSt
 export function printHardware(what: string): void {
   console.log(`${what}\nmachine: ${hardwareLine()}`);
 }
+
+/** Creates an owner and the given devices: writePoints stores points only for devices that exist. */
+export async function registerRawDevices(raw: RawStorage, ids: readonly string[]): Promise<void> {
+  const owner = await raw.storage.createUser({
+    id: 'bench-owner',
+    username: 'bench-owner',
+    email: null,
+    passwordHash: 'not-a-login',
+    role: 'user',
+    isActive: true,
+  });
+  for (const id of ids) {
+    await raw.storage.createDevice({
+      id,
+      name: id,
+      description: null,
+      deviceType: 'bench',
+      location: null,
+      firmwareVersion: null,
+      hardwareVersion: null,
+      status: 'active',
+      metadata: {},
+      config: {},
+      ownerId: owner.id,
+      apiKeyHash: `bench-key-${id}`,
+    });
+  }
+}
