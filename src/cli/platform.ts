@@ -161,6 +161,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     bus,
     metrics,
     commands,
+    logs,
   };
   const queries = new QueryService(storage);
   const health = new HealthService(storage);

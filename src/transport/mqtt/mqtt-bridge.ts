@@ -29,15 +29,18 @@ export class MqttBridge {
     if (!parsed) return done(null);
     this.deps.metrics.mqttMessages.inc({ kind: parsed.kind });
     if (parsed.kind === 'data') {
-      this.ingest(client, parsed.deviceId, packet);
+      this.holdAck(client, packet, this.store(client, parsed.deviceId, packet, (id, body) => this.deps.pipeline.ingest(id, body), 'invalid_telemetry'));
+    } else if (parsed.kind === 'logs' && this.deps.logs) {
+      const logs = this.deps.logs;
+      this.holdAck(client, packet, this.store(client, parsed.deviceId, packet, (id, body) => logs.append(id, body), 'invalid_logs'));
     } else if (parsed.kind === 'commands/ack') {
       this.commandAck(client, parsed.deviceId, packet);
     }
     done(null);
   };
 
-  private ingest(client: Client, deviceId: string, packet: PublishPacket): void {
-    const outcome = this.store(client, deviceId, packet);
+  /** Sends the QoS 1 PUBACK only once `outcome` is settled (after commit), in arrival order. */
+  private holdAck(client: Client, packet: PublishPacket, outcome: Promise<Outcome>): void {
     if (packet.qos !== 1) return;
     const messageId = packet.messageId;
     packet.qos = 0;
@@ -55,7 +58,13 @@ export class MqttBridge {
     this.ackChains.set(client, next);
   }
 
-  private async store(client: Client, deviceId: string, packet: PublishPacket): Promise<Outcome> {
+  private async store(
+    client: Client,
+    deviceId: string,
+    packet: PublishPacket,
+    commit: (deviceId: string, body: unknown) => Promise<number>,
+    invalidReason: string,
+  ): Promise<Outcome> {
     let payload: unknown;
     try {
       payload = JSON.parse(typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8'));
@@ -64,14 +73,14 @@ export class MqttBridge {
       return 'dropped';
     }
     try {
-      await this.deps.pipeline.ingest(deviceId, payload);
+      await commit(deviceId, payload);
       return 'stored';
     } catch (err) {
       if (isFluxgateError(err) && err.status === 503) {
         this.drop(client, packet, 'storage', err);
         return 'refused';
       }
-      this.drop(client, packet, 'invalid_telemetry', err);
+      this.drop(client, packet, invalidReason, err);
       return 'dropped';
     }
   }

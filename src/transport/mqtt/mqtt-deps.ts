@@ -3,6 +3,7 @@ import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import type { EventBus } from '../../services/event-bus.ts';
 import type { CommandService } from '../../services/command-service.ts';
 import type { Connectivity } from '../../services/connectivity.ts';
+import type { DeviceLogService } from '../../services/device-log-service.ts';
 import type { Metrics } from '../../services/metrics.ts';
 import type { MqttPolicy } from '../../services/mqtt-policy.ts';
 
@@ -23,4 +24,6 @@ export interface MqttDeps {
   bus: EventBus;
   metrics: Metrics;
   commands: CommandService;
+  /** Device system logs from `devices/{id}/logs` (same payloads as POST /devices/{id}/logs). */
+  logs?: Pick<DeviceLogService, 'append'>;
 }

@@ -1,0 +1,51 @@
+// Device system logs over MQTT (devices/{id}/logs): the same payloads as POST /devices/{id}/logs,
+// stored before the QoS 1 PUBACK, invalid ones dropped with the connection kept.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { MqttClient } from 'mqtt';
+import { connectMqtt } from '../helpers/mqtt.ts';
+import { type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
+
+describe('device logs over MQTT', { timeout: 30_000 }, () => {
+  let tp: TestPlatform;
+  let device: { id: string; apiKey: string };
+  let client: MqttClient;
+
+  before(async () => {
+    tp = await startTestPlatform();
+    device = await tp.createDevice('logger-1');
+    client = await connectMqtt(tp.mqttUrl, { username: device.id, password: device.apiKey });
+  });
+  after(async () => {
+    client.end(true);
+    await tp.stop();
+  });
+
+  const stored = () =>
+    tp.platform.storage.queryLogs({ deviceId: device.id, start: 0, end: Date.now() + 60_000, order: 'asc', limit: 100 });
+
+  test('QoS 1 log lines are stored before the PUBACK arrives', async () => {
+    const lines = [
+      { level: 'warning', message: 'battery low', timestamp: '2026-11-25T10:00:00Z', source: 'power' },
+      { level: 'error', message: 'sensor timeout', timestamp: '2026-11-25T10:00:01Z' },
+    ];
+    await client.publishAsync(`devices/${device.id}/logs`, JSON.stringify(lines), { qos: 1 });
+    const entries = await stored();
+    assert.deepEqual(
+      entries.map((e) => [e.ts, e.level, e.message, e.source]),
+      [
+        [Date.parse('2026-11-25T10:00:00Z'), 'warning', 'battery low', 'power'],
+        [Date.parse('2026-11-25T10:00:01Z'), 'error', 'sensor timeout', null],
+      ],
+    );
+  });
+
+  test('an invalid log payload is dropped and counted; the connection stays up', async () => {
+    await client.publishAsync(`devices/${device.id}/logs`, JSON.stringify({ level: 'loud', message: 'x' }), { qos: 1 });
+    await client.publishAsync(`devices/${device.id}/logs`, JSON.stringify({ level: 'info', message: 'still here', timestamp: '2026-11-25T10:00:02Z' }), { qos: 1 });
+    assert.equal(client.connected, true);
+    assert.deepEqual((await stored()).map((e) => e.message), ['battery low', 'sensor timeout', 'still here']);
+    const dropped = await tp.platform.metrics.registry.getSingleMetric('fluxgate_mqtt_dropped_total')?.get();
+    assert.equal(dropped?.values.find((v) => v.labels.reason === 'invalid_logs')?.value, 1);
+  });
+});
