@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { FluxgateError } from '../../../contract/errors.ts';
 import { energyDailyQuery, energyHourlyQuery } from '../../../contract/http/telemetry.ts';
 import type { Principal } from '../../../services/auth-service.ts';
-import { checkTimeZone, localDayRange, localLabel } from '../../../domain/time.ts';
+import { DAY, checkTimeZone, localDayRange, localLabel } from '../../../domain/time.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireUser } from '../request-auth.ts';
 
@@ -69,7 +69,7 @@ export function energyRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const first = localDayRange(request.query.start, tz, 'start');
       const last = localDayRange(request.query.end, tz, 'end');
       if (last.end <= first.start) throw new FluxgateError('INVALID_TIME', 'end must not be before start');
-      if (last.end - first.start > (MAX_DAYS + 1) * 86_400_000) throw new FluxgateError('INVALID_TIME', `at most ${MAX_DAYS} days`);
+      if (last.end - first.start > (MAX_DAYS + 1) * DAY) throw new FluxgateError('INVALID_TIME', `at most ${MAX_DAYS} days`);
       return answer(principal, request.query.device_id, first.start, last.end, 'day', tz);
     },
   );

@@ -7,13 +7,11 @@ import { deviceIdParam } from '../../../contract/http/devices.ts';
 import { aggregatedQuery, deleteRangeQuery, exportQuery, historyQuery, pointView, telemetryBody } from '../../../contract/http/telemetry.ts';
 import { FluxgateError } from '../../../contract/errors.ts';
 import type { Aggregation } from '../../../domain/rollup.ts';
-import { checkTimeZone, parseQueryTime, parseWindow } from '../../../domain/time.ts';
+import { DAY, checkTimeZone, parseQueryTime, parseWindow } from '../../../domain/time.ts';
 import { formatExportLine } from '../export-format.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireDevice, requireUser } from '../request-auth.ts';
 import { pointToView } from '../views.ts';
-
-const DAY = 86_400_000;
 
 // The hot telemetry routes build their answers in typed code from the schemas' own types; checking
 // each answer again with zod (the default serializer) costs more than the route itself (hundreds of
