@@ -74,6 +74,17 @@ describe('external broker mode (Mosquitto)', { skip: skip ?? false, timeout: 60_
     await device.endAsync();
   });
 
+  test('device log lines through the external broker are stored once', async () => {
+    const dev = await a.createDevice('logger-1');
+    const device = await connectMqtt('mqtt://127.0.0.1:1883', { clientId: `${prefix}-dev3` });
+    const ts = Date.parse('2026-11-25T10:00:00Z');
+    await device.publishAsync(`${prefix}/devices/${dev.id}/logs`, JSON.stringify({ level: 'error', message: 'relay stuck', timestamp: ts }), { qos: 1 });
+    await device.endAsync();
+    const query = () => a.platform.storage.queryLogs({ deviceId: dev.id, start: 0, end: ts + 1, order: 'asc', limit: 10 });
+    for (let i = 0; i < 100 && (await query()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual((await query()).map((e) => [e.ts, e.level, e.message]), [[ts, 'error', 'relay stuck']]);
+  });
+
   test('HTTP auth and ACL hooks answer from the device registry', async () => {
     const dev = await a.createDevice('hooked-1');
     const ok = await a.request('POST', '/api/v1/mqtt/auth', { username: dev.id, password: dev.apiKey, clientid: 'x' });

@@ -25,8 +25,9 @@ export interface ExternalBroker {
 
 export async function connectExternalBroker(deps: MqttDeps, options: ExternalBrokerOptions): Promise<ExternalBroker> {
   const { topics } = deps.policy;
-  const filters = (['data', 'commands/ack', 'status'] as const).map((kind) => `$share/${options.shareGroup}/${topics.all(kind)}`);
+  const filters = (['data', 'logs', 'commands/ack', 'status'] as const).map((kind) => `$share/${options.shareGroup}/${topics.all(kind)}`);
 
+  const invalidReason: Partial<Record<string, string>> = { data: 'invalid_telemetry', logs: 'invalid_logs' };
   const parse = (message: Buffer): unknown => JSON.parse(message.toString('utf8'));
   const drop = (topic: string, reason: string, err: unknown) => {
     deps.metrics.mqttDropped.inc({ reason });
@@ -41,11 +42,12 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
     try {
       body = parse(message);
     } catch (err) {
-      drop(topic, parsed.kind === 'data' ? 'invalid_json' : 'invalid_ack', err);
+      drop(topic, 'invalid_json', err);
       return 'ack';
     }
     try {
       if (parsed.kind === 'data') await deps.pipeline.ingest(parsed.deviceId, body);
+      else if (parsed.kind === 'logs') await deps.logs?.append(parsed.deviceId, body);
       else if (parsed.kind === 'commands/ack') await deps.commands.ack(parsed.deviceId, body);
       else if (parsed.kind === 'status') {
         const status = mqttStatusPayload.safeParse(body);
@@ -58,7 +60,7 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
         drop(topic, 'storage', err);
         return 'withhold';
       }
-      drop(topic, parsed.kind === 'data' ? 'invalid_telemetry' : 'invalid_ack', err);
+      drop(topic, invalidReason[parsed.kind] ?? 'invalid_ack', err);
       return 'ack';
     }
   };
