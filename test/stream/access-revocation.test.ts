@@ -157,7 +157,7 @@ forEachStorage('live stream after access changes', (get) => {
     });
   }
 
-  test('deleting a user who owns devices and handing them to an admin ends the old owner\'s stream', async () => {
+  test("deleting a user who owns devices and handing them to an admin ends the old owner's stream", { timeout: 30_000 }, async () => {
     const p = get();
     const admin = await p.adminToken();
     const owner = await p.newUser(unique('owner'));
