@@ -242,6 +242,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       if (config.MQTT_ENABLED) {
         try {
           platform.mqtt = await startMqtt(config, mqttDeps, http.server);
+          const broker = platform.mqtt.broker;
+          if (broker) adminService.registerConnections('mqtt', () => broker.aedes.connectedClients);
         } catch (err) {
           await http.close();
           throw err;
