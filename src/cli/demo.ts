@@ -1,9 +1,11 @@
 // Demo mode (`fluxgate start --demo`, DEMO=true): the simulator runs inside the platform process
-// with seed 001's five default devices, so a newcomer sees live data at once. It provisions and
-// sends through the platform's public API like any client; only the admin token is minted here.
-// TODO(mqtt merge): run the fleet over MQTT to the embedded broker instead of HTTP.
+// with seed 001's five default devices, so a newcomer sees live data at once. It provisions through
+// the public HTTP API and its devices connect to the embedded MQTT broker with their own keys, as real
+// devices would; only when the embedded broker is off (MQTT_ENABLED=false, or an external MQTT_URL
+// whose ACL may not know our device keys) do they send over HTTP. Only the admin token is minted here.
 import type { Platform } from './platform.ts';
 import { EmbeddedSimulator } from '../simulator/embedded.ts';
+import { MqttTransport } from '../simulator/links/mqtt-link.ts';
 import { knobsFor } from '../simulator/profiles.ts';
 import { simulationRoutes } from './simulation-routes.ts';
 
@@ -22,11 +24,24 @@ export function attachDemo(platform: Platform): Demo {
     simulator: () => sim,
     async start(port) {
       const host = ['0.0.0.0', '::'].includes(platform.config.HOST) ? '127.0.0.1' : platform.config.HOST;
-      const s = new EmbeddedSimulator({ baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, knobs: knobsFor('default') });
+      const hostPart = host.includes(':') ? `[${host}]` : host;
+      const mqttPort = platform.mqtt?.port;
+      const s = new EmbeddedSimulator({
+        baseUrl: `http://${hostPart}:${port}`,
+        knobs: knobsFor('default'),
+        ...(mqttPort === undefined
+          ? {}
+          : {
+              transportKind: 'mqtt' as const,
+              transport: () => new MqttTransport({ url: `mqtt://${hostPart}:${mqttPort}`, topicPrefix: platform.config.MQTT_TOPIC_PREFIX }),
+            }),
+      });
       await s.provisionDefaults(await platform.accessTokenFor(platform.config.ADMIN_USERNAME));
-      await s.start();
+      const started = await s.start();
       sim = s;
-      platform.logger.info({ devices: s.status().devices.map((d) => d.id) }, 'demo: simulator running with the five seed-001 devices');
+      if (started.failed.length > 0) platform.logger.warn({ failed: started.failed }, 'demo: some simulated devices could not connect');
+      const { transport, devices } = s.status();
+      platform.logger.info({ devices: devices.map((d) => d.id), transport }, `demo: simulator running with the five seed-001 devices over ${transport.toUpperCase()}`);
       return s;
     },
     async stop() {

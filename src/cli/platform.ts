@@ -114,7 +114,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     { redis, keyPrefix: config.REDIS_PREFIX },
   );
   const audit = new AuditLog(storage);
-  const auth = new AuthService(storage, tokens, { refreshTtlSeconds: config.REFRESH_TTL_SECONDS, audit, limits });
+  const auth = new AuthService(storage, tokens, { refreshTtlSeconds: config.REFRESH_TTL_SECONDS, audit, limits, bus });
   const admin = await auth.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
   const presence = new Presence(storage, config.PRESENCE_FLUSH_MS, (err) => logger.warn({ err }, 'last_seen flush failed'));
   const keys = new ApiKeyVerifier(storage);
@@ -203,8 +203,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       metrics,
       files,
       logs,
-      users: new UserService(storage, auth, devices, audit),
-      sharing: new SharingService(storage, access, devices, audit),
+      users: new UserService(storage, auth, devices, audit, bus),
+      sharing: new SharingService(storage, access, devices, audit, bus),
       admin: adminService,
       limits,
       mqttPolicy: mqttDeps.policy,
@@ -242,6 +242,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       if (config.MQTT_ENABLED) {
         try {
           platform.mqtt = await startMqtt(config, mqttDeps, http.server);
+          const broker = platform.mqtt.broker;
+          if (broker) adminService.registerConnections('mqtt', () => broker.aedes.connectedClients);
         } catch (err) {
           await http.close();
           throw err;

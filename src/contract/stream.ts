@@ -32,5 +32,11 @@ export type StreamServerMessage =
   | { type: 'status'; device_id: string; online: boolean; status?: string; last_seen?: number }
   | { type: 'command'; device_id: string; command_id: string; command: string; status: CommandState; result?: unknown }
   | { type: 'device_deleted'; device_id: string }
+  /**
+   * The connection may no longer read this device (grant revoked, device given to another owner):
+   * it is unsubscribed and gets nothing more about it. When the user's session ends (deactivated,
+   * deleted, logged out everywhere) the server sends an `error` instead and closes with 4401.
+   */
+  | { type: 'access_revoked'; device_id: string; reason: string; message: string }
   | { type: 'error'; code: string; message: string }
   | { type: 'pong' };

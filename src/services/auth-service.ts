@@ -6,6 +6,7 @@ import type { Role, User } from '../domain/user.ts';
 import type { Storage } from '../storage/storage.ts';
 import { AuditLog } from './audit.ts';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.ts';
+import type { AccessChangeReason, EventBus } from './event-bus.ts';
 import type { RateLimits } from './rate-limits.ts';
 import { RefreshTokens } from './sessions.ts';
 import type { TokenService } from './tokens.ts';
@@ -14,6 +15,8 @@ export interface AuthOptions {
   refreshTtlSeconds?: number;
   audit?: AuditLog;
   limits?: RateLimits;
+  /** Told when a user's sessions end, so live streams close at once. */
+  bus?: EventBus;
 }
 
 export const DEFAULT_REFRESH_TTL_SECONDS = 30 * 24 * 3600;
@@ -39,6 +42,7 @@ export class AuthService {
   readonly audit: AuditLog;
   private readonly refresh: RefreshTokens;
   private readonly limits: RateLimits | undefined;
+  private readonly bus: EventBus | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -48,6 +52,7 @@ export class AuthService {
     this.audit = options.audit ?? new AuditLog(storage);
     this.refresh = new RefreshTokens(storage, options.refreshTtlSeconds ?? DEFAULT_REFRESH_TTL_SECONDS, this.audit);
     this.limits = options.limits;
+    this.bus = options.bus;
   }
 
   private async session(user: User, familyId?: string): Promise<LoginResult> {
@@ -123,23 +128,38 @@ export class AuthService {
   }
 
   /** Ends every session of `userId`: refresh tokens revoked, access tokens issued so far refused. */
-  async revokeAllSessions(actor: Principal, userId: string): Promise<number> {
+  async revokeAllSessions(actor: Principal, userId: string, reason: AccessChangeReason = 'sessions-revoked'): Promise<number> {
     const now = Date.now();
     const revoked = await this.storage.revokeUserRefreshTokens(userId, now);
     await this.storage.setSessionsValidAfter(userId, now);
+    this.bus?.emit('access.changed', { userIds: [userId], reason });
     await this.audit.record(actor, actor.userId === userId ? 'session.logout-all' : 'session.revoke-all', 'user', userId, { refresh_tokens: revoked });
     return revoked;
   }
 
   /** Resolves a bearer token to the user it names; refuses tokens of deleted or deactivated users. */
   async authenticate(token: string): Promise<Principal> {
+    return (await this.authenticateSession(token)).principal;
+  }
+
+  /** authenticate(), also giving when the token was issued (a long-lived stream re-checks it later). */
+  async authenticateSession(token: string): Promise<{ principal: Principal; issuedAtMs: number }> {
     const claims = await this.tokens.verify(token);
-    const state = await this.storage.getUserSessionState(claims.userId);
+    const principal = await this.stillSignedIn(claims.userId, claims.issuedAtMs);
+    await this.limits?.consume('api', principal.userId);
+    return { principal, issuedAtMs: claims.issuedAtMs };
+  }
+
+  /**
+   * The user behind a token issued at `issuedAtMs`, as they are now; refuses a deleted or
+   * deactivated user and sessions revoked since. Expiry is the token's business, not checked here.
+   */
+  async stillSignedIn(userId: string, issuedAtMs: number): Promise<Principal> {
+    const state = await this.storage.getUserSessionState(userId);
     if (!state || !state.user.isActive) {
       throw new FluxgateError('INVALID_TOKEN', 'The user of this token no longer exists or is inactive', { reason: 'user' });
     }
-    if (claims.issuedAtMs < state.sessionsValidAfter) throw new FluxgateError('TOKEN_REVOKED');
-    await this.limits?.consume('api', state.user.id);
+    if (issuedAtMs < state.sessionsValidAfter) throw new FluxgateError('TOKEN_REVOKED');
     return { userId: state.user.id, role: state.user.role, username: state.user.username };
   }
 

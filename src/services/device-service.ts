@@ -136,6 +136,7 @@ export class DeviceService {
   /** Gives every device of `fromUserId` to `toUserId` (deleting a user hands their devices on). */
   async transferAll(principal: Principal, fromUserId: string, toUserId: string): Promise<number> {
     const moved = await this.storage.transferDevices(fromUserId, toUserId);
+    if (moved > 0) this.bus.emit('access.changed', { userIds: [fromUserId], reason: 'transferred' });
     await this.audit?.record(principal, 'device.transfer-all', 'user', fromUserId, { to_user_id: toUserId, devices: moved });
     return moved;
   }

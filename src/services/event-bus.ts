@@ -9,15 +9,23 @@ export interface BusEvents {
   'device.deleted': { deviceId: string };
   'device.key-rotated': { deviceId: string };
   'device.updated': { deviceId: string };
-  /** A device went online or offline (MQTT connect/disconnect/last will, or OFFLINE_AFTER without traffic). */
   /** A command was stored and waits for delivery. */
   'command.created': { command: Command };
   /** A command moved to delivered, acked, failed or expired. */
   'command.updated': { command: Command };
   /** A device's desired state changed. */
   'state.desired': { state: DesiredState };
+  /** A device went online or offline (MQTT connect/disconnect/last will, or OFFLINE_AFTER without traffic). */
   'device.status': { deviceId: string; online: boolean; at: number; reason: DeviceStatusReason };
+  /**
+   * Someone may have lost access: a grant was revoked, devices changed owner, or a user's sessions
+   * ended (deactivated, deleted, logged out everywhere, role or password changed). Live views re-check
+   * the subscriptions of `userIds` (any user when absent) on `deviceIds` (all of theirs when absent).
+   */
+  'access.changed': { deviceIds?: readonly string[]; userIds?: readonly string[]; reason: AccessChangeReason };
 }
+
+export type AccessChangeReason = 'unshared' | 'transferred' | 'sessions-revoked' | 'user-deactivated' | 'user-deleted';
 
 export type DeviceStatusReason = 'connected' | 'disconnected' | 'traffic' | 'timeout';
 

@@ -8,6 +8,7 @@ import type { DeviceAccess } from './access.ts';
 import type { AuditLog } from './audit.ts';
 import type { Principal } from './auth-service.ts';
 import type { DeviceService } from './device-service.ts';
+import type { EventBus } from './event-bus.ts';
 
 export class SharingService {
   constructor(
@@ -15,6 +16,7 @@ export class SharingService {
     private readonly access: DeviceAccess,
     private readonly devices: DeviceService,
     private readonly audit: AuditLog,
+    private readonly bus?: EventBus,
   ) {}
 
   /** The id of the user named by id or by username/email. */
@@ -45,6 +47,7 @@ export class SharingService {
     if (!(await this.storage.revokeAccess(deviceId, userId))) {
       throw new FluxgateError('NOT_FOUND', `User ${userId} has no grant on device ${deviceId}`);
     }
+    this.bus?.emit('access.changed', { deviceIds: [deviceId], userIds: [userId], reason: 'unshared' });
     await this.audit.record(principal, 'device.unshare', 'device', deviceId, { user_id: userId });
   }
 
@@ -53,6 +56,7 @@ export class SharingService {
     await this.access.require(principal, deviceId, 'owner');
     const grants = await this.storage.listAccess(deviceId);
     for (const g of grants) await this.storage.revokeAccess(deviceId, g.userId);
+    if (grants.length > 0) this.bus?.emit('access.changed', { deviceIds: [deviceId], userIds: grants.map((g) => g.userId), reason: 'unshared' });
     await this.audit.record(principal, 'device.unshare-all', 'device', deviceId, { users: grants.map((g) => g.userId) });
     return grants.length;
   }

@@ -8,6 +8,7 @@ import type { Storage } from '../storage/storage.ts';
 import type { AuditLog } from './audit.ts';
 import type { AuthService, Principal } from './auth-service.ts';
 import type { DeviceService } from './device-service.ts';
+import type { EventBus } from './event-bus.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export interface UserChanges {
@@ -30,6 +31,7 @@ export class UserService {
     private readonly auth: AuthService,
     private readonly devices: DeviceService,
     private readonly audit: AuditLog,
+    private readonly bus?: EventBus,
   ) {}
 
   private async existing(id: string): Promise<User> {
@@ -104,7 +106,7 @@ export class UserService {
     });
     // A deactivated user, a changed role or a password reset ends the user's sessions.
     if (changes.isActive === false || (changes.role !== undefined && changes.role !== before.role) || changes.password !== undefined) {
-      await this.auth.revokeAllSessions(admin, id);
+      await this.auth.revokeAllSessions(admin, id, changes.isActive === false ? 'user-deactivated' : 'sessions-revoked');
     }
     return user;
   }
@@ -140,6 +142,7 @@ export class UserService {
       }
     }
     if (!(await this.storage.deleteUser(id))) throw new FluxgateError('USER_NOT_FOUND', `User ${id} not found`);
+    this.bus?.emit('access.changed', { userIds: [id], reason: 'user-deleted' });
     await this.audit.record(admin, 'user.delete', 'user', id, { username: user.username, devices: result.devices, mode: result.mode, ...(result.toUserId ? { to_user_id: result.toUserId } : {}) });
     return result;
   }

@@ -1,9 +1,10 @@
 // The simulator embedded in the platform process (demo mode and the /api/v1/simulation/* API).
 // It still talks to the platform only as devices and API clients do: provisioning through the HTTP
-// API with a user's token, telemetry through a Transport (HTTP now; MQTT once the broker lands).
+// API with a user's token, telemetry through a Transport (MQTT with each device's key in demo mode,
+// HTTP when the embedded broker is off).
 import { ManualClock } from './clock.ts';
 import { SimulatedDevice, type Emission } from './device.ts';
-import { Fleet } from './fleet.ts';
+import { Fleet, type StartResult } from './fleet.ts';
 import { HttpTransport } from './links/http-link.ts';
 import type { Transport } from './links/link.ts';
 import { SEED_001_TYPES, type DeviceType } from './models/registry.ts';
@@ -27,8 +28,9 @@ export interface EmbeddedOptions {
   baseUrl: string;
   knobs: Knobs;
   seed?: number;
-  /** Builds the transport for a run; HTTP to baseUrl when absent. */
+  /** Builds the transport for a run, of kind `transportKind`; HTTP to baseUrl when absent. */
   transport?: () => Transport;
+  transportKind?: 'mqtt' | 'http';
 }
 
 export interface SimulationStatus {
@@ -43,9 +45,11 @@ export interface SimulationStatus {
 export class EmbeddedSimulator {
   private devices: ProvisionedDevice[] = [];
   private fleet: Fleet | undefined;
-  private kind: 'mqtt' | 'http' = 'http';
+  private kind: 'mqtt' | 'http';
 
-  constructor(private readonly o: EmbeddedOptions) {}
+  constructor(private readonly o: EmbeddedOptions) {
+    this.kind = o.transport ? (o.transportKind ?? 'mqtt') : 'http';
+  }
 
   private transport(): Transport {
     return this.o.transport?.() ?? new HttpTransport({ baseUrl: this.o.baseUrl });
@@ -63,8 +67,9 @@ export class EmbeddedSimulator {
     return this.fleet?.isRunning ?? false;
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
+  /** Connects the devices and starts sending; says which devices could not connect. */
+  async start(): Promise<StartResult> {
+    if (this.running) return { connected: this.fleet?.online ?? 0, failed: [] };
     const transport = this.transport();
     this.kind = transport.kind;
     this.fleet = new Fleet({
@@ -73,7 +78,7 @@ export class EmbeddedSimulator {
       transport,
       seed: this.o.seed ?? 1,
     });
-    await this.fleet.start();
+    return this.fleet.start();
   }
 
   async stop(): Promise<void> {

@@ -26,7 +26,8 @@ onBothBackends('admin', (p) => {
       points_stored: 2,
     });
     assert.strictEqual(rate, Math.round((2 / 60) * 1000) / 1000, 'two points in the last minute');
-    assert.deepStrictEqual(Object.keys(connections), ['http']);
+    assert.deepStrictEqual(Object.keys(connections), ['http', 'mqtt']);
+    assert.strictEqual(connections.mqtt, 0, 'no device holds an MQTT connection');
     assert.ok(connections.http >= 1, `the request itself holds a connection (${connections.http})`);
   });
 

@@ -1,5 +1,5 @@
-// Demo mode and the simulation control API, over real HTTP. The embedded simulator runs over HTTP
-// for now; over MQTT after the broker lands.
+// Demo mode and the simulation control API, over real HTTP. The embedded simulator's devices connect
+// to the embedded MQTT broker with their own keys; with the broker off they send over HTTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,36 +15,42 @@ import { ADMIN_PASSWORD } from './fixtures.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
+async function startDemo(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-demo-'));
+  const platform = await createPlatform(loadConfig({ HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, DATA_DIR: dir, DEMO: 'true', ...env }));
+  const demo = attachDemo(platform);
+  const { port } = await platform.listen();
+  await demo.start(port);
+  const base = `http://127.0.0.1:${port}`;
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  const stop = async () => {
+    await demo.stop();
+    await platform.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { platform, demo, base, token, stop };
+}
+
 describe('demo mode and /api/v1/simulation', () => {
   let platform: Platform;
   let demo: Demo;
   let base: string;
-  let dir: string;
   let token: string;
   const api = async (method: string, url: string, auth = token) => {
     const res = await fetch(base + url, { method, headers: { authorization: `Bearer ${auth}` } });
     return { status: res.status, body: (await res.json()) as Json };
   };
 
+  let stop: () => Promise<void>;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-demo-'));
-    platform = await createPlatform(loadConfig({ HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, DATA_DIR: dir, DEMO: 'true' }));
-    demo = attachDemo(platform);
-    const { port } = await platform.listen();
-    base = `http://127.0.0.1:${port}`;
-    await demo.start(port);
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    token = ((await login.json()) as { access_token: string }).access_token;
+    ({ platform, demo, base, token, stop } = await startDemo());
   });
-  after(async () => {
-    await demo?.stop();
-    await platform?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => stop?.());
 
   test('the five seed-001 devices exist and report', async () => {
     assert.deepStrictEqual(
@@ -54,6 +60,11 @@ describe('demo mode and /api/v1/simulation', () => {
     const status = await api('GET', '/api/v1/simulation/status');
     assert.equal(status.status, 200);
     assert.equal(status.body.running, true);
+    assert.equal(status.body.transport, 'mqtt');
+    // Each device holds its own connection to the embedded broker (logged in with its own key).
+    const stats = await api('GET', '/api/v1/admin/stats');
+    assert.equal(stats.body.connections.mqtt, DEFAULT_DEVICES.length);
+    assert.deepStrictEqual((status.body.devices as Array<{ online: boolean }>).map((d) => d.online), [true, true, true, true, true]);
     assert.deepStrictEqual(
       (status.body.devices as Array<{ id: string; type: string }>).map((d) => [d.id, d.type]),
       DEFAULT_DEVICES.map((d) => [d.id, d.type]),
@@ -77,8 +88,22 @@ describe('demo mode and /api/v1/simulation', () => {
     await fetch(`${base}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: 'bob-password-1' }) });
     const bobLogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: 'bob-password-1' }) });
     const bob = ((await bobLogin.json()) as { access_token: string }).access_token;
-    const forbidden = await api('GET', '/api/v1/simulation/status', bob);
-    assert.deepStrictEqual([forbidden.status, (forbidden.body.error).code], [403, 'FORBIDDEN']);
+    // A hostile (non-admin) user is refused every control endpoint, and nothing changes.
+    const before = await api('GET', '/api/v1/simulation/status');
+    for (const [method, url] of [
+      ['GET', '/api/v1/simulation/status'],
+      ['POST', '/api/v1/simulation/stop'],
+      ['POST', '/api/v1/simulation/start'],
+      ['POST', '/api/v1/devices/mock-hvac-001/simulate'],
+      ['POST', '/api/v1/simulation/generate?num_devices=1&days=1'],
+    ]) {
+      const forbidden = await api(method!, url!, bob);
+      assert.deepStrictEqual([forbidden.status, (forbidden.body.error).code], [403, 'FORBIDDEN'], `${method} ${url}`);
+    }
+    const after = await api('GET', '/api/v1/simulation/status');
+    assert.deepStrictEqual([after.body.running, after.body.devices.length], [before.body.running, before.body.devices.length]);
+    const bobsDevices = await api('GET', '/api/v1/devices', bob);
+    assert.equal(bobsDevices.body.total, 0, 'generate refused: nothing created for bob');
   });
 
   test('generate creates seed-002 devices and back-fills their history', async () => {
@@ -89,5 +114,22 @@ describe('demo mode and /api/v1/simulation', () => {
     assert.equal(res.body.messages, 5 * 96, 'one reading per 15 minutes for a day');
     const history = await api('GET', `/api/v1/telemetry/${devices[3]!.id}?limit=10000&start_time=-2d`);
     assert.equal((history.body.points).length, 96 * 2, 'door lock: locked + battery_level per reading');
+  });
+});
+
+describe('demo mode with the MQTT broker off', () => {
+  test('the simulator falls back to HTTP and the devices still report', async () => {
+    const d = await startDemo({ MQTT_ENABLED: 'false' });
+    try {
+      const res = await fetch(`${d.base}/api/v1/simulation/status`, { headers: { authorization: `Bearer ${d.token}` } });
+      const status = (await res.json()) as Json;
+      assert.deepStrictEqual([status.transport, status.running, d.platform.mqtt], ['http', true, undefined]);
+      const sent = await fetch(`${d.base}/api/v1/devices/mock-hvac-001/simulate`, { method: 'POST', headers: { authorization: `Bearer ${d.token}` } });
+      assert.equal(((await sent.json()) as Json).outcome, 'message');
+      const latest = await fetch(`${d.base}/api/v1/telemetry/mock-hvac-001/latest`, { headers: { authorization: `Bearer ${d.token}` } });
+      assert.equal(latest.status, 200);
+    } finally {
+      await d.stop();
+    }
   });
 });

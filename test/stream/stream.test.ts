@@ -1,51 +1,9 @@
 // The live stream over a real WebSocket against a real platform.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { STREAM_CLOSE, type StreamServerMessage } from '../../src/contract/stream.ts';
 import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
-
-/** A WebSocket whose incoming messages are queued so a test can await them in order. */
-class TestSocket {
-  readonly ws: WebSocket;
-  private readonly queue: StreamServerMessage[] = [];
-  private waiter: ((m: StreamServerMessage) => void) | undefined;
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as StreamServerMessage;
-      if (this.waiter) {
-        const w = this.waiter;
-        this.waiter = undefined;
-        w(msg);
-      } else this.queue.push(msg);
-    });
-    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  }
-
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-  }
-
-  next(): Promise<StreamServerMessage> {
-    const m = this.queue.shift();
-    if (m) return Promise.resolve(m);
-    return new Promise((resolve) => (this.waiter = resolve));
-  }
-
-  send(message: unknown): void {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
+import { TestSocket } from '../helpers/stream-socket.ts';
 
 describe('GET /api/v1/stream', () => {
   let p: RunningPlatform;

@@ -1,17 +1,29 @@
-// Fans bus events out to the WebSocket connections that follow each device. Access is checked once,
-// when a connection subscribes (DeviceAccess.require, the one rule); the hub only routes.
+// Fans bus events out to the WebSocket connections that follow each device. Access is checked when
+// a connection subscribes (DeviceAccess.require, the one rule) and again whenever the bus says it may
+// have changed ('access.changed'): the hub stops delivery to the affected subscriptions at once, then
+// the connection re-checks them and either resumes or tells the client it lost them.
 import type { StreamPoint, StreamServerMessage } from '../../contract/stream.ts';
 import type { Command } from '../../domain/command.ts';
-import type { EventBus } from '../../services/event-bus.ts';
+import type { AccessChangeReason, EventBus } from '../../services/event-bus.ts';
 
 export interface StreamClient {
   send(message: StreamServerMessage): void;
+  /** The signed-in user, once authenticated. */
+  userId(): string | undefined;
+  /**
+   * Access of this connection's user may have changed: the hub has already stopped delivering
+   * `deviceIds`; the connection re-checks its session and these devices, and re-follows those it
+   * still may read.
+   */
+  recheck(deviceIds: string[], reason: AccessChangeReason): void;
 }
 
 const OWNER = 'ws-stream';
 
 export class StreamHub {
   private readonly followers = new Map<string, Set<StreamClient>>();
+  /** Every authenticated connection and the devices it follows (a session can end without any). */
+  private readonly connections = new Map<StreamClient, Set<string>>();
 
   constructor(private readonly bus: EventBus) {}
 
@@ -43,13 +55,41 @@ export class StreamHub {
     this.bus.on('command.updated', OWNER, forwardCommand);
     this.bus.on('device.deleted', OWNER, ({ deviceId }) => {
       this.publish(deviceId, { type: 'device_deleted', device_id: deviceId });
-      this.followers.delete(deviceId);
+      for (const client of [...(this.followers.get(deviceId) ?? [])]) this.unfollow(client, deviceId);
+    });
+    this.bus.on('access.changed', OWNER, ({ deviceIds, userIds, reason }) => {
+      for (const [client, followed] of this.connections) {
+        const userId = client.userId();
+        if (userIds && (userId === undefined || !userIds.includes(userId))) continue;
+        const affected = deviceIds ? deviceIds.filter((id) => followed.has(id)) : [...followed];
+        // A user named in the event hears of it even when following none of the devices: a subscribe
+        // of theirs may be in flight (see stream-route).
+        if (deviceIds && affected.length === 0 && !userIds) continue;
+        for (const id of affected) this.unfollow(client, id);
+        client.recheck(affected, reason);
+      }
     });
   }
 
   stop(): void {
     this.bus.removeOwner(OWNER);
     this.followers.clear();
+    this.connections.clear();
+  }
+
+  /** An authenticated connection: it hears about session changes even while following nothing. */
+  connect(client: StreamClient): void {
+    if (!this.connections.has(client)) this.connections.set(client, new Set());
+  }
+
+  disconnect(client: StreamClient): void {
+    for (const id of this.connections.get(client) ?? []) this.unfollow(client, id);
+    this.connections.delete(client);
+  }
+
+  /** The devices `client` follows now. */
+  followedBy(client: StreamClient): ReadonlySet<string> {
+    return this.connections.get(client) ?? new Set();
   }
 
   /** Sends `message` to every connection following `deviceId` (status and command events use this too). */
@@ -58,12 +98,15 @@ export class StreamHub {
   }
 
   follow(client: StreamClient, deviceId: string): void {
+    this.connect(client);
+    this.connections.get(client)!.add(deviceId);
     let set = this.followers.get(deviceId);
     if (!set) this.followers.set(deviceId, (set = new Set()));
     set.add(client);
   }
 
   unfollow(client: StreamClient, deviceId: string): void {
+    this.connections.get(client)?.delete(deviceId);
     const set = this.followers.get(deviceId);
     if (!set) return;
     set.delete(client);
@@ -71,8 +114,8 @@ export class StreamHub {
   }
 
   get connectionsFollowing(): number {
-    const all = new Set<StreamClient>();
-    for (const set of this.followers.values()) for (const c of set) all.add(c);
-    return all.size;
+    let n = 0;
+    for (const followed of this.connections.values()) if (followed.size > 0) n += 1;
+    return n;
   }
 }

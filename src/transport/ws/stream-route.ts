@@ -1,6 +1,8 @@
 // GET /api/v1/stream: the live WebSocket. The client authenticates with its access token (query
 // parameter `token`, or a first {type:'auth'} message), subscribes to device ids, and receives the
-// points (and status/command events) of the devices it may read. Messages: src/contract/stream.ts.
+// points (and status/command events) of the devices it may read. When access changes while it is
+// open (grant revoked, user deactivated, …) the hub asks it to re-check: devices it lost are dropped
+// with an 'access_revoked' message, an ended session closes the socket. Messages: src/contract/stream.ts.
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { isFluxgateError } from '../../contract/errors.ts';
@@ -12,6 +14,7 @@ import {
 } from '../../contract/stream.ts';
 import { streamClientMessage } from '../../contract/stream-schema.ts';
 import type { Principal } from '../../services/auth-service.ts';
+import type { AccessChangeReason } from '../../services/event-bus.ts';
 import type { HttpDeps } from '../http/http-deps.ts';
 import type { StreamClient, StreamHub } from './stream-hub.ts';
 
@@ -19,31 +22,57 @@ const AUTH_TIMEOUT_MS = 10_000;
 /** A client that reads this far behind loses live messages rather than growing server memory. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+const REVOKED_BECAUSE: Record<AccessChangeReason, string> = {
+  unshared: 'your access to it was revoked',
+  transferred: 'it was given to another owner',
+  'sessions-revoked': 'your sessions were revoked',
+  'user-deactivated': 'your account was deactivated',
+  'user-deleted': 'your account was deleted',
+};
+
 export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub): void {
   app.get(STREAM_PATH, { websocket: true, schema: { hide: true } }, (socket: WebSocket, request) => {
     let principal: Principal | undefined;
-    const followed = new Set<string>();
+    /** When the newest token this connection authenticated with was issued (sessions revoked later end it). */
+    let issuedAtMs = 0;
+    let closed = false;
+    /** Counts access changes announced for this connection; a subscribe that saw one re-checks. */
+    let accessChanges = 0;
+    // Messages and access re-checks are handled one after another so none races another.
+    let chain: Promise<unknown> = Promise.resolve();
+    const enqueue = (job: () => Promise<unknown>) => {
+      chain = chain.then(job).catch((err: unknown) => request.log.warn({ err }, 'stream message failed'));
+    };
     const client: StreamClient = {
       send(message: StreamServerMessage) {
         if (socket.readyState !== socket.OPEN) return;
         if (message.type === 'points' && socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
         socket.send(JSON.stringify(message));
       },
+      userId: () => principal?.userId,
+      recheck(deviceIds, reason) {
+        accessChanges += 1;
+        enqueue(() => recheck(deviceIds, reason));
+      },
     };
     const fail = (code: number, errorCode: string, message: string) => {
       client.send({ type: 'error', code: errorCode, message });
+      closed = true;
+      hub.disconnect(client);
       socket.close(code, errorCode);
     };
 
     async function authenticate(token: string): Promise<boolean> {
       try {
-        const p = await deps.auth.authenticate(token);
+        const { principal: p, issuedAtMs: issued } = await deps.auth.authenticateSession(token);
         if (principal && p.userId !== principal.userId) {
           fail(STREAM_CLOSE.unauthenticated, 'FORBIDDEN', 'A connection cannot change user');
           return false;
         }
         const first = !principal;
         principal = p;
+        issuedAtMs = Math.max(issuedAtMs, issued);
+        hub.connect(client);
         if (first) client.send({ type: 'ready', user_id: p.userId, username: p.username });
         return true;
       } catch (err) {
@@ -53,17 +82,46 @@ export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub
       }
     }
 
+    /** The hub stopped delivering `deviceIds`: re-follow those still readable, drop the rest. */
+    async function recheck(deviceIds: string[], reason: AccessChangeReason) {
+      if (closed || !principal) return;
+      if (deviceIds.length === 0 && reason === 'unshared') return;
+      try {
+        principal = await deps.auth.stillSignedIn(principal.userId, issuedAtMs);
+      } catch (err) {
+        const code = isFluxgateError(err) ? err.code : 'INVALID_TOKEN';
+        return fail(STREAM_CLOSE.unauthenticated, code, `The stream ended because ${REVOKED_BECAUSE[reason]}; sign in again`);
+      }
+      for (const id of deviceIds) {
+        try {
+          await deps.access.require(principal, id, 'read');
+          if (!closed) hub.follow(client, id);
+        } catch {
+          client.send({
+            type: 'access_revoked',
+            device_id: id,
+            reason,
+            message: `You no longer receive updates for device ${id}: ${REVOKED_BECAUSE[reason]}`,
+          });
+        }
+      }
+    }
+
     async function subscribe(user: Principal, ids: string[]) {
       const granted: string[] = [];
       const denied: string[] = [];
       for (const id of new Set(ids)) {
+        const followed = hub.followedBy(client);
         if (followed.size >= STREAM_MAX_SUBSCRIPTIONS && !followed.has(id)) {
           denied.push(id);
           continue;
         }
         try {
+          const seen = accessChanges;
           await deps.access.require(user, id, 'read');
-          followed.add(id);
+          // Access changed while we looked: look again, after the change was committed.
+          if (accessChanges !== seen) await deps.access.require(principal ?? user, id, 'read');
+          if (closed) return;
           hub.follow(client, id);
           granted.push(id);
         } catch {
@@ -77,12 +135,10 @@ export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub
       if (!principal) fail(STREAM_CLOSE.authTimeout, 'UNAUTHENTICATED', 'Send {"type":"auth","token":…} first');
     }, AUTH_TIMEOUT_MS);
     const queryToken = (request.query as Record<string, unknown>).token;
-    const ready = typeof queryToken === 'string' ? authenticate(queryToken) : Promise.resolve(false);
+    if (typeof queryToken === 'string') enqueue(() => authenticate(queryToken));
 
-    // Messages are handled one after another so a subscribe never races its own auth.
-    let chain: Promise<unknown> = ready;
     socket.on('message', (data) => {
-      chain = chain.then(async () => {
+      enqueue(async () => {
         let parsed: unknown;
         try {
           parsed = JSON.parse(data.toString());
@@ -99,17 +155,14 @@ export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub
         if (msg.type === 'ping') return client.send({ type: 'pong' });
         if (!principal) return fail(STREAM_CLOSE.unauthenticated, 'UNAUTHENTICATED', 'Authenticate first');
         if (msg.type === 'subscribe') return subscribe(principal, msg.device_ids);
-        for (const id of msg.device_ids) {
-          followed.delete(id);
-          hub.unfollow(client, id);
-        }
+        for (const id of msg.device_ids) hub.unfollow(client, id);
         client.send({ type: 'unsubscribed', device_ids: msg.device_ids });
-      }).catch((err: unknown) => request.log.warn({ err }, 'stream message failed'));
+      });
     });
     socket.on('close', () => {
       clearTimeout(timer);
-      for (const id of followed) hub.unfollow(client, id);
-      followed.clear();
+      closed = true;
+      hub.disconnect(client);
     });
   });
 }

@@ -42,7 +42,7 @@ export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   r.post(
     '/api/v1/devices/:id/commands',
-    { schema: { tags, summary: 'Send a command (owner, admin)', security, params: deviceIdParam, body: createCommandBody, response: { 201: commandView } } },
+    { schema: { tags, summary: 'Send a command (owner, admin, or a control grant)', security, params: deviceIdParam, body: createCommandBody, response: { 201: commandView } } },
     async (request, reply) => {
       const principal = await requireUser(deps.auth, request);
       const b = request.body;
@@ -68,7 +68,7 @@ export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   r.put(
     '/api/v1/devices/:id/state',
-    { schema: { tags, summary: 'Set desired state (merged; null removes a member)', security, params: deviceIdParam, body: putStateBody, response: { 200: stateView } } },
+    { schema: { tags, summary: 'Set desired state (merged; null removes a member) (owner, admin, or a control grant)', security, params: deviceIdParam, body: putStateBody, response: { 200: stateView } } },
     async (request) => {
       const principal = await requireUser(deps.auth, request);
       await deps.commands.putDesired(principal, request.params.id, request.body.desired);
