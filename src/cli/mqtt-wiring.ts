@@ -13,6 +13,8 @@ export interface RunningMqtt {
   port?: number;
   tlsPort?: number;
   broker?: EmbeddedBroker;
+  /** External broker mode: whether this node is connected and subscribed. */
+  health?(): { ok: boolean; [detail: string]: unknown };
   close(): Promise<void>;
 }
 
@@ -26,7 +28,10 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
     }).catch((err: unknown) => {
       throw new StartupError(`MQTT_URL=${config.MQTT_URL} cannot be reached: ${(err as Error).message}`);
     });
-    return { close: () => external.close() };
+    return {
+      health: () => ({ ok: external.receiving, mode: 'external', connected: external.client.connected }),
+      close: () => external.close(),
+    };
   }
   const broker = await startEmbeddedBroker(deps, config.DATA_DIR);
   const closers: Array<() => Promise<void>> = [];

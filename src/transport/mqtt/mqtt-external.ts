@@ -20,6 +20,8 @@ export interface ExternalBrokerOptions {
 
 export interface ExternalBroker {
   readonly client: MqttClient;
+  /** Connected and subscribed: device messages reach this node. */
+  readonly receiving: boolean;
   close(): Promise<void>;
 }
 
@@ -81,9 +83,23 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
       client.stream.destroy();
     });
   };
-  client.on('connect', () => void client.subscribeAsync(filters, { qos: 1 }).catch((err: unknown) => deps.logger.error({ err }, 'MQTT subscribe failed')));
+  // Until the subscription is back after a reconnect, device messages do not reach this node.
+  let subscribed = false;
+  client.on('close', () => {
+    if (subscribed) deps.logger.warn({ url: options.url }, 'Lost the external MQTT broker; reconnecting');
+    subscribed = false;
+  });
+  client.on('connect', () =>
+    void client.subscribeAsync(filters, { qos: 1 }).then(
+      () => {
+        subscribed = client.connected;
+      },
+      (err: unknown) => deps.logger.error({ err }, 'MQTT subscribe failed'),
+    ),
+  );
   client.on('error', (err) => deps.logger.warn({ err }, 'MQTT external broker error'));
   await client.subscribeAsync(filters, { qos: 1 });
+  subscribed = true;
 
   const connected = client;
   const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
@@ -97,6 +113,9 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
 
   return {
     client: connected,
+    get receiving() {
+      return subscribed && connected.connected;
+    },
     async close() {
       status.detach();
       commands.detach();
