@@ -1,9 +1,12 @@
 // The external MQTT broker (MQTT_URL) restarted, on a private Mosquitto of this test's own (the
 // shared one on 1883 serves other tests). While it is down /health is unhealthy (check `mqtt`) and
 // HTTP ingest goes on; once it is back the same process reconnects, subscribes again, turns healthy
-// and stores what devices publish.
+// and stores what devices publish. A message the node cannot store is not acknowledged to the
+// broker, which redelivers it to the node's persistent session until it is stored.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { connectMqtt } from '../helpers/mqtt.ts';
 import { type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 import { type PrivateMosquitto, privateMosquittoSkipReason, startPrivateMosquitto } from '../helpers/private-services.ts';
@@ -59,5 +62,41 @@ describe('external MQTT broker restarted', { skip: skip ?? false, timeout: 120_0
     await publishAndWait(t0 + 2);
     assert.deepEqual(await storedTs('m'), [t0, t0 + 2]);
     assert.deepEqual(await storedTs('h'), [t0 + 1]);
+  });
+});
+
+describe('external MQTT broker, storage refusing', { skip: skip ?? false, timeout: 120_000 }, () => {
+  let broker: PrivateMosquitto;
+  let tp: TestPlatform;
+  let device: { id: string; apiKey: string };
+  const t0 = Date.now() - 3_600_000;
+
+  before(async () => {
+    broker = await startPrivateMosquitto();
+    tp = await startTestPlatform({ MQTT_URL: broker.url });
+    device = await tp.createDevice('broker-refusal');
+  });
+  after(async () => {
+    await tp?.stop();
+    await broker?.destroy();
+  });
+
+  test('a message the node cannot store gets no PUBACK and is stored once storage is back', async () => {
+    const db = new Database(path.join(tp.dataDir, 'fluxgate.db'));
+    const publisher = await connectMqtt(broker.url, { clientId: 'dev-refusal' });
+    try {
+      db.exec('ALTER TABLE points RENAME TO points_away');
+      // The broker acknowledges the device; the node, unable to commit, must not acknowledge the broker.
+      assert.equal(await publishOutcome(publisher, `devices/${device.id}/data`, JSON.stringify({ r: 1, timestamp: t0 })), 'puback');
+      await until('the node refused a commit', async () => ((await tp.request('GET', '/health')).status === 503 ? true : undefined));
+    } finally {
+      db.exec('ALTER TABLE points_away RENAME TO points');
+      db.close();
+      await publisher.endAsync();
+    }
+    // Redelivered by the broker (the node's session is persistent) and stored now.
+    const stored = async () =>
+      (await tp.platform.storage.queryPoints({ deviceId: device.id, fields: ['r'], start: t0, end: t0 + 1, order: 'asc', limit: 10 })).length;
+    await until('the refused message stored after redelivery', async () => ((await stored()) === 1 ? true : undefined));
   });
 });

@@ -15,6 +15,11 @@ export interface ExternalBrokerOptions {
   username?: string | undefined;
   password?: string | undefined;
   shareGroup: string;
+  /**
+   * A client id that stays the same across restarts of this node. With it the node keeps a
+   * persistent session (clean=false): a message it received but could not store, and so did not
+   * PUBACK, is redelivered by the broker when it reconnects instead of dropped with the session.
+   */
   clientId?: string | undefined;
 }
 
@@ -67,7 +72,7 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
 
   const client: MqttClient = await mqtt.connectAsync(options.url, {
     protocolVersion: 4,
-    clean: true,
+    clean: options.clientId === undefined,
     reconnectPeriod: 1000,
     clientId: options.clientId ?? `fluxgate-${Math.random().toString(36).slice(2, 12)}`,
     ...(options.username ? { username: options.username } : {}),
@@ -119,6 +124,9 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
     async close() {
       status.detach();
       commands.detach();
+      // Leave the share group first: the broker would otherwise keep queueing this (persistent,
+      // now offline) session's share of device messages until the node came back.
+      if (connected.connected) await connected.unsubscribeAsync(filters).catch(() => {});
       await connected.endAsync();
     },
   };
