@@ -39,7 +39,7 @@ export class PlatformProcess {
   }
 
   /** Starts the process and resolves once /health answers 200. */
-  async start(timeoutMs = 60_000): Promise<void> {
+  async start(timeoutMs = 180_000): Promise<void> {
     const child = spawn(process.execPath, [BIN, 'start'], {
       cwd: path.dirname(path.dirname(BIN)),
       env: { ...process.env, ...this.env },
