@@ -1,6 +1,8 @@
 // Wires MQTT: the embedded broker with its listeners, or (MQTT_URL) a client of an external broker.
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
+import path from 'node:path';
 import type { Config } from '../config.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../transport/mqtt/mqtt-broker.ts';
 import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
@@ -13,7 +15,24 @@ export interface RunningMqtt {
   port?: number;
   tlsPort?: number;
   broker?: EmbeddedBroker;
+  /** External broker mode: whether this node is connected and subscribed. */
+  health?(): { ok: boolean; [detail: string]: unknown };
   close(): Promise<void>;
+}
+
+/** This node's client id on the external broker, kept in DATA_DIR so it survives restarts. */
+function externalClientId(dataDir: string): string {
+  const file = path.join(dataDir, 'mqtt-client-id');
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (id) return id;
+  } catch {
+    // first start: make one
+  }
+  const id = `fluxgate-${randomBytes(8).toString('hex')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${id}\n`);
+  return id;
 }
 
 export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer): Promise<RunningMqtt> {
@@ -23,10 +42,14 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
       username: config.MQTT_USERNAME,
       password: config.MQTT_PASSWORD,
       shareGroup: config.MQTT_SHARE_GROUP,
+      clientId: externalClientId(config.DATA_DIR),
     }).catch((err: unknown) => {
       throw new StartupError(`MQTT_URL=${config.MQTT_URL} cannot be reached: ${(err as Error).message}`);
     });
-    return { close: () => external.close() };
+    return {
+      health: () => ({ ok: external.receiving, mode: 'external', connected: external.client.connected }),
+      close: () => external.close(),
+    };
   }
   const broker = await startEmbeddedBroker(deps, config.DATA_DIR);
   const closers: Array<() => Promise<void>> = [];

@@ -177,6 +177,10 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     const h = pipeline.health();
     return { ok: h.ok, pending_points: h.pendingPoints, ...(h.lastError ? { last_error: h.lastError } : {}) };
   });
+  // External broker mode: a node cut off from the broker receives no device messages.
+  if (config.MQTT_ENABLED && config.MQTT_URL) {
+    health.register('mqtt', () => platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' });
+  }
 
   const http = await buildHttpServer(
     {

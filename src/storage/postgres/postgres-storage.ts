@@ -70,8 +70,12 @@ export class PostgresStorage extends RelationalRepo implements Storage {
       options: `-c search_path=${schema} -c synchronous_commit=on`,
       connectionTimeoutMillis: 5000,
     });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
+    // A client losing its connection (PostgreSQL restarted) must not crash the process. The pool
+    // listens on idle clients only; a checked-out one emits 'error' too, besides failing its query
+    // (which the caller sees), and with no listener that is an uncaught exception. The pool drops
+    // such a client on release, and the next query connects afresh.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
     this.pool = pool;
     this.schema = schema;

@@ -15,11 +15,18 @@ export interface ExternalBrokerOptions {
   username?: string | undefined;
   password?: string | undefined;
   shareGroup: string;
+  /**
+   * A client id that stays the same across restarts of this node. With it the node keeps a
+   * persistent session (clean=false): a message it received but could not store, and so did not
+   * PUBACK, is redelivered by the broker when it reconnects instead of dropped with the session.
+   */
   clientId?: string | undefined;
 }
 
 export interface ExternalBroker {
   readonly client: MqttClient;
+  /** Connected and subscribed: device messages reach this node. */
+  readonly receiving: boolean;
   close(): Promise<void>;
 }
 
@@ -67,7 +74,7 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
 
   const client: MqttClient = await mqtt.connectAsync(options.url, {
     protocolVersion: 4,
-    clean: true,
+    clean: options.clientId === undefined,
     reconnectPeriod: 1000,
     clientId: options.clientId ?? `fluxgate-${Math.random().toString(36).slice(2, 12)}`,
     ...(options.username ? { username: options.username } : {}),
@@ -83,9 +90,23 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
       client.stream.destroy();
     });
   };
-  client.on('connect', () => void client.subscribeAsync(filters, { qos: 1 }).catch((err: unknown) => deps.logger.error({ err }, 'MQTT subscribe failed')));
+  // Until the subscription is back after a reconnect, device messages do not reach this node.
+  let subscribed = false;
+  client.on('close', () => {
+    if (subscribed) deps.logger.warn({ url: options.url }, 'Lost the external MQTT broker; reconnecting');
+    subscribed = false;
+  });
+  client.on('connect', () =>
+    void client.subscribeAsync(filters, { qos: 1 }).then(
+      () => {
+        subscribed = client.connected;
+      },
+      (err: unknown) => deps.logger.error({ err }, 'MQTT subscribe failed'),
+    ),
+  );
   client.on('error', (err) => deps.logger.warn({ err }, 'MQTT external broker error'));
   await client.subscribeAsync(filters, { qos: 1 });
+  subscribed = true;
 
   const connected = client;
   const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
@@ -99,9 +120,15 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
 
   return {
     client: connected,
+    get receiving() {
+      return subscribed && connected.connected;
+    },
     async close() {
       status.detach();
       commands.detach();
+      // Leave the share group first: the broker would otherwise keep queueing this (persistent,
+      // now offline) session's share of device messages until the node came back.
+      if (connected.connected) await connected.unsubscribeAsync(filters).catch(() => {});
       await connected.endAsync();
     },
   };
