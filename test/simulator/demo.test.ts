@@ -5,8 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { attachDemo, type Demo } from '../../src/cli/demo.ts';
-import { type Platform, createPlatform } from '../../src/cli/platform.ts';
+import { attachDemo } from '../../src/cli/demo.ts';
+import { createPlatform } from '../../src/cli/platform.ts';
 import { loadConfig } from '../../src/config.ts';
 import { DEFAULT_DEVICES } from '../../src/simulator/embedded.ts';
 import { ADMIN_PASSWORD } from './fixtures.ts';
@@ -37,8 +37,6 @@ async function startDemo(env: Record<string, string> = {}) {
 }
 
 describe('demo mode and /api/v1/simulation', () => {
-  let platform: Platform;
-  let demo: Demo;
   let base: string;
   let token: string;
   const api = async (method: string, url: string, auth = token) => {
@@ -48,7 +46,7 @@ describe('demo mode and /api/v1/simulation', () => {
 
   let stop: () => Promise<void>;
   before(async () => {
-    ({ platform, demo, base, token, stop } = await startDemo());
+    ({ base, token, stop } = await startDemo());
   });
   after(async () => stop?.());
 

@@ -132,6 +132,8 @@ forEachStorage('live stream after access changes', (get) => {
     ['deactivating', 'your account was deactivated', (p: TestPlatform, admin: string, id: string) => p.api('POST', `/api/v1/users/${id}/deactivate`, { token: admin })],
     ['deleting', 'your account was deleted', (p: TestPlatform, admin: string, id: string) => p.api('DELETE', `/api/v1/users/${id}`, { token: admin })],
     ['revoking the sessions of', 'your sessions were revoked', (p: TestPlatform, admin: string, id: string) => p.api('POST', `/api/v1/users/${id}/sessions/revoke`, { token: admin })],
+    ['changing the role of', 'your sessions were revoked', (p: TestPlatform, admin: string, id: string) => p.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { role: 'admin' } })],
+    ['"log out everywhere" by', 'your sessions were revoked', (p: TestPlatform, _admin: string, _id: string, token: string) => p.api('POST', '/api/v1/auth/logout-all', { token })],
   ] as const) {
     test(`${what} a user closes their stream with 4401 and a message`, { timeout: 30_000 }, async () => {
       const p = get();
@@ -145,7 +147,7 @@ forEachStorage('live stream after access changes', (get) => {
       await idle.opened();
       assert.equal((await idle.next()).type, 'ready');
 
-      assert.equal((await act(p, admin, u.id)).status, 200);
+      assert.equal((await act(p, admin, u.id, u.token)).status, 200);
       for (const socket of [s, idle]) {
         const msg = await socket.next();
         assert.equal(msg.type, 'error');

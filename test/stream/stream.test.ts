@@ -1,7 +1,7 @@
 // The live stream over a real WebSocket against a real platform.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { STREAM_CLOSE, type StreamServerMessage } from '../../src/contract/stream.ts';
+import { STREAM_CLOSE } from '../../src/contract/stream.ts';
 import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
 import { TestSocket } from '../helpers/stream-socket.ts';
 
