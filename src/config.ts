@@ -110,7 +110,14 @@ export const configSchema = z.object({
     .default('')
     .describe('Prefix of the device topics (e.g. energy: energy/devices/{id}/data)'),
   MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(131_072).describe('Largest MQTT message payload; a larger PUBLISH closes the connection'),
-  MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT'),
+  MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT; then it is closed'),
+  MQTT_MAX_CONNECTIONS: positiveInt
+    .default(20_000)
+    .describe('Most MQTT clients connected to the embedded broker at once; more get CONNACK 3 (server unavailable)'),
+  MQTT_MAX_SUBSCRIPTIONS: positiveInt.default(100).describe('Most topic filters one MQTT connection may hold; more are refused with 0x80'),
+  MQTT_RATE_LIMIT_DEVICE: rateLimit
+    .default('5000/1')
+    .describe('PUBLISH messages per device, as messages/seconds with a burst of one window (0: off); a device over it is disconnected'),
   MQTT_URL: z
     .string()
     .regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')

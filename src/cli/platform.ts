@@ -153,7 +153,13 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const commands = new CommandService(storage, access, bus, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
   const mqttDeps: MqttDeps = {
-    options: { maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES, connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS },
+    options: {
+      maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+      maxConnections: config.MQTT_MAX_CONNECTIONS,
+      maxSubscriptions: config.MQTT_MAX_SUBSCRIPTIONS,
+      deviceRate: parseRateLimit(config.MQTT_RATE_LIMIT_DEVICE),
+    },
     logger,
     policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage),
     pipeline,

@@ -1,13 +1,15 @@
 // CONNECT: username = device id, password = API key (or an admin's username/password). The client
 // id is bound to the first identity that used it, so another credential cannot take it over and
-// inherit its session.
+// inherit its session. A node holding MQTT_MAX_CONNECTIONS clients refuses more with CONNACK 3.
 import type { AuthenticateError, Client } from 'aedes';
 import type { MqttIdentity } from '../../services/mqtt-policy.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
+import type { MqttLimits } from './mqtt-limits.ts';
 
 // aedes' AuthErrorCode is a const enum, which isolated modules cannot import.
 const BAD_USERNAME_OR_PASSWORD = 4;
 const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
 
 function refusal(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -21,7 +23,10 @@ export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
   private readonly owners = new Map<string, string>();
 
-  constructor(private readonly deps: MqttDeps) {}
+  constructor(
+    private readonly deps: MqttDeps,
+    private readonly limits?: MqttLimits,
+  ) {}
 
   identityOf(client: Client | null): MqttIdentity | undefined {
     return client ? this.identities.get(client) : undefined;
@@ -48,13 +53,18 @@ export class MqttClients {
           logger.warn({ clientId: client.id, username }, 'MQTT connect refused: client id is bound to another credential');
           return done(refusal('Client id is bound to another credential', IDENTIFIER_REJECTED), false);
         }
+        if (this.limits && !this.limits.admit(client)) {
+          metrics.mqttRefused.inc({ action: 'connection_limit' });
+          logger.warn({ clientId: client.id, username, connections: this.limits.connections }, 'MQTT connect refused: MQTT_MAX_CONNECTIONS reached');
+          return done(refusal('Server unavailable: connection limit reached', SERVER_UNAVAILABLE), false);
+        }
         this.owners.set(client.id, key);
         this.identities.set(client, who);
         done(null, true);
       },
       (err: unknown) => {
         logger.error({ err, clientId: client.id }, 'MQTT authentication failed');
-        done(refusal('Authentication unavailable', 3), false);
+        done(refusal('Authentication unavailable', SERVER_UNAVAILABLE), false);
       },
     );
   };

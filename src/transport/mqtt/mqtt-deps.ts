@@ -12,6 +12,10 @@ export interface MqttOptions {
   maxPayloadBytes: number;
   /** Time a new connection has to send CONNECT. */
   connectTimeoutMs: number;
+  /** Embedded broker only: clients connected at once, topic filters per connection, PUBLISH rate per device. */
+  maxConnections?: number;
+  maxSubscriptions?: number;
+  deviceRate?: { points: number; windowSeconds: number };
 }
 
 /** Everything the MQTT transport needs, wired by the cli. */
