@@ -49,11 +49,16 @@ export class RawMqtt {
   }
 
   /** Resolves with the first received packet of kind `cmd` (already received ones count). */
-  async next(cmd: Packet['cmd']): Promise<Packet> {
+  next(cmd: Packet['cmd']): Promise<Packet> {
+    return this.until((p) => p.cmd === cmd, cmd);
+  }
+
+  /** Resolves with the first received packet that satisfies `match` (already received ones count). */
+  async until(match: (p: Packet) => boolean, what = 'the expected packet'): Promise<Packet> {
     for (;;) {
-      const found = this.packets.find((p) => p.cmd === cmd);
+      const found = this.packets.find(match);
       if (found) return found;
-      if (this.isClosed) throw new Error(`connection closed before a ${cmd} arrived`);
+      if (this.isClosed) throw new Error(`connection closed before ${what} arrived`);
       await Promise.race([new Promise<void>((r) => this.waiters.push(r)), this.closed]);
     }
   }
