@@ -22,6 +22,8 @@ function identityKey(who: MqttIdentity): string {
 export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
   private readonly owners = new Map<string, string>();
+  /** Clients that sent a zero-length client id with CleanSession 0, which aedes would accept. */
+  private readonly nameless = new WeakSet<Client>();
 
   constructor(
     private readonly deps: MqttDeps,
@@ -32,6 +34,11 @@ export class MqttClients {
     return client ? this.identities.get(client) : undefined;
   }
 
+  readonly preConnect = (client: Client, packet: { clientId: string; clean?: boolean | undefined }, done: (error: Error | null, success: boolean) => void): void => {
+    if (packet.clientId === '' && packet.clean === false) this.nameless.add(client);
+    done(null, true);
+  };
+
   readonly authenticate = (
     client: Client,
     username: Readonly<string | undefined>,
@@ -39,6 +46,8 @@ export class MqttClients {
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void => {
     const { policy, logger, metrics } = this.deps;
+    // [MQTT-3.1.3-8]: a persistent session needs a client id to be found again.
+    if (this.nameless.has(client)) return done(refusal('A zero-length client id needs CleanSession 1', IDENTIFIER_REJECTED), false);
     policy.identify(username, password?.toString('utf8')).then(
       (who) => {
         if (!who) {

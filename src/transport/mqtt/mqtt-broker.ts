@@ -34,6 +34,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     persistence,
     connectTimeout: deps.options.connectTimeoutMs,
     maxClientsIdLength: 128,
+    preConnect: clients.preConnect,
     authenticate: clients.authenticate,
     authorizePublish: bridge.authorizePublish,
     authorizeSubscribe: acl.authorizeSubscribe,
