@@ -175,17 +175,27 @@ describe('MQTT 3.1.1 conformance: publish and subscribe', { timeout: 60_000 }, (
     await pub.publishAsync('conf/ret/c', '', { qos: 1, retain: true });
   });
 
-  // aedes 1.2 sends one copy per client, at the QoS of whichever matching subscription its matcher
-  // returns first (here '#' at QoS 0): a known gap, kept visible as a todo until it is fixed.
-  test('overlapping subscriptions: the message is delivered at the highest matching QoS [MQTT-3.3.5-1]', { todo: 'aedes 1.2 delivers at the QoS of the first matching subscription' }, async () => {
+  test('overlapping subscriptions: the message is delivered at the highest matching QoS [MQTT-3.3.5-1]', async () => {
     const sub = await admin();
-    await sub.subscribeAsync({ 'conf/overlap/#': { qos: 0 }, 'conf/overlap/x': { qos: 1 }, 'conf/+/x': { qos: 2 } });
+    await sub.subscribeAsync({ 'conf/overlap/#': { qos: 0 }, 'conf/+/x': { qos: 2 }, 'conf/overlap/+': { qos: 1 } });
     const got = collect(sub, 'conf/overlap/x');
     const pub = await admin();
     await pub.publishAsync('conf/overlap/x', 'o', { qos: 2 });
+    await pub.publishAsync('conf/overlap/x', 'p', { qos: 1 });
     await settle(sub);
-    assert.ok(got.length >= 1 && got.length <= 3, `${got.length} copies`);
-    assert.equal(Math.max(...got.map((g) => g.qos)), 2);
+    // aedes sends one copy per client; the standard allows one or one per subscription.
+    assert.deepEqual(got.map((g) => [g.payload, g.qos]), [['o', 2], ['p', 1]]);
+  });
+
+  // aedes 1.2 also lowers a message to the QoS of a subscription whose filter equals the topic name
+  // exactly, even when a wildcard subscription granted more: a known gap, kept visible as a todo.
+  test('overlapping subscriptions with one exact filter: still the highest matching QoS [MQTT-3.3.5-1]', { todo: 'aedes 1.2 applies the exact-filter subscription QoS last' }, async () => {
+    const sub = await admin();
+    await sub.subscribeAsync({ 'conf/exact-overlap/x': { qos: 0 }, 'conf/exact-overlap/#': { qos: 1 } });
+    const got = nextMessage(sub, 'conf/exact-overlap/x');
+    const pub = await admin();
+    await pub.publishAsync('conf/exact-overlap/x', 'e', { qos: 1 });
+    assert.equal((await got).qos, 1);
   });
 
   test('a refused subscription gets 0x80 and others in the same SUBSCRIBE are granted [MQTT-3.9.3-1]; nothing is delivered on it', async () => {

@@ -5,6 +5,7 @@ import type { AuthenticateError, Client } from 'aedes';
 import type { MqttIdentity } from '../../services/mqtt-policy.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import type { MqttLimits } from './mqtt-limits.ts';
+import { deliverAtHighestQos } from './mqtt-overlap.ts';
 
 // aedes' AuthErrorCode is a const enum, which isolated modules cannot import.
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -36,6 +37,7 @@ export class MqttClients {
 
   readonly preConnect = (client: Client, packet: { clientId: string; clean?: boolean | undefined }, done: (error: Error | null, success: boolean) => void): void => {
     if (packet.clientId === '' && packet.clean === false) this.nameless.add(client);
+    deliverAtHighestQos(client);
     done(null, true);
   };
 
