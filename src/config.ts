@@ -56,7 +56,9 @@ export const configSchema = z.object({
   QUERY_MAX_LIMIT: positiveInt.default(10_000).describe('Most points one history page returns'),
   OFFLINE_AFTER: positiveInt.default(300).describe('Seconds without traffic after which a device counts as offline'),
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
-  REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
+  REQUEST_TIMEOUT_MS: positiveInt
+    .default(30_000)
+    .describe('Time a client has to send a whole request, headers included; a slower one (slowloris) gets 408 and is closed'),
   DEMO: bool
     .default(false)
     .describe('Run the embedded simulator with the five seed-001 devices and the /api/v1/simulation API (also `fluxgate start --demo`)'),
@@ -87,6 +89,9 @@ export const configSchema = z.object({
   RATE_LIMIT_REGISTER: rateLimit.default('20/60').describe('Registrations per client IP, as requests/seconds (0: off)'),
   RATE_LIMIT_INGEST: rateLimit.default('500/1').describe('Telemetry requests per device, as requests/seconds (0: off)'),
   RATE_LIMIT_API: rateLimit.default('1200/60').describe('Authenticated API requests per user, as requests/seconds (0: off)'),
+  RATE_LIMIT_API_KEY: rateLimit
+    .default('30/60')
+    .describe('Unknown X-API-Key values per client IP, as attempts/seconds (0: off); over it, every X-API-Key request from that IP gets 429'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')

@@ -110,6 +110,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       register: parseRateLimit(config.RATE_LIMIT_REGISTER),
       ingest: parseRateLimit(config.RATE_LIMIT_INGEST),
       api: parseRateLimit(config.RATE_LIMIT_API),
+      api_key: parseRateLimit(config.RATE_LIMIT_API_KEY),
     },
     { redis, keyPrefix: config.REDIS_PREFIX },
   );
