@@ -212,6 +212,7 @@ describe('hostile MQTT packets and topics', { timeout: 60_000 }, () => {
       ['{"data":{"seconds_not_ms":1},"timestamp":1700000000}', 'invalid_telemetry'],
       ['{"data":{"nul":"a\\u0000b"}}', 'invalid_telemetry'],
       ['{"data":{"lone_surrogate_\\ud800":1}}', 'invalid_telemetry'],
+      ['{"data":{"lone":"x\\ud800y"}}', 'invalid_telemetry'],
       [`{"data":{"${'n'.repeat(10_240)}":1}}`, 'invalid_telemetry'],
       ['{"data":{"🌡️":1}}', 'invalid_telemetry'],
       ['{"data":{"rtl\u202e":1}}', 'invalid_telemetry'],
