@@ -216,6 +216,10 @@ describe('hostile MQTT packets and topics', { timeout: 60_000 }, () => {
       [`{"data":{"${'n'.repeat(10_240)}":1}}`, 'invalid_telemetry'],
       ['{"data":{"🌡️":1}}', 'invalid_telemetry'],
       ['{"data":{"rtl\u202e":1}}', 'invalid_telemetry'],
+      // Wrong types in a batch: the valid members of the batch are not written either.
+      ['[{"ok":1,"timestamp":1700000000000},{"ok":{"nested":1},"timestamp":1700000001000}]', 'invalid_telemetry'],
+      ['[{"ok":1,"timestamp":1700000000000},{"ok":null,"timestamp":1700000001000}]', 'invalid_telemetry'],
+      ['[{"ok":1,"timestamp":1700000000000},{"ok":"x","timestamp":"yesterday"}]', 'invalid_telemetry'],
       ['\u0000\u0001\u0002', 'invalid_json'],
     ];
     const counts = async () => ({
