@@ -91,7 +91,7 @@ export const configSchema = z.object({
   RATE_LIMIT_API: rateLimit.default('1200/60').describe('Authenticated API requests per user, as requests/seconds (0: off)'),
   RATE_LIMIT_API_KEY: rateLimit
     .default('30/60')
-    .describe('Unknown X-API-Key values per client IP, as attempts/seconds (0: off); over it, every X-API-Key request from that IP gets 429'),
+    .describe('Bad device keys per client IP (X-API-Key, MQTT CONNECT), as attempts/seconds (0: off); over it that IP gets 429 / CONNACK 5'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')

@@ -169,6 +169,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     metrics,
     commands,
     logs,
+    limits,
   };
   const queries = new QueryService(storage);
   const health = new HealthService(storage);

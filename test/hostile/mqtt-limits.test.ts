@@ -20,7 +20,7 @@ describe('MQTT limits', { timeout: 60_000 }, () => {
   };
 
   before(async () => {
-    tp = await startTestPlatform({ MQTT_MAX_CONNECTIONS: '3', MQTT_MAX_SUBSCRIPTIONS: '2', MQTT_RATE_LIMIT_DEVICE: '20/3600' });
+    tp = await startTestPlatform({ MQTT_MAX_CONNECTIONS: '3', MQTT_MAX_SUBSCRIPTIONS: '2', MQTT_RATE_LIMIT_DEVICE: '20/3600', RATE_LIMIT_API_KEY: '3/60' });
   });
   after(async () => {
     for (const c of clients) c.end(true);
@@ -97,5 +97,19 @@ describe('MQTT limits', { timeout: 60_000 }, () => {
     await h.publishAsync(`devices/${honest.id}/data`, JSON.stringify({ n: 10, timestamp: T + 10 }), { qos: 1 });
     assert.equal((await stored(honest.id)).length, 11);
     assert.equal((await stored(flooder.id)).length, 20);
+  });
+
+  // Last: it leaves 127.0.0.1 blocked for the rest of the window.
+  test('CONNECT brute force: bad credentials count against RATE_LIMIT_API_KEY per IP; then even a right key gets CONNACK 5', async () => {
+    const d = await tp.createDevice('brute-1');
+    const before = await metric(tp, 'fluxgate_mqtt_refused_total', { action: 'connect_rate_limit' });
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      codes.push(await connectMqtt(tp.mqttUrl, { username: d.id, password: `fgk_guess_${i}` }).then(() => 0, (err: Error & { code?: number }) => err.code ?? -1));
+    }
+    assert.deepEqual(codes, [4, 4, 4, 5, 5]);
+    await assert.rejects(connectMqtt(tp.mqttUrl, { username: d.id, password: d.apiKey }), (err: Error & { code?: number }) => err.code === 5);
+    assert.equal(await metric(tp, 'fluxgate_mqtt_refused_total', { action: 'connect_rate_limit' }), before + 3);
+    assert.equal(tp.platform.connectivity.isOnline(d.id), false);
   });
 });
