@@ -56,7 +56,9 @@ export const configSchema = z.object({
   QUERY_MAX_LIMIT: positiveInt.default(10_000).describe('Most points one history page returns'),
   OFFLINE_AFTER: positiveInt.default(300).describe('Seconds without traffic after which a device counts as offline'),
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),
-  REQUEST_TIMEOUT_MS: positiveInt.default(30_000).describe('Time a client has to send a whole request'),
+  REQUEST_TIMEOUT_MS: positiveInt
+    .default(30_000)
+    .describe('Time a client has to send a whole request, headers included; a slower one (slowloris) gets 408 and is closed'),
   DEMO: bool
     .default(false)
     .describe('Run the embedded simulator with the five seed-001 devices and the /api/v1/simulation API (also `fluxgate start --demo`)'),
@@ -87,6 +89,9 @@ export const configSchema = z.object({
   RATE_LIMIT_REGISTER: rateLimit.default('20/60').describe('Registrations per client IP, as requests/seconds (0: off)'),
   RATE_LIMIT_INGEST: rateLimit.default('500/1').describe('Telemetry requests per device, as requests/seconds (0: off)'),
   RATE_LIMIT_API: rateLimit.default('1200/60').describe('Authenticated API requests per user, as requests/seconds (0: off)'),
+  RATE_LIMIT_API_KEY: rateLimit
+    .default('30/60')
+    .describe('Bad device keys per client IP (X-API-Key, MQTT CONNECT), as attempts/seconds (0: off); over it that IP gets 429 / CONNACK 5'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -110,7 +115,14 @@ export const configSchema = z.object({
     .default('')
     .describe('Prefix of the device topics (e.g. energy: energy/devices/{id}/data)'),
   MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(131_072).describe('Largest MQTT message payload; a larger PUBLISH closes the connection'),
-  MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT'),
+  MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT; then it is closed'),
+  MQTT_MAX_CONNECTIONS: positiveInt
+    .default(20_000)
+    .describe('Most MQTT clients connected to the embedded broker at once; more get CONNACK 3 (server unavailable)'),
+  MQTT_MAX_SUBSCRIPTIONS: positiveInt.default(100).describe('Most topic filters one MQTT connection may hold; more are refused with 0x80'),
+  MQTT_RATE_LIMIT_DEVICE: rateLimit
+    .default('5000/1')
+    .describe('PUBLISH messages per device, as messages/seconds with a burst of one window (0: off); a device over it is disconnected'),
   MQTT_URL: z
     .string()
     .regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')

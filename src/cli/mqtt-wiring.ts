@@ -63,15 +63,15 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
     },
   };
   try {
-    const tcp = tcpServer(broker.aedes);
+    const tcp = tcpServer(broker.aedes, config.MQTT_MAX_PAYLOAD_BYTES);
     running.port = await listenServerOrExplain(tcp, config.HOST, config.MQTT_PORT, 'MQTT_PORT');
     closers.push(() => closeServer(tcp));
     if (config.MQTT_TLS_CERT && config.MQTT_TLS_KEY) {
-      const tls = tlsServer(broker.aedes, readFileSync(config.MQTT_TLS_CERT), readFileSync(config.MQTT_TLS_KEY));
+      const tls = tlsServer(broker.aedes, readFileSync(config.MQTT_TLS_CERT), readFileSync(config.MQTT_TLS_KEY), config.MQTT_MAX_PAYLOAD_BYTES);
       running.tlsPort = await listenServerOrExplain(tls, config.HOST, config.MQTT_TLS_PORT, 'MQTT_TLS_PORT');
       closers.push(() => closeServer(tls));
     }
-    closers.push(attachWebSocket(broker.aedes, http));
+    closers.push(attachWebSocket(broker.aedes, http, config.MQTT_MAX_PAYLOAD_BYTES));
   } catch (err) {
     await running.close();
     throw err;

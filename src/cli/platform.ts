@@ -110,6 +110,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       register: parseRateLimit(config.RATE_LIMIT_REGISTER),
       ingest: parseRateLimit(config.RATE_LIMIT_INGEST),
       api: parseRateLimit(config.RATE_LIMIT_API),
+      api_key: parseRateLimit(config.RATE_LIMIT_API_KEY),
     },
     { redis, keyPrefix: config.REDIS_PREFIX },
   );
@@ -153,7 +154,13 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const commands = new CommandService(storage, access, bus, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
   const mqttDeps: MqttDeps = {
-    options: { maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES, connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS },
+    options: {
+      maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+      maxConnections: config.MQTT_MAX_CONNECTIONS,
+      maxSubscriptions: config.MQTT_MAX_SUBSCRIPTIONS,
+      deviceRate: parseRateLimit(config.MQTT_RATE_LIMIT_DEVICE),
+    },
     logger,
     policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage),
     pipeline,
@@ -162,6 +169,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     metrics,
     commands,
     logs,
+    limits,
   };
   const queries = new QueryService(storage);
   const health = new HealthService(storage);

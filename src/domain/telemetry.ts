@@ -81,6 +81,8 @@ function checkValue(value: unknown, limits: NormalizeLimits, path: string): Poin
       // PostgreSQL text cannot hold NUL; refusing it here keeps both storages alike and keeps one
       // bad value from failing the group commit of everyone else's points.
       if (value.includes('\u0000')) fail(path, 'must not contain NUL characters');
+      // A lone UTF-16 surrogate cannot be stored as UTF-8: it would come back as U+FFFD.
+      if (/\p{Surrogate}/u.test(value)) fail(path, 'must be well-formed Unicode (no lone surrogates)');
       return value;
     default:
       return fail(path, value === null ? 'must not be null' : 'must be a number, boolean or string');

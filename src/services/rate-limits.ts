@@ -1,12 +1,13 @@
 // Rate limits, named so a 429 can say which one tripped: `login` failed logins per client IP (brute
-// force), `register` registrations per client IP, `ingest` requests per device, `api` requests per user. In memory by default; with a Redis
+// force), `register` registrations per client IP, `ingest` requests per device, `api` requests per user,
+// `api_key` unknown X-API-Key values per client IP (device-key brute force). In memory by default; with a Redis
 // client the counters are shared by every node (rate-limiter-flexible, with an in-memory insurance
 // limiter so a Redis outage degrades to per-node limits instead of failing requests).
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { FluxgateError } from '../contract/errors.ts';
 
-export const LIMIT_NAMES = ['login', 'register', 'ingest', 'api'] as const;
+export const LIMIT_NAMES = ['login', 'register', 'ingest', 'api', 'api_key'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 export interface LimitSpec {
@@ -15,7 +16,8 @@ export interface LimitSpec {
   windowSeconds: number;
 }
 
-export type LimitSpecs = Record<LimitName, LimitSpec>;
+/** A limit left out is off. */
+export type LimitSpecs = Partial<Record<LimitName, LimitSpec>>;
 
 export class RateLimits {
   private readonly limiters = new Map<LimitName, RateLimiterAbstract>();
@@ -26,7 +28,7 @@ export class RateLimits {
   ) {
     for (const name of LIMIT_NAMES) {
       const spec = specs[name];
-      if (spec.points <= 0) continue;
+      if (!spec || spec.points <= 0) continue;
       const base = { points: spec.points, duration: spec.windowSeconds, keyPrefix: `${options.keyPrefix ?? 'fluxgate'}:rl:${name}` };
       this.limiters.set(
         name,
@@ -42,7 +44,7 @@ export class RateLimits {
   }
 
   private refusal(name: LimitName, msBeforeNext: number): FluxgateError {
-    const spec = this.specs[name];
+    const spec = this.specs[name] ?? { points: 0, windowSeconds: 0 };
     const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
     return new FluxgateError('RATE_LIMITED', `Rate limit '${name}' exceeded: ${spec.points} requests per ${spec.windowSeconds} s; retry in ${retryAfter} s`, {
         limit: name,

@@ -6,6 +6,7 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
     setup(broker: unknown): Promise<void>;
     createRetainedStream(pattern: string): Readable;
     createRetainedStreamCombi(patterns: string[]): Readable;
+    outgoingStream(client: { id: string }): Readable;
     destroy(): Promise<void>;
   }
 }

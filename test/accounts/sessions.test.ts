@@ -1,13 +1,18 @@
 // Sessions over real HTTP: access JWTs, rotating refresh tokens with reuse detection, logout,
 // log out everywhere, admin revoke, and every kind of bad access token refused with its code.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { it } from 'node:test';
-import { SignJWT } from 'jose';
+import { SignJWT, importPKCS8 } from 'jose';
 import { onBothBackends } from './backends.ts';
 
 const SECRET = 'test-secret-of-at-least-thirty-two-characters';
 const key = new TextEncoder().encode(SECRET);
+const { publicKey: publicPem, privateKey: privatePem } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 
 function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -125,6 +130,9 @@ onBothBackends(
         ['expired', await forge(claims, { exp: now - 60 }), 'TOKEN_EXPIRED', 'expired'],
         ['future nbf', await forge(claims, { nbf: now + 3600 }), 'INVALID_TOKEN', 'not_yet_valid'],
         ['garbage', 'not.a.jwt', 'INVALID_TOKEN', 'malformed'],
+        // Algorithm confusion: HS256 keyed with a public key (what a verifier that also took RS256 keys would accept), and RS256 itself.
+        ['HS256 signed with a public key', await forge(claims, { secret: new TextEncoder().encode(publicPem) }), 'INVALID_TOKEN', 'signature'],
+        ['RS256', await new SignJWT({ ...claims, iss: 'fluxgate', aud: 'fluxgate-api' }).setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime(now + 600).sign(await importPKCS8(privatePem, 'RS256')), 'INVALID_TOKEN', 'algorithm'],
       ];
       for (const [label, token, code, reason] of cases) {
         const res = await p().request('GET', '/api/v1/users', { token });

@@ -67,7 +67,7 @@ onBothBackends(
       assert.deepStrictEqual([bigTelemetry.status, bigTelemetry.body.error.code], [413, 'PAYLOAD_TOO_LARGE']);
 
       for (const [open, close] of [['{"a":', '}'], ['[', ']']] as const) {
-        const deep = open.repeat(5000) + '1' + close.repeat(5000);
+        const deep = open.repeat(10_000) + '1' + close.repeat(10_000);
         const device = await p().request('POST', '/api/v1/devices', { token: u.token, raw: `{"name":"deep","metadata":${deep}}` });
         assert.deepStrictEqual([device.status, device.body.error.code, device.body.error.details], [400, 'VALIDATION_FAILED', { field: 'body', max_depth: 64 }]);
         const telemetry = await p().request('POST', '/api/v1/telemetry', { headers: { 'x-api-key': d.apiKey }, raw: `{"data":{"x":${deep}}}` });

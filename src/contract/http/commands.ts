@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObjectInput, jsonValueInput } from './common.ts';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -9,7 +10,7 @@ export const createCommandBody = z.object({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'use 1-100 characters of A-Z a-z 0-9 . _ : -')
     .describe('Command name, e.g. set_power or set_target_temperature'),
-  parameters: jsonObject.default({}).describe('Arguments of the command'),
+  parameters: jsonObjectInput.default({}).describe('Arguments of the command'),
   timeout_s: z.coerce.number().int().min(1).max(604_800).optional().describe('Seconds until an unacknowledged command expires'),
 });
 
@@ -35,12 +36,12 @@ export const listCommandsQuery = z.object({
 
 export const commandAckBody = z.object({
   status: z.enum(['acked', 'failed']),
-  result: z.unknown().optional(),
+  result: jsonValueInput.optional(),
   error: z.string().max(1000).optional(),
 });
 
 export const putStateBody = z.object({
-  desired: jsonObject.describe('Members to set; a null member removes it'),
+  desired: jsonObjectInput.describe('Members to set; a null member removes it'),
 });
 
 export const stateView = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cleanText, pagination } from './common.ts';
+import { cleanText, jsonObjectInput, pagination } from './common.ts';
 
 export const deviceStatus = z.enum(['active', 'inactive', 'maintenance']);
 const jsonObject = z.record(z.string(), z.unknown());
@@ -22,8 +22,8 @@ export const createDeviceBody = z.object({
   firmware_version: optionalText(64),
   hardware_version: optionalText(64),
   status: deviceStatus.default('active'),
-  metadata: jsonObject.default({}),
-  config: jsonObject.default({}),
+  metadata: jsonObjectInput.default({}),
+  config: jsonObjectInput.default({}),
 });
 
 export const updateDeviceBody = z
@@ -35,14 +35,14 @@ export const updateDeviceBody = z
     firmware_version: optionalText(64),
     hardware_version: optionalText(64),
     status: deviceStatus,
-    metadata: jsonObject,
-    config: jsonObject,
+    metadata: jsonObjectInput,
+    config: jsonObjectInput,
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
 
 export const deviceSelfConfigBody = z
-  .object({ config: jsonObject, firmware_version: optionalText(64), hardware_version: optionalText(64) })
+  .object({ config: jsonObjectInput, firmware_version: optionalText(64), hardware_version: optionalText(64) })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'give config, firmware_version or hardware_version');
 

@@ -7,6 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { isFluxgateError } from '../../contract/errors.ts';
 import { serveDashboard } from './dashboard-static.ts';
 import { clientErrorHandler, frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
@@ -36,6 +37,12 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     bodyLimit: deps.options.bodyLimitBytes,
     requestTimeout: deps.options.requestTimeoutMs,
     connectionTimeout: deps.options.requestTimeoutMs,
+    // Slowloris: headers trickled in get the same deadline as the whole request, and Node checks
+    // the deadlines every second rather than every 30 s.
+    http: {
+      headersTimeout: deps.options.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, deps.options.requestTimeoutMs),
+    },
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -51,6 +58,17 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   // The API speaks JSON: other bodies get 415 instead of reaching handlers as strings.
   app.removeContentTypeParser('text/plain');
   installJsonDepthLimit(app);
+
+  // Device-key brute force: unknown keys count per client IP; once over the limit, requests from
+  // that IP carrying a key are refused before the key is looked up.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['x-api-key'] !== undefined) await deps.limits.check('api_key', request.ip);
+  });
+  app.addHook('onError', async (request, _reply, error) => {
+    if (isFluxgateError(error) && error.code === 'INVALID_API_KEY' && request.headers['x-api-key']) {
+      await deps.limits.consume('api_key', request.ip).catch(() => {});
+    }
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });

@@ -3,6 +3,7 @@
 // serialising to storage) would otherwise overflow the stack and answer 500.
 import type { FastifyInstance } from 'fastify';
 import { FluxgateError } from '../../contract/errors.ts';
+import { badJsonValue } from './json-values.ts';
 
 export const MAX_JSON_DEPTH = 64;
 
@@ -36,6 +37,10 @@ export function installJsonDepthLimit(app: FastifyInstance, maxDepth = MAX_JSON_
       done(new FluxgateError('VALIDATION_FAILED', `body: JSON nested deeper than ${maxDepth} levels`, { field: 'body', max_depth: maxDepth }), undefined);
       return;
     }
-    parse(request, body as string, done);
+    parse(request, body as string, (err: Error | null, value?: unknown) => {
+      const bad = err ? undefined : badJsonValue(body as string, value);
+      if (bad) return done(new FluxgateError('VALIDATION_FAILED', `${bad.field}: ${bad.problem}`, { field: bad.field }), undefined);
+      done(err, value);
+    });
   });
 }

@@ -1,13 +1,24 @@
 // CONNECT: username = device id, password = API key (or an admin's username/password). The client
 // id is bound to the first identity that used it, so another credential cannot take it over and
-// inherit its session.
+// inherit its session. A node holding MQTT_MAX_CONNECTIONS clients refuses more with CONNACK 3.
+// Bad credentials count against the `api_key` brute-force limit of the client's IP, as bad
+// X-API-Key values do over HTTP; an IP over it is refused (CONNACK 5) before any key is checked.
 import type { AuthenticateError, Client } from 'aedes';
 import type { MqttIdentity } from '../../services/mqtt-policy.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
+import type { MqttLimits } from './mqtt-limits.ts';
+import { deliverAtHighestQos } from './mqtt-overlap.ts';
 
 // aedes' AuthErrorCode is a const enum, which isolated modules cannot import.
 const BAD_USERNAME_OR_PASSWORD = 4;
 const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
+const NOT_AUTHORIZED = 5;
+
+function remoteAddress(client: Client): string {
+  const c = client as unknown as { conn: { remoteAddress?: string }; req?: { socket?: { remoteAddress?: string } } };
+  return c.conn.remoteAddress ?? c.req?.socket?.remoteAddress ?? 'unknown';
+}
 
 function refusal(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -20,12 +31,58 @@ function identityKey(who: MqttIdentity): string {
 export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
   private readonly owners = new Map<string, string>();
+  /** Clients that sent a zero-length client id with CleanSession 0, which aedes would accept. */
+  private readonly nameless = new WeakSet<Client>();
 
-  constructor(private readonly deps: MqttDeps) {}
+  constructor(
+    private readonly deps: MqttDeps,
+    private readonly limits?: MqttLimits,
+  ) {}
 
   identityOf(client: Client | null): MqttIdentity | undefined {
     return client ? this.identities.get(client) : undefined;
   }
+
+  /** Null when `client` may connect, else the CONNACK refusal. */
+  private async decide(client: Client, username: string | undefined, password: Buffer | undefined): Promise<AuthenticateError | null> {
+    const { policy, logger, metrics, limits: rate } = this.deps;
+    const ip = remoteAddress(client);
+    try {
+      await rate?.check('api_key', ip);
+    } catch (err) {
+      metrics.mqttRefused.inc({ action: 'connect_rate_limit' });
+      logger.warn({ clientId: client.id, username, ip }, 'MQTT connect refused: too many bad credentials from this address');
+      return refusal((err as Error).message, NOT_AUTHORIZED);
+    }
+    const who = await policy.identify(username, password?.toString('utf8'));
+    if (!who) {
+      await rate?.consume('api_key', ip).catch(() => {});
+      metrics.mqttRefused.inc({ action: 'connect' });
+      logger.warn({ clientId: client.id, username }, 'MQTT connect refused: bad username or password');
+      return refusal('Bad username or password', BAD_USERNAME_OR_PASSWORD);
+    }
+    const key = identityKey(who);
+    const owner = this.owners.get(client.id);
+    if (owner !== undefined && owner !== key) {
+      metrics.mqttRefused.inc({ action: 'connect' });
+      logger.warn({ clientId: client.id, username }, 'MQTT connect refused: client id is bound to another credential');
+      return refusal('Client id is bound to another credential', IDENTIFIER_REJECTED);
+    }
+    if (this.limits && !this.limits.admit(client)) {
+      metrics.mqttRefused.inc({ action: 'connection_limit' });
+      logger.warn({ clientId: client.id, username, connections: this.limits.connections }, 'MQTT connect refused: MQTT_MAX_CONNECTIONS reached');
+      return refusal('Server unavailable: connection limit reached', SERVER_UNAVAILABLE);
+    }
+    this.owners.set(client.id, key);
+    this.identities.set(client, who);
+    return null;
+  }
+
+  readonly preConnect = (client: Client, packet: { clientId: string; clean?: boolean | undefined }, done: (error: Error | null, success: boolean) => void): void => {
+    if (packet.clientId === '' && packet.clean === false) this.nameless.add(client);
+    deliverAtHighestQos(client);
+    done(null, true);
+  };
 
   readonly authenticate = (
     client: Client,
@@ -33,28 +90,13 @@ export class MqttClients {
     password: Readonly<Buffer | undefined>,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void => {
-    const { policy, logger, metrics } = this.deps;
-    policy.identify(username, password?.toString('utf8')).then(
-      (who) => {
-        if (!who) {
-          metrics.mqttRefused.inc({ action: 'connect' });
-          logger.warn({ clientId: client.id, username }, 'MQTT connect refused: bad username or password');
-          return done(refusal('Bad username or password', BAD_USERNAME_OR_PASSWORD), false);
-        }
-        const key = identityKey(who);
-        const owner = this.owners.get(client.id);
-        if (owner !== undefined && owner !== key) {
-          metrics.mqttRefused.inc({ action: 'connect' });
-          logger.warn({ clientId: client.id, username }, 'MQTT connect refused: client id is bound to another credential');
-          return done(refusal('Client id is bound to another credential', IDENTIFIER_REJECTED), false);
-        }
-        this.owners.set(client.id, key);
-        this.identities.set(client, who);
-        done(null, true);
-      },
+    // [MQTT-3.1.3-8]: a persistent session needs a client id to be found again.
+    if (this.nameless.has(client)) return done(refusal('A zero-length client id needs CleanSession 1', IDENTIFIER_REJECTED), false);
+    this.decide(client, username, password).then(
+      (error) => done(error, error === null),
       (err: unknown) => {
-        logger.error({ err, clientId: client.id }, 'MQTT authentication failed');
-        done(refusal('Authentication unavailable', 3), false);
+        this.deps.logger.error({ err, clientId: client.id }, 'MQTT authentication failed');
+        done(refusal('Authentication unavailable', SERVER_UNAVAILABLE), false);
       },
     );
   };

@@ -1,12 +1,13 @@
 // The embedded broker: aedes 1.x (MQTT 3.1.1) with sessions, subscriptions and queued QoS 1
 // messages kept in LevelDB under DATA_DIR, so they survive a restart. Listeners are added by
 // mqtt-listeners.ts; policy comes in through the hooks (authenticate, ACL, bridge).
-import { Aedes, type PublishPacket } from 'aedes';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { MqttAcl } from './mqtt-acl.ts';
 import { MqttClients } from './mqtt-authenticate.ts';
 import { MqttBridge } from './mqtt-bridge.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import { MqttCommandRelay } from './mqtt-commands.ts';
+import { MqttLimits } from './mqtt-limits.ts';
 import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 
@@ -17,8 +18,15 @@ export interface EmbeddedBroker {
 
 export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Promise<EmbeddedBroker> {
   const persistence = await openMqttPersistence(dataDir);
-  const clients = new MqttClients(deps);
-  const acl = new MqttAcl(deps, clients);
+  const { options } = deps;
+  const limits = new MqttLimits({
+    maxConnections: options.maxConnections ?? Number.MAX_SAFE_INTEGER,
+    maxSubscriptions: options.maxSubscriptions ?? Number.MAX_SAFE_INTEGER,
+    ratePoints: options.deviceRate?.points ?? 0,
+    rateWindowSeconds: options.deviceRate?.windowSeconds ?? 1,
+  });
+  const clients = new MqttClients(deps, limits);
+  const acl = new MqttAcl(deps, clients, limits);
   const bridge = new MqttBridge(deps, clients, acl);
   let forward: MqttCommandRelay['authorizeForward'] = (_client, packet) => packet;
   const aedes = await Aedes.createBroker({
@@ -26,12 +34,14 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     persistence,
     connectTimeout: deps.options.connectTimeoutMs,
     maxClientsIdLength: 128,
+    preConnect: clients.preConnect,
     authenticate: clients.authenticate,
     authorizePublish: bridge.authorizePublish,
     authorizeSubscribe: acl.authorizeSubscribe,
   });
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
+  aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));
   const status = new MqttStatusPublisher(deps, clients, publish);
   status.attach(aedes);
   const commands = new MqttCommandRelay(deps, clients, publish, false);
@@ -43,6 +53,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     async close() {
       status.detach();
       commands.detach();
+      limits.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await persistence.destroy();
     },

@@ -7,12 +7,39 @@ import tls from 'node:tls';
 import type { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 
-export function tcpServer(aedes: Aedes): net.Server {
-  return net.createServer((socket) => aedes.handle(socket));
+/** Room for the fixed header, topic and properties around the largest accepted payload. */
+const PACKET_OVERHEAD = 65_536 + 16;
+
+interface PacketParser {
+  packet: { length: number };
+  _parseLength(): boolean;
+  _emitError(err: Error): void;
 }
 
-export function tlsServer(aedes: Aedes, cert: Buffer, key: Buffer): tls.Server {
-  return tls.createServer({ cert, key }, (socket) => aedes.handle(socket));
+/**
+ * Hands a connection to aedes, refusing any packet whose remaining length announces more than
+ * `maxPayloadBytes` (+ header room) before its body is read: mqtt-packet would otherwise buffer
+ * up to 256 MB per connection for a client that claims a huge packet and trickles it in.
+ */
+export function handleConnection(aedes: Aedes, conn: Duplex, maxPayloadBytes: number, req?: IncomingMessage): void {
+  const client = aedes.handle(conn, req) as unknown as { _parser: PacketParser };
+  const parser = client._parser;
+  const parseLength = parser._parseLength.bind(parser);
+  const max = maxPayloadBytes + PACKET_OVERHEAD;
+  parser._parseLength = () => {
+    if (!parseLength()) return false;
+    if (parser.packet.length <= max) return true;
+    parser._emitError(new Error(`packet of ${parser.packet.length} bytes is over the limit of ${max} (MQTT_MAX_PAYLOAD_BYTES)`));
+    return false;
+  };
+}
+
+export function tcpServer(aedes: Aedes, maxPayloadBytes: number): net.Server {
+  return net.createServer((socket) => handleConnection(aedes, socket, maxPayloadBytes));
+}
+
+export function tlsServer(aedes: Aedes, cert: Buffer, key: Buffer, maxPayloadBytes: number): tls.Server {
+  return tls.createServer({ cert, key }, (socket) => handleConnection(aedes, socket, maxPayloadBytes));
 }
 
 /**
@@ -20,8 +47,8 @@ export function tlsServer(aedes: Aedes, cert: Buffer, key: Buffer): tls.Server {
  * listeners (the API's /api/v1/stream via @fastify/websocket, which answers every upgrade through
  * its router and would refuse /mqtt) only see the upgrades that are not for `path`.
  */
-export function attachWebSocket(aedes: Aedes, server: HttpServer, path = '/mqtt'): () => Promise<void> {
-  const wss = new WebSocketServer({ noServer: true });
+export function attachWebSocket(aedes: Aedes, server: HttpServer, maxPayloadBytes: number, path = '/mqtt'): () => Promise<void> {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes + PACKET_OVERHEAD });
   type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   const others = server.listeners('upgrade') as UpgradeListener[];
   server.removeAllListeners('upgrade');
@@ -34,7 +61,7 @@ export function attachWebSocket(aedes: Aedes, server: HttpServer, path = '/mqtt'
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => stream.destroy());
-      aedes.handle(stream, req);
+      handleConnection(aedes, stream, maxPayloadBytes, req);
     });
   };
   server.on('upgrade', onUpgrade);

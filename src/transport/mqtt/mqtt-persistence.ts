@@ -6,6 +6,18 @@ import LevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { ClassicLevel } from 'classic-level';
 
 /**
+ * Sets DUP on queued QoS 1/2 messages that already went out once (they carry the packet identifier
+ * they were sent with), as a re-delivery must [MQTT-3.3.1-1]; aedes resends them with DUP 0.
+ * Messages queued while the client was offline have no identifier yet and keep DUP 0.
+ */
+function markRedeliveries(stream: Readable): Readable {
+  return stream.map((packet: { cmd?: string; messageId?: number; dup?: boolean }) => {
+    if (packet.cmd === 'publish' && packet.messageId) packet.dup = true;
+    return packet;
+  });
+}
+
+/**
  * A retained-message lookup still running when the broker closes would read from a closed
  * database and throw from a stream nobody listens to; once closing, such errors are moot.
  */
@@ -18,6 +30,10 @@ class ClosableLevelPersistence extends LevelPersistence {
 
   override createRetainedStreamCombi(patterns: string[]): Readable {
     return this.guard(super.createRetainedStreamCombi(patterns));
+  }
+
+  override outgoingStream(client: { id: string }): Readable {
+    return markRedeliveries(super.outgoingStream(client));
   }
 
   override async destroy(): Promise<void> {
