@@ -124,13 +124,10 @@ class Device {
       socket.on('close', () => {
         settle();
         if (this.socket !== socket) return;
-        if (this.connected) this.owner.connected--;
-        this.connected = false;
-        for (const [ts] of this.inflight.values()) this.pending.push(ts);
-        this.inflight.clear();
-        this.socket = undefined;
+        const wasConnected = this.connected;
+        this.forget();
         if (!this.wanted) return;
-        if (!this.owner.storming) this.owner.unexpectedCloses++;
+        if (wasConnected) this.owner.unexpectedCloses++;
         // A device whose connection failed tries again after a second or two, as firmware does.
         setTimeout(() => void (this.wanted && !this.socket && this.connect()), 1000 + Math.random() * 1000);
       });
@@ -161,9 +158,21 @@ class Device {
     );
   }
 
+  /** Forgets the current connection; messages waiting for a PUBACK are sent again on the next one. */
+  private forget(): void {
+    if (this.connected) this.owner.connected--;
+    this.connected = false;
+    for (const [ts] of this.inflight.values()) this.pending.push(ts);
+    this.inflight.clear();
+    this.socket = undefined;
+  }
+
   /** Drops the connection at once (no DISCONNECT), the way a network outage does. */
   drop(): void {
-    this.socket?.destroy();
+    const socket = this.socket;
+    if (!socket) return;
+    this.forget();
+    socket.destroy();
   }
 
   end(): void {
@@ -181,7 +190,6 @@ class Clients {
   refused = 0;
   unexpectedCloses = 0;
   connectErrors = 0;
-  storming = false;
   private publishing = false;
   private tick?: NodeJS.Timeout;
   private readonly samples: number[] = [];
@@ -215,14 +223,10 @@ class Clients {
     }, 100);
   }
 
+  /** Every connection drops, and every device reconnects at once; the close handler retries those turned away. */
   storm(): void {
-    this.storming = true;
     for (const d of this.devices) d.drop();
-    // Every device reconnects at once; the close handlers' retry covers those the server turns away.
-    setImmediate(() => {
-      this.storming = false;
-      for (const d of this.devices) if (!d.socket) void d.connect();
-    });
+    for (const d of this.devices) if (!d.socket) void d.connect();
   }
 
   async stop(drainMs: number): Promise<ClientsFinal> {

@@ -171,10 +171,15 @@ function sum(statuses: ClientsStatus[]): Totals {
 async function untilConnected(fleet: Fleet, serverPid: number, since: number, limitMs: number): Promise<{ seconds: number; peakRss: number; totals: Totals }> {
   let peakRss = rssBytes(serverPid);
   let totals = sum(await fleet.status());
+  let told = Date.now();
   while (totals.connected < N && Date.now() - since < limitMs) {
     await sleep(250);
     peakRss = Math.max(peakRss, rssBytes(serverPid));
     totals = sum(await fleet.status());
+    if (Date.now() - told >= 10_000) {
+      told = Date.now();
+      console.log(`  ${fmt((told - since) / 1000)} s: ${fmt(totals.connected)} connected, ${totals.connectErrors} connect errors, ${totals.unexpectedCloses} closed by the server, ${totals.refused} refused; server RSS ${mib(rssBytes(serverPid))}`);
+    }
   }
   return { seconds: (Date.now() - since) / 1000, peakRss, totals };
 }
