@@ -28,6 +28,8 @@ export interface ClientsStatus {
   refused: number;
   unexpectedCloses: number;
   connectErrors: number;
+  errorCodes: Record<string, number>;
+  connackTimeouts: number;
   /** publish → PUBACK, ms, a sample (at most the last 20,000) */
   latencies: number[];
   rssBytes: number;
@@ -74,7 +76,14 @@ class Device {
       socket.setNoDelay(true);
       const parser = mqttPacket.parser({ protocolVersion: 4 });
       let settled = false;
+      // No CONNACK in 30 s (mqtt.js's default): give up on this connection and try again. A handshake
+      // completed while the server's accept queue overflowed looks open here but exists nowhere else.
+      const connackTimer = setTimeout(() => {
+        this.owner.connackTimeouts++;
+        socket.destroy();
+      }, 30_000);
       const settle = () => {
+        clearTimeout(connackTimer);
         if (!settled) {
           settled = true;
           resolve();
@@ -118,8 +127,11 @@ class Device {
           }),
         );
       });
-      socket.on('error', () => {
-        if (!this.connected) this.owner.connectErrors++;
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        if (this.connected) return;
+        this.owner.connectErrors++;
+        const code = err.code ?? 'other';
+        this.owner.errorCodes[code] = (this.owner.errorCodes[code] ?? 0) + 1;
       });
       socket.on('close', () => {
         settle();
@@ -190,6 +202,8 @@ class Clients {
   refused = 0;
   unexpectedCloses = 0;
   connectErrors = 0;
+  connackTimeouts = 0;
+  readonly errorCodes: Record<string, number> = {};
   private publishing = false;
   private tick?: NodeJS.Timeout;
   private readonly samples: number[] = [];
@@ -253,6 +267,8 @@ class Clients {
       refused: this.refused,
       unexpectedCloses: this.unexpectedCloses,
       connectErrors: this.connectErrors,
+      errorCodes: this.errorCodes,
+      connackTimeouts: this.connackTimeouts,
       latencies: this.samples.splice(0),
       rssBytes: process.memoryUsage().rss,
     };

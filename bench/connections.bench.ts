@@ -147,12 +147,14 @@ interface Totals {
   refused: number;
   unexpectedCloses: number;
   connectErrors: number;
+  errorCodes: Record<string, number>;
+  connackTimeouts: number;
   clientRss: number;
 }
 
 const latencies: number[] = [];
 function sum(statuses: ClientsStatus[]): Totals {
-  const t: Totals = { connected: 0, published: 0, acked: 0, inflight: 0, refused: 0, unexpectedCloses: 0, connectErrors: 0, clientRss: 0 };
+  const t: Totals = { connected: 0, published: 0, acked: 0, inflight: 0, refused: 0, unexpectedCloses: 0, connectErrors: 0, errorCodes: {}, connackTimeouts: 0, clientRss: 0 };
   for (const s of statuses) {
     t.connected += s.connected;
     t.published += s.published;
@@ -162,6 +164,8 @@ function sum(statuses: ClientsStatus[]): Totals {
     t.unexpectedCloses += s.unexpectedCloses;
     t.connectErrors += s.connectErrors;
     t.clientRss += s.rssBytes;
+    t.connackTimeouts += s.connackTimeouts;
+    for (const [code, n] of Object.entries(s.errorCodes)) t.errorCodes[code] = (t.errorCodes[code] ?? 0) + n;
     for (const l of s.latencies) latencies.push(l);
   }
   return t;
@@ -178,7 +182,7 @@ async function untilConnected(fleet: Fleet, serverPid: number, since: number, li
     totals = sum(await fleet.status());
     if (Date.now() - told >= 10_000) {
       told = Date.now();
-      console.log(`  ${fmt((told - since) / 1000)} s: ${fmt(totals.connected)} connected, ${totals.connectErrors} connect errors, ${totals.unexpectedCloses} closed by the server, ${totals.refused} refused; server RSS ${mib(rssBytes(serverPid))}`);
+      console.log(`  ${fmt((told - since) / 1000)} s: ${fmt(totals.connected)} connected, ${totals.connectErrors} connect errors ${JSON.stringify(totals.errorCodes)}, ${totals.connackTimeouts} CONNACK timeouts, ${totals.unexpectedCloses} closed by the server, ${totals.refused} refused; server RSS ${mib(rssBytes(serverPid))}`);
     }
   }
   return { seconds: (Date.now() - since) / 1000, peakRss, totals };

@@ -111,6 +111,9 @@ export const configSchema = z.object({
     .describe('Prefix of the device topics (e.g. energy: energy/devices/{id}/data)'),
   MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(131_072).describe('Largest MQTT message payload; a larger PUBLISH closes the connection'),
   MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT'),
+  MQTT_LISTEN_BACKLOG: positiveInt
+    .default(4096)
+    .describe('Connections the kernel queues before the broker accepts them (capped by net.core.somaxconn); a reconnect storm overflows a short queue and devices back off for seconds'),
   MQTT_URL: z
     .string()
     .regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')
