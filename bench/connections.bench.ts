@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     'no-reference': { type: 'boolean', default: false },
     storm: { type: 'boolean', default: true },
     'no-storm': { type: 'boolean', default: false },
+    /** Seconds to wait for every device to be back after the storm. */
+    'storm-limit': { type: 'string', default: '300' },
   },
 });
 const N = Number(args.connections);
@@ -277,7 +279,7 @@ try {
     const ts = Date.now();
     fleet.storm();
     await sleep(300);
-    const back = await untilConnected(fleet, platform.pid, ts, 300_000);
+    const back = await untilConnected(fleet, platform.pid, ts, Number(args['storm-limit']) * 1000);
     const s2 = await steady(fleet, platform.pid, Math.max(STEADY_MS, INTERVAL_MS + 2000));
     storm = { seconds: back.seconds, peakRss: Math.max(back.peakRss, s2.peak), after: s2.last, connected: s2.totals.connected };
     const p2 = [...latencies].sort((a, b) => a - b);
@@ -285,7 +287,14 @@ try {
       `storm: all ${fmt(N)} dropped at once; ${fmt(back.totals.connected)} back in ${fmt(back.seconds, 1)} s; server RSS peak ${mib(storm.peakRss)}, ` +
         `${mib(s2.last)} one steady phase later (${fmt(kb(s2.last - rssBefore) / Math.max(1, s2.totals.connected), 1)} KiB per connection); publish→PUBACK p50 ${pct(p2, 50)} ms p99 ${pct(p2, 99)} ms`,
     );
-    figures.push({ name: `reconnect storm: all ${fmt(N)} back`, value: back.seconds, unit: 's' });
+    figures.push({
+      name: `reconnect storm: ${fmt(back.totals.connected)} of ${fmt(N)} back`,
+      value: back.seconds,
+      unit: 's',
+      target: 'all back',
+      met: back.totals.connected === N,
+      note: `${back.totals.connackTimeouts} CONNACK timeouts (30 s), ${back.totals.connectErrors} connect errors`,
+    });
     figures.push({
       name: 'server RSS after the storm (one steady phase later)',
       value: s2.last / 2 ** 20,

@@ -39,7 +39,7 @@ const jobs: Job[] = [
   { name: 'query', script: 'bench:query', args: full ? [] : ['--storage', 'sqlite', '--runs', '50', '--days', '7'] },
   { name: 'mqtt', script: 'bench:mqtt', args: [], env: full ? {} : { BENCH_MESSAGES: '500' } },
   { name: 'simulator', script: 'bench:simulator', args: [], env: full ? {} : { BENCH_SECONDS: '10' } },
-  { name: 'connections', script: 'bench:connections', args: ['--connections', args.connections, ...(full ? [] : ['--steady', '12'])] },
+  { name: 'connections', script: 'bench:connections', args: ['--connections', args.connections, ...(full ? [] : ['--steady', '12', '--storm-limit', '150'])] },
 ];
 if (Number(args['soak-minutes']) > 0) jobs.push({ name: 'soak', script: 'soak', args: ['--minutes', args['soak-minutes']] });
 const selected = args.only ? jobs.filter((j) => args.only!.split(',').includes(j.name)) : jobs;

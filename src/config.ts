@@ -112,8 +112,8 @@ export const configSchema = z.object({
   MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(131_072).describe('Largest MQTT message payload; a larger PUBLISH closes the connection'),
   MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT'),
   MQTT_LISTEN_BACKLOG: positiveInt
-    .default(4096)
-    .describe('Connections the kernel queues before the broker accepts them (capped by net.core.somaxconn); a reconnect storm overflows a short queue and devices back off for seconds'),
+    .default(511)
+    .describe('Connections the kernel queues before the broker accepts them (capped by net.core.somaxconn); raise it only if the node answers CONNECTs faster than devices time out'),
   MQTT_URL: z
     .string()
     .regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')
