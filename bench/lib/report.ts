@@ -46,7 +46,7 @@ function panel(title: string, unit: string, bars: Bar[], y0: number, width: numb
   const rowH = 14;
   const gap = 10;
   const labelW = 330;
-  const plotW = width - labelW - 120;
+  const plotW = width - labelW - 260;
   const all = bars.flatMap((b) => b.values.map((v) => v.v)).filter((v) => v > 0 && Number.isFinite(v));
   const lo = Math.floor(Math.log10(Math.min(...all, 1)));
   const hi = Math.ceil(Math.log10(Math.max(...all, 10)));
@@ -55,10 +55,10 @@ function panel(title: string, unit: string, bars: Bar[], y0: number, width: numb
   parts.push(`<text x="10" y="${y0 + 18}" font-size="15" font-weight="bold">${esc(title)}</text>`);
   let lx = labelW;
   for (const [name, color] of legend) {
-    parts.push(`<rect x="${lx}" y="${y0 + 8}" width="12" height="12" fill="${color}"/><text x="${lx + 16}" y="${y0 + 18}" font-size="12">${esc(name)}</text>`);
+    parts.push(`<rect x="${lx}" y="${y0 + 28}" width="12" height="12" fill="${color}"/><text x="${lx + 16}" y="${y0 + 38}" font-size="12">${esc(name)}</text>`);
     lx += 24 + name.length * 7;
   }
-  const top = y0 + 32;
+  const top = y0 + 52;
   let y = top;
   for (const b of bars) {
     const h = b.values.length * rowH;
@@ -81,7 +81,7 @@ function panel(title: string, unit: string, bars: Bar[], y0: number, width: numb
 }
 
 export function chartSvg(records: BenchRecord[]): { svg: string; width: number; height: number } {
-  const width = 1100;
+  const width = 1200;
   const figures = records.flatMap((r) => r.figures.map((f) => ({ bench: r.bench, ...f })));
   const FIG = '#2f6fd6';
   const REF = '#b8b8b8';
