@@ -92,6 +92,11 @@ if (!args['report-only']) {
     commands.push(`${cmd}${code === 0 ? '' : `  (exit ${code})`}`);
   }
 }
+// --report-only keeps the times and commands of the run that wrote the results.
+const RUN = path.join(OUT, 'run.json');
+let runInfo = { started, finished: new Date().toISOString(), commands };
+if (args['report-only'] && existsSync(RUN)) runInfo = JSON.parse(readFileSync(RUN, 'utf8')) as typeof runInfo;
+else writeFileSync(RUN, JSON.stringify(runInfo, null, 2) + '\n');
 const records: BenchRecord[] = existsSync(RESULTS)
   ? readFileSync(RESULTS, 'utf8')
       .split('\n')
@@ -106,9 +111,9 @@ if (pngProblem) console.warn(pngProblem);
 writeFileSync(
   path.join(OUT, 'REPORT.md'),
   markdownReport(records, {
-    started,
-    finished: new Date().toISOString(),
-    commands: commands.length ? commands : ['(report re-rendered from results.jsonl)'],
+    started: runInfo.started,
+    finished: runInfo.finished,
+    commands: runInfo.commands.length ? runInfo.commands : ['(report re-rendered from results.jsonl)'],
     logsNote: 'Full output of each bench: `bench/report/logs/`. Figures as JSON lines: `bench/report/results.jsonl`.',
     missing: args['report-only'] ? [] : missing,
   }),

@@ -17,7 +17,10 @@ function cell(f: Figure): string[] {
 export function markdownReport(records: BenchRecord[], context: { started: string; finished: string; commands: string[]; logsNote: string; missing: string[] }): string {
   const out: string[] = [];
   out.push('# Fluxgate benchmark report', '');
-  out.push(`Run ${context.started} → ${context.finished} by \`npm run bench\`. Machine: ${records[0]?.machine ?? 'unknown'}.`);
+  const machine = (records[0]?.machine ?? 'unknown').replace(/, load avg .*/, '');
+  const loads = records.map((r) => `${r.bench} ${/load avg (\S+)/.exec(r.machine)?.[1] ?? '?'}`).join(', ');
+  out.push(`Run ${context.started} → ${context.finished} by \`npm run bench\`. Machine: ${machine}.`);
+  out.push(`Load average (1 min) as each bench finished: ${loads}.`);
   out.push('');
   out.push('The machine may be shared with other work while this runs; absolute figures are noisy, the ratio to the');
   out.push('reference measured in the same run is the steadier figure. `met` is judged on the figure of this run.');
