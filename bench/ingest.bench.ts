@@ -8,6 +8,7 @@ import { startHello, startPlatform } from './lib/children.ts';
 import { type LoadResult, runLoad } from './lib/load.ts';
 import { Clock, batchBody, batchPoints, singleBody } from './lib/points.ts';
 import { type RawStorage, openRawStorage, printHardware, registerRawDevices } from './lib/raw-storage.ts';
+import { ingestFigures } from './lib/results.ts';
 import { fmt, median, ms, printTable } from './lib/table.ts';
 
 const { values: args } = parseArgs({
@@ -175,6 +176,10 @@ rows.push([
 ]);
 const durability = storageKind === 'sqlite' ? 'WAL + synchronous=FULL' : 'synchronous_commit as configured';
 printTable(`Ingest, ${storageKind}, median of ${rounds} rounds (${durability}, ack after commit, rollups included)`, ['measure', 'figure', 'p50', 'p99', 'server CPU', 'reference (same rounds)', 'target', 'met'], rows);
+ingestFigures(storageKind, {
+  batched: phases.has('batched') ? { pointsPerS: batchedPoints, p50Ms: m((r) => r.batched?.p50Ms), p99Ms: m((r) => r.batched?.p99Ms), rawRowsPerS: rawRows, share } : undefined,
+  single: phases.has('single') ? { reqPerS: singleRps, p50Ms: m((r) => r.single?.p50Ms), p99Ms: m((r) => r.single?.p99Ms), helloReqPerS: helloRps, share: singleShare } : undefined,
+});
 if (phases.has('batched')) console.log(`\ngroup commit, batched: ${fmt(m((r) => r.batched?.pointsPerCommit))} points per commit, ${m((r) => r.batched?.commitMs).toFixed(2)} ms each`);
 if (phases.has('single')) console.log(`group commit, single-point: ${fmt(m((r) => r.single?.pointsPerCommit))} points per commit, ${m((r) => r.single?.commitMs).toFixed(2)} ms each`);
 console.log('\nShares are medians of per-round ratios. Server CPU: CPU time of the server process (all threads) per point or');

@@ -14,6 +14,7 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { createPlatform } from '../src/cli/platform.ts';
 import { loadConfig } from '../src/config.ts';
+import { mqttFigures } from './lib/results.ts';
 
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 10);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
@@ -199,6 +200,7 @@ async function measure(target: Target, qos: 0 | 1, points: number) {
 }
 
 const rows: string[] = [];
+const measured: Parameters<typeof mqttFigures>[0] = [];
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 console.log(`MQTT benchmark: ${PUBLISHERS} publishers in ${PROCS} processes × ${MESSAGES} messages, window ${WINDOW}, loopback, ${os.cpus().length} cores (shared: noisy)`);
 console.log('| target | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms |');
@@ -218,11 +220,13 @@ for (const qos of [1, 0] as const) {
         const line = `| ${target.name} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${r.received}/${r.total} | ${fmt(r.p50)} | ${fmt(r.p99)} |`;
         console.log(line);
         rows.push(line);
+        measured.push({ target: target.name, qos, points, ...r });
       } finally {
         await target.stop();
       }
     }
   }
 }
+mqttFigures(measured);
 console.log('\nTargets (issue 3): QoS 1 durable ≥ 50,000 msg/s of 3 points and ≥ 0.8× bare Mosquitto QoS 1 in the same run.');
 process.exit(0);

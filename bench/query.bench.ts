@@ -12,6 +12,7 @@ import type { Point } from '../src/domain/telemetry.ts';
 import { adminToken, createDevices, getJson } from './lib/api.ts';
 import { startPlatform } from './lib/children.ts';
 import { DATABASE_URL, postgresProblem, printHardware } from './lib/raw-storage.ts';
+import { recordResults } from './lib/results.ts';
 import { fmt, ms, printTable } from './lib/table.ts';
 import path from 'node:path';
 import pg from 'pg';
@@ -154,5 +155,12 @@ printTable(
   ]),
 );
 for (const r of rows) console.log(`${r.kind}: ${r.loaded}`);
+recordResults(
+  'query',
+  rows.flatMap((r) => [
+    { name: `${r.kind}: ${DAYS}-day hourly mean over HTTP`, value: r.http.agg.p50, unit: 'ms p50', kind: 'latency' as const, p50Ms: r.http.agg.p50, p99Ms: r.http.agg.p99, reference: { name: 'QueryService in process', value: r.direct.agg.p50, unit: 'ms p50' }, ratio: r.http.agg.p50 / r.direct.agg.p50, target: `< ${TARGET_MS[r.kind]} ms p50`, met: r.http.agg.p50 < TARGET_MS[r.kind] },
+    { name: `${r.kind}: latest over HTTP`, value: r.http.latest.p50, unit: 'ms p50', kind: 'latency' as const, p50Ms: r.http.latest.p50, p99Ms: r.http.latest.p99, reference: { name: 'QueryService in process', value: r.direct.latest.p50, unit: 'ms p50' }, ratio: r.http.latest.p50 / r.direct.latest.p50 },
+  ]),
+);
 console.log('\nHTTP: sequential requests from this process to the platform (a child process). Service: QueryService on');
 console.log('a second storage handle in this process. The machine is shared with other work: figures are noisy.');

@@ -11,6 +11,7 @@ import { SimulatedDevice } from '../src/simulator/device.ts';
 import { MqttTransport } from '../src/simulator/links/mqtt-link.ts';
 import { DEVICE_TYPES } from '../src/simulator/models/registry.ts';
 import { knobsFor } from '../src/simulator/profiles.ts';
+import { type Figure, recordResults } from './lib/results.ts';
 
 interface SinkCount {
   publishes: number;
@@ -19,6 +20,8 @@ interface SinkCount {
 }
 
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 20);
+const figures: Figure[] = [];
+let modelCpuUs = NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startSink(): Promise<{ url: string; count(): Promise<SinkCount>; stop(): void }> {
@@ -98,14 +101,27 @@ async function scenario(name: string, count: number, intervalMs: number): Promis
   console.log(`  errors / failed      ${b.c.errors} / ${b.c.failed}; in flight at end ${fleet.inFlight}`);
   const keepsUp = sent / secs >= scheduled * 0.98 && lateSecond < lateFirst + Math.max(5, intervalMs / 10);
   console.log(`  keeps up             ${keepsUp ? 'yes' : 'NO'} (sent ≥ 98 % of schedule, and lateness not growing between the halves)`);
+  figures.push({
+    name: `simulator ${name}: ${count} devices × 1 msg / ${intervalMs / 1000} s over MQTT`,
+    value: sent / secs,
+    unit: 'msg/s sent',
+    kind: 'throughput',
+    reference: { name: 'scheduled', value: scheduled, unit: 'msg/s' },
+    ratio: sent / secs / scheduled,
+    target: 'keeps up (≥ 98% of schedule)',
+    met: keepsUp,
+    note: `CPU ${(cpuUs / sent).toFixed(1)} µs/msg vs models alone ${modelCpuUs.toFixed(2)} µs/msg; late ${lateAvg.toFixed(1)} ms avg`,
+  });
   await fleet.stop();
   sink.stop();
 }
 
 console.log(`Simulator fleet benchmark — Node ${process.version}, ${MEASURE_S} s per scenario. The machine is shared (2 cores): figures are noisy.`);
 console.log('Against: a counting MQTT endpoint (bench/mqtt-sink.ts: CONNACK/PUBACK/SUBACK only, no storage) in a child process — not the platform.');
-console.log(`Reference, same run: models + fault draws + JSON encoding alone cost ${modelOnlyCpuPerMessage().toFixed(2)} µs/msg of CPU.`);
+modelCpuUs = modelOnlyCpuPerMessage();
+console.log(`Reference, same run: models + fault draws + JSON encoding alone cost ${modelCpuUs.toFixed(2)} µs/msg of CPU.`);
 const which = process.env.BENCH_SCENARIO ?? 'AB';
 if (which.includes('A')) await scenario('A', 10_000, 10_000);
 if (which.includes('B')) await scenario('B', 100, 10);
+recordResults('simulator', figures);
 process.exit(0);

@@ -123,6 +123,9 @@ export const configSchema = z.object({
   MQTT_RATE_LIMIT_DEVICE: rateLimit
     .default('5000/1')
     .describe('PUBLISH messages per device, as messages/seconds with a burst of one window (0: off); a device over it is disconnected'),
+  MQTT_LISTEN_BACKLOG: positiveInt
+    .default(511)
+    .describe('Connections the kernel queues before the broker accepts them (capped by net.core.somaxconn); raise it only if the node answers CONNECTs faster than devices time out'),
   MQTT_URL: z
     .string()
     .regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')

@@ -51,13 +51,15 @@ export interface PlatformOptions {
   databaseUrl?: string;
   databaseSchema?: string;
   env?: Record<string, string>;
+  /** An already prepared DATA_DIR (e.g. devices provisioned in bulk); removed on stop like a fresh one. */
+  dataDir?: string;
 }
 
 export const ADMIN_PASSWORD = 'bench-admin-password';
 
 /** Starts `fluxgate start` (the real CLI) on a random port with fresh storage. */
-export async function startPlatform(options: PlatformOptions = {}): Promise<Child & { dataDir: string }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-'));
+export async function startPlatform(options: PlatformOptions = {}): Promise<Child & { dataDir: string; mqttPort: number | undefined }> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-'));
   const env: Record<string, string | undefined> = {
     ...process.env,
     HOST: '127.0.0.1',
@@ -77,11 +79,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
     delete env.DATABASE_URL;
   }
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/fluxgate.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let mqttPort: number | undefined;
   const port = await waitForPort(
     child,
     (line) => {
       if (!line.includes('Fluxgate listening')) return undefined;
-      return (JSON.parse(line) as { port: number }).port;
+      const listening = JSON.parse(line) as { port: number; mqttPort?: number };
+      mqttPort = listening.mqttPort;
+      return listening.port;
     },
     'fluxgate start',
   ).catch((err: unknown) => {
@@ -92,6 +97,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
   return {
     pid: child.pid!,
     port,
+    mqttPort,
     url: `http://127.0.0.1:${port}`,
     dataDir,
     stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
@@ -105,6 +111,15 @@ export async function startHello(): Promise<Child> {
   });
   const port = await waitForPort(child, (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined), 'hello server');
   return { pid: child.pid!, port, url: `http://127.0.0.1:${port}`, stop: stopper(child, () => {}) };
+}
+
+/** A bare aedes broker (no auth, no storage, in-memory persistence): the MQTT reference. */
+export async function startBareAedes(): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bare-aedes.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await waitForPort(child, (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined), 'bare aedes');
+  return { pid: child.pid!, port, url: `mqtt://127.0.0.1:${port}`, stop: stopper(child, () => {}) };
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far. */

@@ -27,6 +27,8 @@ export interface LoadOptions {
   body?: (conn: Record<string, unknown>) => string;
   /** Per-connection headers, fixed on the connection's first request (e.g. one device key each). */
   connectionHeaders?: (conn: Record<string, unknown>) => Record<string, string>;
+  /** Requests per second over all connections (autocannon's overallRate); unlimited when absent. */
+  overallRate?: number;
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
@@ -36,6 +38,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     connections: o.connections,
     duration: o.durationSec,
     pipelining: 1,
+    ...(o.overallRate ? { overallRate: o.overallRate } : {}),
     method: o.method ?? 'GET',
     headers: { ...(o.body ? { 'content-type': 'application/json' } : {}), ...o.headers },
     requests: [

@@ -20,12 +20,12 @@ export async function listenOrExplain(app: FastifyInstance, host: string, port: 
   return typeof address === 'object' && address ? address.port : port;
 }
 
-/** The same for a plain net/tls server (the MQTT listeners). */
-export async function listenServerOrExplain(server: Server, host: string, port: number, setting: string): Promise<number> {
+/** The same for a plain net/tls server (the MQTT listeners); `backlog` is the kernel's queue of connections not yet accepted. */
+export async function listenServerOrExplain(server: Server, host: string, port: number, setting: string, backlog?: number): Promise<number> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host, port }, () => {
+      server.listen({ host, port, ...(backlog ? { backlog } : {}) }, () => {
         server.off('error', reject);
         resolve();
       });

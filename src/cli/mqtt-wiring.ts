@@ -64,11 +64,11 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
   };
   try {
     const tcp = tcpServer(broker.aedes, config.MQTT_MAX_PAYLOAD_BYTES);
-    running.port = await listenServerOrExplain(tcp, config.HOST, config.MQTT_PORT, 'MQTT_PORT');
+    running.port = await listenServerOrExplain(tcp, config.HOST, config.MQTT_PORT, 'MQTT_PORT', config.MQTT_LISTEN_BACKLOG);
     closers.push(() => closeServer(tcp));
     if (config.MQTT_TLS_CERT && config.MQTT_TLS_KEY) {
       const tls = tlsServer(broker.aedes, readFileSync(config.MQTT_TLS_CERT), readFileSync(config.MQTT_TLS_KEY), config.MQTT_MAX_PAYLOAD_BYTES);
-      running.tlsPort = await listenServerOrExplain(tls, config.HOST, config.MQTT_TLS_PORT, 'MQTT_TLS_PORT');
+      running.tlsPort = await listenServerOrExplain(tls, config.HOST, config.MQTT_TLS_PORT, 'MQTT_TLS_PORT', config.MQTT_LISTEN_BACKLOG);
       closers.push(() => closeServer(tls));
     }
     closers.push(attachWebSocket(broker.aedes, http, config.MQTT_MAX_PAYLOAD_BYTES));

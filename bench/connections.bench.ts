@@ -1,0 +1,342 @@
+// npm run bench:connections [-- --connections 10000 --procs 4 --interval 10 --steady 30 --reference]
+// Connection scale (issue 3) and reconnect storm (issue 8): N device connections to one platform
+// node (a child process, SQLite in its own DATA_DIR), each publishing one QoS 1 point every
+// --interval seconds. Reports the server's resident memory per connection (RSS with the devices
+// connected and publishing minus RSS before, over N), then drops every connection at once and lets
+// all reconnect, and finally checks every PUBACKed point against the database. The reference is
+// the same clients against bare aedes (no auth, no storage) in the same run (--no-reference skips it).
+// Needs N + a few hundred file descriptors in the server: the npm script raises `ulimit -n` to
+// the hard limit first.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import { hashApiKey } from '../src/services/api-keys.ts';
+import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
+import type { ClientsFinal, ClientsJob, ClientsStatus } from './connections-clients.ts';
+import { type Child, startBareAedes, startPlatform } from './lib/children.ts';
+import { printHardware } from './lib/raw-storage.ts';
+import { type Figure, recordResults } from './lib/results.ts';
+import { fmt, median, printTable } from './lib/table.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '10000' },
+    procs: { type: 'string', default: '4' },
+    interval: { type: 'string', default: '10' },
+    /** Seconds of steady publishing measured once all are connected (and again after the storm). */
+    steady: { type: 'string', default: '30' },
+    'connect-concurrency': { type: 'string', default: '100' },
+    reference: { type: 'boolean', default: true },
+    'no-reference': { type: 'boolean', default: false },
+    storm: { type: 'boolean', default: true },
+    'no-storm': { type: 'boolean', default: false },
+    /** Seconds to wait for every device to be back after the storm. */
+    'storm-limit': { type: 'string', default: '300' },
+  },
+});
+const N = Number(args.connections);
+const PROCS = Math.max(1, Math.min(Number(args.procs), N));
+const INTERVAL_MS = Number(args.interval) * 1000;
+const STEADY_MS = Number(args.steady) * 1000;
+const REFERENCE = args.reference && !args['no-reference'];
+const STORM = args.storm && !args['no-storm'];
+const TARGET_KB = 16;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function openFileLimit(): number {
+  const line = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? '1024';
+  return line === 'unlimited' ? Infinity : Number(line);
+}
+
+function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+/** RSS of an idle server: the median of a few samples a little apart. */
+async function settledRss(pid: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(rssBytes(pid));
+    await sleep(400);
+  }
+  return median(samples);
+}
+
+/** Devices written straight into the platform's database before it starts: 10,000 API calls would each fsync. */
+async function provision(dataDir: string, count: number): Promise<Array<{ id: string; key: string }>> {
+  const file = path.join(dataDir, 'fluxgate.db');
+  const storage = new SqliteStorage(file);
+  await storage.migrate();
+  const owner = await storage.createUser({ id: 'bench-owner', username: 'bench-owner', email: null, passwordHash: 'not-a-login', role: 'user', isActive: true });
+  const template = { name: 'template', description: null, deviceType: 'bench', location: null, firmwareVersion: null, hardwareVersion: null, status: 'active' as const, metadata: {}, config: {}, ownerId: owner.id };
+  await storage.createDevice({ ...template, id: 'conn-template', apiKeyHash: hashApiKey(`fgk_template_${randomBytes(8).toString('hex')}`) });
+  await storage.close();
+  // Copy the template row column by column, so the bench follows schema changes.
+  const db = new BetterSqlite3(file);
+  db.pragma('synchronous = OFF');
+  const columns = (db.prepare('PRAGMA table_info(devices)').all() as Array<{ name: string }>).map((c) => c.name);
+  const select = columns.map((c) => (c === 'id' ? '@id' : c === 'name' ? '@id' : c === 'api_key_hash' ? '@hash' : c)).join(', ');
+  const insert = db.prepare(`INSERT INTO devices (${columns.join(', ')}) SELECT ${select} FROM devices WHERE id = 'conn-template'`);
+  const secret = randomBytes(8).toString('hex');
+  const devices = Array.from({ length: count }, (_, i) => ({ id: `conn-${i}`, key: `fgk_bench_${secret}_${i}` }));
+  db.transaction(() => {
+    for (const d of devices) insert.run({ id: d.id, hash: hashApiKey(d.key) });
+  })();
+  db.close();
+  return devices;
+}
+
+interface Fleet {
+  procs: ChildProcess[];
+  status(): Promise<ClientsStatus[]>;
+  storm(): void;
+  stop(drainMs: number): Promise<ClientsFinal[]>;
+  kill(): void;
+}
+
+function ask<T>(child: ChildProcess, message: object, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string }) => {
+      if (m.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`client process exited with ${code} while waiting for ${type}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(message);
+  });
+}
+
+/** Starts the client processes; resolves once each has tried every connection once. */
+async function startFleet(port: number, devices: Array<{ id: string; key?: string }>, baseTs: number): Promise<Fleet> {
+  const procs = Array.from({ length: PROCS }, () =>
+    fork(new URL('./connections-clients.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
+  await Promise.all(
+    procs.map((child, p) => {
+      const job: ClientsJob = {
+        host: '127.0.0.1',
+        port,
+        devices: devices.filter((_, i) => i % PROCS === p),
+        intervalMs: INTERVAL_MS,
+        connectConcurrency: Math.max(1, Math.round(Number(args['connect-concurrency']) / PROCS)),
+        baseTs,
+      };
+      return ask(child, { type: 'start', job }, 'started');
+    }),
+  );
+  return {
+    procs,
+    status: () => Promise.all(procs.map((c) => ask<ClientsStatus>(c, { type: 'status' }, 'status'))),
+    storm: () => procs.forEach((c) => c.send({ type: 'storm' })),
+    stop: (drainMs) => Promise.all(procs.map((c) => ask<ClientsFinal>(c, { type: 'stop', drainMs }, 'final'))),
+    kill: () => procs.forEach((c) => c.exitCode === null && c.kill('SIGKILL')),
+  };
+}
+
+interface Totals {
+  connected: number;
+  published: number;
+  acked: number;
+  inflight: number;
+  refused: number;
+  unexpectedCloses: number;
+  connectErrors: number;
+  errorCodes: Record<string, number>;
+  connackTimeouts: number;
+  clientRss: number;
+}
+
+const latencies: number[] = [];
+function sum(statuses: ClientsStatus[]): Totals {
+  const t: Totals = { connected: 0, published: 0, acked: 0, inflight: 0, refused: 0, unexpectedCloses: 0, connectErrors: 0, errorCodes: {}, connackTimeouts: 0, clientRss: 0 };
+  for (const s of statuses) {
+    t.connected += s.connected;
+    t.published += s.published;
+    t.acked += s.acked;
+    t.inflight += s.inflight;
+    t.refused += s.refused;
+    t.unexpectedCloses += s.unexpectedCloses;
+    t.connectErrors += s.connectErrors;
+    t.clientRss += s.rssBytes;
+    t.connackTimeouts += s.connackTimeouts;
+    for (const [code, n] of Object.entries(s.errorCodes)) t.errorCodes[code] = (t.errorCodes[code] ?? 0) + n;
+    for (const l of s.latencies) latencies.push(l);
+  }
+  return t;
+}
+
+/** Polls until every connection is up (or the time runs out); returns seconds taken and the peak server RSS. */
+async function untilConnected(fleet: Fleet, serverPid: number, since: number, limitMs: number): Promise<{ seconds: number; peakRss: number; totals: Totals }> {
+  let peakRss = rssBytes(serverPid);
+  let totals = sum(await fleet.status());
+  let told = Date.now();
+  while (totals.connected < N && Date.now() - since < limitMs) {
+    await sleep(250);
+    peakRss = Math.max(peakRss, rssBytes(serverPid));
+    totals = sum(await fleet.status());
+    if (Date.now() - told >= 10_000) {
+      told = Date.now();
+      console.log(`  ${fmt((told - since) / 1000)} s: ${fmt(totals.connected)} connected, ${totals.connectErrors} connect errors ${JSON.stringify(totals.errorCodes)}, ${totals.connackTimeouts} CONNACK timeouts, ${totals.unexpectedCloses} closed by the server, ${totals.refused} refused; server RSS ${mib(rssBytes(serverPid))}`);
+    }
+  }
+  return { seconds: (Date.now() - since) / 1000, peakRss, totals };
+}
+
+/** Publishing for `ms`, sampling the server's RSS each second: [first, last, peak]. */
+async function steady(fleet: Fleet, serverPid: number, ms: number): Promise<{ first: number; last: number; peak: number; totals: Totals }> {
+  const samples: number[] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    samples.push(rssBytes(serverPid));
+    await sleep(1000);
+  }
+  samples.push(rssBytes(serverPid));
+  return { first: samples[0]!, last: samples.at(-1)!, peak: Math.max(...samples), totals: sum(await fleet.status()) };
+}
+
+const kb = (bytes: number) => bytes / 1024;
+const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 1)} MiB`;
+
+/** The reference: the same clients (no credentials) against bare aedes; RSS per connection after one interval. */
+async function referencePerConnection(): Promise<{ perConnKb: number; connectS: number } | undefined> {
+  const broker: Child = await startBareAedes();
+  let fleet: Fleet | undefined;
+  try {
+    await sleep(1000);
+    const before = await settledRss(broker.pid);
+    const t0 = Date.now();
+    fleet = await startFleet(broker.port, Array.from({ length: N }, (_, i) => ({ id: `ref-${i}` })), Date.now() - 86_400_000);
+    const up = await untilConnected(fleet, broker.pid, t0, 120_000);
+    const s = await steady(fleet, broker.pid, INTERVAL_MS + 2000);
+    if (s.totals.connected < N) console.warn(`reference: only ${s.totals.connected}/${N} connected`);
+    await fleet.stop(2000);
+    return { perConnKb: kb(s.last - before) / s.totals.connected, connectS: up.seconds };
+  } finally {
+    fleet?.kill();
+    await broker.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+const limit = openFileLimit();
+printHardware(`connection bench: ${fmt(N)} device connections in ${PROCS} client processes, QoS 1 every ${INTERVAL_MS / 1000} s, ${STEADY_MS / 1000} s steady`);
+console.log(`open files limit (ulimit -n): ${limit}`);
+if (limit < N + 500) {
+  console.error(`ulimit -n is ${limit}: the server needs ${N} sockets plus a few hundred files. Raise it (\`ulimit -n ${N + 1000}\`, or the hard limit in /etc/security/limits.conf) or run fewer --connections.`);
+  process.exit(2);
+}
+
+latencies.length = 0;
+const reference = REFERENCE ? await referencePerConnection() : undefined;
+if (reference) console.log(`reference, bare aedes: ${fmt(reference.perConnKb, 1)} KiB per connection, all connected in ${fmt(reference.connectS, 1)} s`);
+latencies.length = 0;
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-conn-'));
+const tp = Date.now();
+const devices = await provision(dataDir, N);
+console.log(`provisioned ${fmt(N)} devices in ${fmt((Date.now() - tp) / 1000, 1)} s`);
+const platform = await startPlatform({ dataDir, env: { RATE_LIMIT_INGEST: '0' } });
+let fleet: Fleet | undefined;
+const figures: Figure[] = [];
+try {
+  await sleep(2000);
+  const rssBefore = await settledRss(platform.pid);
+  const t0 = Date.now();
+  fleet = await startFleet(platform.mqttPort!, devices, Date.now() - 86_400_000);
+  const up = await untilConnected(fleet, platform.pid, t0, 300_000);
+  console.log(`connected ${fmt(up.totals.connected)}/${fmt(N)} in ${fmt(up.seconds, 1)} s (refused ${up.totals.refused}, connect errors ${up.totals.connectErrors}); server RSS peak while connecting ${mib(up.peakRss)}`);
+  const s1 = await steady(fleet, platform.pid, Math.max(STEADY_MS, INTERVAL_MS + 2000));
+  const perConnKb = kb(s1.last - rssBefore) / Math.max(1, s1.totals.connected);
+  const p1 = [...latencies].sort((a, b) => a - b);
+  const pct = (arr: number[], p: number) => arr[Math.min(arr.length - 1, Math.floor((p / 100) * arr.length))] ?? NaN;
+  console.log(
+    `steady: server RSS ${mib(rssBefore)} before → ${mib(s1.last)} with ${fmt(s1.totals.connected)} connected: ${fmt(perConnKb, 1)} KiB per connection; ` +
+      `RSS first/last/peak of the steady phase ${mib(s1.first)} / ${mib(s1.last)} / ${mib(s1.peak)}; ${fmt(s1.totals.acked)} PUBACKed, publish→PUBACK p50 ${pct(p1, 50)} ms p99 ${pct(p1, 99)} ms`,
+  );
+  figures.push({
+    name: `server RSS per MQTT connection, ${fmt(N)} devices publishing QoS 1 every ${INTERVAL_MS / 1000} s`,
+    value: perConnKb,
+    unit: 'KiB',
+    kind: 'memory',
+    ...(reference ? { reference: { name: 'bare aedes, same clients', value: reference.perConnKb, unit: 'KiB' }, ratio: perConnKb / reference.perConnKb } : {}),
+    target: `≤ ${TARGET_KB} KB (ThingsBoard ~66 KB)`,
+    met: perConnKb <= TARGET_KB,
+  });
+  figures.push({ name: `connect ${fmt(N)} devices (${args['connect-concurrency']} CONNECTs in flight)`, value: up.seconds, unit: 's', ...(reference ? { reference: { name: 'bare aedes', value: reference.connectS, unit: 's' }, ratio: up.seconds / reference.connectS } : {}) });
+  figures.push({ name: `steady ingest, ${fmt(N)} connections, publish→PUBACK`, value: (N * 1000) / INTERVAL_MS, unit: 'msg/s offered', kind: 'latency', p50Ms: pct(p1, 50), p99Ms: pct(p1, 99) });
+
+  let storm: { seconds: number; peakRss: number; after: number; connected: number } | undefined;
+  if (STORM) {
+    latencies.length = 0;
+    const ts = Date.now();
+    fleet.storm();
+    await sleep(300);
+    const back = await untilConnected(fleet, platform.pid, ts, Number(args['storm-limit']) * 1000);
+    const s2 = await steady(fleet, platform.pid, Math.max(STEADY_MS, INTERVAL_MS + 2000));
+    storm = { seconds: back.seconds, peakRss: Math.max(back.peakRss, s2.peak), after: s2.last, connected: s2.totals.connected };
+    const p2 = [...latencies].sort((a, b) => a - b);
+    console.log(
+      `storm: all ${fmt(N)} dropped at once; ${fmt(back.totals.connected)} back in ${fmt(back.seconds, 1)} s; server RSS peak ${mib(storm.peakRss)}, ` +
+        `${mib(s2.last)} one steady phase later (${fmt(kb(s2.last - rssBefore) / Math.max(1, s2.totals.connected), 1)} KiB per connection); publish→PUBACK p50 ${pct(p2, 50)} ms p99 ${pct(p2, 99)} ms`,
+    );
+    figures.push({
+      name: `reconnect storm: ${fmt(back.totals.connected)} of ${fmt(N)} back`,
+      value: back.seconds,
+      unit: 's',
+      target: 'all back',
+      met: back.totals.connected === N,
+      note: `${back.totals.connackTimeouts} CONNACK timeouts (30 s), ${back.totals.connectErrors} connect errors`,
+    });
+    figures.push({
+      name: 'server RSS after the storm (one steady phase later)',
+      value: s2.last / 2 ** 20,
+      unit: 'MiB',
+      reference: { name: 'before the storm', value: s1.last / 2 ** 20, unit: 'MiB' },
+      ratio: s2.last / s1.last,
+      target: 'bounded (≤ 1.5× before)',
+      met: s2.last <= s1.last * 1.5,
+    });
+  }
+
+  // Every PUBACKed point must be in the database; a reader sees what the platform committed.
+  const finals = await fleet.stop(15_000);
+  const db = new BetterSqlite3(path.join(dataDir, 'fluxgate.db'), { readonly: true });
+  const stored = new Set<string>();
+  for (const row of db.prepare("SELECT device_id, ts FROM points WHERE field = 'v'").iterate() as Iterable<{ device_id: string; ts: number }>) stored.add(`${row.device_id}:${row.ts}`);
+  db.close();
+  let acked = 0;
+  let missing = 0;
+  for (const f of finals) {
+    for (const [id, list] of Object.entries(f.acked)) {
+      for (const t of list) {
+        acked++;
+        if (!stored.has(`${id}:${t}`)) missing++;
+      }
+    }
+  }
+  const unacked = finals.reduce((n, f) => n + f.unacked, 0);
+  console.log(`accounting: ${fmt(acked)} points PUBACKed, ${fmt(stored.size)} stored, ${missing} PUBACKed but missing, ${unacked} still unacknowledged at the end`);
+  figures.push({ name: 'PUBACKed points missing from storage', value: missing, unit: 'points', target: '0', met: missing === 0, note: `${acked} PUBACKed, ${stored.size} stored` });
+
+  const rows: string[][] = figures.map((f) => [
+    f.name,
+    `${fmt(f.value, f.unit === 'KiB' || f.unit === 's' || f.unit === 'MiB' ? 1 : 0)} ${f.unit}`,
+    f.reference ? `${f.reference.name} ${fmt(f.reference.value, 1)} ${f.reference.unit}${f.ratio !== undefined ? ` (${fmt(f.ratio, 2)}×)` : ''}` : '',
+    f.target ?? '',
+    f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+  ]);
+  printTable('Connection scale (SQLite, ack after commit)', ['measure', 'figure', 'reference (same run)', 'target', 'met'], rows);
+  recordResults('connections', figures);
+} finally {
+  fleet?.kill();
+  await platform.stop();
+}
+process.exit(0);

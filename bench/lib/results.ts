@@ -1,0 +1,101 @@
+// Machine-readable bench output for `npm run bench` (bench/run-all.ts): when BENCH_RESULTS names a
+// file, each bench appends one JSON line with its figures, each beside its same-run reference.
+import { appendFileSync } from 'node:fs';
+import { hardwareLine } from './hardware.ts';
+
+export interface Figure {
+  /** What was measured, e.g. "HTTP batches of 100 points, 32 conns". */
+  name: string;
+  value: number;
+  unit: string;
+  /** What the chart plots it as; figures without a kind appear in the table only. */
+  kind?: 'throughput' | 'latency' | 'memory';
+  p50Ms?: number;
+  p99Ms?: number;
+  reference?: { name: string; value: number; unit: string };
+  /** value / reference.value, or the share the bench itself defines. */
+  ratio?: number;
+  target?: string;
+  /** undefined: no target, or the target does not apply to this storage. */
+  met?: boolean;
+  note?: string;
+}
+
+export interface BenchRecord {
+  bench: string;
+  at: string;
+  machine: string;
+  figures: Figure[];
+}
+
+export function recordResults(bench: string, figures: Figure[]): void {
+  const file = process.env.BENCH_RESULTS;
+  if (!file) return;
+  const record: BenchRecord = { bench, at: new Date().toISOString(), machine: hardwareLine(), figures };
+  appendFileSync(file, JSON.stringify(record) + '\n');
+}
+
+/** bench:mqtt's rows as figures: Fluxgate beside bare Mosquitto (and aedes) at the same QoS and size. */
+export function mqttFigures(
+  rows: Array<{ target: string; qos: number; points: number; msgPerS: number; pointsPerS: number; p50: number; p99: number; received: number; total: number }>,
+): void {
+  const figures: Figure[] = [];
+  for (const r of rows.filter((x) => x.target.startsWith('fluxgate'))) {
+    const same = (name: string) => rows.find((x) => x.target.startsWith(name) && x.qos === r.qos && x.points === r.points);
+    const mosq = same('Debian Mosquitto');
+    const aedes = same('bare aedes');
+    const ref = mosq ?? aedes;
+    const durable = r.qos === 1 && r.points === 3;
+    figures.push({
+      name: `MQTT QoS ${r.qos}, ${r.points} point${r.points > 1 ? 's' : ''}/msg, stored end to end`,
+      value: r.msgPerS,
+      unit: 'msg/s',
+      kind: 'throughput',
+      p50Ms: r.p50,
+      p99Ms: r.p99,
+      ...(ref ? { reference: { name: `${mosq ? 'bare Mosquitto' : 'bare aedes'} pub→sub`, value: ref.msgPerS, unit: 'msg/s' }, ratio: r.msgPerS / ref.msgPerS } : {}),
+      ...(durable ? { target: '≥ 50,000 msg/s and ≥ 0.8× Mosquitto', met: r.msgPerS >= 50_000 && (mosq ? r.msgPerS / mosq.msgPerS >= 0.8 : false) } : {}),
+      note: `${r.received}/${r.total} received${aedes ? `; bare aedes ${Math.round(aedes.msgPerS)} msg/s` : ''}`,
+    });
+  }
+  recordResults('mqtt', figures);
+}
+
+/** bench:ingest's medians as figures (targets apply to SQLite). */
+export function ingestFigures(
+  storage: string,
+  r: {
+    batched?: { pointsPerS: number; p50Ms: number; p99Ms: number; rawRowsPerS: number; share: number };
+    single?: { reqPerS: number; p50Ms: number; p99Ms: number; helloReqPerS: number; share: number };
+  },
+): void {
+  const sqlite = storage === 'sqlite';
+  const figures: Figure[] = [];
+  if (r.batched) {
+    figures.push({
+      name: `HTTP batches of 100 points (${storage})`,
+      value: r.batched.pointsPerS,
+      unit: 'points/s',
+      kind: 'throughput',
+      p50Ms: r.batched.p50Ms,
+      p99Ms: r.batched.p99Ms,
+      reference: { name: `raw ${storage} writePoints`, value: r.batched.rawRowsPerS, unit: 'rows/s' },
+      ratio: r.batched.share,
+      ...(sqlite ? { target: '≥ 50% of raw', met: r.batched.share >= 0.5 } : {}),
+    });
+  }
+  if (r.single) {
+    figures.push({
+      name: `HTTP single-point requests (${storage})`,
+      value: r.single.reqPerS,
+      unit: 'req/s',
+      kind: 'throughput',
+      p50Ms: r.single.p50Ms,
+      p99Ms: r.single.p99Ms,
+      reference: { name: 'bare fastify GET /', value: r.single.helloReqPerS, unit: 'req/s' },
+      ratio: r.single.share,
+      ...(sqlite ? { target: '≥ 20,000 req/s', met: r.single.reqPerS >= 20_000 } : {}),
+    });
+  }
+  recordResults('ingest', figures);
+}
