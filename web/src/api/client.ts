@@ -176,8 +176,3 @@ async function toError(res: Response): Promise<ApiError> {
   }
   return new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`);
 }
-
-/** True when the endpoint does not exist on this server (a feature not installed yet). */
-export function isMissingEndpoint(err: unknown): boolean {
-  return err instanceof ApiError && (err.code === 'ROUTE_NOT_FOUND' || err.code === 'METHOD_NOT_ALLOWED');
-}
