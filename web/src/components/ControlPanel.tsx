@@ -28,6 +28,8 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
   const [params, setParams] = useState('{}');
   const [error, setError] = useState<unknown>();
   const lastStateReload = useRef(0);
+  /** Last status the stream gave per command id: a fast device may ack before the POST answers. */
+  const latest = useRef(new Map<string, { command_id: string; status: Command['status']; result?: unknown }>());
   const reloadState = state.reload;
   const reloadHistory = history.reload;
 
@@ -35,9 +37,17 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
     if (history.data) setCommands(history.data);
   }, [history.data]);
 
+  // Start the target field at the device's current target, until the user types.
+  const edited = useRef(false);
+  useEffect(() => {
+    const t = state.data?.desired.target_temperature ?? state.data?.reported.target_temperature;
+    if (!edited.current && typeof t === 'number') setTarget(String(t));
+  }, [state.data]);
+
   useEffect(() => {
     const stop = stream.follow(deviceId, (m) => {
       if (m.type === 'command') {
+        latest.current.set(m.command_id, m);
         let unknown = false;
         setCommands((list) => {
           const next = applyCommandUpdate(list, m);
@@ -77,7 +87,9 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
   const sendCommand = async (command: string, parameters: Record<string, unknown>) => {
     const c = await api.post<Command>(`${base}/commands`, { command, parameters });
     // A fast device may have acked before this answer: keep the newer status from the stream.
-    setCommands((list) => (list.some((x) => x.id === c.id) ? list : [c, ...list]));
+    const update = latest.current.get(c.id);
+    const shown = update ? (applyCommandUpdate([c], update) as Command[])[0]! : c;
+    setCommands((list) => (list.some((x) => x.id === c.id) ? list : [shown, ...list]));
   };
   const send = (command: string, parameters: Record<string, unknown>) => run(() => sendCommand(command, parameters));
 
@@ -119,7 +131,10 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
       <form className="inline wrap" onSubmit={setTemperature}>
         <label className="inline">
           Target temperature (°C)
-          <input type="number" step="0.5" min="-50" max="100" required value={target} onChange={(e) => setTarget(e.target.value)} name="target_temperature" />
+          <input type="number" step="0.5" min="-50" max="100" required value={target} onChange={(e) => {
+              edited.current = true;
+              setTarget(e.target.value);
+            }} name="target_temperature" />
         </label>
         <button type="submit" className="primary">
           Set target
