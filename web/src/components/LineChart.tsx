@@ -41,6 +41,15 @@ const yAxisSize: uPlot.Axis.Size = (u, values, axisIdx, cycleNum) => {
   return Math.max(40, Math.ceil(size));
 };
 
+/** One short line per tick: uPlot's default second line (the date) collides on narrow charts. */
+const xValues: uPlot.Axis.DynamicValues = (_u, splits, _axisIdx, _space, incr) =>
+  splits.map((s) => {
+    const d = new Date(s * 1000);
+    if (incr >= 86_400) return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+    if (incr >= 60) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  });
+
 function toSeconds(data: LineChartProps['data']): uPlot.AlignedData {
   return [data[0].map((t) => t / 1000), ...data.slice(1)] as uPlot.AlignedData;
 }
@@ -61,7 +70,7 @@ export function LineChart({ data, series, height = 220, title }: LineChartProps)
       // One timestamp alone would make uPlot stretch the axis over years: give it a minute each side.
       scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) } },
       axes: [
-        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, incrs: X_INCRS },
+        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, incrs: X_INCRS, values: xValues },
         { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: yAxisSize },
       ],
       series: [
