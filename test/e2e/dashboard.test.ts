@@ -317,10 +317,39 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await logOut();
   });
 
+  test('admin: assign a device to a user and take it back; deactivate and reactivate the user', async () => {
+    await logIn(ADMIN);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    await page.getByTestId('admin-stats').getByText('thermostat 2').waitFor();
+    await page.getByLabel('Assign device').selectOption('thermo-e2e');
+    await page.getByLabel('To user').selectOption({ label: BOB.username });
+    await page.getByLabel('Assignment level').selectOption('read');
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    const row = page.getByTestId('mappings').locator('tr', { hasText: 'Living room <b>thermostat</b>' });
+    await row.getByText('read', { exact: true }).waitFor();
+    await page.getByRole('button', { name: `Devices of ${BOB.username}` }).click();
+    await page.getByRole('heading', { name: `Devices ${BOB.username} can see` }).waitFor();
+    await page.locator('.events').getByRole('link', { name: 'Living room <b>thermostat</b>' }).waitFor();
+    await shot('17-admin-assignments');
+    const bob = (await p.api('GET', '/api/v1/users?q=bob', { token: await p.login(ADMIN.username, ADMIN.password) })).body.users[0];
+    const granted = await p.api('GET', '/api/v1/devices/thermo-e2e/access', { token: await p.login(ADMIN.username, ADMIN.password) });
+    assert.deepEqual(granted.body.map((g: { user_id: string; level: string }) => [g.user_id, g.level]), [[bob.id, 'read']]);
+
+    await row.getByRole('button', { name: /^Unassign/ }).click();
+    await row.waitFor({ state: 'detached' });
+    const users = page.getByTestId('users');
+    await users.locator('tr', { hasText: BOB.username }).getByRole('button', { name: 'Deactivate' }).click();
+    await users.locator('tr', { hasText: BOB.username }).getByText('inactive').waitFor();
+    assert.equal((await p.api('POST', '/api/v1/auth/login', { body: BOB })).status >= 400, true);
+    await users.locator('tr', { hasText: BOB.username }).getByRole('button', { name: 'Activate' }).click();
+    await users.locator('tr', { hasText: BOB.username }).getByText('inactive').waitFor({ state: 'detached' });
+    assert.equal((await p.api('POST', '/api/v1/auth/login', { body: BOB })).status, 200);
+  });
+
   test('every main page fits a phone-width screen, and its main controls are keyboard reachable', async () => {
     await fleet?.stop();
     fleet = undefined;
-    await logIn(ADMIN);
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       for (const path of PAGES) {

@@ -10,10 +10,19 @@ import { Badge, ErrorText } from './ui.tsx';
 
 const tone = (s: Command['status']) => (s === 'acked' ? 'ok' : s === 'failed' || s === 'expired' ? 'bad' : 'muted');
 
+const RANK: Record<Command['status'], number> = { pending: 0, delivered: 1, acked: 2, failed: 2, expired: 2 };
+type CommandUpdate = { command_id: string; status: Command['status']; result?: unknown };
+
+/** A command with a newer status applied; statuses never go back (a stale fetch cannot undo an ack). */
+export function withUpdate(c: Command, update: CommandUpdate | undefined): Command {
+  if (!update || update.command_id !== c.id || RANK[update.status] < RANK[c.status] || update.status === c.status) return c;
+  return { ...c, status: update.status, ...(update.result !== undefined ? { result: update.result } : {}) };
+}
+
 /** Applies a status update from the stream; false when the command is not in the list yet. */
-export function applyCommandUpdate(list: Command[], update: { command_id: string; status: Command['status']; result?: unknown }): Command[] | false {
+export function applyCommandUpdate(list: Command[], update: CommandUpdate): Command[] | false {
   if (!list.some((c) => c.id === update.command_id)) return false;
-  return list.map((c) => (c.id === update.command_id ? { ...c, status: update.status, ...(update.result !== undefined ? { result: update.result } : {}) } : c));
+  return list.map((c) => withUpdate(c, update));
 }
 
 export function ControlPanel({ deviceId }: { deviceId: string }) {
@@ -29,12 +38,13 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
   const [error, setError] = useState<unknown>();
   const lastStateReload = useRef(0);
   /** Last status the stream gave per command id: a fast device may ack before the POST answers. */
-  const latest = useRef(new Map<string, { command_id: string; status: Command['status']; result?: unknown }>());
+  const latest = useRef(new Map<string, CommandUpdate>());
   const reloadState = state.reload;
   const reloadHistory = history.reload;
 
   useEffect(() => {
-    if (history.data) setCommands(history.data);
+    // The fetch may have been answered before an ack the stream already brought.
+    if (history.data) setCommands(history.data.map((c) => withUpdate(c, latest.current.get(c.id))));
   }, [history.data]);
 
   // Start the target field at the device's current target, until the user types.
@@ -47,7 +57,8 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
   useEffect(() => {
     const stop = stream.follow(deviceId, (m) => {
       if (m.type === 'command') {
-        latest.current.set(m.command_id, m);
+        const before = latest.current.get(m.command_id);
+        if (!before || RANK[m.status] >= RANK[before.status]) latest.current.set(m.command_id, m);
         let unknown = false;
         setCommands((list) => {
           const next = applyCommandUpdate(list, m);
@@ -87,8 +98,7 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
   const sendCommand = async (command: string, parameters: Record<string, unknown>) => {
     const c = await api.post<Command>(`${base}/commands`, { command, parameters });
     // A fast device may have acked before this answer: keep the newer status from the stream.
-    const update = latest.current.get(c.id);
-    const shown = update ? (applyCommandUpdate([c], update) as Command[])[0]! : c;
+    const shown = withUpdate(c, latest.current.get(c.id));
     setCommands((list) => (list.some((x) => x.id === c.id) ? list : [shown, ...list]));
   };
   const send = (command: string, parameters: Record<string, unknown>) => run(() => sendCommand(command, parameters));

@@ -70,7 +70,7 @@ export function LineChart({ data, series, height = 220, title }: LineChartProps)
       // One timestamp alone would make uPlot stretch the axis over years: give it a minute each side.
       scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) } },
       axes: [
-        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, incrs: X_INCRS, values: xValues },
+        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, incrs: X_INCRS, values: xValues, space: 100 },
         { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: yAxisSize },
       ],
       series: [

@@ -88,7 +88,7 @@ describe('LogsPanel', () => {
       const q = new URL(urls.at(-1)!, 'http://x').searchParams;
       expect(Number(q.get('end_time')) - Number(q.get('start_time'))).toBe(900_000);
     });
-  });
+  }, 30_000);
 
   it('builds the query: no level filter when all are ticked, a cursor when paging', () => {
     expect(logQuery({ start: 1, end: 2, levels: ['debug', 'info', 'warning', 'error', 'critical'] })).toBe('start_time=1&end_time=2&limit=100');
@@ -153,11 +153,14 @@ describe('ControlPanel', () => {
     fireEvent.change(screen.getByLabelText('Command'), { target: { value: 'reboot' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Parameters must be a JSON object');
-  });
+  }, 30_000);
 
-  it('applies stream updates to known commands only', () => {
+  it('applies stream updates to known commands only, never backwards', () => {
     const list = [command({ id: 'a' }), command({ id: 'b' })];
     expect(applyCommandUpdate(list, { command_id: 'x', status: 'acked' })).toBe(false);
-    expect((applyCommandUpdate(list, { command_id: 'b', status: 'failed' }) as Command[]).map((c) => c.status)).toEqual(['pending', 'failed']);
+    const failed = applyCommandUpdate(list, { command_id: 'b', status: 'failed' }) as Command[];
+    expect(failed.map((c) => c.status)).toEqual(['pending', 'failed']);
+    // A late 'delivered' (or a stale fetch) does not undo the outcome.
+    expect((applyCommandUpdate(failed, { command_id: 'b', status: 'delivered' }) as Command[]).map((c) => c.status)).toEqual(['pending', 'failed']);
   });
 });
