@@ -371,6 +371,28 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     for (const name of ['New device', 'Search']) await tabTo(name);
   });
 
+  test('a chart over 100,000 points gets them downsampled by the server to its pixel width', async () => {
+    const admin = await p.login(ADMIN.username, ADMIN.password);
+    const created = await p.api('POST', '/api/v1/devices', { token: admin, body: { id: 'meter-100k', name: 'Busy meter', device_type: 'meter' } });
+    const N = 100_000;
+    const t0 = Date.now() - 14 * 60_000;
+    for (let i = 0; i < N; i += 5000) {
+      const batch = Array.from({ length: 5000 }, (_, k) => ({ timestamp: t0 + (i + k) * 8, power: 100 + ((i + k) % 50) + ((i + k) === 54_321 ? 900 : 0) }));
+      assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey: created.body.api_key, body: batch })).status, 201);
+    }
+    const series = page.waitForRequest((r) => r.url().includes('/api/v1/telemetry/meter-100k/series') && r.url().includes('start_time'));
+    await page.goto(`${p.url}/devices/meter-100k`);
+    const maxPoints = Number(new URL((await series).url()).searchParams.get('max_points'));
+    await page.getByRole('button', { name: '15 min' }).click();
+    await page.getByTestId('chart-mode').getByText('downsampled to screen width · live').waitFor();
+    const shown = Number((await page.getByTestId('count-power').textContent())?.replace(/\D/g, ''));
+    const width = Number(await page.locator('.field-chart[data-field="power"] .chart').evaluate((e) => (e as HTMLElement).closest('.card')!.clientWidth));
+    assert.equal(maxPoints, width, 'the chart asks for as many points as its card is wide');
+    assert.ok(shown > 0 && shown <= maxPoints, `${shown} points drawn for a ${maxPoints}px chart`);
+    await page.locator('.field-chart[data-field="power"] canvas').waitFor();
+    await shot('18-100k-points-downsampled');
+  });
+
   test('no console errors or page errors on any page', () => {
     assert.deepEqual(problems, []);
   });

@@ -25,7 +25,7 @@ export function applyCommandUpdate(list: Command[], update: CommandUpdate): Comm
   return list.map((c) => withUpdate(c, update));
 }
 
-export function ControlPanel({ deviceId }: { deviceId: string }) {
+export function ControlPanel({ deviceId, deviceType }: { deviceId: string; deviceType: string }) {
   const { api, stream } = useApp();
   const base = `/api/v1/devices/${encodeURIComponent(deviceId)}`;
   const state = useAsync(() => api.get<DeviceState>(`${base}/state`), [api, base]);
@@ -134,22 +134,36 @@ export function ControlPanel({ deviceId }: { deviceId: string }) {
     void send(name, parameters as Record<string, unknown>);
   };
 
+  // Target temperature where it means something: thermostats, and devices that report or want one.
+  const hasTarget =
+    /thermo|hvac|heat/i.test(deviceType) || state.data?.reported.target_temperature !== undefined || state.data?.desired.target_temperature !== undefined;
   const keys = [...new Set([...Object.keys(state.data?.desired ?? {}), ...Object.keys(state.data?.reported ?? {})])].sort();
   return (
     <div className="card">
       <h2>Control</h2>
-      <form className="inline wrap" onSubmit={setTemperature}>
-        <label className="inline">
-          Target temperature (°C)
-          <input type="number" step="0.5" min="-50" max="100" required value={target} onChange={(e) => {
-              edited.current = true;
-              setTarget(e.target.value);
-            }} name="target_temperature" />
-        </label>
-        <button type="submit" className="primary">
-          Set target
-        </button>
-      </form>
+      {hasTarget && (
+        <form className="inline wrap" onSubmit={setTemperature}>
+          <label className="inline">
+            Target temperature (°C)
+            <input
+              type="number"
+              step="0.5"
+              min="-50"
+              max="100"
+              required
+              value={target}
+              onChange={(e) => {
+                edited.current = true;
+                setTarget(e.target.value);
+              }}
+              name="target_temperature"
+            />
+          </label>
+          <button type="submit" className="primary">
+            Set target
+          </button>
+        </form>
+      )}
       <div className="inline wrap" role="group" aria-label="Power">
         <span>Power</span>
         <button type="button" onClick={() => void send('turn_on', {})}>

@@ -132,7 +132,7 @@ describe('ControlPanel', () => {
     const { stream, emit } = fakeStream();
     render(
       <AppProvider api={api} stream={stream}>
-        <ControlPanel deviceId="thermo" />
+        <ControlPanel deviceId="thermo" deviceType="thermostat" />
       </AppProvider>,
     );
     await screen.findByText('No commands sent yet.');

@@ -150,7 +150,7 @@ export function DevicePage({ id }: { id: string }) {
           <LatestValues deviceId={id} />
           <LiveCharts deviceId={id} />
           <div className="grid2">
-            <ControlPanel deviceId={id} />
+            <ControlPanel deviceId={id} deviceType={d.device_type} />
             {manages ? <SharingPanel deviceId={id} /> : me && <SharedWithYou deviceId={id} userId={me.id} />}
           </div>
           <LogsPanel deviceId={id} />
