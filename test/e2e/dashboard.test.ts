@@ -319,6 +319,11 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
 
   test('admin: assign a device to a user and take it back; deactivate and reactivate the user', async () => {
     await logIn(ADMIN);
+    // The overview lists recent commands and error logs, loaded when it opens.
+    const recent = page.getByTestId('recent-events');
+    await recent.getByText('command set_target_temperature: acked').waitFor();
+    await recent.getByText('sensor read failed').waitFor();
+    await shot('17-overview-recent');
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
     await page.getByTestId('admin-stats').getByText('thermostat 2').waitFor();
@@ -331,7 +336,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('button', { name: `Devices of ${BOB.username}` }).click();
     await page.getByRole('heading', { name: `Devices ${BOB.username} can see` }).waitFor();
     await page.locator('.events').getByRole('link', { name: 'Living room <b>thermostat</b>' }).waitFor();
-    await shot('17-admin-assignments');
+    await shot('18-admin-assignments');
     const bob = (await p.api('GET', '/api/v1/users?q=bob', { token: await p.login(ADMIN.username, ADMIN.password) })).body.users[0];
     const granted = await p.api('GET', '/api/v1/devices/thermo-e2e/access', { token: await p.login(ADMIN.username, ADMIN.password) });
     assert.deepEqual(granted.body.map((g: { user_id: string; level: string }) => [g.user_id, g.level]), [[bob.id, 'read']]);
@@ -390,7 +395,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     assert.equal(maxPoints, width, 'the chart asks for as many points as its card is wide');
     assert.ok(shown > 0 && shown <= maxPoints, `${shown} points drawn for a ${maxPoints}px chart`);
     await page.locator('.field-chart[data-field="power"] canvas').waitFor();
-    await shot('18-100k-points-downsampled');
+    await shot('19-100k-points-downsampled');
   });
 
   test('no console errors or page errors on any page', () => {
