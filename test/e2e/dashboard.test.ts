@@ -2,7 +2,8 @@
 // Screenshots of each page go to test-artifacts/e2e/ (look at them).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { Fleet } from '../../src/simulator/fleet.ts';
@@ -13,6 +14,16 @@ import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-p
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const skip = chromiumSkipReason();
+/** mtime of the newest file under dir: the built dashboard is rebuilt when a source is newer. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
 const BOB = { username: 'bob', password: 'bob-password' };
 /** The main pages, checked at phone width for horizontal overflow. */
 const PAGES = ['/', '/devices', '/devices/thermo-sim', '/energy', '/charts', '/admin'];
@@ -33,7 +44,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    if (!existsSync('web/dist/index.html')) {
+    if (!existsSync('web/dist/index.html') || newestSource('web/src') > statSync('web/dist/index.html').mtimeMs) {
       const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
       assert.equal(built.status, 0, 'building the dashboard failed');
     }
@@ -391,7 +402,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('button', { name: '15 min' }).click();
     await page.getByTestId('chart-mode').getByText('downsampled to screen width · live').waitFor();
     const shown = Number((await page.getByTestId('count-power').textContent())?.replace(/\D/g, ''));
-    const width = Number(await page.locator('.field-chart[data-field="power"] .chart').evaluate((e) => (e as HTMLElement).closest('.card')!.clientWidth));
+    const width = Number(await page.locator('.field-chart[data-field="power"] .chart').evaluate((e) => e.closest('.card')!.clientWidth));
     assert.equal(maxPoints, width, 'the chart asks for as many points as its card is wide');
     assert.ok(shown > 0 && shown <= maxPoints, `${shown} points drawn for a ${maxPoints}px chart`);
     await page.locator('.field-chart[data-field="power"] canvas').waitFor();
