@@ -2,7 +2,8 @@
 // Screenshots of each page go to test-artifacts/e2e/ (look at them).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -35,6 +36,10 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
   const problems: string[] = [];
   /** A 404 the current step expects (another user's device), not a problem. */
   let expected404: RegExp | undefined;
+  /** While the server is down on purpose, the browser's failed connection attempts are expected. */
+  let serverDown = false;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-e2e-'));
+  let thermoKey = '';
 
   const shot = async (name: string) => {
     // The sticky top bar would be drawn where the page happens to be scrolled.
@@ -48,15 +53,17 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
       const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
       assert.equal(built.status, 0, 'building the dashboard failed');
     }
-    p = await startPlatform();
+    p = await startPlatform({ DATA_DIR: dataDir });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
+    // Generous: the machine running the tests may be busy (these are waits, not timing assertions).
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
       if (msg.type() !== 'error') return;
       const url = msg.location().url ?? '';
       if (msg.text().includes('status of 404') && expected404?.test(url)) return;
+      if (serverDown && /WebSocket connection|ERR_CONNECTION_REFUSED/.test(msg.text())) return;
       problems.push(`console error: ${msg.text()} at ${url}`);
     });
   });
@@ -67,6 +74,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await fleet?.stop();
     await browser?.close();
     await p?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const logIn = async (user: { username: string; password: string }) => {
@@ -115,6 +123,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await form.getByRole('button', { name: 'Create device' }).click();
     const key = (await page.getByTestId('api-key').textContent())?.trim() ?? '';
     assert.match(key, /^[A-Za-z0-9_-]{40,}$/);
+    thermoKey = key;
     await shot('03-api-key-once');
     await page.getByRole('button', { name: 'I have stored it' }).click();
     await page.getByRole('heading', { name: 'Living room <b>thermostat</b>' }).waitFor();
@@ -248,7 +257,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     // A real simulated thermostat: its own mqtt.js client, logged in with the device id and API key.
     fleet = new Fleet({
       devices: [{ credentials: { id: 'thermo-sim', apiKey: created.body.api_key, type: 'thermostat' } }],
-      knobs: knobsFor('default', { intervalMs: 500, jitterMs: 0 }),
+      knobs: knobsFor('default', { intervalMs: 1000, jitterMs: 0 }),
       transport: new MqttTransport({ url: `mqtt://127.0.0.1:${mqttPort}` }),
       seed: 7,
     });
@@ -407,6 +416,24 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     assert.ok(shown > 0 && shown <= maxPoints, `${shown} points drawn for a ${maxPoints}px chart`);
     await page.locator('.field-chart[data-field="power"] canvas').waitFor();
     await shot('19-100k-points-downsampled');
+  });
+
+  test('after a server restart the open page reconnects by itself and live points flow again', async () => {
+    await page.goto(`${p.url}/devices/thermo-e2e`);
+    await page.getByTestId('count-temperature').getByText('3 points').waitFor();
+    await page.locator('.live-dot.live').waitFor();
+    const port = p.port;
+    serverDown = true;
+    await p.stop();
+    await page.locator('.live-dot:not(.live)').waitFor();
+    p = await startPlatform({ DATA_DIR: dataDir, PORT: String(port) });
+    await page.locator('.live-dot.live').waitFor({ timeout: 30_000 });
+    serverDown = false;
+    const send = await p.api('POST', '/api/v1/telemetry', { apiKey: thermoKey, body: { temperature: 24.25, timestamp: Date.now() } });
+    assert.equal(send.status, 201);
+    await page.getByTestId('latest-temperature').getByText('24.25').waitFor();
+    await page.getByTestId('count-temperature').getByText('4 points').waitFor();
+    await shot('20-after-restart');
   });
 
   test('no console errors or page errors on any page', () => {

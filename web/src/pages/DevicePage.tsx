@@ -92,7 +92,8 @@ export function DevicePage({ id }: { id: string }) {
   const [newKey, setNewKey] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [seenLive, setSeenLive] = useState<number>();
-  useEffect(() => stream.follow(id, (m) => m.type === 'points' && setSeenLive(Date.now())), [stream, id]);
+  // The whole page re-renders on this: once a second is enough for "last seen".
+  useEffect(() => stream.follow(id, (m) => m.type === 'points' && setSeenLive((t) => (t && Date.now() - t < 1000 ? t : Date.now()))), [stream, id]);
 
   async function rotate() {
     setConfirmRotate(false);
