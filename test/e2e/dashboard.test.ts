@@ -40,6 +40,10 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
   let serverDown = false;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-e2e-'));
   let thermoKey = '';
+  // Access tokens live 90 s, and the dashboard refreshes them in the last 60 s: over this run it
+  // refreshes many times, and must do so without a 401, a lost page or a logout.
+  const env = { DATA_DIR: dataDir, JWT_TTL_SECONDS: '90' };
+  const session = async () => JSON.parse(String(await page.evaluate("localStorage.getItem('fluxgate.session')"))) as { accessToken: string; refreshToken: string };
 
   const shot = async (name: string) => {
     // The sticky top bar would be drawn where the page happens to be scrolled.
@@ -53,7 +57,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
       const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
       assert.equal(built.status, 0, 'building the dashboard failed');
     }
-    p = await startPlatform({ DATA_DIR: dataDir });
+    p = await startPlatform(env);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Generous: the machine running the tests may be busy (these are waits, not timing assertions).
@@ -419,6 +423,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
   });
 
   test('after a server restart the open page reconnects by itself and live points flow again', async () => {
+    const before = await session();
     await page.goto(`${p.url}/devices/thermo-e2e`);
     await page.getByTestId('count-temperature').getByText('3 points').waitFor();
     await page.locator('.live-dot.live').waitFor();
@@ -426,7 +431,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     serverDown = true;
     await p.stop();
     await page.locator('.live-dot:not(.live)').waitFor();
-    p = await startPlatform({ DATA_DIR: dataDir, PORT: String(port) });
+    p = await startPlatform({ ...env, PORT: String(port) });
     await page.locator('.live-dot.live').waitFor({ timeout: 30_000 });
     serverDown = false;
     const send = await p.api('POST', '/api/v1/telemetry', { apiKey: thermoKey, body: { temperature: 24.25, timestamp: Date.now() } });
@@ -434,6 +439,13 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByTestId('latest-temperature').getByText('24.25').waitFor();
     await page.getByTestId('count-temperature').getByText('4 points').waitFor();
     await shot('20-after-restart');
+    // Still the same login, with its tokens refreshed along the way (none of this showed on the page).
+    await page.waitForTimeout(31_000);
+    await page.reload();
+    await page.getByTestId('count-temperature').getByText('4 points').waitFor();
+    const after = await session();
+    assert.notEqual(after.accessToken, before.accessToken);
+    assert.notEqual(after.refreshToken, before.refreshToken);
   });
 
   test('no console errors or page errors on any page', () => {
