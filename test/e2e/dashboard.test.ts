@@ -420,6 +420,18 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     assert.ok(shown > 0 && shown <= maxPoints, `${shown} points drawn for a ${maxPoints}px chart`);
     await page.locator('.field-chart[data-field="power"] canvas').waitFor();
     await shot('19-100k-points-downsampled');
+
+    // Edit it from the list, then delete it with everything it stored.
+    await page.goto(`${p.url}/devices`);
+    await page.getByRole('button', { name: 'Edit Busy meter' }).click();
+    const form = page.getByRole('dialog', { name: 'Edit Busy meter' });
+    await form.getByLabel('Name').fill('Busy meter (old)');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: 'Busy meter (old)' }).waitFor();
+    await page.getByRole('button', { name: 'Delete Busy meter (old)' }).click();
+    await page.getByRole('dialog', { name: 'Delete Busy meter (old)?' }).getByRole('button', { name: 'Delete device' }).click();
+    await page.getByRole('link', { name: 'Busy meter (old)' }).waitFor({ state: 'detached' });
+    assert.equal((await p.api('GET', '/api/v1/devices/meter-100k', { token: admin })).status, 404);
   });
 
   test('after a server restart the open page reconnects by itself and live points flow again', async () => {
