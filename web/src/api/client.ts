@@ -156,7 +156,9 @@ export class ApiClient {
     const headers: Record<string, string> = {};
     if (auth) {
       const token = await this.token();
-      if (token) headers.authorization = `Bearer ${token}`;
+      // Logged out (or logging out) while a component still asks: fail here, not with a 401 on the wire.
+      if (!token) throw new ApiError(401, 'NOT_LOGGED_IN', 'You are not logged in');
+      headers.authorization = `Bearer ${token}`;
     }
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -175,9 +177,4 @@ async function toError(res: Response): Promise<ApiError> {
     // not a JSON error body
   }
   return new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`);
-}
-
-/** True when the endpoint does not exist on this server (a feature not installed yet). */
-export function isMissingEndpoint(err: unknown): boolean {
-  return err instanceof ApiError && (err.code === 'ROUTE_NOT_FOUND' || err.code === 'METHOD_NOT_ALLOWED');
 }

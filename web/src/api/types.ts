@@ -1,5 +1,9 @@
 // Wire types, taken from the server's contract so the two cannot drift (type-only: no code shipped).
 import type { z } from 'zod';
+import type { grantView } from '../../../src/contract/http/access.ts';
+import type { statsView } from '../../../src/contract/http/admin.ts';
+import type { commandView, stateView } from '../../../src/contract/http/commands.ts';
+import type { logLevel, logPage, logView } from '../../../src/contract/http/logs.ts';
 import type { loginResponse, userView } from '../../../src/contract/http/auth.ts';
 import type { chartView, seriesResponse } from '../../../src/contract/http/charts.ts';
 import type { deviceView } from '../../../src/contract/http/devices.ts';
@@ -29,25 +33,17 @@ export interface EnergyResponse {
   buckets: Array<{ label: string; start: string; end: string; value: number }>;
 }
 
-// Issue 3 (commands and desired state) — shapes as that issue describes them.
-export interface Command {
-  id: string;
-  command: string;
-  parameters: Record<string, unknown>;
-  status: 'pending' | 'delivered' | 'acked' | 'failed' | 'expired';
-  created_at: string;
-  updated_at?: string;
-  result?: unknown;
-}
-export interface DeviceState {
-  desired: Record<string, unknown>;
-  reported: Record<string, unknown>;
-  delta: Record<string, unknown>;
-}
+export type Command = z.output<typeof commandView>;
+export type DeviceState = z.output<typeof stateView>;
+export type AccessGrant = z.output<typeof grantView>;
+export type AdminStats = z.output<typeof statsView>;
+export type LogLine = z.output<typeof logView>;
+export type LogPage = z.output<typeof logPage>;
+export type LogLevel = z.output<typeof logLevel>;
 
-// Issue 4 (accounts and sharing).
-export interface AccessGrant {
-  user_id: string;
-  username?: string;
-  level: 'read' | 'control';
+export interface UserList {
+  users: User[];
+  total: number;
+  limit: number;
+  offset: number;
 }

@@ -24,6 +24,32 @@ export interface LineChartProps {
 const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 export const seriesColor = (i: number): string => PALETTE[i % PALETTE.length]!;
 
+// Whole-second tick steps (uPlot's defaults go down to milliseconds, which read as ":17.800").
+const X_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000, 31536000];
+
+/** Y axis as wide as its longest label (a fixed width cuts "1,009.8" to ",009.8"). */
+const yAxisSize: uPlot.Axis.Size = (u, values, axisIdx, cycleNum) => {
+  const axis = u.axes[axisIdx]!;
+  const previous = (axis as { _size?: number })._size;
+  if (cycleNum > 1 && previous) return previous;
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '');
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
+  if (longest) {
+    u.ctx.font = (axis.font as unknown as [string])?.[0] ?? u.ctx.font;
+    size += u.ctx.measureText(longest).width / (window.devicePixelRatio || 1);
+  }
+  return Math.max(40, Math.ceil(size));
+};
+
+/** One short line per tick: uPlot's default second line (the date) collides on narrow charts. */
+const xValues: uPlot.Axis.DynamicValues = (_u, splits, _axisIdx, _space, incr) =>
+  splits.map((s) => {
+    const d = new Date(s * 1000);
+    if (incr >= 86_400) return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+    if (incr >= 60) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  });
+
 function toSeconds(data: LineChartProps['data']): uPlot.AlignedData {
   return [data[0].map((t) => t / 1000), ...data.slice(1)] as uPlot.AlignedData;
 }
@@ -43,7 +69,10 @@ export function LineChart({ data, series, height = 220, title }: LineChartProps)
       legend: { live: true },
       // One timestamp alone would make uPlot stretch the axis over years: give it a minute each side.
       scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) } },
-      axes: [{ stroke: '#475569', grid: { stroke: '#e2e8f0' } }, { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: 56 }],
+      axes: [
+        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, incrs: X_INCRS, values: xValues, space: 100 },
+        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: yAxisSize },
+      ],
       series: [
         { label: 'time' },
         ...series.map((s) => ({ label: s.label, stroke: s.color, width: s.faint ? 1 : 2, alpha: s.faint ? 0.35 : 1, spanGaps: s.spanGaps ?? false })),

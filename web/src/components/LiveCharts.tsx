@@ -49,6 +49,14 @@ export function appendPoints(fields: Columns[], points: readonly StreamPoint[], 
   return [...byField.values()].sort((a, b) => a.field.localeCompare(b.field));
 }
 
+/** Live points beyond this many per pixel of width send the chart back to the server to downsample. */
+const LIVE_POINTS_PER_PIXEL = 2;
+
+/** True when a field holds more points than the chart can show: time to ask the server again. */
+export function needsDownsampling(fields: readonly Columns[], width: number): boolean {
+  return fields.some((f) => f.ts.length > width * LIVE_POINTS_PER_PIXEL);
+}
+
 function FieldChart({ f, start, end }: { f: Columns; start: number; end: number }) {
   // Like the line charts, a timeline spans the data it has (from its first point to now).
   const from = Math.max(start, f.ts[0] ?? start);
@@ -78,10 +86,12 @@ export function LiveCharts({ deviceId }: { deviceId: string }) {
   const [tick, setTick] = useState(0);
   const box = useRef<HTMLDivElement>(null);
   const buffer = useRef<StreamPoint[]>([]);
+  const requestedWidth = useRef(1000);
 
   useEffect(() => {
     let live = true;
     const width = Math.min(4000, Math.max(200, Math.round(box.current?.clientWidth ?? window.innerWidth)));
+    requestedWidth.current = width;
     const end = Date.now() + 1;
     const start = end - rangeMs(range);
     const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -111,7 +121,14 @@ export function LiveCharts({ deviceId }: { deviceId: string }) {
       if (buffer.current.length === 0) return;
       const points = buffer.current;
       buffer.current = [];
-      setData((d) => (d ? { ...d, fields: appendPoints(d.fields, points, Date.now() - rangeMs(range)) } : d));
+      setData((d) => {
+        if (!d) return d;
+        const fields = appendPoints(d.fields, points, Date.now() - rangeMs(range));
+        // A busy device: raw live points would pile up past the screen width, so fetch the range
+        // again and let the server downsample it (live points keep coming in on top).
+        if (needsDownsampling(fields, requestedWidth.current)) setTimeout(() => setTick((n) => n + 1), 0);
+        return { ...d, fields };
+      });
     }, 250);
     return () => {
       stop();

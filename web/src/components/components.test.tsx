@@ -6,7 +6,7 @@ import { LoginPage } from '../pages/LoginPage.tsx';
 import { readCounter } from '../pages/OverviewPage.tsx';
 import { align } from '../pages/ChartsPage.tsx';
 import { AppProvider } from '../session.tsx';
-import { appendPoints, dropEmpty } from './LiveCharts.tsx';
+import { appendPoints, dropEmpty, needsDownsampling } from './LiveCharts.tsx';
 import { StateTimeline } from './StateTimeline.tsx';
 import { ApiKeyOnce } from './DeviceForm.tsx';
 
@@ -80,6 +80,12 @@ describe('chart data helpers', () => {
       { field: 't', kind: 'number', ts: [20, 30, 40], values: [2, 3, 4], min: undefined, max: undefined },
     ]);
     expect(fields[0]!.ts).toEqual([10, 20]);
+  });
+
+  it('asks the server again once live points outgrow the chart width', () => {
+    const field = (n: number) => ({ field: 'p', kind: 'number' as const, ts: Array.from({ length: n }, (_, i) => i), values: Array.from({ length: n }, () => 1) });
+    expect(needsDownsampling([field(400)], 200)).toBe(false);
+    expect(needsDownsampling([field(10), field(401)], 200)).toBe(true);
   });
 
   it('drops empty buckets and aligns series on one time axis', () => {

@@ -56,11 +56,3 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
 export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'muted'; children: ReactNode }) {
   return <span className={`badge ${tone}`}>{children}</span>;
 }
-
-export function Unavailable({ what, issue }: { what: string; issue: number }) {
-  return (
-    <p className="muted">
-      {what} is not available on this server yet (it arrives with the platform feature of issue #{issue}).
-    </p>
-  );
-}

@@ -1,62 +1,100 @@
-// Admin (issue 4 endpoints): system stats, users (create, deactivate, delete), and assignments.
+// Admin: system stats, users (create, deactivate, delete, the devices each can see), and device
+// assignments (seed 004's mappings: share a device with a user, or take it back).
 import { type FormEvent, useState } from 'react';
-import { isMissingEndpoint } from '../api/client.ts';
-import type { User } from '../api/types.ts';
-import { Badge, ErrorText, Unavailable } from '../components/ui.tsx';
+import type { AccessGrant, AdminStats, DeviceList, UserList } from '../api/types.ts';
+import { Badge, ErrorText } from '../components/ui.tsx';
 import { formatTime, formatValue } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
+import { Link } from '../router.tsx';
 import { useApp } from '../session.tsx';
 
-type Stats = Record<string, unknown>;
+const counts = (r: Record<string, number>) =>
+  Object.entries(r)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(' · ') || '—';
 
 function StatsCard() {
   const { api } = useApp();
-  const admin = useAsync(() => api.get<Stats>('/api/v1/admin/stats'), [api]);
-  const basic = useAsync(() => api.get<Stats>('/api/v1/telemetry/status'), [api]);
-  const stats = admin.data ?? basic.data;
+  const stats = useAsync(() => api.get<AdminStats>('/api/v1/admin/stats'), [api]);
+  const s = stats.data;
   return (
     <div className="card">
-      <h2>System</h2>
-      {isMissingEndpoint(admin.error) && <p className="muted small">Detailed admin stats arrive with issue #4; showing the basic status.</p>}
-      <dl className="kv">
-        {stats &&
-          Object.entries(stats).map(([k, v]) => (
-            <div key={k}>
-              <dt>{k.replaceAll('_', ' ')}</dt>
-              <dd>{typeof v === 'object' && v !== null ? JSON.stringify(v) : formatValue(v)}</dd>
-            </div>
-          ))}
-      </dl>
-      <ErrorText error={isMissingEndpoint(admin.error) ? basic.error : admin.error} />
+      <div className="page-head">
+        <h2>System</h2>
+        <button type="button" onClick={stats.reload}>
+          Refresh
+        </button>
+      </div>
+      {s && (
+        <dl className="kv" data-testid="admin-stats">
+          <div>
+            <dt>users</dt>
+            <dd>{s.users}</dd>
+          </div>
+          <div>
+            <dt>devices</dt>
+            <dd>{s.devices}</dd>
+          </div>
+          <div>
+            <dt>points stored</dt>
+            <dd>{formatValue(s.points_stored)}</dd>
+          </div>
+          <div>
+            <dt>ingest points/s (last minute)</dt>
+            <dd>{formatValue(s.ingest_points_per_second)}</dd>
+          </div>
+          <div>
+            <dt>devices by status</dt>
+            <dd>{counts(s.devices_by_status)}</dd>
+          </div>
+          <div>
+            <dt>devices by type</dt>
+            <dd>{counts(s.devices_by_type)}</dd>
+          </div>
+          <div>
+            <dt>open connections</dt>
+            <dd>{counts(s.connections)}</dd>
+          </div>
+        </dl>
+      )}
+      <ErrorText error={stats.error} />
     </div>
   );
 }
 
-function UsersCard() {
+function UserDevices({ userId, username }: { userId: string; username: string }) {
   const { api } = useApp();
-  const users = useAsync(() => api.get<{ users: User[] } | User[]>('/api/v1/users'), [api]);
+  const devices = useAsync(() => api.get<{ devices: DeviceList['devices']; total: number }>(`/api/v1/mappings/user/${encodeURIComponent(userId)}/devices?limit=100`), [api, userId]);
+  return (
+    <>
+      <h3>Devices {username} can see</h3>
+      <ErrorText error={devices.error} />
+      {devices.data && devices.data.devices.length === 0 && <p className="muted">None.</p>}
+      <ul className="events">
+        {devices.data?.devices.map((d) => (
+          <li key={d.id}>
+            <Link to={`/devices/${encodeURIComponent(d.id)}`}>{d.name}</Link> <span className="muted small">{d.id}</span>
+            {d.owner_id === userId && <span className="muted small"> · owner</span>}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function UsersCard({ users, onChange }: { users: ReturnType<typeof useAsync<UserList>>; onChange: () => void }) {
+  const { api, session } = useApp();
   const [form, setForm] = useState({ username: '', password: '', role: 'user' });
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState<string>();
-  const devices = useAsync(
-    async () => (selected ? api.get<unknown>(`/api/v1/mappings/user/${encodeURIComponent(selected)}/devices`) : undefined),
-    [api, selected],
-  );
-  if (isMissingEndpoint(users.error)) {
-    return (
-      <div className="card">
-        <h2>Users</h2>
-        <Unavailable what="User management" issue={4} />
-      </div>
-    );
-  }
-  const list = users.data ? (Array.isArray(users.data) ? users.data : users.data.users) : [];
+  const list = users.data?.users ?? [];
 
   async function act(action: () => Promise<unknown>) {
     setError(undefined);
     try {
       await action();
-      users.reload();
+      onChange();
     } catch (err) {
       setError(err);
     }
@@ -68,6 +106,7 @@ function UsersCard() {
       setForm({ username: '', password: '', role: 'user' });
     });
   };
+  const chosen = list.find((u) => u.id === selected);
 
   return (
     <div className="card">
@@ -83,7 +122,7 @@ function UsersCard() {
       </form>
       <ErrorText error={users.error ?? error} />
       <div className="table-wrap">
-        <table>
+        <table data-testid="users">
           <thead>
             <tr>
               <th>User</th>
@@ -98,7 +137,7 @@ function UsersCard() {
             {list.map((u) => (
               <tr key={u.id}>
                 <td>
-                  <button type="button" className="link" onClick={() => setSelected(u.id)}>
+                  <button type="button" className="link" onClick={() => setSelected(u.id)} aria-label={`Devices of ${u.username}`}>
                     {u.username}
                   </button>{' '}
                   {!u.is_active && <Badge tone="warn">inactive</Badge>}
@@ -106,40 +145,137 @@ function UsersCard() {
                 <td>{u.role}</td>
                 <td className="hide-narrow">{formatTime(u.last_login)}</td>
                 <td className="row-actions">
-                  <button type="button" onClick={() => void act(() => api.put(`/api/v1/users/${encodeURIComponent(u.id)}`, { is_active: !u.is_active }))}>
-                    {u.is_active ? 'Deactivate' : 'Activate'}
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => window.confirm(`Delete ${u.username}? Their devices go to you.`) && void act(() => api.del(`/api/v1/users/${encodeURIComponent(u.id)}?devices=transfer`))}
-                  >
-                    Delete
-                  </button>
+                  {u.id !== session?.user.id && (
+                    <>
+                      <button type="button" onClick={() => void act(() => api.post(`/api/v1/users/${encodeURIComponent(u.id)}/${u.is_active ? 'deactivate' : 'activate'}`))}>
+                        {u.is_active ? 'Deactivate' : 'Activate'}
+                      </button>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => window.confirm(`Delete ${u.username}? Devices they own go to you.`) && void act(() => api.del(`/api/v1/users/${encodeURIComponent(u.id)}?devices=transfer`))}
+                      >
+                        Delete
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {selected && (
-        <>
-          <h3>Devices assigned to {list.find((u) => u.id === selected)?.username}</h3>
-          <ErrorText error={devices.error} />
-          {devices.data !== undefined && <pre className="small">{JSON.stringify(devices.data, null, 2)}</pre>}
-        </>
+      {users.data && users.data.total > list.length && <p className="muted small">Showing {list.length} of {users.data.total} users.</p>}
+      {chosen && <UserDevices userId={chosen.id} username={chosen.username} />}
+    </div>
+  );
+}
+
+function AssignmentsCard({ users, version, onChange }: { users: UserList | undefined; version: number; onChange: () => void }) {
+  const { api } = useApp();
+  const mappings = useAsync(() => api.get<{ mappings: AccessGrant[]; total: number }>('/api/v1/mappings?limit=200'), [api, version]);
+  const devices = useAsync(() => api.get<DeviceList>('/api/v1/devices?limit=1000'), [api, version]);
+  const [form, setForm] = useState({ user_id: '', device_id: '', level: 'control' });
+  const [error, setError] = useState<unknown>();
+
+  async function act(action: () => Promise<unknown>) {
+    setError(undefined);
+    try {
+      await action();
+      onChange();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const assign = (e: FormEvent) => {
+    e.preventDefault();
+    void act(() => api.post('/api/v1/mappings/assign', form));
+  };
+  const list = mappings.data?.mappings ?? [];
+  const deviceName = (id: string) => devices.data?.devices.find((d) => d.id === id)?.name ?? id;
+
+  return (
+    <div className="card">
+      <h2>Assignments</h2>
+      <form className="inline wrap" onSubmit={assign} aria-label="Assign a device">
+        <select required aria-label="Assign device" value={form.device_id} onChange={(e) => setForm({ ...form, device_id: e.target.value })}>
+          <option value="">device…</option>
+          {devices.data?.devices.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name} ({d.id})
+            </option>
+          ))}
+        </select>
+        <select required aria-label="To user" value={form.user_id} onChange={(e) => setForm({ ...form, user_id: e.target.value })}>
+          <option value="">user…</option>
+          {users?.users.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.username}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Assignment level" value={form.level} onChange={(e) => setForm({ ...form, level: e.target.value })}>
+          <option value="read">read</option>
+          <option value="control">control</option>
+        </select>
+        <button type="submit">Assign</button>
+      </form>
+      <ErrorText error={mappings.error ?? error} />
+      {list.length === 0 ? (
+        <p className="muted">No device is assigned to another user.</p>
+      ) : (
+        <div className="table-wrap">
+          <table data-testid="mappings">
+            <thead>
+              <tr>
+                <th>Device</th>
+                <th>User</th>
+                <th>Level</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((m) => (
+                <tr key={`${m.device_id} ${m.user_id}`}>
+                  <td>
+                    <Link to={`/devices/${encodeURIComponent(m.device_id)}`}>{deviceName(m.device_id)}</Link>
+                  </td>
+                  <td>{m.username}</td>
+                  <td>{m.level}</td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Unassign ${deviceName(m.device_id)} from ${m.username}`}
+                      onClick={() => void act(() => api.del(`/api/v1/mappings/unassign/${encodeURIComponent(m.device_id)}?user_id=${encodeURIComponent(m.user_id)}`))}
+                    >
+                      Unassign
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );
 }
 
 export function AdminPage() {
+  const { api } = useApp();
+  const [version, setVersion] = useState(0);
+  const users = useAsync(() => api.get<UserList>('/api/v1/users?limit=200'), [api, version]);
+  const changed = () => setVersion((n) => n + 1);
   return (
     <section>
       <h1>Administration</h1>
+      <StatsCard />
       <div className="grid2">
-        <StatsCard />
-        <UsersCard />
+        <UsersCard users={users} onChange={changed} />
+        <AssignmentsCard users={users.data} version={version} onChange={changed} />
       </div>
     </section>
   );

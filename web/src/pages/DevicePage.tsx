@@ -4,6 +4,7 @@ import type { Device } from '../api/types.ts';
 import { ControlPanel } from '../components/ControlPanel.tsx';
 import { ApiKeyOnce, DeviceForm } from '../components/DeviceForm.tsx';
 import { HistoryTable } from '../components/HistoryTable.tsx';
+import { LogsPanel } from '../components/LogsPanel.tsx';
 import { LiveCharts } from '../components/LiveCharts.tsx';
 import { SharingPanel } from '../components/SharingPanel.tsx';
 import { Badge, ErrorText, Modal } from '../components/ui.tsx';
@@ -59,15 +60,40 @@ function LatestValues({ deviceId }: { deviceId: string }) {
   );
 }
 
+/** A device shared with the caller: who owns it is not theirs to manage, but they may drop their access. */
+function SharedWithYou({ deviceId, userId }: { deviceId: string; userId: string }) {
+  const { api } = useApp();
+  const [error, setError] = useState<unknown>();
+  async function leave() {
+    try {
+      await api.del(`/api/v1/devices/${encodeURIComponent(deviceId)}/access/${encodeURIComponent(userId)}`);
+      navigate('/devices');
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <div className="card">
+      <h2>Sharing</h2>
+      <p className="muted">This device is shared with you by its owner.</p>
+      <button type="button" className="danger" onClick={() => window.confirm('Remove your access to this device?') && void leave()}>
+        Remove my access
+      </button>
+      <ErrorText error={error} />
+    </div>
+  );
+}
+
 export function DevicePage({ id }: { id: string }) {
-  const { api, stream } = useApp();
+  const { api, stream, session } = useApp();
   const device = useAsync(() => api.get<Device>(`/api/v1/devices/${encodeURIComponent(id)}`), [api, id]);
   const [editing, setEditing] = useState(false);
   const [confirmRotate, setConfirmRotate] = useState(false);
   const [newKey, setNewKey] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [seenLive, setSeenLive] = useState<number>();
-  useEffect(() => stream.follow(id, (m) => m.type === 'points' && setSeenLive(Date.now())), [stream, id]);
+  // The whole page re-renders on this: once a second is enough for "last seen".
+  useEffect(() => stream.follow(id, (m) => m.type === 'points' && setSeenLive((t) => (t && Date.now() - t < 1000 ? t : Date.now()))), [stream, id]);
 
   async function rotate() {
     setConfirmRotate(false);
@@ -80,6 +106,8 @@ export function DevicePage({ id }: { id: string }) {
   }
 
   const d = device.data;
+  const me = session?.user;
+  const manages = !!d && !!me && (me.role === 'admin' || me.id === d.owner_id);
   if (device.error) {
     return (
       <section>
@@ -97,12 +125,16 @@ export function DevicePage({ id }: { id: string }) {
       <div className="page-head">
         <h1>{d?.name ?? id}</h1>
         <div className="inline">
-          <button type="button" onClick={() => setEditing(true)} disabled={!d}>
-            Edit
-          </button>
-          <button type="button" onClick={() => setConfirmRotate(true)}>
-            Rotate API key
-          </button>
+          {manages && (
+            <>
+              <button type="button" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+              <button type="button" onClick={() => setConfirmRotate(true)}>
+                Rotate API key
+              </button>
+            </>
+          )}
         </div>
       </div>
       {d && (
@@ -119,9 +151,10 @@ export function DevicePage({ id }: { id: string }) {
           <LatestValues deviceId={id} />
           <LiveCharts deviceId={id} />
           <div className="grid2">
-            <ControlPanel deviceId={id} />
-            <SharingPanel deviceId={id} />
+            <ControlPanel deviceId={id} deviceType={d.device_type} />
+            {manages ? <SharingPanel deviceId={id} /> : me && <SharedWithYou deviceId={id} userId={me.id} />}
           </div>
+          <LogsPanel deviceId={id} />
           <HistoryTable deviceId={id} />
         </>
       )}

@@ -11,7 +11,9 @@ import { useApp } from '../session.tsx';
 const PAGE = 20;
 
 export function DevicesPage() {
-  const { api } = useApp();
+  const { api, session } = useApp();
+  const me = session?.user;
+  const manages = (d: Device) => !!me && (me.role === 'admin' || me.id === d.owner_id);
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [type, setType] = useState('');
@@ -42,11 +44,13 @@ export function DevicesPage() {
 
   async function remove(d: Device) {
     try {
-      await api.del(`/api/v1/devices/${encodeURIComponent(d.id)}`);
-      setDeleting(undefined);
+      // The server deletes telemetry, logs and files only when asked explicitly (issue 7).
+      await api.del(`/api/v1/devices/${encodeURIComponent(d.id)}?confirm=true`);
       list.reload();
     } catch (err) {
       setError(err);
+    } finally {
+      setDeleting(undefined);
     }
   }
 
@@ -122,12 +126,18 @@ export function DevicesPage() {
                 </td>
                 <td className="hide-narrow">{timeAgo(d.last_seen)}</td>
                 <td className="row-actions">
-                  <button type="button" onClick={() => setEditing(d)} aria-label={`Edit ${d.name}`}>
-                    Edit
-                  </button>
-                  <button type="button" className="danger" onClick={() => setDeleting(d)} aria-label={`Delete ${d.name}`}>
-                    Delete
-                  </button>
+                  {manages(d) ? (
+                    <>
+                      <button type="button" onClick={() => setEditing(d)} aria-label={`Edit ${d.name}`}>
+                        Edit
+                      </button>
+                      <button type="button" className="danger" onClick={() => setDeleting(d)} aria-label={`Delete ${d.name}`}>
+                        Delete
+                      </button>
+                    </>
+                  ) : (
+                    <span className="muted small">shared with you</span>
+                  )}
                 </td>
               </tr>
             ))}
@@ -176,7 +186,7 @@ export function DevicesPage() {
       )}
       {deleting && (
         <Modal title={`Delete ${deleting.name}?`} onClose={() => setDeleting(undefined)}>
-          <p>This deletes the device and all of its telemetry. It cannot be undone.</p>
+          <p>This deletes the device with all of its telemetry, logs and files. It cannot be undone.</p>
           <div className="actions">
             <button type="button" onClick={() => setDeleting(undefined)}>
               Cancel

@@ -1,7 +1,7 @@
 // Fleet overview: counts by status and type, online/offline, live ingest rate, recent events.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamServerMessage } from '../../../src/contract/stream.ts';
-import type { DeviceList } from '../api/types.ts';
+import type { Command, Device, DeviceList, LogPage } from '../api/types.ts';
 import { Badge, ErrorText } from '../components/ui.tsx';
 import { formatTime, formatValue } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
@@ -52,8 +52,38 @@ function usePlatformRate(): number | undefined {
 interface Event {
   at: number;
   deviceId: string;
-  text: string;
+  /** Short, in the badge. */
+  label: string;
+  /** Longer text after it (a log message). */
+  text?: string;
   tone: 'ok' | 'warn' | 'bad' | 'muted';
+}
+
+/** Devices whose recent commands and error logs are loaded when the page opens. */
+const RECENT_DEVICES = 10;
+const commandTone = (s: Command['status']): Event['tone'] => (s === 'acked' ? 'ok' : s === 'failed' || s === 'expired' ? 'bad' : 'muted');
+
+/** The last commands and error-or-worse log lines of the most recently seen devices (the last 24 hours). */
+async function recentEvents(api: ReturnType<typeof useApp>['api'], devices: Device[]): Promise<Event[]> {
+  const seen = (d: Device) => (d.last_seen ? Date.parse(d.last_seen) : 0);
+  const top = [...devices].sort((a, b) => seen(b) - seen(a)).slice(0, RECENT_DEVICES);
+  const since = Date.now() - 86_400_000;
+  const parts = await Promise.all(
+    top.map(async (d) => {
+      const base = `/api/v1/devices/${encodeURIComponent(d.id)}`;
+      const [commands, logs] = await Promise.all([
+        api.get<Command[]>(`${base}/commands?limit=5`),
+        api.get<LogPage>(`${base}/logs?min_level=error&limit=5&start_time=${since}`),
+      ]);
+      return [
+        ...commands
+          .filter((c) => Date.parse(c.created_at) >= since)
+          .map((c): Event => ({ at: Date.parse(c.completed_at ?? c.created_at), deviceId: d.id, label: `command ${c.command}: ${c.status}`, tone: commandTone(c.status) })),
+        ...logs.logs.map((l): Event => ({ at: l.ts, deviceId: d.id, label: l.level, text: l.message, tone: 'bad' })),
+      ];
+    }),
+  );
+  return parts.flat();
 }
 
 export function OverviewPage() {
@@ -66,6 +96,8 @@ export function OverviewPage() {
 
   const devices = useMemo(() => list.data?.devices ?? [], [list.data]);
   const ids = useMemo(() => devices.map((d) => d.id).join(','), [devices]);
+  const recent = useAsync(() => recentEvents(api, devices), [api, devices]);
+  const shown = useMemo(() => [...events, ...(recent.data ?? [])].sort((a, b) => b.at - a.at).slice(0, 20), [events, recent.data]);
 
   useEffect(() => {
     if (!ids) return;
@@ -76,10 +108,9 @@ export function OverviewPage() {
         return;
       }
       let ev: Event | undefined;
-      if (m.type === 'status') ev = { at: now, deviceId: m.device_id, text: m.online ? 'came online' : 'went offline', tone: m.online ? 'ok' : 'warn' };
-      if (m.type === 'command')
-        ev = { at: now, deviceId: m.device_id, text: `command ${m.command}: ${m.status}`, tone: m.status === 'acked' ? 'ok' : m.status === 'failed' || m.status === 'expired' ? 'bad' : 'muted' };
-      if (m.type === 'device_deleted') ev = { at: now, deviceId: m.device_id, text: 'was deleted', tone: 'muted' };
+      if (m.type === 'status') ev = { at: now, deviceId: m.device_id, label: m.online ? 'came online' : 'went offline', tone: m.online ? 'ok' : 'warn' };
+      if (m.type === 'command') ev = { at: now, deviceId: m.device_id, label: `command ${m.command}: ${m.status}`, tone: commandTone(m.status) };
+      if (m.type === 'device_deleted') ev = { at: now, deviceId: m.device_id, label: 'was deleted', tone: 'muted' };
       if (ev) setEvents((list) => [ev, ...list].slice(0, 20));
     };
     const stops = ids.split(',').map((id) => stream.follow(id, onMessage));
@@ -150,15 +181,17 @@ export function OverviewPage() {
           )}
         </div>
         <div className="card">
-          <h2>Recent events</h2>
-          {events.length === 0 ? (
-            <p className="muted">Status changes and command results appear here as they happen.</p>
+          <h2>Recent commands and errors</h2>
+          <ErrorText error={recent.error} />
+          {shown.length === 0 ? (
+            <p className="muted">Commands, error logs and status changes appear here as they happen.</p>
           ) : (
-            <ul className="events">
-              {events.map((e, i) => (
+            <ul className="events" data-testid="recent-events">
+              {shown.map((e, i) => (
                 <li key={i}>
                   <span className="muted">{formatTime(e.at)}</span> <Link to={`/devices/${encodeURIComponent(e.deviceId)}`}>{e.deviceId}</Link>{' '}
-                  <Badge tone={e.tone}>{e.text}</Badge>
+                  <Badge tone={e.tone}>{e.label}</Badge>
+                  {e.text ? <span className="block log-message">{e.text}</span> : null}
                 </li>
               ))}
             </ul>
