@@ -338,6 +338,12 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('button', { name: 'On', exact: true }).click();
     await page.locator('[data-testid="commands"] li[data-command="turn_on"][data-status="acked"]').waitFor();
     await shot('16-shared-device-other-user');
+    // The owner takes the share back: the open page says so at once (the stream drops the device).
+    const admin = await p.login(ADMIN.username, ADMIN.password);
+    const bob = (await p.api('GET', '/api/v1/users?q=bob', { token: admin })).body.users[0];
+    assert.equal((await p.api('DELETE', `/api/v1/devices/thermo-sim/access/${bob.id}`, { token: admin })).status, 204);
+    await page.getByRole('alert').getByText('You no longer receive updates for device thermo-sim').waitFor();
+    await shot('16b-share-revoked-other-user');
     await logOut();
   });
 

@@ -92,8 +92,16 @@ export function DevicePage({ id }: { id: string }) {
   const [newKey, setNewKey] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [seenLive, setSeenLive] = useState<number>();
+  const [revoked, setRevoked] = useState<string>();
   // The whole page re-renders on this: once a second is enough for "last seen".
-  useEffect(() => stream.follow(id, (m) => m.type === 'points' && setSeenLive((t) => (t && Date.now() - t < 1000 ? t : Date.now()))), [stream, id]);
+  useEffect(
+    () =>
+      stream.follow(id, (m) => {
+        if (m.type === 'points') setSeenLive((t) => (t && Date.now() - t < 1000 ? t : Date.now()));
+        if (m.type === 'access_revoked') setRevoked(m.message);
+      }),
+    [stream, id],
+  );
 
   async function rotate() {
     setConfirmRotate(false);
@@ -113,6 +121,17 @@ export function DevicePage({ id }: { id: string }) {
       <section>
         <h1>Device</h1>
         <ErrorText error={device.error} />
+        <Link to="/devices">Back to devices</Link>
+      </section>
+    );
+  }
+  if (revoked) {
+    return (
+      <section>
+        <h1>Device</h1>
+        <p role="alert" className="error">
+          {revoked}
+        </p>
         <Link to="/devices">Back to devices</Link>
       </section>
     );
