@@ -13,7 +13,7 @@ import { toPoint, toRollupRow } from '../shared/row-mapping.ts';
 import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
 import type { PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { ROLLUP_UPSERT, SqlitePointWriter } from './point-writer.ts';
-import { openSqliteConnection } from './sqlite-connection.ts';
+import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 
@@ -36,12 +36,14 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     readonly file: string,
     options: SqliteOptions = {},
   ) {
-    const db = openSqliteConnection(file);
+    const writerThread = options.writerThread === true && file !== ':memory:';
+    // Without the writer thread this connection commits telemetry itself and gets the writer's cache.
+    const db = openSqliteConnection(file, writerThread ? {} : { cacheMiB: WRITER_CACHE_MIB });
     // SQLite's built-in lower() folds ASCII only; fold like PostgreSQL so device search finds "Küche" by "KÜCHE".
     db.function('lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
     this.db = db;
-    this.writerThread = options.writerThread && file !== ':memory:' ? new SqliteWriter(file) : undefined;
+    this.writerThread = writerThread ? new SqliteWriter(file) : undefined;
   }
 
   private prepare() {
