@@ -87,7 +87,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
     // IMMEDIATE takes the write lock first, so two processes migrating one file do not collide.
-    return this.db
+    const version = this.db
       .transaction(() => {
         const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
         for (const m of pendingMigrations(SQLITE_MIGRATIONS, applied)) {
@@ -98,6 +98,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
         return Math.max(0, ...applied);
       })
       .immediate();
+    this.writerThread?.start(); // the schema is there now: the thread can prepare its statements
+    return version;
   }
 
   async ping(): Promise<void> {

@@ -22,6 +22,11 @@ export class SqliteWriter {
     return this.send({ id: this.nextId++, points: points as Point[] });
   }
 
+  /** Starts the thread now rather than on the first write (its start-up takes a moment). */
+  start(): void {
+    this.worker ??= this.spawn();
+  }
+
   /** Lets the thread finish what it has, closes its connection and ends it. */
   async close(): Promise<void> {
     const worker = this.worker;
@@ -33,7 +38,7 @@ export class SqliteWriter {
   }
 
   private send(request: WriterRequest): Promise<WriteResult> {
-    const worker = this.worker ?? this.start();
+    const worker = (this.worker ??= this.spawn());
     return new Promise<WriteResult>((resolve, reject) => {
       if (this.waiting.size === 0) worker.ref();
       this.waiting.set(request.id, { resolve, reject });
@@ -41,7 +46,7 @@ export class SqliteWriter {
     });
   }
 
-  private start(): Worker {
+  private spawn(): Worker {
     // The thread is TypeScript like the rest: it registers tsx itself (a worker inherits neither
     // hooks registered through tsx's API nor, on Node 20, an --import in execArgv) before loading it.
     const entry = JSON.stringify(new URL('./sqlite-writer-thread.ts', import.meta.url).href);
@@ -67,7 +72,6 @@ export class SqliteWriter {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the SQLite writer thread stopped (exit code ${code})`)));
-    this.worker = worker;
     return worker;
   }
 }
