@@ -31,6 +31,13 @@ export class SqliteWriter {
   async close(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
+    if (this.waiting.size === 0) {
+      // Idle (between transactions, or still starting): nothing to wait for. Ending it at once spares
+      // a short CLI command the thread's start-up; committed data is in the WAL whatever happens.
+      this.worker = undefined;
+      await worker.terminate();
+      return;
+    }
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     await this.send({ id: this.nextId++, close: true }).catch(() => {});
     worker.ref(); // until it has exited: the caller awaits that
