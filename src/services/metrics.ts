@@ -3,12 +3,30 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequests = new Counter({
+  /** Requests answered since the last scrape: prom-client hashes and validates labels on every inc(). */
+  private readonly unscrapedRequests = new Map<string, { labels: { method: string; route: string; status: number }; count: number }>();
+  readonly httpRequests: Counter<'method' | 'route' | 'status'> = new Counter({
     name: 'fluxgate_http_requests_total',
     help: 'HTTP requests answered, by method, route and status code',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
+    collect: () => this.flushRequestCounts(),
   });
+
+  /** Counts one answered request (added to fluxgate_http_requests_total when it is scraped). */
+  countHttpRequest(method: string, route: string, status: number): void {
+    const key = `${method} ${status} ${route}`;
+    const entry = this.unscrapedRequests.get(key);
+    if (entry) entry.count++;
+    else this.unscrapedRequests.set(key, { labels: { method, route, status }, count: 1 });
+  }
+
+  private flushRequestCounts(): void {
+    for (const entry of this.unscrapedRequests.values()) {
+      if (entry.count > 0) this.httpRequests.inc(entry.labels, entry.count);
+      entry.count = 0;
+    }
+  }
   readonly pointsIngested = new Counter({
     name: 'fluxgate_points_ingested_total',
     help: 'Telemetry points committed to storage (duplicates excluded)',

@@ -1,8 +1,6 @@
 // SQLite adapter: better-sqlite3 in WAL mode with synchronous=FULL, so a resolved write is on disk.
 // Writes are synchronous and short; the ingest pipeline batches them (group commit).
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { type BatchRollup, type Granularity, GRANULARITY_MS, type RollupRow, rollupBatch } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
@@ -11,50 +9,46 @@ import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
-import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
+import { toPoint, toRollupRow } from '../shared/row-mapping.ts';
 import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
 import type { PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import { ROLLUP_UPSERT, SqlitePointWriter } from './point-writer.ts';
+import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
 
-const ROLLUP_UPSERT = (table: string) => `
-INSERT INTO ${table} (device_id, field, bucket, count, sum, min, max, first_ts, first, last_ts, last)
-VALUES (@deviceId, @field, @bucket, @count, @sum, @min, @max, @firstTs, @first, @lastTs, @last)
-ON CONFLICT (device_id, field, bucket) DO UPDATE SET
-  count = count + excluded.count,
-  sum = sum + excluded.sum,
-  min = MIN(min, excluded.min),
-  max = MAX(max, excluded.max),
-  first = CASE WHEN excluded.first_ts < first_ts THEN excluded.first ELSE first END,
-  first_ts = MIN(first_ts, excluded.first_ts),
-  last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
-  last_ts = MAX(last_ts, excluded.last_ts)`;
+export interface SqliteOptions {
+  /**
+   * Commit telemetry on a writer thread with its own connection (the commit's fsync then does not
+   * stop this thread's event loop). Off for ':memory:', which a second connection cannot share.
+   */
+  writerThread?: boolean;
+}
 
 export class SqliteStorage extends RelationalRepo implements Storage {
   readonly kind = 'sqlite' as const;
   private readonly db: BetterSqlite3.Database;
   private statements?: ReturnType<SqliteStorage['prepare']>;
+  private pointWriter?: SqlitePointWriter;
+  private readonly writerThread: SqliteWriter | undefined;
 
-  constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    const db = new BetterSqlite3(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
+  constructor(
+    readonly file: string,
+    options: SqliteOptions = {},
+  ) {
+    const writerThread = options.writerThread === true && file !== ':memory:';
+    // Without the writer thread this connection commits telemetry itself and gets the writer's cache.
+    const db = openSqliteConnection(file, writerThread ? {} : { cacheMiB: WRITER_CACHE_MIB });
     // SQLite's built-in lower() folds ASCII only; fold like PostgreSQL so device search finds "Küche" by "KÜCHE".
     db.function('lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
     this.db = db;
+    this.writerThread = writerThread ? new SqliteWriter(file) : undefined;
   }
 
   private prepare() {
     const db = this.db;
     return {
-      insertPoint: db.prepare(
-        'INSERT INTO points (device_id, field, ts, num, str, type, meta) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      ),
-      deviceExists: db.prepare('SELECT 1 FROM devices WHERE id = ?').pluck(),
-      insertSeries: db.prepare('INSERT INTO series (device_id, field, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       upsertMinute: db.prepare(ROLLUP_UPSERT('rollup_minute')),
       upsertHour: db.prepare(ROLLUP_UPSERT('rollup_hour')),
       field: {
@@ -93,7 +87,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
     // IMMEDIATE takes the write lock first, so two processes migrating one file do not collide.
-    return this.db
+    const version = this.db
       .transaction(() => {
         const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
         for (const m of pendingMigrations(SQLITE_MIGRATIONS, applied)) {
@@ -104,6 +98,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
         return Math.max(0, ...applied);
       })
       .immediate();
+    this.writerThread?.start(); // the schema is there now: the thread can prepare its statements
+    return version;
   }
 
   async ping(): Promise<void> {
@@ -111,6 +107,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.writerThread?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -120,14 +117,14 @@ export class SqliteStorage extends RelationalRepo implements Storage {
         this.db.prepare(`DELETE FROM ${table} WHERE device_id = ?`).run(id);
       }
       return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
-    })();
+    }).immediate();
   }
 
   async touchDevices(lastSeen: ReadonlyMap<string, number>): Promise<void> {
     if (lastSeen.size === 0) return;
     this.db.transaction(() => {
       for (const [id, ts] of lastSeen) this.stmt.touch.run(ts, id);
-    })();
+    }).immediate();
   }
 
   private upsertRollups(rollups: BatchRollup[], granularity: Granularity): void {
@@ -137,29 +134,9 @@ export class SqliteStorage extends RelationalRepo implements Storage {
 
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
-    const { insertPoint, insertSeries, deviceExists } = this.stmt;
-    const inserted = this.db.transaction(() => {
-      const stored: Point[] = [];
-      // Points of a device deleted since their request was accepted are dropped, never left orphaned.
-      const live = new Map<string, boolean>();
-      // Every series of the batch is ensured, not only those this handle has not seen before: another
-      // handle (a second process, the CLI) may have deleted the device since, and no cache here knows.
-      const series = new Map<string, [deviceId: string, field: string, type: number]>();
-      for (const p of points) {
-        let exists = live.get(p.deviceId);
-        if (exists === undefined) live.set(p.deviceId, (exists = deviceExists.get(p.deviceId) !== undefined));
-        if (!exists) continue;
-        const v = valueColumns(p.value);
-        if (insertPoint.run(p.deviceId, p.field, p.ts, v.num, v.str, v.type, p.meta).changes === 1) stored.push(p);
-        const key = `${p.deviceId}\u0000${p.field}`;
-        if (!series.has(key)) series.set(key, [p.deviceId, p.field, v.type]);
-      }
-      for (const row of series.values()) insertSeries.run(...row);
-      this.upsertRollups(rollupBatch(stored, 'minute'), 'minute');
-      this.upsertRollups(rollupBatch(stored, 'hour'), 'hour');
-      return stored.length;
-    }).immediate();
-    return { inserted, duplicates: points.length - inserted };
+    if (this.writerThread) return this.writerThread.write(points);
+    this.pointWriter ??= new SqlitePointWriter(this.db);
+    return this.pointWriter.write(points);
   }
 
   async queryPoints(query: PointQuery): Promise<Point[]> {
@@ -205,6 +182,6 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       ).map(toPoint);
       for (const g of Object.keys(GRANULARITY_MS) as Granularity[]) this.upsertRollups(rollupBatch(rest, g), g);
       return deleted;
-    })();
+    }).immediate();
   }
 }

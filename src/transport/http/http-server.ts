@@ -1,7 +1,6 @@
 // Builds the Fastify app (routes, schemas, OpenAPI, error mapping) without listening, so tests
 // can inject and the cli decides where to listen.
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -12,6 +11,7 @@ import { serveDashboard } from './dashboard-static.ts';
 import { clientErrorHandler, frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { installJsonDepthLimit } from './json-depth.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { accessRoutes } from './routes/access-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -70,8 +70,9 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     }
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });
+  app.addHook('onResponse', (request, reply, done) => {
+    deps.metrics.countHttpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    done();
   });
 
   // Only the configured origins may call the API from a browser; none when CORS_ORIGINS is empty.
@@ -85,7 +86,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   });
   // Swagger UI at /docs sets inline styles and shows data: images, hence those allowances. No
   // upgrade-insecure-requests: a plain-HTTP install on a LAN address would lose its own assets.
-  await app.register(fastifyHelmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

@@ -3,7 +3,6 @@
 // inside authorizePublish (so aedes sends no PUBACK of its own and keeps reading the socket) and
 // this bridge writes the PUBACK after the commit, in the order the messages arrived [MQTT-4.6.0-2].
 import type { Client, PublishPacket } from 'aedes';
-import mqttPacket from 'mqtt-packet';
 import { isFluxgateError } from '../../contract/errors.ts';
 import type { MqttAcl } from './mqtt-acl.ts';
 import type { MqttClients } from './mqtt-authenticate.ts';
@@ -11,8 +10,20 @@ import type { MqttDeps } from './mqtt-deps.ts';
 
 type Outcome = 'stored' | 'dropped' | 'refused';
 
+interface HeldAck {
+  messageId: number;
+  /** Undefined until the message is committed, dropped or refused. */
+  outcome: Outcome | undefined;
+}
+
+/** A client's QoS 1 messages whose PUBACK is held, oldest first. */
+interface ClientAcks {
+  queue: HeldAck[];
+  releaseScheduled: boolean;
+}
+
 export class MqttBridge {
-  private readonly ackChains = new WeakMap<Client, Promise<void>>();
+  private readonly heldAcks = new WeakMap<Client, ClientAcks>();
 
   constructor(
     private readonly deps: MqttDeps,
@@ -42,20 +53,49 @@ export class MqttBridge {
   /** Sends the QoS 1 PUBACK only once `outcome` is settled (after commit), in arrival order. */
   private holdAck(client: Client, packet: PublishPacket, outcome: Promise<Outcome>): void {
     if (packet.qos !== 1) return;
-    const messageId = packet.messageId;
+    const held: HeldAck = { messageId: packet.messageId!, outcome: undefined };
     packet.qos = 0;
-    const previous = this.ackChains.get(client) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const result = await outcome;
-      if (client.closed) return;
-      if (result === 'refused') {
-        // Storage cannot take it: no PUBACK. Closing makes the device resend on reconnect.
-        client.close();
-        return;
-      }
-      client.conn.write(mqttPacket.generate({ cmd: 'puback', messageId }));
+    let acks = this.heldAcks.get(client);
+    if (!acks) this.heldAcks.set(client, (acks = { queue: [], releaseScheduled: false }));
+    acks.queue.push(held);
+    const state = acks;
+    void outcome.then((result) => {
+      held.outcome = result;
+      // One group commit settles many messages of a client at once: their PUBACKs go out together,
+      // in one write, once every settlement of this turn has been recorded.
+      if (state.releaseScheduled) return;
+      state.releaseScheduled = true;
+      process.nextTick(() => this.release(client, state));
     });
-    this.ackChains.set(client, next);
+  }
+
+  /** Writes the PUBACKs of the settled messages at the head of the queue; a refusal closes the client. */
+  private release(client: Client, acks: ClientAcks): void {
+    acks.releaseScheduled = false;
+    const { queue } = acks;
+    let settled = 0;
+    while (settled < queue.length && queue[settled]!.outcome !== undefined) settled++;
+    if (settled === 0) return;
+    const done = queue.splice(0, settled);
+    if (client.closed) return;
+    const refused = done.findIndex((h) => h.outcome === 'refused');
+    const acked = refused === -1 ? done.length : refused;
+    if (acked > 0) {
+      const bytes = Buffer.allocUnsafe(4 * acked);
+      for (let i = 0; i < acked; i++) {
+        const id = done[i]!.messageId;
+        bytes[4 * i] = 0x40; // PUBACK
+        bytes[4 * i + 1] = 2;
+        bytes[4 * i + 2] = id >> 8;
+        bytes[4 * i + 3] = id & 0xff;
+      }
+      client.conn.write(bytes);
+    }
+    if (refused !== -1) {
+      // Storage cannot take it: no PUBACK. Closing makes the device resend on reconnect.
+      queue.length = 0;
+      client.close();
+    }
   }
 
   private async store(

@@ -1,0 +1,84 @@
+// The main thread's side of the SQLite writer thread (sqlite-writer-thread.ts): sends a group of
+// points, resolves once the thread has committed them. A thread that dies fails what it had and is
+// started again on the next write.
+import { Worker } from 'node:worker_threads';
+import type { Point } from '../../domain/telemetry.ts';
+import type { WriteResult } from '../storage.ts';
+import type { WriterReply, WriterRequest } from './sqlite-writer-thread.ts';
+
+interface Waiter {
+  resolve: (result: WriteResult) => void;
+  reject: (err: Error) => void;
+}
+
+export class SqliteWriter {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+
+  constructor(private readonly file: string) {}
+
+  write(points: readonly Point[]): Promise<WriteResult> {
+    return this.send({ id: this.nextId++, points: points as Point[] });
+  }
+
+  /** Starts the thread now rather than on the first write (its start-up takes a moment). */
+  start(): void {
+    this.worker ??= this.spawn();
+  }
+
+  /** Lets the thread finish what it has, closes its connection and ends it. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    if (this.waiting.size === 0) {
+      // Idle (between transactions, or still starting): nothing to wait for. Ending it at once spares
+      // a short CLI command the thread's start-up; committed data is in the WAL whatever happens.
+      this.worker = undefined;
+      await worker.terminate();
+      return;
+    }
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    await this.send({ id: this.nextId++, close: true }).catch(() => {});
+    worker.ref(); // until it has exited: the caller awaits that
+    await exited;
+  }
+
+  private send(request: WriterRequest): Promise<WriteResult> {
+    const worker = (this.worker ??= this.spawn());
+    return new Promise<WriteResult>((resolve, reject) => {
+      if (this.waiting.size === 0) worker.ref();
+      this.waiting.set(request.id, { resolve, reject });
+      worker.postMessage(request);
+    });
+  }
+
+  private spawn(): Worker {
+    // The thread is TypeScript like the rest: it registers tsx itself (a worker inherits neither
+    // hooks registered through tsx's API nor, on Node 20, an --import in execArgv) before loading it.
+    const entry = JSON.stringify(new URL('./sqlite-writer-thread.ts', import.meta.url).href);
+    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+    const worker = new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`, {
+      eval: true,
+      workerData: { file: this.file },
+    });
+    worker.unref();
+    worker.on('message', (reply: WriterReply) => {
+      const waiter = this.waiting.get(reply.id);
+      if (!waiter) return;
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
+      if ('error' in reply) waiter.reject(new Error(reply.error));
+      else waiter.resolve({ inserted: reply.inserted, duplicates: reply.duplicates });
+    });
+    const fail = (err: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const waiter of this.waiting.values()) waiter.reject(err);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the SQLite writer thread stopped (exit code ${code})`)));
+    return worker;
+  }
+}
