@@ -1,6 +1,5 @@
-// SQLite with telemetry committed on the writer thread (SQLITE_WRITER_THREAD, the platform's
-// default): the whole storage contract again, the thread's connection settings, and acknowledged
-// points surviving SIGKILL.
+// SQLite with telemetry committed on the writer thread (SQLITE_WRITER_THREAD=true): the whole storage
+// contract again, the thread's connection settings, and acknowledged points surviving SIGKILL.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
