@@ -250,16 +250,18 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     connectivity,
     mqttDeps,
     async listen() {
-      const port = await listenOrExplain(http, config.HOST, config.PORT, 'PORT');
-      if (config.MQTT_ENABLED) {
-        try {
+      let port: number;
+      try {
+        port = await listenOrExplain(http, config.HOST, config.PORT, 'PORT');
+        if (config.MQTT_ENABLED) {
           platform.mqtt = await startMqtt(config, mqttDeps, http.server);
           const broker = platform.mqtt.broker;
           if (broker) adminService.registerConnections('mqtt', () => broker.aedes.connectedClients);
-        } catch (err) {
-          await http.close();
-          throw err;
         }
+      } catch (err) {
+        // A start-up that fails half-way releases what it opened (storage, writer thread, Redis).
+        await platform.stop().catch(() => {});
+        throw err;
       }
       presence.start();
       retention.start();
