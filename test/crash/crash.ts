@@ -11,7 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
 import { type DeviceCredentials, type Ledger, type LoadClient, httpClient, mqttClient } from './load-clients.ts';
-import { PlatformProcess, freePort } from './platform-process.ts';
+import { freePort } from '../helpers/private-services.ts';
+import { PlatformProcess } from './platform-process.ts';
 import { type StoredPoints, readPostgres, readSqlite, sqliteIntegrity } from './stored-points.ts';
 
 const { values: args } = parseArgs({

@@ -2,23 +2,10 @@
 // a power cut or the OOM killer would, and start it again on the same DATA_DIR / schema and ports.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/fluxgate.js', import.meta.url));
-
-/** A port that was free a moment ago (the OS picked it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class PlatformProcess {
   private child: ChildProcess | undefined;
