@@ -1,16 +1,15 @@
 // SQLite with telemetry committed on the writer thread (SQLITE_WRITER_THREAD=true): the whole storage
 // contract again, the thread's connection settings, and acknowledged points surviving SIGKILL.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openSqliteConnection } from '../../src/storage/sqlite/sqlite-connection.ts';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
 import { T0, allPoints } from './contract/fixture.ts';
 import { makeDevice, pt } from './contract/builders.ts';
+import { assertAcknowledgedPointsSurviveSigkill } from './sigkill-check.ts';
 import { storageContract } from './storage-contract.ts';
 
 function tempFile(): { dir: string; file: string } {
@@ -65,33 +64,6 @@ describe('sqlite writer thread', () => {
     }
   });
 
-  it('keeps every point whose write resolved when the process is killed with SIGKILL right after', async () => {
-    const { dir, file } = tempFile();
-    try {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', fileURLToPath(new URL('./fixtures/sqlite-writer-crash-child.ts', import.meta.url)), file],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-      assert.strictEqual(signal, 'SIGKILL');
-      assert.match(out, /^acknowledged (\d+)\n$/);
-      const acknowledged = Number(/(\d+)/.exec(out)![1]);
-      const storage = new SqliteStorage(file);
-      try {
-        const points = await allPoints(storage, 'crash-device', T0, T0 + 3_600_000);
-        assert.strictEqual(points.length, acknowledged);
-        assert.deepStrictEqual(
-          points.map((p) => p.value),
-          Array.from({ length: acknowledged }, (_, i) => i),
-        );
-      } finally {
-        await storage.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('keeps every point whose write resolved when the process is killed with SIGKILL right after', () =>
+    assertAcknowledgedPointsSurviveSigkill({ writerThread: true }));
 });

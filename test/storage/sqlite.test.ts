@@ -1,14 +1,12 @@
 // The storage contract against SQLite: a real database file in a fresh temporary directory per group.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
-import { T0, allPoints } from './contract/fixture.ts';
+import { assertAcknowledgedPointsSurviveSigkill } from './sigkill-check.ts';
 import { type StorageFixture, storageContract } from './storage-contract.ts';
 
 function openSqlite(): StorageFixture {
@@ -54,34 +52,6 @@ describe('sqlite durability', () => {
     assert.strictEqual(db.pragma('foreign_keys', { simple: true }), 1);
   });
 
-  it('keeps every point whose write resolved when the process is killed with SIGKILL right after', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-crash-'));
-    const file = path.join(dir, 'fluxgate.db');
-    try {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', fileURLToPath(new URL('./fixtures/sqlite-crash-child.ts', import.meta.url)), file],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-      assert.strictEqual(signal, 'SIGKILL');
-      assert.match(out, /^acknowledged (\d+)\n$/);
-      const acknowledged = Number(/(\d+)/.exec(out)![1]);
-      const storage = new SqliteStorage(file);
-      try {
-        const points = await allPoints(storage, 'crash-device', T0, T0 + 3_600_000);
-        assert.strictEqual(points.length, acknowledged);
-        assert.deepStrictEqual(
-          points.map((p) => p.value),
-          Array.from({ length: acknowledged }, (_, i) => i),
-        );
-      } finally {
-        await storage.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('keeps every point whose write resolved when the process is killed with SIGKILL right after', () =>
+    assertAcknowledgedPointsSurviveSigkill({ writerThread: false }));
 });
