@@ -141,18 +141,8 @@ async function startFleet(port: number, devices: Array<{ id: string; key?: strin
   };
 }
 
-interface Totals {
-  connected: number;
-  published: number;
-  acked: number;
-  inflight: number;
-  refused: number;
-  unexpectedCloses: number;
-  connectErrors: number;
-  errorCodes: Record<string, number>;
-  connackTimeouts: number;
-  clientRss: number;
-}
+/** The clients' counters summed over every client process. */
+type Totals = Omit<ClientsStatus, 'type' | 'latencies' | 'rssBytes'> & { clientRss: number };
 
 const latencies: number[] = [];
 function sum(statuses: ClientsStatus[]): Totals {
