@@ -1,6 +1,7 @@
-// Child process of bench/mqtt.bench.ts: N MQTT publishers, each keeping WINDOW messages in flight.
+// Child process of bench/mqtt.bench.ts: N MQTT publishers (lean wire clients), each keeping WINDOW
+// QoS 1 messages unacknowledged at most (QoS 0: WINDOW per turn of the event loop).
 // Prints one JSON line: per publisher, [timestamp, sentAtMs] of every message.
-import mqtt from 'mqtt';
+import { WireClient } from './lib/mqtt-wire.ts';
 
 interface Job {
   url: string;
@@ -15,37 +16,64 @@ interface Job {
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
 
+function body(ts: number): string {
+  let s = `{"timestamp":${ts}`;
+  for (let f = 0; f < job.points; f++) s += `,"f${f}":${f + (ts % 100)}`;
+  return s + '}';
+}
+
 async function runOne(p: Job['publishers'][number]): Promise<Array<[number, number]>> {
-  const client = await mqtt.connectAsync(job.url, {
-    protocolVersion: 4,
-    reconnectPeriod: 0,
+  const client = await WireClient.connect(job.url, {
     clientId: `bench-${p.id}-${process.pid}`,
     ...(p.username ? { username: p.username, password: p.password } : {}),
   });
   const topic = job.topicOf.replace('{id}', p.id);
   const sent: Array<[number, number]> = [];
-  let inflight = 0;
   let next = 0;
+  const sendUpTo = (count: number) => {
+    client.socket.cork();
+    for (let i = 0; i < count && next < job.messages; i++) {
+      const ts = job.base + next++;
+      sent.push([ts, Date.now()]);
+      client.publish(topic, body(ts), job.qos);
+    }
+    client.socket.uncork();
+  };
   await new Promise<void>((resolve, reject) => {
-    let done = 0;
-    const pump = () => {
-      while (inflight < job.window && next < job.messages) {
-        const ts = job.base + next++;
-        const body: Record<string, number> = { timestamp: ts };
-        for (let f = 0; f < job.points; f++) body[`f${f}`] = f + ts % 100;
-        inflight++;
-        sent.push([ts, Date.now()]);
-        client.publish(topic, JSON.stringify(body), { qos: job.qos }, (err) => {
-          if (err) return reject(err);
-          inflight--;
-          if (++done === job.messages) resolve();
-          else pump();
-        });
-      }
-    };
-    pump();
+    client.socket.once('close', () => reject(new Error(`${p.id}: connection closed with ${next} of ${job.messages} sent`)));
+    if (job.qos === 1) {
+      let acked = 0;
+      let inflight = 0;
+      let refill = false;
+      // PUBACKs of one socket read are counted first, then the window is refilled in one write.
+      const topUp = () => {
+        refill = false;
+        const before = next;
+        sendUpTo(job.window - inflight);
+        inflight += next - before;
+      };
+      client.onPacket = (packet) => {
+        if (packet.cmd !== 'puback') return;
+        inflight--;
+        if (++acked === job.messages) return resolve();
+        if (!refill) {
+          refill = true;
+          queueMicrotask(topUp);
+        }
+      };
+      sendUpTo(job.window);
+      inflight = next;
+    } else {
+      const pump = () => {
+        sendUpTo(job.window);
+        if (next >= job.messages) return resolve();
+        if (client.socket.writableNeedDrain) client.socket.once('drain', pump);
+        else setImmediate(pump);
+      };
+      pump();
+    }
   });
-  await client.endAsync();
+  await client.end();
   return sent;
 }
 

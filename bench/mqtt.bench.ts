@@ -2,18 +2,18 @@
 //   fluxgate: embedded broker → ingest pipeline → SQLite commit (points stored / s, publish→stored)
 //   aedes:    bare aedes 1.2, no auth, no storage; a subscriber in the broker process (publish→delivered)
 //   mosquitto: Debian's Mosquitto on its own random port, same subscriber (publish→delivered)
-// Publishers run in BENCH_PROCS (2) child processes. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES per publisher
-// (2000), BENCH_WINDOW in-flight per publisher (100). The machine is small and shared: noisy figures.
+// Publishers (lean wire clients, bench/lib/mqtt-wire.ts) run in BENCH_PROCS (2) child processes; the subscriber too is one. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES per publisher
+// (2000), BENCH_WINDOW in-flight per publisher (100), BENCH_QOS (1,0), BENCH_POINTS per message (1,3,10). The machine is small and shared: noisy figures.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Aedes } from 'aedes';
-import mqtt from 'mqtt';
 import pino from 'pino';
 import { createPlatform } from '../src/cli/platform.ts';
 import { loadConfig } from '../src/config.ts';
+import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
 
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 10);
@@ -21,6 +21,11 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 100);
 const PROCS = Number(process.env.BENCH_PROCS ?? 2);
 const BASE = 1_700_000_000_000;
+/** e.g. BENCH_QOS=1 BENCH_POINTS=3 measures one combination only. */
+const QOS_LEVELS = (process.env.BENCH_QOS ?? '1,0').split(',').map((q) => (q.trim() === '0' ? 0 : 1) as 0 | 1);
+/** e.g. BENCH_TARGETS=fluxgate to profile it alone. */
+const TARGETS = (process.env.BENCH_TARGETS ?? 'fluxgate,aedes,mosquitto').split(',').map((t) => t.trim());
+const POINTS_PER_MESSAGE = (process.env.BENCH_POINTS ?? '1,3,10').split(',').map(Number);
 
 type Arrivals = Map<string, number>; // `${device}:${ts}` → arrival ms
 
@@ -88,15 +93,17 @@ async function fluxgateTarget(points: number): Promise<Target> {
   };
 }
 
-async function subscriberFor(url: string, qos: 0 | 1, arrivals: Arrivals) {
-  const sub = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0 });
-  sub.on('message', (topic, payload) => {
+async function subscriberFor(url: string, qos: 0 | 1, arrivals: Arrivals): Promise<WireClient> {
+  const sub = await WireClient.connect(url, { clientId: `bench-sub-${process.pid}` });
+  await sub.subscribe('devices/+/data', qos);
+  sub.onPacket = (packet) => {
+    if (packet.cmd !== 'publish') return;
     const now = Date.now();
-    const device = topic.split('/')[1];
-    const ts = (JSON.parse(payload.toString()) as { timestamp: number }).timestamp;
+    const device = packet.topic.split('/')[1];
+    const ts = (JSON.parse(packet.payload.toString()) as { timestamp: number }).timestamp;
     arrivals.set(`${device}:${ts}`, now);
-  });
-  await sub.subscribeAsync('devices/+/data', { qos });
+    if (packet.qos === 1) sub.send({ cmd: 'puback', messageId: packet.messageId! });
+  };
   return sub;
 }
 
@@ -114,7 +121,7 @@ async function aedesTarget(qos: 0 | 1): Promise<Target> {
     arrivals,
     pointsPerArrival: 1,
     async stop() {
-      await sub.endAsync();
+      await sub.end();
       await new Promise<void>((r) => broker.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
     },
@@ -152,7 +159,7 @@ async function mosquittoTarget(qos: 0 | 1): Promise<Target | undefined> {
     arrivals,
     pointsPerArrival: 1,
     async stop() {
-      await sub.endAsync();
+      await sub.end();
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -209,9 +216,10 @@ const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('e
 console.log(`MQTT benchmark: ${PUBLISHERS} publishers in ${PROCS} processes × ${MESSAGES} messages, window ${WINDOW}, loopback, ${os.cpus().length} cores (shared: noisy)`);
 console.log('| target | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms |');
 console.log('|---|---|---|---|---|---|---|---|');
-for (const qos of [1, 0] as const) {
-  for (const points of [1, 3, 10]) {
-    const makers: Array<() => Promise<Target | undefined>> = [() => fluxgateTarget(points), () => aedesTarget(qos), () => mosquittoTarget(qos)];
+for (const qos of QOS_LEVELS) {
+  for (const points of POINTS_PER_MESSAGE) {
+    const all: Record<string, () => Promise<Target | undefined>> = { fluxgate: () => fluxgateTarget(points), aedes: () => aedesTarget(qos), mosquitto: () => mosquittoTarget(qos) };
+    const makers = TARGETS.map((t) => all[t]).filter((m) => m !== undefined);
     for (const make of makers) {
       const target = await make();
       if (!target) {
