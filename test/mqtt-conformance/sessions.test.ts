@@ -103,6 +103,17 @@ describe('MQTT 3.1.1 conformance: sessions, will, keepalive', { timeout: 60_000 
     assert.equal(live.payload.toString(), 'live');
   });
 
+  test('a resumed session delivers at the highest QoS of its overlapping subscriptions [MQTT-3.1.2-4] [MQTT-3.3.5-1]', async () => {
+    const first = await admin({ clientId: 'conf-resumed-overlap', clean: false });
+    await first.subscribeAsync({ 'conf/resumed/x': { qos: 0 }, 'conf/resumed/#': { qos: 1 } });
+    await first.endAsync();
+    const again = await admin({ clientId: 'conf-resumed-overlap', clean: false });
+    const got = nextMessage(again, 'conf/resumed/x');
+    const pub = await admin();
+    await pub.publishAsync('conf/resumed/x', 'r', { qos: 1 });
+    assert.equal((await got).qos, 1);
+  });
+
   test('unacknowledged QoS 1 messages are resent on reconnect with the same identifier and DUP 1 [MQTT-4.4.0-1] [MQTT-3.3.1-1]', async () => {
     const setup = await admin({ clientId: 'conf-redeliver', clean: false });
     await setup.subscribeAsync('conf/redeliver', { qos: 1 });

@@ -8,6 +8,7 @@ import { MqttBridge } from './mqtt-bridge.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import { MqttCommandRelay } from './mqtt-commands.ts';
 import { MqttLimits } from './mqtt-limits.ts';
+import { liftExactFiltersOn } from './mqtt-overlap.ts';
 import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 
@@ -42,6 +43,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));
+  liftExactFiltersOn(aedes);
   const status = new MqttStatusPublisher(deps, clients, publish);
   status.attach(aedes);
   const commands = new MqttCommandRelay(deps, clients, publish, false);

@@ -2,7 +2,10 @@
 // of whichever matching subscription its matcher returns first ('a/#' at QoS 0 can win over 'a/b'
 // at QoS 1). The standard asks for the highest QoS among the client's matching subscriptions, so
 // each client's deliver functions are wrapped before any subscription captures them (preConnect).
-import type { Client } from 'aedes';
+// aedes then lowers a message on topic T once more, to the QoS of the client's subscription whose
+// filter is T itself (deliverQoS in aedes/lib/client.js); so such an exact filter, while a wildcard
+// filter of the same client matches it with a higher QoS, holds that higher QoS in aedes's record.
+import type { Aedes, Client } from 'aedes';
 
 type Deliver = (packet: { topic: string; qos: number }, cb: () => void) => void;
 
@@ -24,6 +27,45 @@ export function filterMatches(filter: string, topic: string): boolean {
     if (f[i] !== '+' && f[i] !== t[i]) return false;
   }
   return f.length === t.length;
+}
+
+function isWildcard(filter: string): boolean {
+  return filter.includes('+') || filter.includes('#');
+}
+
+/** The granted QoS of the exact-filter subscriptions whose aedes record holds a higher one. */
+const grantedQos = new WeakMap<object, number>();
+
+/** Sets each exact filter's recorded QoS to the highest of its own and the wildcard filters matching it. */
+function liftExactFilters(client: DeliveringClient): void {
+  const entries = Object.entries(client.subscriptions);
+  const wildcards = entries.filter(([filter]) => isWildcard(filter));
+  for (const [filter, sub] of entries) {
+    if (isWildcard(filter)) continue;
+    const granted = grantedQos.get(sub) ?? sub.qos;
+    let qos = granted;
+    for (const [wildcard, w] of wildcards) if (w.qos > qos && filterMatches(wildcard, filter)) qos = w.qos;
+    sub.qos = qos;
+    if (qos > granted) grantedQos.set(sub, granted);
+    else grantedQos.delete(sub);
+  }
+}
+
+/** Keeps the exact filters lifted (see above) across every change of a client's subscriptions. */
+export function liftExactFiltersOn(aedes: Aedes): void {
+  aedes.on('subscribe', (subscriptions, aedesClient) => {
+    const client = aedesClient as unknown as DeliveringClient;
+    // aedes keeps a record in place when it is subscribed again at the QoS it holds: that is now its
+    // granted QoS. A refused filter (granted 0x80, though typed as a QoS) left its record as it was.
+    for (const { topic, qos } of subscriptions) {
+      const sub = client.subscriptions[topic];
+      if (sub && qos <= 2) grantedQos.delete(sub);
+    }
+    liftExactFilters(client);
+  });
+  aedes.on('unsubscribe', (_filters, client) => liftExactFilters(client as unknown as DeliveringClient));
+  // A persistent session's subscriptions are restored without a 'subscribe' event.
+  aedes.on('client', (client) => liftExactFilters(client as unknown as DeliveringClient));
 }
 
 function highestGranted(client: DeliveringClient, topic: string): number {
