@@ -96,13 +96,23 @@ async function fluxgateTarget(points: number): Promise<Target> {
 async function subscriberFor(url: string, qos: 0 | 1, arrivals: Arrivals): Promise<WireClient> {
   const sub = await WireClient.connect(url, { clientId: `bench-sub-${process.pid}` });
   await sub.subscribe('devices/+/data', qos);
+  // The subscriber must not become the limit of what it measures: the timestamp is read straight
+  // from the payload the publishers wrote ({"timestamp":N,…}), and PUBACKs of one read go in one write.
+  const TS_AT = '{"timestamp":'.length;
+  let corked = false;
   sub.onPacket = (packet) => {
     if (packet.cmd !== 'publish') return;
     const now = Date.now();
-    const device = packet.topic.split('/')[1];
-    const ts = (JSON.parse(packet.payload.toString()) as { timestamp: number }).timestamp;
-    arrivals.set(`${device}:${ts}`, now);
-    if (packet.qos === 1) sub.send({ cmd: 'puback', messageId: packet.messageId! });
+    const device = packet.topic.slice(packet.topic.indexOf('/') + 1, packet.topic.lastIndexOf('/'));
+    const payload = packet.payload as Buffer;
+    arrivals.set(`${device}:${payload.toString('latin1', TS_AT, payload.indexOf(44, TS_AT))}`, now);
+    if (packet.qos !== 1) return;
+    if (!corked) {
+      corked = true;
+      sub.socket.cork();
+      queueMicrotask(() => ((corked = false), sub.socket.uncork()));
+    }
+    sub.send({ cmd: 'puback', messageId: packet.messageId! });
   };
   return sub;
 }
@@ -132,7 +142,7 @@ async function mosquittoTarget(qos: 0 | 1): Promise<Target | undefined> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-bench-mosq-'));
   const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 100000\n`);
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 100000\nset_tcp_nodelay true\n`);
   let child: ChildProcess;
   try {
     child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
