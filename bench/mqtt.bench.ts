@@ -65,7 +65,7 @@ function runPublishers(job: object): Promise<Record<string, Array<[number, numbe
 
 async function fluxgateTarget(points: number): Promise<Target> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-bench-mqtt-'));
-  const config = loadConfig({ DATA_DIR: dir, HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', ADMIN_PASSWORD: 'bench-admin-password', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ DATA_DIR: dir, HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', ADMIN_PASSWORD: 'bench-admin-password', LOG_LEVEL: 'silent', ...(process.env.SQLITE_WRITER_THREAD ? { SQLITE_WRITER_THREAD: process.env.SQLITE_WRITER_THREAD } : {}) });
   const platform = await createPlatform(config, pino({ level: 'silent' }));
   const { mqttPort } = await platform.listen();
   const admin = await platform.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'bench-admin-password' } });

@@ -53,7 +53,7 @@ export const configSchema = z.object({
   MAX_POINTS_PER_REQUEST: positiveInt.default(10_000).describe('Largest number of points in one telemetry request'),
   INGEST_MAX_BATCH: positiveInt.default(20_000).describe('Most points committed in one storage transaction'),
   INGEST_MAX_PENDING: positiveInt.default(200_000).describe('Points waiting for commit before ingest answers 503'),
-  SQLITE_WRITER_THREAD: bool.default(false).describe('SQLite: commit telemetry on a writer thread of its own, so the fsync of a commit does not stop request handling (measured no faster on 2 shared cores)'),
+  SQLITE_WRITER_THREAD: bool.default(true).describe('SQLite: commit telemetry on a writer thread of its own, so parsing requests and MQTT packets goes on while a group of points is committed'),
   QUERY_MAX_LIMIT: positiveInt.default(10_000).describe('Most points one history page returns'),
   OFFLINE_AFTER: positiveInt.default(300).describe('Seconds without traffic after which a device counts as offline'),
   PRESENCE_FLUSH_MS: positiveInt.default(5_000).describe('How often last_seen times are written to storage'),

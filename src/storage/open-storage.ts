@@ -14,5 +14,5 @@ export interface StorageSettings {
 /** PostgreSQL when DATABASE_URL is set, else SQLite at DATA_DIR/fluxgate.db. */
 export function openStorage(settings: StorageSettings): Storage {
   if (settings.DATABASE_URL) return new PostgresStorage(settings.DATABASE_URL, settings.DATABASE_SCHEMA);
-  return new SqliteStorage(path.join(settings.DATA_DIR, 'fluxgate.db'), { writerThread: settings.SQLITE_WRITER_THREAD ?? false });
+  return new SqliteStorage(path.join(settings.DATA_DIR, 'fluxgate.db'), { writerThread: settings.SQLITE_WRITER_THREAD ?? true });
 }
