@@ -1,6 +1,6 @@
 // npm run bench:mqtt — MQTT telemetry end to end, beside its references measured in the same run:
 //   fluxgate: embedded broker → ingest pipeline → SQLite commit (points stored / s, publish→stored)
-//   aedes:    bare aedes 1.2, no auth, no storage; a subscriber in the broker process (publish→delivered)
+//   aedes:    bare aedes 1.2, no auth, no storage, in a child process (bench/lib/bare-aedes.ts); publish→delivered
 //   mosquitto: Debian's Mosquitto on its own random port, same subscriber (publish→delivered)
 // Publishers (lean wire clients, bench/lib/mqtt-wire.ts) run in BENCH_PROCS (2) child processes; the subscriber too is one. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES per publisher
 // (2000), BENCH_WINDOW in-flight per publisher (100), BENCH_QOS (1,0), BENCH_POINTS per message (1,3,10). The machine is small and shared: noisy figures.
@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Aedes } from 'aedes';
 import pino from 'pino';
 import { createPlatform } from '../src/cli/platform.ts';
 import { loadConfig } from '../src/config.ts';
+import { startBareAedes } from './lib/children.ts';
 import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
 
@@ -118,22 +118,19 @@ async function subscriberFor(url: string, qos: 0 | 1, arrivals: Arrivals): Promi
 }
 
 async function aedesTarget(qos: 0 | 1): Promise<Target> {
-  const broker = await Aedes.createBroker();
-  const server = net.createServer((s) => broker.handle(s));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  // In a process of its own, like Mosquitto: the subscriber here must not share its event loop.
+  const broker = await startBareAedes();
   const arrivals: Arrivals = new Map();
-  const sub = await subscriberFor(url, qos, arrivals);
+  const sub = await subscriberFor(broker.url, qos, arrivals);
   return {
     name: 'bare aedes (no storage)',
-    url,
+    url: broker.url,
     creds: Array.from({ length: PUBLISHERS }, (_, i) => ({ id: `bench-${i}` })),
     arrivals,
     pointsPerArrival: 1,
     async stop() {
       await sub.end();
-      await new Promise<void>((r) => broker.close(() => r()));
-      await new Promise<void>((r) => server.close(() => r()));
+      await broker.stop();
     },
   };
 }
