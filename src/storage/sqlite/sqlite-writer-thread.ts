@@ -3,11 +3,11 @@
 // instead of the event loop that parses requests and MQTT packets, so the next group of points
 // gathers while one is committed.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Point } from '../../domain/telemetry.ts';
+import { type PointColumns, fromColumns } from './point-columns.ts';
 import { SqlitePointWriter } from './point-writer.ts';
 import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 
-export type WriterRequest = { id: number; points: Point[] } | { id: number; close: true };
+export type WriterRequest = { id: number; points: PointColumns } | { id: number; close: true };
 export type WriterReply = { id: number; inserted: number; duplicates: number } | { id: number; error: string };
 
 const port = parentPort!;
@@ -25,7 +25,7 @@ port.on('message', (msg: WriterRequest) => {
   }
   let reply: WriterReply;
   try {
-    reply = { id: msg.id, ...writer.write(msg.points) };
+    reply = { id: msg.id, ...writer.write(fromColumns(msg.points)) };
   } catch (err) {
     reply = { id: msg.id, error: (err as Error).message };
   }

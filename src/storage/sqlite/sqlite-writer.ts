@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Point } from '../../domain/telemetry.ts';
 import type { WriteResult } from '../storage.ts';
+import { toColumns } from './point-columns.ts';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread.ts';
 
 interface Waiter {
@@ -19,7 +20,7 @@ export class SqliteWriter {
   constructor(private readonly file: string) {}
 
   write(points: readonly Point[]): Promise<WriteResult> {
-    return this.send({ id: this.nextId++, points: points as Point[] });
+    return this.send({ id: this.nextId++, points: toColumns(points) });
   }
 
   /** Starts the thread now rather than on the first write (its start-up takes a moment). */
