@@ -39,7 +39,9 @@ export class IngestPipeline {
     private readonly presence: Presence,
     private readonly metrics: Metrics,
     private readonly options: PipelineOptions,
-  ) {}
+  ) {
+    metrics.trackPendingPoints(() => this.pendingPoints);
+  }
 
   /** Validates a payload for `deviceId`; resolves with the number of points once they are committed. */
   async ingest(deviceId: string, payload: unknown, now = Date.now()): Promise<number> {
@@ -64,7 +66,6 @@ export class IngestPipeline {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ points, resolve, reject });
       this.pendingPoints += points.length;
-      this.metrics.ingestPending.set(this.pendingPoints);
       if (!this.scheduled && !this.flushing) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -125,8 +126,7 @@ export class IngestPipeline {
           for (const s of batch) s.reject(refusal);
         } finally {
           this.pendingPoints -= points.length;
-          this.metrics.ingestPending.set(this.pendingPoints);
-        }
+            }
       }
     } finally {
       this.flushing = false;

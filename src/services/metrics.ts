@@ -55,11 +55,21 @@ export class Metrics {
     buckets: [1, 10, 100, 1000, 5000, 10000, 20000],
     registers: [this.registry],
   });
-  readonly ingestPending = new Gauge({
+  /** Read at scrape time: setting the gauge on every submission and commit cost more than the read. */
+  private pendingPoints: () => number = () => 0;
+  readonly ingestPending: Gauge = new Gauge({
     name: 'fluxgate_ingest_pending_points',
     help: 'Points accepted for commit and not yet committed',
     registers: [this.registry],
+    collect: () => {
+      this.ingestPending.set(this.pendingPoints());
+    },
   });
+
+  /** Where fluxgate_ingest_pending_points is read from (the ingest pipeline). */
+  trackPendingPoints(read: () => number): void {
+    this.pendingPoints = read;
+  }
 
   readonly mqttRefused = new Counter({
     name: 'fluxgate_mqtt_refused_total',
@@ -73,12 +83,23 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
-  readonly mqttMessages = new Counter({
+  /** Messages received since the last scrape, by kind (tallied like HTTP requests, one inc() per kind at scrape). */
+  private readonly unscrapedMqttMessages = new Map<string, number>();
+  readonly mqttMessages: Counter<'kind'> = new Counter({
     name: 'fluxgate_mqtt_messages_total',
     help: 'MQTT messages received from devices, by topic kind',
     labelNames: ['kind'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [kind, count] of this.unscrapedMqttMessages) if (count > 0) this.mqttMessages.inc({ kind }, count);
+      this.unscrapedMqttMessages.clear();
+    },
   });
+
+  /** Counts one MQTT message from a device (added to fluxgate_mqtt_messages_total when it is scraped). */
+  countMqttMessage(kind: string): void {
+    this.unscrapedMqttMessages.set(kind, (this.unscrapedMqttMessages.get(kind) ?? 0) + 1);
+  }
   readonly mqttClients = new Gauge({
     name: 'fluxgate_mqtt_clients',
     help: 'MQTT clients connected to this node',

@@ -38,7 +38,7 @@ export class MqttBridge {
     if (!client || who?.kind !== 'device') return done(null);
     const parsed = this.deps.policy.topics.parse(packet.topic);
     if (!parsed) return done(null);
-    this.deps.metrics.mqttMessages.inc({ kind: parsed.kind });
+    this.deps.metrics.countMqttMessage(parsed.kind);
     if (parsed.kind === 'data') {
       this.holdAck(client, packet, this.store(client, parsed.deviceId, packet, (id, body) => this.deps.pipeline.ingest(id, body), 'invalid_telemetry'));
     } else if (parsed.kind === 'logs' && this.deps.logs) {

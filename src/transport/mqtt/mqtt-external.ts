@@ -44,7 +44,7 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
   const handle = async (topic: string, message: Buffer): Promise<'ack' | 'withhold'> => {
     const parsed = topics.parse(topic);
     if (!parsed) return 'ack';
-    deps.metrics.mqttMessages.inc({ kind: parsed.kind });
+    deps.metrics.countMqttMessage(parsed.kind);
     let body: unknown;
     try {
       body = parse(message);
