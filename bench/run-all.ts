@@ -37,7 +37,7 @@ const full = args.full;
 const jobs: Job[] = [
   { name: 'ingest', script: 'bench:ingest', args: full ? [] : ['--rounds', '1', '--duration', '3'] },
   { name: 'query', script: 'bench:query', args: full ? [] : ['--runs', '50'] },
-  { name: 'mqtt', script: 'bench:mqtt', args: [], env: full ? {} : { BENCH_MESSAGES: '500' } },
+  { name: 'mqtt', script: 'bench:mqtt', args: [], env: full ? {} : { BENCH_MESSAGES: '3000' } },
   { name: 'simulator', script: 'bench:simulator', args: [], env: full ? {} : { BENCH_SECONDS: '10' } },
   { name: 'connections', script: 'bench:connections', args: ['--connections', args.connections, ...(full ? [] : ['--steady', '12', '--storm-limit', '150'])] },
 ];
