@@ -7,7 +7,6 @@ import type { AuthenticateError, Client } from 'aedes';
 import type { MqttIdentity } from '../../services/mqtt-policy.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import type { MqttLimits } from './mqtt-limits.ts';
-import { deliverAtHighestQos } from './mqtt-overlap.ts';
 
 // aedes' AuthErrorCode is a const enum, which isolated modules cannot import.
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -18,6 +17,18 @@ const NOT_AUTHORIZED = 5;
 function remoteAddress(client: Client): string {
   const c = client as unknown as { conn: { remoteAddress?: string }; req?: { socket?: { remoteAddress?: string } } };
   return c.conn.remoteAddress ?? c.req?.socket?.remoteAddress ?? 'unknown';
+}
+
+/**
+ * aedes keeps the CONNECT packet for the connection's life (it is the parser's settings, read for
+ * the protocol version): once checked, the credentials are dropped from it, so a connection holds
+ * neither its API key nor the buffer the key was read into.
+ */
+function forgetCredentials(client: Client): void {
+  const settings = (client as unknown as { _parser?: { settings?: { cmd?: string; username?: string | undefined; password?: Buffer | undefined } } })._parser?.settings;
+  if (settings?.cmd !== 'connect') return;
+  settings.username = undefined;
+  settings.password = undefined;
 }
 
 function refusal(message: string, returnCode: number): AuthenticateError {
@@ -80,7 +91,6 @@ export class MqttClients {
 
   readonly preConnect = (client: Client, packet: { clientId: string; clean?: boolean | undefined }, done: (error: Error | null, success: boolean) => void): void => {
     if (packet.clientId === '' && packet.clean === false) this.nameless.add(client);
-    deliverAtHighestQos(client);
     done(null, true);
   };
 
@@ -92,6 +102,7 @@ export class MqttClients {
   ): void => {
     // [MQTT-3.1.3-8]: a persistent session needs a client id to be found again.
     if (this.nameless.has(client)) return done(refusal('A zero-length client id needs CleanSession 1', IDENTIFIER_REJECTED), false);
+    forgetCredentials(client);
     this.decide(client, username, password).then(
       (error) => done(error, error === null),
       (err: unknown) => {

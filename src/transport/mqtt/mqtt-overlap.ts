@@ -1,7 +1,9 @@
 // Overlapping subscriptions [MQTT-3.3.5-1]: aedes sends a client one copy of a message, at the QoS
 // of whichever matching subscription its matcher returns first ('a/#' at QoS 0 can win over 'a/b'
 // at QoS 1). The standard asks for the highest QoS among the client's matching subscriptions, so
-// each client's deliver functions are wrapped before any subscription captures them (preConnect).
+// a client's deliver functions are wrapped before any subscription captures them: in
+// authorizeSubscribe, which aedes calls before adding each subscription (restored ones included).
+// Clients that never subscribe (most devices only publish) keep aedes' functions and cost nothing.
 import type { Client } from 'aedes';
 
 type Deliver = (packet: { topic: string; qos: number }, cb: () => void) => void;
@@ -34,7 +36,12 @@ function highestGranted(client: DeliveringClient, topic: string): number {
   return best;
 }
 
+const wrapped = new WeakSet<Client>();
+
+/** Idempotent: wraps `aedesClient`'s deliver functions the first time it is called for it. */
 export function deliverAtHighestQos(aedesClient: Client): void {
+  if (wrapped.has(aedesClient)) return;
+  wrapped.add(aedesClient);
   const client = aedesClient as unknown as DeliveringClient;
   const deliver0 = client.deliver0;
   const deliverQoS = client.deliverQoS;
