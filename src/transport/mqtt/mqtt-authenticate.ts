@@ -41,7 +41,8 @@ function identityKey(who: MqttIdentity): string {
 
 export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
-  private readonly owners = new Map<string, string>();
+  /** Client id → the identity that first used it (the identity object the client also maps to). */
+  private readonly owners = new Map<string, MqttIdentity>();
   /** Clients that sent a zero-length client id with CleanSession 0, which aedes would accept. */
   private readonly nameless = new WeakSet<Client>();
 
@@ -74,7 +75,7 @@ export class MqttClients {
     }
     const key = identityKey(who);
     const owner = this.owners.get(client.id);
-    if (owner !== undefined && owner !== key) {
+    if (owner !== undefined && identityKey(owner) !== key) {
       metrics.mqttRefused.inc({ action: 'connect' });
       logger.warn({ clientId: client.id, username }, 'MQTT connect refused: client id is bound to another credential');
       return refusal('Client id is bound to another credential', IDENTIFIER_REJECTED);
@@ -84,7 +85,7 @@ export class MqttClients {
       logger.warn({ clientId: client.id, username, connections: this.limits.connections }, 'MQTT connect refused: MQTT_MAX_CONNECTIONS reached');
       return refusal('Server unavailable: connection limit reached', SERVER_UNAVAILABLE);
     }
-    this.owners.set(client.id, key);
+    this.owners.set(client.id, who);
     this.identities.set(client, who);
     return null;
   }
