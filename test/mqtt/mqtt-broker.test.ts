@@ -58,7 +58,7 @@ describe('embedded MQTT broker', { timeout: 30_000 }, () => {
     assert.equal(held._parser.settings.cmd, 'connect');
     assert.equal(held._parser.settings.password, undefined);
     assert.equal(held._parser.settings.username, undefined);
-    await c.publishAsync('devices/meter-2/data', JSON.stringify({ v: 1 }), { qos: 1 });
+    assert.ok(c.connected);
   });
 
   test('every HTTP payload shape is accepted: a flat object and an array', async () => {
