@@ -49,8 +49,10 @@ export class MqttAcl {
     let reason = 'topic not allowed';
     if (who && this.deps.policy.maySubscribe(who, subscription.topic)) {
       if (!this.limits || this.limits.maySubscribe(client, subscription.topic)) {
-        // Before aedes adds the subscription and captures the client's deliver function.
-        deliverAtHighestQos(client);
+        // Before aedes adds the subscription and captures the client's deliver function. A device
+        // may only subscribe to exact filters of its own (MqttPolicy.maySubscribe), and distinct
+        // exact filters never match one topic: its subscriptions cannot overlap, it needs no wrappers.
+        if (who.kind !== 'device') deliverAtHighestQos(client);
         return done(null, subscription);
       }
       reason = `more than MQTT_MAX_SUBSCRIPTIONS=${this.deps.options.maxSubscriptions ?? 0} filters`;

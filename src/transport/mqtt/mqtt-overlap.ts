@@ -3,7 +3,7 @@
 // at QoS 1). The standard asks for the highest QoS among the client's matching subscriptions, so
 // a client's deliver functions are wrapped before any subscription captures them: in
 // authorizeSubscribe, which aedes calls before adding each subscription (restored ones included).
-// A client that never subscribes (a device that only publishes) keeps aedes' functions: no wrappers.
+// Only clients whose filters can overlap (wildcards: admins) are wrapped; devices keep aedes' own.
 import type { Client } from 'aedes';
 
 type Deliver = (packet: { topic: string; qos: number }, cb: () => void) => void;
