@@ -5,7 +5,8 @@
 // connection: RSS as read (no GC), RSS after a full GC, RSS after a memory-reducing GC (what V8
 // gives back when idle), V8 heap used/total, external and array-buffer memory. --env sets server
 // environment variables of both servers (e.g. MALLOC_ARENA_MAX=2), --platform-env of Fluxgate
-// only (A/B of its own settings); --snapshot writes heap snapshots of both samples (idle, loaded)
+// only (A/B of its own settings); --subscribe makes every device subscribe to its commands and
+// desired-state topics after connecting, as firmware does (both servers); --snapshot writes heap snapshots of both samples (idle, loaded)
 // for DevTools' comparison view. No storm, no accounting: bench:connections does those.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ const { values: args } = parseArgs({
     env: { type: 'string', multiple: true, default: [] },
     'platform-env': { type: 'string', multiple: true, default: [] },
     snapshot: { type: 'boolean', default: false },
+    /** Devices subscribe (QoS 1) to devices/{id}/commands and devices/{id}/state/desired after connecting. */
+    subscribe: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.connections);
@@ -41,7 +44,7 @@ async function measure(name: string, server: Child, port: number, devices: Array
     await sleep(2000);
     const idleRaw = rssBytes(server.pid);
     const idle = await probeMemory(server.pid, file);
-    fleet = await startFleet({ port, devices, procs: PROCS, intervalMs: INTERVAL_MS, connectConcurrency: 100, baseTs: Date.now() - 86_400_000 });
+    fleet = await startFleet({ port, devices, procs: PROCS, intervalMs: INTERVAL_MS, connectConcurrency: 100, baseTs: Date.now() - 86_400_000, subscribe: args.subscribe });
     let connected = 0;
     const t0 = Date.now();
     while (Date.now() - t0 < 300_000) {

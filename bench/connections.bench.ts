@@ -11,7 +11,8 @@
 // measures when V8 last collected (garbage of the connect phase and of 1,000 messages/s in the old
 // and young generations), which moved the same run by several KiB per connection; the RSS without
 // GC is still printed and recorded beside it. --server-env KEY=VALUE (repeatable) sets environment
-// variables of both servers alike (e.g. MALLOC_ARENA_MAX=2).
+// variables of both servers alike (e.g. MALLOC_ARENA_MAX=2). --subscribe: every device also
+// subscribes to its commands and desired-state topics after each CONNACK (both servers).
 // Needs N + a few hundred file descriptors in the server: the npm script raises `ulimit -n` to
 // the hard limit first.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,6 +41,8 @@ const { values: args } = parseArgs({
     'no-storm': { type: 'boolean', default: false },
     /** Seconds to wait for every device to be back after the storm. */
     'storm-limit': { type: 'string', default: '300' },
+    /** Devices subscribe (QoS 1) to their commands and desired-state topics after each CONNACK, on both servers. */
+    subscribe: { type: 'boolean', default: false },
     /** KEY=VALUE environment variables of both servers (platform and bare aedes). */
     'server-env': { type: 'string', multiple: true, default: [] },
   },
@@ -77,7 +80,7 @@ async function settledRss(pid: number): Promise<number> {
 }
 
 function startFleet(port: number, devices: Array<{ id: string; key?: string }>, baseTs: number): Promise<Fleet> {
-  return startClients({ port, devices, procs: PROCS, intervalMs: INTERVAL_MS, connectConcurrency: Number(args['connect-concurrency']), baseTs });
+  return startClients({ port, devices, procs: PROCS, intervalMs: INTERVAL_MS, connectConcurrency: Number(args['connect-concurrency']), baseTs, subscribe: args.subscribe });
 }
 
 /** The clients' counters summed over every client process. */

@@ -67,6 +67,8 @@ export interface FleetOptions {
   /** CONNECTs in flight at once over all client processes. */
   connectConcurrency: number;
   baseTs: number;
+  /** Devices subscribe to their commands and desired-state topics after connecting. */
+  subscribe?: boolean;
 }
 
 /** Starts the client processes; resolves once each has tried every connection once. */
@@ -83,6 +85,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         intervalMs: o.intervalMs,
         connectConcurrency: Math.max(1, Math.round(o.connectConcurrency / o.procs)),
         baseTs: o.baseTs,
+        subscribe: o.subscribe ?? false,
       };
       return ask(child, { type: 'start', job }, 'started');
     }),
