@@ -15,6 +15,8 @@ export interface ClientsJob {
   connectConcurrency: number;
   /** First timestamp of this process's messages; each device counts up by 1 ms from here. */
   baseTs: number;
+  /** Each device subscribes (QoS 1) to its commands and desired-state topics after every CONNACK, as firmware does. */
+  subscribe?: boolean;
 }
 
 export type ClientsCommand = { type: 'start'; job: ClientsJob } | { type: 'status' } | { type: 'storm' } | { type: 'stop'; drainMs: number };
@@ -99,6 +101,18 @@ class Device {
           }
           this.connected = true;
           this.owner.connected++;
+          if (this.owner.job.subscribe) {
+            socket.write(
+              generate({
+                cmd: 'subscribe',
+                messageId: 65_535,
+                subscriptions: [
+                  { topic: `devices/${this.id}/commands`, qos: 1 },
+                  { topic: `devices/${this.id}/state/desired`, qos: 1 },
+                ],
+              }),
+            );
+          }
           const again = this.pending;
           this.pending = [];
           for (const ts of again) this.send(ts, true);

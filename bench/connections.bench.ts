@@ -1,23 +1,28 @@
-// npm run bench:connections [-- --connections 10000 --procs 4 --interval 10 --steady 30 --reference]
+// npm run bench:connections [-- --connections 10000 --procs 4 --interval 10 --steady 30 --reference --server-env MALLOC_ARENA_MAX=2]
 // Connection scale (issue 3) and reconnect storm (issue 8): N device connections to one platform
 // node (a child process, SQLite in its own DATA_DIR), each publishing one QoS 1 point every
 // --interval seconds. Reports the server's resident memory per connection (RSS with the devices
-// connected and publishing minus RSS before, over N), then drops every connection at once and lets
-// all reconnect, and finally checks every PUBACKed point against the database. The reference is
-// the same clients against bare aedes (no auth, no storage) in the same run (--no-reference skips it).
+// connected and publishing minus RSS before, over N, both read after a full GC: see below), then
+// drops every connection at once and lets all reconnect, and finally checks every PUBACKed point
+// against the database. The reference is the same clients against bare aedes (no auth, no
+// storage) in the same run (--no-reference skips it).
+// Both servers run with --expose-gc and bench/lib/memory-probe.mjs, and both are sampled the same
+// way: idle, and after the steady phase, each time after a full GC. Without it the figure mostly
+// measures when V8 last collected (garbage of the connect phase and of 1,000 messages/s in the old
+// and young generations), which moved the same run by several KiB per connection; the RSS without
+// GC is still printed and recorded beside it. --server-env KEY=VALUE (repeatable) sets environment
+// variables of both servers alike (e.g. MALLOC_ARENA_MAX=2). --subscribe: every device also
+// subscribes to its commands and desired-state topics after each CONNACK (both servers).
 // Needs N + a few hundred file descriptors in the server: the npm script raises `ulimit -n` to
 // the hard limit first.
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { hashApiKey } from '../src/services/api-keys.ts';
-import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
-import type { ClientsFinal, ClientsJob, ClientsStatus } from './connections-clients.ts';
+import type { ClientsStatus } from './connections-clients.ts';
 import { type Child, startBareAedes, startPlatform } from './lib/children.ts';
+import { type Fleet, PROBE_NODE_ARGS, type ProbedMemory, probeMemory, provision, startFleet as startClients } from './lib/fleet.ts';
 import { printHardware } from './lib/raw-storage.ts';
 import { type Figure, recordResults } from './lib/results.ts';
 import { fmt, median, printTable } from './lib/table.ts';
@@ -36,6 +41,10 @@ const { values: args } = parseArgs({
     'no-storm': { type: 'boolean', default: false },
     /** Seconds to wait for every device to be back after the storm. */
     'storm-limit': { type: 'string', default: '300' },
+    /** Devices subscribe (QoS 1) to their commands and desired-state topics after each CONNACK, on both servers. */
+    subscribe: { type: 'boolean', default: false },
+    /** KEY=VALUE environment variables of both servers (platform and bare aedes). */
+    'server-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const N = Number(args.connections);
@@ -45,6 +54,9 @@ const STEADY_MS = Number(args.steady) * 1000;
 const REFERENCE = args.reference && !args['no-reference'];
 const STORM = args.storm && !args['no-storm'];
 const TARGET_KB = 16;
+const SERVER_ENV: Record<string, string> = Object.fromEntries(args['server-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const probeDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-probe-'));
+const probeFile = (name: string) => path.join(probeDir, `${name}.json`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function openFileLimit(): number {
@@ -67,78 +79,8 @@ async function settledRss(pid: number): Promise<number> {
   return median(samples);
 }
 
-/** Devices written straight into the platform's database before it starts: 10,000 API calls would each fsync. */
-async function provision(dataDir: string, count: number): Promise<Array<{ id: string; key: string }>> {
-  const file = path.join(dataDir, 'fluxgate.db');
-  const storage = new SqliteStorage(file);
-  await storage.migrate();
-  const owner = await storage.createUser({ id: 'bench-owner', username: 'bench-owner', email: null, passwordHash: 'not-a-login', role: 'user', isActive: true });
-  const template = { name: 'template', description: null, deviceType: 'bench', location: null, firmwareVersion: null, hardwareVersion: null, status: 'active' as const, metadata: {}, config: {}, ownerId: owner.id };
-  await storage.createDevice({ ...template, id: 'conn-template', apiKeyHash: hashApiKey(`fgk_template_${randomBytes(8).toString('hex')}`) });
-  await storage.close();
-  // Copy the template row column by column, so the bench follows schema changes.
-  const db = new BetterSqlite3(file);
-  db.pragma('synchronous = OFF');
-  const columns = (db.prepare('PRAGMA table_info(devices)').all() as Array<{ name: string }>).map((c) => c.name);
-  const select = columns.map((c) => (c === 'id' ? '@id' : c === 'name' ? '@id' : c === 'api_key_hash' ? '@hash' : c)).join(', ');
-  const insert = db.prepare(`INSERT INTO devices (${columns.join(', ')}) SELECT ${select} FROM devices WHERE id = 'conn-template'`);
-  const secret = randomBytes(8).toString('hex');
-  const devices = Array.from({ length: count }, (_, i) => ({ id: `conn-${i}`, key: `fgk_bench_${secret}_${i}` }));
-  db.transaction(() => {
-    for (const d of devices) insert.run({ id: d.id, hash: hashApiKey(d.key) });
-  })();
-  db.close();
-  return devices;
-}
-
-interface Fleet {
-  procs: ChildProcess[];
-  status(): Promise<ClientsStatus[]>;
-  storm(): void;
-  stop(drainMs: number): Promise<ClientsFinal[]>;
-  kill(): void;
-}
-
-function ask<T>(child: ChildProcess, message: object, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: { type: string }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    const onExit = (code: number | null) => reject(new Error(`client process exited with ${code} while waiting for ${type}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send(message);
-  });
-}
-
-/** Starts the client processes; resolves once each has tried every connection once. */
-async function startFleet(port: number, devices: Array<{ id: string; key?: string }>, baseTs: number): Promise<Fleet> {
-  const procs = Array.from({ length: PROCS }, () =>
-    fork(new URL('./connections-clients.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
-  );
-  await Promise.all(
-    procs.map((child, p) => {
-      const job: ClientsJob = {
-        host: '127.0.0.1',
-        port,
-        devices: devices.filter((_, i) => i % PROCS === p),
-        intervalMs: INTERVAL_MS,
-        connectConcurrency: Math.max(1, Math.round(Number(args['connect-concurrency']) / PROCS)),
-        baseTs,
-      };
-      return ask(child, { type: 'start', job }, 'started');
-    }),
-  );
-  return {
-    procs,
-    status: () => Promise.all(procs.map((c) => ask<ClientsStatus>(c, { type: 'status' }, 'status'))),
-    storm: () => procs.forEach((c) => c.send({ type: 'storm' })),
-    stop: (drainMs) => Promise.all(procs.map((c) => ask<ClientsFinal>(c, { type: 'stop', drainMs }, 'final'))),
-    kill: () => procs.forEach((c) => c.exitCode === null && c.kill('SIGKILL')),
-  };
+function startFleet(port: number, devices: Array<{ id: string; key?: string }>, baseTs: number): Promise<Fleet> {
+  return startClients({ port, devices, procs: PROCS, intervalMs: INTERVAL_MS, connectConcurrency: Number(args['connect-concurrency']), baseTs, subscribe: args.subscribe });
 }
 
 /** The clients' counters summed over every client process. */
@@ -195,20 +137,48 @@ async function steady(fleet: Fleet, serverPid: number, ms: number): Promise<{ fi
 const kb = (bytes: number) => bytes / 1024;
 const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 1)} MiB`;
 
-/** The reference: the same clients (no credentials) against bare aedes; RSS per connection after one interval. */
-async function referencePerConnection(): Promise<{ perConnKb: number; connectS: number } | undefined> {
-  const broker: Child = await startBareAedes();
+const STEADY_PHASE_MS = Math.max(STEADY_MS, INTERVAL_MS + 2000);
+
+/** RSS per connection of one server, measured the same way for both: after a full GC, and as read. */
+interface PerConnection {
+  /** (RSS after GC with the devices connected − RSS after GC idle) / connected, KiB */
+  afterGcKb: number;
+  /** the same from RSS as read (no GC): the end of the steady phase minus the settled idle RSS */
+  rawKb: number;
+  idleAfterGc: number;
+  loadedAfterGc: number;
+  loaded: ProbedMemory;
+}
+
+/** Idle baseline of a server started with PROBE_NODE_ARGS: settled RSS as read, then RSS after a full GC. */
+async function idleBaseline(pid: number, name: string): Promise<{ raw: number; afterGc: number }> {
+  await sleep(2000);
+  const raw = await settledRss(pid);
+  const afterGc = (await probeMemory(pid, probeFile(name))).rss;
+  return { raw, afterGc };
+}
+
+async function perConnection(pid: number, name: string, idle: { raw: number; afterGc: number }, rawLoaded: number, connected: number): Promise<PerConnection> {
+  const loaded = await probeMemory(pid, probeFile(name));
+  const loadedAfterGc = loaded.rss;
+  const n = Math.max(1, connected);
+  return { afterGcKb: kb(loadedAfterGc - idle.afterGc) / n, rawKb: kb(rawLoaded - idle.raw) / n, idleAfterGc: idle.afterGc, loadedAfterGc, loaded };
+}
+
+/** The reference: the same clients (no credentials) against bare aedes, the same phases and sampling as the platform. */
+async function referencePerConnection(): Promise<(PerConnection & { connectS: number }) | undefined> {
+  const broker: Child = await startBareAedes({ nodeArgs: PROBE_NODE_ARGS, env: { ...SERVER_ENV, MEMORY_PROBE_FILE: probeFile('bare') } });
   let fleet: Fleet | undefined;
   try {
-    await sleep(1000);
-    const before = await settledRss(broker.pid);
+    const idle = await idleBaseline(broker.pid, 'bare');
     const t0 = Date.now();
     fleet = await startFleet(broker.port, Array.from({ length: N }, (_, i) => ({ id: `ref-${i}` })), Date.now() - 86_400_000);
     const up = await untilConnected(fleet, broker.pid, t0, 120_000);
-    const s = await steady(fleet, broker.pid, INTERVAL_MS + 2000);
+    const s = await steady(fleet, broker.pid, STEADY_PHASE_MS);
     if (s.totals.connected < N) console.warn(`reference: only ${s.totals.connected}/${N} connected`);
+    const per = await perConnection(broker.pid, 'bare', idle, s.last, s.totals.connected);
     await fleet.stop(2000);
-    return { perConnKb: kb(s.last - before) / s.totals.connected, connectS: up.seconds };
+    return { ...per, connectS: up.seconds };
   } finally {
     fleet?.kill();
     await broker.stop();
@@ -226,39 +196,55 @@ if (limit < N + 500) {
 
 latencies.length = 0;
 const reference = REFERENCE ? await referencePerConnection() : undefined;
-if (reference) console.log(`reference, bare aedes: ${fmt(reference.perConnKb, 1)} KiB per connection, all connected in ${fmt(reference.connectS, 1)} s`);
+if (reference) {
+  console.log(
+    `reference, bare aedes: ${fmt(reference.afterGcKb, 1)} KiB per connection after GC (RSS ${mib(reference.idleAfterGc)} idle → ${mib(reference.loadedAfterGc)}), ` +
+      `${fmt(reference.rawKb, 1)} KiB without GC; all connected in ${fmt(reference.connectS, 1)} s`,
+  );
+}
 latencies.length = 0;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-conn-'));
 const tp = Date.now();
 const devices = await provision(dataDir, N);
 console.log(`provisioned ${fmt(N)} devices in ${fmt((Date.now() - tp) / 1000, 1)} s`);
-const platform = await startPlatform({ dataDir, env: { RATE_LIMIT_INGEST: '0' } });
+const platform = await startPlatform({ dataDir, nodeArgs: PROBE_NODE_ARGS, env: { RATE_LIMIT_INGEST: '0', ...SERVER_ENV, MEMORY_PROBE_FILE: probeFile('platform') } });
 let fleet: Fleet | undefined;
 const figures: Figure[] = [];
 try {
-  await sleep(2000);
-  const rssBefore = await settledRss(platform.pid);
+  const idle = await idleBaseline(platform.pid, 'platform');
+  const rssBefore = idle.raw;
   const t0 = Date.now();
   fleet = await startFleet(platform.mqttPort!, devices, Date.now() - 86_400_000);
   const up = await untilConnected(fleet, platform.pid, t0, 300_000);
   console.log(`connected ${fmt(up.totals.connected)}/${fmt(N)} in ${fmt(up.seconds, 1)} s (refused ${up.totals.refused}, connect errors ${up.totals.connectErrors}); server RSS peak while connecting ${mib(up.peakRss)}`);
-  const s1 = await steady(fleet, platform.pid, Math.max(STEADY_MS, INTERVAL_MS + 2000));
-  const perConnKb = kb(s1.last - rssBefore) / Math.max(1, s1.totals.connected);
+  const s1 = await steady(fleet, platform.pid, STEADY_PHASE_MS);
+  const per = await perConnection(platform.pid, 'platform', idle, s1.last, s1.totals.connected);
+  const perConnKb = per.afterGcKb;
   const p1 = [...latencies].sort((a, b) => a - b);
   const pct = (arr: number[], p: number) => arr[Math.min(arr.length - 1, Math.floor((p / 100) * arr.length))] ?? NaN;
   console.log(
-    `steady: server RSS ${mib(rssBefore)} before → ${mib(s1.last)} with ${fmt(s1.totals.connected)} connected: ${fmt(perConnKb, 1)} KiB per connection; ` +
+    `steady: server RSS after GC ${mib(per.idleAfterGc)} idle → ${mib(per.loadedAfterGc)} with ${fmt(s1.totals.connected)} connected: ${fmt(perConnKb, 1)} KiB per connection; ` +
+      `without GC ${mib(rssBefore)} → ${mib(s1.last)}: ${fmt(per.rawKb, 1)} KiB per connection; ` +
       `RSS first/last/peak of the steady phase ${mib(s1.first)} / ${mib(s1.last)} / ${mib(s1.peak)}; ${fmt(s1.totals.acked)} PUBACKed, publish→PUBACK p50 ${pct(p1, 50)} ms p99 ${pct(p1, 99)} ms`,
   );
+  const envNote = Object.keys(SERVER_ENV).length ? `; both servers with ${args['server-env'].join(' ')}` : '';
   figures.push({
-    name: `server RSS per MQTT connection, ${fmt(N)} devices publishing QoS 1 every ${INTERVAL_MS / 1000} s`,
+    name: `server RSS per MQTT connection, ${fmt(N)} devices publishing QoS 1 every ${INTERVAL_MS / 1000} s (after a full GC)`,
     value: perConnKb,
     unit: 'KiB',
     kind: 'memory',
-    ...(reference ? { reference: { name: 'bare aedes, same clients', value: reference.perConnKb, unit: 'KiB' }, ratio: perConnKb / reference.perConnKb } : {}),
+    ...(reference ? { reference: { name: 'bare aedes, same clients, after GC', value: reference.afterGcKb, unit: 'KiB' }, ratio: perConnKb / reference.afterGcKb } : {}),
     target: `≤ ${TARGET_KB} KB (ThingsBoard ~66 KB)`,
     met: perConnKb <= TARGET_KB,
+    note: `idle and loaded RSS both read after gc() in the server, the same for the reference${envNote}`,
+  });
+  figures.push({
+    name: `server RSS per MQTT connection, as read without GC (end of the ${STEADY_PHASE_MS / 1000} s steady phase)`,
+    value: per.rawKb,
+    unit: 'KiB',
+    ...(reference ? { reference: { name: 'bare aedes, same clients, without GC', value: reference.rawKb, unit: 'KiB' }, ratio: per.rawKb / reference.rawKb } : {}),
+    note: 'includes garbage not yet collected and the young generation V8 grew for the message rate',
   });
   figures.push({ name: `connect ${fmt(N)} devices (${args['connect-concurrency']} CONNECTs in flight)`, value: up.seconds, unit: 's', ...(reference ? { reference: { name: 'bare aedes', value: reference.connectS, unit: 's' }, ratio: up.seconds / reference.connectS } : {}) });
   figures.push({ name: `steady ingest, ${fmt(N)} connections, publish→PUBACK`, value: (N * 1000) / INTERVAL_MS, unit: 'msg/s offered', kind: 'latency', p50Ms: pct(p1, 50), p99Ms: pct(p1, 99) });
@@ -270,12 +256,17 @@ try {
     fleet.storm();
     await sleep(300);
     const back = await untilConnected(fleet, platform.pid, ts, Number(args['storm-limit']) * 1000);
-    const s2 = await steady(fleet, platform.pid, Math.max(STEADY_MS, INTERVAL_MS + 2000));
+    const s2 = await steady(fleet, platform.pid, STEADY_PHASE_MS);
     storm = { seconds: back.seconds, peakRss: Math.max(back.peakRss, s2.peak), after: s2.last, connected: s2.totals.connected };
+    const afterStorm = await probeMemory(platform.pid, probeFile('platform'));
+    const afterStormGc = afterStorm.rss;
+    const heap = (m: ProbedMemory) => `heap used ${mib(m.heapUsed)}, total ${mib(m.heapTotal)}, RSS after a memory-reducing GC ${mib(m.reducedRss)}`;
+    console.log(`memory after GC before the storm: ${heap(per.loaded)}; after: ${heap(afterStorm)}`);
     const p2 = [...latencies].sort((a, b) => a - b);
     console.log(
       `storm: all ${fmt(N)} dropped at once; ${fmt(back.totals.connected)} back in ${fmt(back.seconds, 1)} s; server RSS peak ${mib(storm.peakRss)}, ` +
-        `${mib(s2.last)} one steady phase later (${fmt(kb(s2.last - rssBefore) / Math.max(1, s2.totals.connected), 1)} KiB per connection); publish→PUBACK p50 ${pct(p2, 50)} ms p99 ${pct(p2, 99)} ms`,
+        `${mib(s2.last)} one steady phase later (${fmt(kb(s2.last - rssBefore) / Math.max(1, s2.totals.connected), 1)} KiB per connection), ` +
+        `${mib(afterStormGc)} after GC (${mib(per.loadedAfterGc)} before the storm); publish→PUBACK p50 ${pct(p2, 50)} ms p99 ${pct(p2, 99)} ms`,
     );
     figures.push({
       name: `reconnect storm: ${fmt(back.totals.connected)} of ${fmt(N)} back`,
@@ -286,13 +277,21 @@ try {
       note: `${back.totals.connackTimeouts} CONNACK timeouts (30 s), ${back.totals.connectErrors} connect errors`,
     });
     figures.push({
-      name: 'server RSS after the storm (one steady phase later)',
+      name: 'server RSS after the storm (one steady phase later), after a full GC',
+      value: afterStormGc / 2 ** 20,
+      unit: 'MiB',
+      reference: { name: 'before the storm, after GC', value: per.loadedAfterGc / 2 ** 20, unit: 'MiB' },
+      ratio: afterStormGc / per.loadedAfterGc,
+      target: 'bounded (≤ 1.5× before)',
+      met: afterStormGc <= per.loadedAfterGc * 1.5,
+    });
+    figures.push({
+      name: 'server RSS after the storm (one steady phase later), as read',
       value: s2.last / 2 ** 20,
       unit: 'MiB',
-      reference: { name: 'before the storm', value: s1.last / 2 ** 20, unit: 'MiB' },
+      reference: { name: 'before the storm, as read', value: s1.last / 2 ** 20, unit: 'MiB' },
       ratio: s2.last / s1.last,
-      target: 'bounded (≤ 1.5× before)',
-      met: s2.last <= s1.last * 1.5,
+      note: `peak ${mib(storm.peakRss)}; includes the storm's garbage not yet collected`,
     });
   }
 
@@ -328,5 +327,6 @@ try {
 } finally {
   fleet?.kill();
   await platform.stop();
+  rmSync(probeDir, { recursive: true, force: true });
 }
 process.exit(0);

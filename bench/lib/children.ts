@@ -51,6 +51,8 @@ export interface PlatformOptions {
   databaseUrl?: string;
   databaseSchema?: string;
   env?: Record<string, string>;
+  /** Node arguments before the CLI (BENCH_SERVER_NODE_ARGS is added after them). */
+  nodeArgs?: string[];
   /** An already prepared DATA_DIR (e.g. devices provisioned in bulk); removed on stop like a fresh one. */
   dataDir?: string;
 }
@@ -71,7 +73,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
     ...options.env,
   };
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server only.
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   if (options.databaseUrl) {
     env.DATABASE_URL = options.databaseUrl;
     env.DATABASE_SCHEMA = options.databaseSchema ?? 'public';
@@ -114,8 +116,9 @@ export async function startHello(): Promise<Child> {
 }
 
 /** A bare aedes broker (no auth, no storage, in-memory persistence): the MQTT reference. */
-export async function startBareAedes(): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bare-aedes.ts')], {
+export async function startBareAedes(options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Child> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(import.meta.dirname, 'bare-aedes.ts')], {
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await waitForPort(child, (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined), 'bare aedes');

@@ -50,6 +50,17 @@ describe('embedded MQTT broker', { timeout: 30_000 }, () => {
     );
   });
 
+  test('a connected client keeps neither its API key nor the CONNECT buffer it came in', async () => {
+    const c = await open({ username: d2.id, password: d2.apiKey, clientId: 'keyless-check' });
+    const aedes = tp.platform.mqtt?.broker?.aedes as unknown as { clients: Record<string, unknown> };
+    const held = aedes.clients['keyless-check'] as { _parser: { settings: { cmd: string; password?: unknown; username?: unknown } } };
+    // aedes keeps the CONNECT packet as its parser's settings for the connection's life.
+    assert.equal(held._parser.settings.cmd, 'connect');
+    assert.equal(held._parser.settings.password, undefined);
+    assert.equal(held._parser.settings.username, undefined);
+    assert.ok(c.connected);
+  });
+
   test('every HTTP payload shape is accepted: a flat object and an array', async () => {
     const c = await open({ username: d1.id, password: d1.apiKey });
     await c.publishAsync('devices/meter-1/data', JSON.stringify([{ voltage: 229, timestamp: '2024-01-01T00:00:00Z' }, { voltage: 231, timestamp: '2024-01-01T00:00:01Z' }]), { qos: 1 });

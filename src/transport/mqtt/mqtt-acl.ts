@@ -7,6 +7,7 @@ import type { Client, PublishPacket, Subscription } from 'aedes';
 import type { MqttClients } from './mqtt-authenticate.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import type { MqttLimits } from './mqtt-limits.ts';
+import { deliverAtHighestQos } from './mqtt-overlap.ts';
 
 const RATE_REFUSAL = 'message rate over MQTT_RATE_LIMIT_DEVICE';
 
@@ -47,7 +48,13 @@ export class MqttAcl {
     const who = this.clients.identityOf(client);
     let reason = 'topic not allowed';
     if (who && this.deps.policy.maySubscribe(who, subscription.topic)) {
-      if (!this.limits || this.limits.maySubscribe(client, subscription.topic)) return done(null, subscription);
+      if (!this.limits || this.limits.maySubscribe(client, subscription.topic)) {
+        // Before aedes adds the subscription and captures the client's deliver function. A device
+        // may only subscribe to exact filters of its own (MqttPolicy.maySubscribe), and distinct
+        // exact filters never match one topic: its subscriptions cannot overlap, it needs no wrappers.
+        if (who.kind !== 'device') deliverAtHighestQos(client);
+        return done(null, subscription);
+      }
       reason = `more than MQTT_MAX_SUBSCRIPTIONS=${this.deps.options.maxSubscriptions ?? 0} filters`;
     }
     this.deps.metrics.mqttRefused.inc({ action: 'subscribe' });

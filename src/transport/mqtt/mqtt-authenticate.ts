@@ -7,7 +7,6 @@ import type { AuthenticateError, Client } from 'aedes';
 import type { MqttIdentity } from '../../services/mqtt-policy.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import type { MqttLimits } from './mqtt-limits.ts';
-import { deliverAtHighestQos } from './mqtt-overlap.ts';
 
 // aedes' AuthErrorCode is a const enum, which isolated modules cannot import.
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -20,6 +19,18 @@ function remoteAddress(client: Client): string {
   return c.conn.remoteAddress ?? c.req?.socket?.remoteAddress ?? 'unknown';
 }
 
+/**
+ * aedes keeps the CONNECT packet for the connection's life (it is the parser's settings, read for
+ * the protocol version): once checked, the credentials are dropped from it, so a connection holds
+ * neither its API key nor the buffer the key was read into.
+ */
+function forgetCredentials(client: Client): void {
+  const settings = (client as unknown as { _parser?: { settings?: { cmd?: string; username?: string | undefined; password?: Buffer | undefined } } })._parser?.settings;
+  if (settings?.cmd !== 'connect') return;
+  settings.username = undefined;
+  settings.password = undefined;
+}
+
 function refusal(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
@@ -30,7 +41,8 @@ function identityKey(who: MqttIdentity): string {
 
 export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
-  private readonly owners = new Map<string, string>();
+  /** Client id → the identity that first used it (the identity object the client also maps to). */
+  private readonly owners = new Map<string, MqttIdentity>();
   /** Clients that sent a zero-length client id with CleanSession 0, which aedes would accept. */
   private readonly nameless = new WeakSet<Client>();
 
@@ -63,7 +75,7 @@ export class MqttClients {
     }
     const key = identityKey(who);
     const owner = this.owners.get(client.id);
-    if (owner !== undefined && owner !== key) {
+    if (owner !== undefined && identityKey(owner) !== key) {
       metrics.mqttRefused.inc({ action: 'connect' });
       logger.warn({ clientId: client.id, username }, 'MQTT connect refused: client id is bound to another credential');
       return refusal('Client id is bound to another credential', IDENTIFIER_REJECTED);
@@ -73,14 +85,13 @@ export class MqttClients {
       logger.warn({ clientId: client.id, username, connections: this.limits.connections }, 'MQTT connect refused: MQTT_MAX_CONNECTIONS reached');
       return refusal('Server unavailable: connection limit reached', SERVER_UNAVAILABLE);
     }
-    this.owners.set(client.id, key);
+    this.owners.set(client.id, who);
     this.identities.set(client, who);
     return null;
   }
 
   readonly preConnect = (client: Client, packet: { clientId: string; clean?: boolean | undefined }, done: (error: Error | null, success: boolean) => void): void => {
     if (packet.clientId === '' && packet.clean === false) this.nameless.add(client);
-    deliverAtHighestQos(client);
     done(null, true);
   };
 
@@ -92,6 +103,7 @@ export class MqttClients {
   ): void => {
     // [MQTT-3.1.3-8]: a persistent session needs a client id to be found again.
     if (this.nameless.has(client)) return done(refusal('A zero-length client id needs CleanSession 1', IDENTIFIER_REJECTED), false);
+    forgetCredentials(client);
     this.decide(client, username, password).then(
       (error) => done(error, error === null),
       (err: unknown) => {

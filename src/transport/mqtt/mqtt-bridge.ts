@@ -77,6 +77,9 @@ export class MqttBridge {
     while (settled < queue.length && queue[settled]!.outcome !== undefined) settled++;
     if (settled === 0) return;
     const done = queue.splice(0, settled);
+    // Nothing held any more: forget the queue, so an idle connection carries none (the next
+    // QoS 1 message starts a new one; no settlement of this one is still to come).
+    if (queue.length === 0) this.heldAcks.delete(client);
     if (client.closed) return;
     const refused = done.findIndex((h) => h.outcome === 'refused');
     const acked = refused === -1 ? done.length : refused;

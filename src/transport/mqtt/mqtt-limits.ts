@@ -17,7 +17,10 @@ interface Bucket {
 }
 
 export class MqttLimits {
-  private readonly admitted = new Set<Client>();
+  /** Connections of the admitted clients (a connection's 'close' listener is shared, see `leave`). */
+  private readonly admitted = new Set<object>();
+  /** One listener for every admitted connection: emitters call it with the connection as `this`. */
+  private readonly leave: (this: object) => void;
   private readonly filters = new WeakMap<Client, Set<string>>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly sweeper: NodeJS.Timeout | undefined;
@@ -26,6 +29,10 @@ export class MqttLimits {
     private readonly options: MqttLimitOptions,
     private readonly now: () => number = Date.now,
   ) {
+    const admitted = this.admitted;
+    this.leave = function (this: object) {
+      admitted.delete(this);
+    };
     // Buckets that refilled are the same as no bucket: drop them so idle devices cost nothing.
     if (options.ratePoints > 0) {
       this.sweeper = setInterval(() => this.sweep(), Math.max(1000, options.rateWindowSeconds * 1000));
@@ -39,10 +46,13 @@ export class MqttLimits {
 
   /** Admits an authenticated client unless the node is full; it leaves when its connection closes. */
   admit(client: Client): boolean {
-    if (this.admitted.has(client)) return true;
+    const conn = client.conn;
+    // Closed while its CONNECT was being checked: 'close' already fired, so counting it would
+    // hold a place forever; aedes drops the client anyway.
+    if (this.admitted.has(conn) || conn.destroyed) return true;
     if (this.admitted.size >= this.options.maxConnections) return false;
-    this.admitted.add(client);
-    client.conn.once('close', () => this.admitted.delete(client));
+    this.admitted.add(conn);
+    conn.on('close', this.leave);
     return true;
   }
 

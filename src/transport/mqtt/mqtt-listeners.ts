@@ -12,26 +12,42 @@ const PACKET_OVERHEAD = 65_536 + 16;
 
 interface PacketParser {
   packet: { length: number };
+  /** The parser's state machine: method names it calls in turn (mqtt-packet 9). */
+  _states: string[];
   _parseLength(): boolean;
   _emitError(err: Error): void;
+  client: { broker: Aedes };
+}
+
+const BOUNDED_PARSE_LENGTH = '_fluxgateParseLengthBounded';
+/** Largest packet each broker accepts; read by the parser's bounded length state. */
+const packetLimits = new WeakMap<Aedes, number>();
+
+function parseLengthBounded(this: PacketParser): boolean {
+  if (!this._parseLength()) return false;
+  const max = packetLimits.get(this.client.broker) ?? Infinity;
+  if (this.packet.length <= max) return true;
+  this._emitError(new Error(`packet of ${this.packet.length} bytes is over the limit of ${max} (MQTT_MAX_PAYLOAD_BYTES)`));
+  return false;
 }
 
 /**
  * Hands a connection to aedes, refusing any packet whose remaining length announces more than
  * `maxPayloadBytes` (+ header room) before its body is read: mqtt-packet would otherwise buffer
  * up to 256 MB per connection for a client that claims a huge packet and trickles it in.
+ * The check is one method on the parser class, installed once, and the connection's parser is
+ * pointed at it through its own state list: nothing is allocated per connection.
  */
 export function handleConnection(aedes: Aedes, conn: Duplex, maxPayloadBytes: number, req?: IncomingMessage): void {
+  packetLimits.set(aedes, maxPayloadBytes + PACKET_OVERHEAD);
   const client = aedes.handle(conn, req) as unknown as { _parser: PacketParser };
   const parser = client._parser;
-  const parseLength = parser._parseLength.bind(parser);
-  const max = maxPayloadBytes + PACKET_OVERHEAD;
-  parser._parseLength = () => {
-    if (!parseLength()) return false;
-    if (parser.packet.length <= max) return true;
-    parser._emitError(new Error(`packet of ${parser.packet.length} bytes is over the limit of ${max} (MQTT_MAX_PAYLOAD_BYTES)`));
-    return false;
-  };
+  const states = parser._states;
+  const at = states.indexOf('_parseLength');
+  if (at === -1 || parser.client !== (client as unknown)) throw new Error('mqtt-packet parser changed: cannot bound the packet length');
+  const proto = Object.getPrototypeOf(parser) as PacketParser;
+  if (!Object.hasOwn(proto, BOUNDED_PARSE_LENGTH)) Object.defineProperty(proto, BOUNDED_PARSE_LENGTH, { value: parseLengthBounded });
+  states[at] = BOUNDED_PARSE_LENGTH;
 }
 
 export function tcpServer(aedes: Aedes, maxPayloadBytes: number): net.Server {

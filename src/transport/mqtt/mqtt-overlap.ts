@@ -1,7 +1,9 @@
 // Overlapping subscriptions [MQTT-3.3.5-1]: aedes sends a client one copy of a message, at the QoS
 // of whichever matching subscription its matcher returns first ('a/#' at QoS 0 can win over 'a/b'
 // at QoS 1). The standard asks for the highest QoS among the client's matching subscriptions, so
-// each client's deliver functions are wrapped before any subscription captures them (preConnect).
+// a client's deliver functions are wrapped before any subscription captures them: in
+// authorizeSubscribe, which aedes calls before adding each subscription (restored ones included).
+// Only clients whose filters can overlap (wildcards: admins) are wrapped; devices keep aedes' own.
 // aedes then lowers a message on topic T once more, to the QoS of the client's subscription whose
 // filter is T itself (deliverQoS in aedes/lib/client.js); so such an exact filter, while a wildcard
 // filter of the same client matches it with a higher QoS, holds that higher QoS in aedes's record.
@@ -76,7 +78,12 @@ function highestGranted(client: DeliveringClient, topic: string): number {
   return best;
 }
 
+const wrapped = new WeakSet<Client>();
+
+/** Idempotent: wraps `aedesClient`'s deliver functions the first time it is called for it. */
 export function deliverAtHighestQos(aedesClient: Client): void {
+  if (wrapped.has(aedesClient)) return;
+  wrapped.add(aedesClient);
   const client = aedesClient as unknown as DeliveringClient;
   const deliver0 = client.deliver0;
   const deliverQoS = client.deliverQoS;
