@@ -17,6 +17,13 @@ import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 
+const ROLLUP_COLUMNS = 'bucket, count, sum, min, max, first_ts, first, last_ts, last';
+type RollupColumns = [bucket: number, count: number, sum: number, min: number, max: number, firstTs: number, first: number, lastTs: number, last: number];
+
+function fromRollupColumns([bucket, count, sum, min, max, firstTs, first, lastTs, last]: RollupColumns): RollupRow {
+  return { bucket, count, sum, min, max, firstTs, first, lastTs, last };
+}
+
 export interface SqliteOptions {
   /**
    * Commit telemetry on a writer thread with its own connection (the commit's fsync then does not
@@ -57,13 +64,16 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       },
       latest: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? ORDER BY ts DESC LIMIT 1'),
       seriesOf: db.prepare('SELECT field FROM series WHERE device_id = ? ORDER BY field'),
+      // Rows as arrays of the accumulator's columns: better-sqlite3 builds an object per row with
+      // every column named (device_id and field included) at ~3× the cost; a 30-day hourly
+      // aggregate reads 720 of them.
       rollups: {
-        minute: db.prepare(
-          'SELECT * FROM rollup_minute WHERE device_id = ? AND field = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
-        ),
-        hour: db.prepare(
-          'SELECT * FROM rollup_hour WHERE device_id = ? AND field = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
-        ),
+        minute: db
+          .prepare(`SELECT ${ROLLUP_COLUMNS} FROM rollup_minute WHERE device_id = ? AND field = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`)
+          .raw(true),
+        hour: db
+          .prepare(`SELECT ${ROLLUP_COLUMNS} FROM rollup_hour WHERE device_id = ? AND field = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`)
+          .raw(true),
       },
       rollupBefore: {
         minute: db.prepare(
@@ -158,7 +168,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async readRollups(q: RollupQuery): Promise<RollupRow[]> {
-    return (this.stmt.rollups[q.granularity].all(q.deviceId, q.field, q.start, q.end) as RollupTable[]).map(toRollupRow);
+    return (this.stmt.rollups[q.granularity].all(q.deviceId, q.field, q.start, q.end) as RollupColumns[]).map(fromRollupColumns);
   }
 
   async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
