@@ -10,6 +10,7 @@ import type { Aggregation } from '../../../domain/rollup.ts';
 import { DAY, checkTimeZone, parseQueryTime, parseWindow } from '../../../domain/time.ts';
 import { formatExportLine } from '../export-format.ts';
 import type { HttpDeps } from '../http-deps.ts';
+import { isoFormatter } from '../iso-time.ts';
 import { requireDevice, requireUser } from '../request-auth.ts';
 import { pointToView } from '../views.ts';
 
@@ -187,6 +188,7 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const { start, end } = parseRange(q, DAY);
       const aggregation: Aggregation = q.aggregation === 'avg' ? 'mean' : q.aggregation;
       const result = await deps.queries.aggregate({ deviceId: id, field: q.field, aggregation, window, tz, start, end });
+      const iso = isoFormatter();
       return {
         device_id: id,
         field: q.field,
@@ -197,8 +199,8 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
         end_time: new Date(end).toISOString(),
         source: result.source,
         buckets: result.buckets.map((b) => ({
-          start: new Date(b.start).toISOString(),
-          end: new Date(b.end).toISOString(),
+          start: iso(b.start),
+          end: iso(b.end),
           value: b.value,
           count: b.count,
         })),
