@@ -82,17 +82,42 @@ export interface BatchRollup extends Acc {
 /** Pre-aggregates freshly inserted points into one accumulator per (device, field, bucket). */
 export function rollupBatch(points: Iterable<Point>, granularity: Granularity): BatchRollup[] {
   const size = GRANULARITY_MS[granularity];
-  const byKey = new Map<string, BatchRollup>();
+  // Per series, then per bucket number: one string key per point rather than one with the bucket
+  // spelled out, and values folded in place (this runs for every point of every commit).
+  const bySeries = new Map<string, Map<number, BatchRollup>>();
+  const out: BatchRollup[] = [];
   for (const p of points) {
     const v = rollupValue(p);
     if (v === null) continue;
     const bucket = Math.floor(p.ts / size) * size;
-    const key = `${p.deviceId}\u0000${p.field}\u0000${bucket}`;
-    const existing = byKey.get(key);
-    if (existing) mergeAcc(existing, accOf(p.ts, v));
-    else byKey.set(key, { deviceId: p.deviceId, field: p.field, bucket, ...accOf(p.ts, v) });
+    const seriesKey = `${p.deviceId}\u0000${p.field}`;
+    let buckets = bySeries.get(seriesKey);
+    if (!buckets) bySeries.set(seriesKey, (buckets = new Map()));
+    const existing = buckets.get(bucket);
+    if (existing) addValue(existing, p.ts, v);
+    else {
+      const created: BatchRollup = { deviceId: p.deviceId, field: p.field, bucket, ...accOf(p.ts, v) };
+      buckets.set(bucket, created);
+      out.push(created);
+    }
   }
-  return [...byKey.values()];
+  return out;
+}
+
+/** Folds one value at `ts` into `a` (mergeAcc with accOf(ts, v), without the allocation). */
+function addValue(a: Acc, ts: number, v: number): void {
+  a.count += 1;
+  a.sum += v;
+  if (v < a.min) a.min = v;
+  if (v > a.max) a.max = v;
+  if (ts < a.firstTs) {
+    a.firstTs = ts;
+    a.first = v;
+  }
+  if (ts >= a.lastTs) {
+    a.lastTs = ts;
+    a.last = v;
+  }
 }
 
 /** Index of the bucket in `edges` (sorted starts plus a final end) holding `t`, or -1. */
