@@ -2,6 +2,7 @@
 // or revoke it.
 import { type FormEvent, useState } from 'react';
 import type { AccessGrant } from '../api/types.ts';
+import { useAction } from '../lib/use-action.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useApp } from '../session.tsx';
 import { ErrorText } from './ui.tsx';
@@ -14,17 +15,7 @@ export function SharingPanel({ deviceId }: { deviceId: string }) {
   const grants = useAsync(() => api.get<AccessGrant[]>(base), [api, base]);
   const [username, setUsername] = useState('');
   const [level, setLevel] = useState<Level>('read');
-  const [error, setError] = useState<unknown>();
-
-  async function act(action: () => Promise<unknown>) {
-    setError(undefined);
-    try {
-      await action();
-      grants.reload();
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const { error, act } = useAction(grants.reload);
 
   const grant = (e: FormEvent) => {
     e.preventDefault();

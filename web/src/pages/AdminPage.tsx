@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import type { AccessGrant, AdminStats, DeviceList, UserList } from '../api/types.ts';
 import { Badge, ErrorText } from '../components/ui.tsx';
 import { formatTime, formatValue } from '../lib/format.ts';
+import { useAction } from '../lib/use-action.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link } from '../router.tsx';
 import { useApp } from '../session.tsx';
@@ -86,19 +87,10 @@ function UserDevices({ userId, username }: { userId: string; username: string })
 function UsersCard({ users, onChange }: { users: ReturnType<typeof useAsync<UserList>>; onChange: () => void }) {
   const { api, session } = useApp();
   const [form, setForm] = useState({ username: '', password: '', role: 'user' });
-  const [error, setError] = useState<unknown>();
+  const { error, act } = useAction(onChange);
   const [selected, setSelected] = useState<string>();
   const list = users.data?.users ?? [];
 
-  async function act(action: () => Promise<unknown>) {
-    setError(undefined);
-    try {
-      await action();
-      onChange();
-    } catch (err) {
-      setError(err);
-    }
-  }
   const create = (e: FormEvent) => {
     e.preventDefault();
     void act(async () => {
@@ -176,17 +168,8 @@ function AssignmentsCard({ users, version, onChange }: { users: UserList | undef
   const mappings = useAsync(() => api.get<{ mappings: AccessGrant[]; total: number }>('/api/v1/mappings?limit=200'), [api, version]);
   const devices = useAsync(() => api.get<DeviceList>('/api/v1/devices?limit=1000'), [api, version]);
   const [form, setForm] = useState({ user_id: '', device_id: '', level: 'control' });
-  const [error, setError] = useState<unknown>();
+  const { error, act } = useAction(onChange);
 
-  async function act(action: () => Promise<unknown>) {
-    setError(undefined);
-    try {
-      await action();
-      onChange();
-    } catch (err) {
-      setError(err);
-    }
-  }
   const assign = (e: FormEvent) => {
     e.preventDefault();
     void act(() => api.post('/api/v1/mappings/assign', form));
