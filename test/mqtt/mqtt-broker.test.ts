@@ -2,13 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { closed, connectMqtt, grantedCodes, nextMessage } from '../helpers/mqtt.ts';
+import { metricValue } from '../helpers/metric.ts';
 import { ADMIN_PASSWORD, type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 
-async function metric(tp: TestPlatform, name: string, labels: Record<string, string>): Promise<number> {
-  const m = await tp.platform.metrics.registry.getSingleMetric(name)?.get();
-  const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
-  return v?.value ?? 0;
-}
+const metric = (tp: TestPlatform, name: string, labels: Record<string, string>) => metricValue(tp.platform, name, labels);
 
 describe('embedded MQTT broker', { timeout: 30_000 }, () => {
   let tp: TestPlatform;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import { metricValue } from '../helpers/metric.ts';
 import { connectMqtt } from '../helpers/mqtt.ts';
 import { type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 
@@ -45,7 +46,6 @@ describe('device logs over MQTT', { timeout: 30_000 }, () => {
     await client.publishAsync(`devices/${device.id}/logs`, JSON.stringify({ level: 'info', message: 'still here', timestamp: '2026-11-25T10:00:02Z' }), { qos: 1 });
     assert.equal(client.connected, true);
     assert.deepEqual((await stored()).map((e) => e.message), ['battery low', 'sensor timeout', 'still here']);
-    const dropped = await tp.platform.metrics.registry.getSingleMetric('fluxgate_mqtt_dropped_total')?.get();
-    assert.equal(dropped?.values.find((v) => v.labels.reason === 'invalid_logs')?.value, 1);
+    assert.equal(await metricValue(tp.platform, 'fluxgate_mqtt_dropped_total', { reason: 'invalid_logs' }), 1);
   });
 });
