@@ -1,31 +1,23 @@
 // Prometheus metrics of one node, served at /metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Tally } from './tally.ts';
+
+const kindLabel = (kind: string) => ({ kind });
 
 export class Metrics {
   readonly registry = new Registry();
-  /** Requests answered since the last scrape: prom-client hashes and validates labels on every inc(). */
-  private readonly unscrapedRequests = new Map<string, { labels: { method: string; route: string; status: number }; count: number }>();
+  private readonly unscrapedRequests = new Tally<'method' | 'route' | 'status'>();
   readonly httpRequests: Counter<'method' | 'route' | 'status'> = new Counter({
     name: 'fluxgate_http_requests_total',
     help: 'HTTP requests answered, by method, route and status code',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
-    collect: () => this.flushRequestCounts(),
+    collect: () => this.unscrapedRequests.flushInto(this.httpRequests),
   });
 
   /** Counts one answered request (added to fluxgate_http_requests_total when it is scraped). */
   countHttpRequest(method: string, route: string, status: number): void {
-    const key = `${method} ${status} ${route}`;
-    const entry = this.unscrapedRequests.get(key);
-    if (entry) entry.count++;
-    else this.unscrapedRequests.set(key, { labels: { method, route, status }, count: 1 });
-  }
-
-  private flushRequestCounts(): void {
-    for (const entry of this.unscrapedRequests.values()) {
-      if (entry.count > 0) this.httpRequests.inc(entry.labels, entry.count);
-      entry.count = 0;
-    }
+    this.unscrapedRequests.add(`${method} ${status} ${route}`, () => ({ method, route, status }));
   }
   readonly pointsIngested = new Counter({
     name: 'fluxgate_points_ingested_total',
@@ -83,22 +75,18 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
-  /** Messages received since the last scrape, by kind (tallied like HTTP requests, one inc() per kind at scrape). */
-  private readonly unscrapedMqttMessages = new Map<string, number>();
+  private readonly unscrapedMqttMessages = new Tally<'kind'>();
   readonly mqttMessages: Counter<'kind'> = new Counter({
     name: 'fluxgate_mqtt_messages_total',
     help: 'MQTT messages received from devices, by topic kind',
     labelNames: ['kind'] as const,
     registers: [this.registry],
-    collect: () => {
-      for (const [kind, count] of this.unscrapedMqttMessages) if (count > 0) this.mqttMessages.inc({ kind }, count);
-      this.unscrapedMqttMessages.clear();
-    },
+    collect: () => this.unscrapedMqttMessages.flushInto(this.mqttMessages),
   });
 
   /** Counts one MQTT message from a device (added to fluxgate_mqtt_messages_total when it is scraped). */
   countMqttMessage(kind: string): void {
-    this.unscrapedMqttMessages.set(kind, (this.unscrapedMqttMessages.get(kind) ?? 0) + 1);
+    this.unscrapedMqttMessages.add(kind, kindLabel);
   }
   readonly mqttClients = new Gauge({
     name: 'fluxgate_mqtt_clients',
