@@ -9,8 +9,8 @@ import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
-import { toPoint, toRollupRow } from '../shared/row-mapping.ts';
-import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
+import { toPoint } from '../shared/row-mapping.ts';
+import type { Database, PointsTable } from '../shared/schema.ts';
 import type { PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { ROLLUP_UPSERT, SqlitePointWriter } from './point-writer.ts';
 import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
@@ -76,12 +76,12 @@ export class SqliteStorage extends RelationalRepo implements Storage {
           .raw(true),
       },
       rollupBefore: {
-        minute: db.prepare(
-          'SELECT * FROM rollup_minute WHERE device_id = ? AND field = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1',
-        ),
-        hour: db.prepare(
-          'SELECT * FROM rollup_hour WHERE device_id = ? AND field = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1',
-        ),
+        minute: db
+          .prepare(`SELECT ${ROLLUP_COLUMNS} FROM rollup_minute WHERE device_id = ? AND field = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1`)
+          .raw(true),
+        hour: db
+          .prepare(`SELECT ${ROLLUP_COLUMNS} FROM rollup_hour WHERE device_id = ? AND field = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1`)
+          .raw(true),
       },
       touch: db.prepare('UPDATE devices SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?'),
     };
@@ -172,8 +172,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
-    const row = this.stmt.rollupBefore[granularity].get(deviceId, field, before) as RollupTable | undefined;
-    return row ? toRollupRow(row) : undefined;
+    const row = this.stmt.rollupBefore[granularity].get(deviceId, field, before) as RollupColumns | undefined;
+    return row ? fromRollupColumns(row) : undefined;
   }
 
   async deletePoints(deviceId: string, start: number, end: number): Promise<number> {
