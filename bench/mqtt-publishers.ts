@@ -1,6 +1,9 @@
 // Child process of bench/mqtt.bench.ts: N MQTT publishers (lean wire clients), each keeping WINDOW
 // QoS 1 messages unacknowledged at most (QoS 0: WINDOW per turn of the event loop).
-// Prints one JSON line: per publisher, [timestamp, sentAtMs] of every message.
+// The first `warmup` messages of each publisher only warm the target up (JIT, caches, pipeline
+// full): they are sent like the rest, in the same flow, but not recorded.
+// Prints one JSON line: per publisher, [timestamp, sentAtMs] of every recorded message, and the CPU
+// seconds this process used (the load generator's own cost).
 import { WireClient } from './lib/mqtt-wire.ts';
 
 interface Job {
@@ -8,6 +11,7 @@ interface Job {
   qos: 0 | 1;
   points: number;
   messages: number;
+  warmup: number;
   window: number;
   topicOf: string; // template with {id}
   publishers: Array<{ id: string; username?: string; password?: string }>;
@@ -29,18 +33,19 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
   });
   const topic = job.topicOf.replace('{id}', p.id);
   const sent: Array<[number, number]> = [];
+  const total = job.warmup + job.messages;
   let next = 0;
   const sendUpTo = (count: number) => {
     client.socket.cork();
-    for (let i = 0; i < count && next < job.messages; i++) {
+    for (let i = 0; i < count && next < total; i++) {
       const ts = job.base + next++;
-      sent.push([ts, Date.now()]);
+      if (next > job.warmup) sent.push([ts, Date.now()]);
       client.publish(topic, body(ts), job.qos);
     }
     client.socket.uncork();
   };
   await new Promise<void>((resolve, reject) => {
-    client.socket.once('close', () => reject(new Error(`${p.id}: connection closed with ${next} of ${job.messages} sent`)));
+    client.socket.once('close', () => reject(new Error(`${p.id}: connection closed with ${next} of ${total} sent`)));
     if (job.qos === 1) {
       let acked = 0;
       let inflight = 0;
@@ -55,7 +60,7 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
       client.onPacket = (packet) => {
         if (packet.cmd !== 'puback') return;
         inflight--;
-        if (++acked === job.messages) return resolve();
+        if (++acked === total) return resolve();
         if (!refill) {
           refill = true;
           queueMicrotask(topUp);
@@ -66,7 +71,7 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
     } else {
       const pump = () => {
         sendUpTo(job.window);
-        if (next >= job.messages) return resolve();
+        if (next >= total) return resolve();
         if (client.socket.writableNeedDrain) client.socket.once('drain', pump);
         else setImmediate(pump);
       };
@@ -77,5 +82,8 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
   return sent;
 }
 
+const cpuBefore = process.cpuUsage();
 const results = await Promise.all(job.publishers.map(runOne));
-process.stdout.write(JSON.stringify(Object.fromEntries(job.publishers.map((p, i) => [p.id, results[i]]))) + '\n');
+const cpu = process.cpuUsage(cpuBefore);
+const sent = Object.fromEntries(job.publishers.map((p, i) => [p.id, results[i]]));
+process.stdout.write(JSON.stringify({ sent, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n');
