@@ -13,6 +13,8 @@ interface Job {
   messages: number;
   warmup: number;
   window: number;
+  /** QoS 1: the window is topped up once this many of its messages are acknowledged. */
+  refill: number;
   topicOf: string; // template with {id}
   publishers: Array<{ id: string; username?: string; password?: string }>;
   base: number;
@@ -61,7 +63,7 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
         if (packet.cmd !== 'puback') return;
         inflight--;
         if (++acked === total) return resolve();
-        if (!refill) {
+        if (!refill && job.window - inflight >= job.refill) {
           refill = true;
           queueMicrotask(topUp);
         }

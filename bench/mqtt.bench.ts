@@ -26,6 +26,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 100);
 const PROCS = Number(process.env.BENCH_PROCS ?? 2);
+const REFILL = Math.max(1, Number(process.env.BENCH_REFILL ?? 1));
 const BASE = 1_700_000_000_000;
 /** e.g. BENCH_QOS=1 BENCH_POINTS=3 measures one combination only. */
 const QOS_LEVELS = (process.env.BENCH_QOS ?? '1,0').split(',').map((q) => (q.trim() === '0' ? 0 : 1) as 0 | 1);
@@ -83,7 +84,9 @@ interface PublishersOutput {
 
 function runPublishers(job: object): Promise<PublishersOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./mqtt-publishers.ts', import.meta.url).pathname], {
+    // BENCH_PUBLISHER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the load generator.
+    const nodeArgs = (process.env.BENCH_PUBLISHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', new URL('./mqtt-publishers.ts', import.meta.url).pathname], {
       env: { ...process.env, BENCH_JOB: JSON.stringify(job) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -230,7 +233,7 @@ async function measure(target: Target, qos: 0 | 1, points: number): Promise<Meas
   const groups = Array.from({ length: PROCS }, (_, g) => target.creds.filter((_, i) => i % PROCS === g)).filter((g) => g.length > 0);
   const parts = await Promise.all(
     groups.map((publishers) =>
-      runPublishers({ url: target.url, qos, points, messages: MESSAGES, warmup: WARMUP, window: WINDOW, topicOf: 'devices/{id}/data', publishers, base: BASE }),
+      runPublishers({ url: target.url, qos, points, messages: MESSAGES, warmup: WARMUP, window: WINDOW, refill: REFILL, topicOf: 'devices/{id}/data', publishers, base: BASE }),
     ),
   );
   await profiler?.stop(path.join(CPU_PROFILE!, `fluxgate-qos${qos}-${points}pt-${Date.now()}.cpuprofile`));

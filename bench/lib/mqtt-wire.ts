@@ -13,6 +13,8 @@ export interface WireCredentials {
 export class WireClient {
   private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
   private nextId = 0;
+  /** The start of a packet whose bytes have not all arrived yet. */
+  private partial: Buffer | undefined;
   /** Called with every packet the broker sends after CONNACK. */
   onPacket: (packet: Packet) => void = () => {};
 
@@ -36,7 +38,7 @@ export class WireClient {
       this.socket.once('error', reject);
       this.socket.once('close', () => reject(new Error(`${creds.clientId}: connection closed`)));
       this.parser.on('error', (err: Error) => this.socket.destroy(err));
-      this.socket.on('data', (chunk: Buffer) => this.parser.parse(chunk));
+      this.socket.on('data', (chunk: Buffer) => this.read(chunk));
       this.onPacket = (p) => {
         if (p.cmd !== 'connack') return;
         const code = (p as Packet & { returnCode: number }).returnCode;
@@ -57,14 +59,54 @@ export class WireClient {
     });
   }
 
+  /**
+   * PUBACKs (the bulk of what a publisher reads; some brokers send each in a segment of its own)
+   * are taken straight off the bytes; anything else goes through mqtt-packet's parser.
+   */
+  private read(chunk: Buffer): void {
+    const bytes = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
+    this.partial = undefined;
+    let at = 0;
+    while (at < bytes.length) {
+      if (bytes[at] === 0x40 && at + 4 <= bytes.length && bytes[at + 1] === 2) {
+        this.onPacket({ cmd: 'puback', messageId: (bytes[at + 2]! << 8) | bytes[at + 3]! });
+        at += 4;
+        continue;
+      }
+      const end = packetEnd(bytes, at);
+      if (end === undefined) {
+        this.partial = bytes.subarray(at);
+        return;
+      }
+      this.parser.parse(bytes.subarray(at, end));
+      at = end;
+    }
+  }
+
   send(packet: Packet): void {
     this.socket.write(mqttPacket.generate(packet));
   }
 
-  /** Sends PUBLISH and returns its packet id (0 for QoS 0). */
+  /** Sends PUBLISH (encoded here: mqtt-packet's generic encoder cost the publishers more than the rest) and returns its packet id (0 for QoS 0). */
   publish(topic: string, payload: string, qos: 0 | 1): number {
     const messageId = qos === 0 ? 0 : (this.nextId = (this.nextId % 65_535) + 1);
-    this.send({ cmd: 'publish', topic, payload, qos, retain: false, dup: false, ...(qos ? { messageId } : {}) });
+    const topicLength = Buffer.byteLength(topic);
+    const remaining = 2 + topicLength + (qos ? 2 : 0) + Buffer.byteLength(payload);
+    const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+    const out = Buffer.allocUnsafe(1 + lengthBytes + remaining);
+    out[0] = 0x30 | (qos << 1);
+    let at = 1;
+    for (let rest = remaining; ; ) {
+      const byte = rest % 128;
+      rest = Math.floor(rest / 128);
+      out[at++] = rest > 0 ? byte | 0x80 : byte;
+      if (rest === 0) break;
+    }
+    out.writeUInt16BE(topicLength, at);
+    at += 2 + out.write(topic, at + 2);
+    if (qos) at = out.writeUInt16BE(messageId, at);
+    out.write(payload, at);
+    this.socket.write(out);
     return messageId;
   }
 
@@ -91,4 +133,18 @@ export class WireClient {
     this.socket.end(mqttPacket.generate({ cmd: 'disconnect' }));
     await closed;
   }
+}
+
+/** Where the packet starting at `at` ends, or undefined while its bytes are incomplete. */
+function packetEnd(bytes: Buffer, at: number): number | undefined {
+  let length = 0;
+  let multiplier = 1;
+  for (let i = at + 1; i < at + 5; i++) {
+    if (i >= bytes.length) return undefined;
+    const byte = bytes[i]!;
+    length += (byte & 0x7f) * multiplier;
+    multiplier *= 128;
+    if ((byte & 0x80) === 0) return i + 1 + length <= bytes.length ? i + 1 + length : undefined;
+  }
+  throw new Error('malformed remaining length');
 }

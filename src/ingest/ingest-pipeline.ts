@@ -126,7 +126,7 @@ export class IngestPipeline {
           for (const s of batch) s.reject(refusal);
         } finally {
           this.pendingPoints -= points.length;
-            }
+        }
       }
     } finally {
       this.flushing = false;
