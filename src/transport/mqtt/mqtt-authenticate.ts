@@ -1,9 +1,11 @@
-// CONNECT: username = device id, password = API key (or an admin's username/password). The client
-// id is bound to the first identity that used it, so another credential cannot take it over and
-// inherit its session. A node holding MQTT_MAX_CONNECTIONS clients refuses more with CONNACK 3.
+// CONNECT: username = device id, password = API key (or an admin's username/password). A client id
+// in use, or holding a persistent session, belongs to the identity that made it: another credential
+// cannot take it over (kick the owner off, inherit or discard its session). Live bindings are kept in
+// memory and end with the connection; a persistent session's owner is stored with the session, so it
+// outlives the connection and a restart. A node holding MQTT_MAX_CONNECTIONS clients refuses more with CONNACK 3.
 // Bad credentials count against the `api_key` brute-force limit of the client's IP, as bad
 // X-API-Key values do over HTTP; an IP over it is refused (CONNACK 5) before any key is checked.
-import type { AuthenticateError, Client } from 'aedes';
+import type { Aedes, AuthenticateError, Client } from 'aedes';
 import type { MqttIdentity } from '../../services/mqtt-policy.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import type { MqttLimits } from './mqtt-limits.ts';
@@ -39,17 +41,41 @@ function identityKey(who: MqttIdentity): string {
   return who.kind === 'device' ? `device:${who.deviceId}` : `admin:${who.userId}`;
 }
 
+/** Where the owners of persistent sessions are kept (mqtt-persistence.ts, beside the sessions). */
+export interface SessionOwners {
+  sessionOwner(clientId: string): Promise<string | undefined>;
+  bindSession(clientId: string, owner: string): Promise<void>;
+  unbindSession(clientId: string): Promise<void>;
+}
+
 export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
-  /** Client id → the identity that first used it (the identity object the client also maps to). */
-  private readonly owners = new Map<string, MqttIdentity>();
+  /** Client id → the connection using it and its identity key, while that connection lasts. */
+  private readonly live = new Map<string, { client: Client; key: string }>();
   /** Clients that sent a zero-length client id with CleanSession 0, which aedes would accept. */
   private readonly nameless = new WeakSet<Client>();
 
   constructor(
     private readonly deps: MqttDeps,
     private readonly limits?: MqttLimits,
+    private readonly sessions?: SessionOwners,
   ) {}
+
+  /** Ends a connection's binding when it goes (not when a newer connection of the same identity took the id over). */
+  attach(aedes: Aedes): void {
+    aedes.on('clientDisconnect', (client: Client) => {
+      if (this.live.get(client.id)?.client === client) this.live.delete(client.id);
+    });
+  }
+
+  /** The identity key of the live connection using `clientId`, if any. */
+  private liveOwner(clientId: string): string | undefined {
+    const entry = this.live.get(clientId);
+    // A connection that closed before aedes registered it never emits clientDisconnect.
+    if (entry?.client.closed) this.live.delete(clientId);
+    else if (entry) return entry.key;
+    return undefined;
+  }
 
   identityOf(client: Client | null): MqttIdentity | undefined {
     return client ? this.identities.get(client) : undefined;
@@ -74,8 +100,10 @@ export class MqttClients {
       return refusal('Bad username or password', BAD_USERNAME_OR_PASSWORD);
     }
     const key = identityKey(who);
-    const owner = this.owners.get(client.id);
-    if (owner !== undefined && identityKey(owner) !== key) {
+    const stored = await this.sessions?.sessionOwner(client.id);
+    // From here to the binding nothing is awaited, so of two CONNECTs racing for one id the second sees the first.
+    const live = this.liveOwner(client.id);
+    if ((live !== undefined && live !== key) || (stored !== undefined && stored !== key)) {
       metrics.mqttRefused.inc({ action: 'connect' });
       logger.warn({ clientId: client.id, username }, 'MQTT connect refused: client id is bound to another credential');
       return refusal('Client id is bound to another credential', IDENTIFIER_REJECTED);
@@ -85,8 +113,11 @@ export class MqttClients {
       logger.warn({ clientId: client.id, username, connections: this.limits.connections }, 'MQTT connect refused: MQTT_MAX_CONNECTIONS reached');
       return refusal('Server unavailable: connection limit reached', SERVER_UNAVAILABLE);
     }
-    this.owners.set(client.id, who);
+    this.live.set(client.id, { client, key });
     this.identities.set(client, who);
+    // CleanSession 0 keeps a session under this id: store its owner. CleanSession 1 discards it.
+    if (!client.clean && stored !== key) await this.sessions?.bindSession(client.id, key);
+    else if (client.clean && stored !== undefined) await this.sessions?.unbindSession(client.id);
     return null;
   }
 

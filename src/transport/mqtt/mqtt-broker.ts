@@ -26,7 +26,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     ratePoints: options.deviceRate?.points ?? 0,
     rateWindowSeconds: options.deviceRate?.windowSeconds ?? 1,
   });
-  const clients = new MqttClients(deps, limits);
+  const clients = new MqttClients(deps, limits, persistence);
   const acl = new MqttAcl(deps, clients, limits);
   const bridge = new MqttBridge(deps, clients, acl);
   let forward: MqttCommandRelay['authorizeForward'] = (_client, packet) => packet;
@@ -43,6 +43,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));
+  clients.attach(aedes);
   liftExactFiltersOn(aedes);
   const status = new MqttStatusPublisher(deps, clients, publish);
   status.attach(aedes);

@@ -8,6 +8,8 @@ import msgpack from 'msgpack-lite';
 
 /** Where aedes-persistence-level 9 keeps a retained message: this prefix + its topic, msgpack-encoded. */
 const RETAINED_KEY_PREFIX = 'retained:';
+/** Ours, beside aedes' keys (it reads only its own prefixes): the credential a persistent session belongs to. */
+const SESSION_OWNER_KEY_PREFIX = 'fluxgate-session-owner:';
 const WILDCARD = /[+#]/;
 
 /**
@@ -32,7 +34,7 @@ function markRedeliveries(stream: Readable): Readable {
  * commands on connect cost N × N decodes: 10,000 devices took minutes of CPU to connect. A filter
  * without wildcards (every filter a device may use) names one topic, so it is one key lookup.
  */
-class ClosableLevelPersistence extends LevelPersistence {
+export class MqttPersistence extends LevelPersistence {
   private closing = false;
 
   constructor(private readonly db: ClassicLevel<string, Buffer>) {
@@ -60,6 +62,22 @@ class ClosableLevelPersistence extends LevelPersistence {
     );
   }
 
+  /**
+   * The identity a persistent session was made by, kept in the same store as the session, so a
+   * restart does not open the session (its subscriptions and queued messages) to another credential.
+   */
+  async sessionOwner(clientId: string): Promise<string | undefined> {
+    return (await this.db.get(SESSION_OWNER_KEY_PREFIX + clientId))?.toString('utf8');
+  }
+
+  async bindSession(clientId: string, owner: string): Promise<void> {
+    await this.db.put(SESSION_OWNER_KEY_PREFIX + clientId, Buffer.from(owner, 'utf8'));
+  }
+
+  async unbindSession(clientId: string): Promise<void> {
+    await this.db.del(SESSION_OWNER_KEY_PREFIX + clientId);
+  }
+
   override outgoingStream(client: { id: string }): Readable {
     return markRedeliveries(super.outgoingStream(client));
   }
@@ -79,7 +97,7 @@ class ClosableLevelPersistence extends LevelPersistence {
   }
 }
 
-export async function openMqttPersistence(dataDir: string): Promise<LevelPersistence> {
+export async function openMqttPersistence(dataDir: string): Promise<MqttPersistence> {
   const location = path.join(dataDir, 'mqtt');
   const db = new ClassicLevel<string, Buffer>(location, { valueEncoding: 'buffer' });
   try {
@@ -91,5 +109,5 @@ export async function openMqttPersistence(dataDir: string): Promise<LevelPersist
     }
     throw new Error(`Cannot open MQTT session storage at ${location} (DATA_DIR): ${(err as Error).message}`, { cause: err });
   }
-  return new ClosableLevelPersistence(db);
+  return new MqttPersistence(db);
 }
