@@ -4,6 +4,7 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
   export default class AsyncLevelPersistence {
     constructor(db: unknown);
     setup(broker: unknown): Promise<void>;
+    storeRetained(packet: { topic: string; payload: Buffer | string }): Promise<void>;
     createRetainedStream(pattern: string): Readable;
     createRetainedStreamCombi(patterns: string[]): Readable;
     outgoingStream(client: { id: string }): Readable;

@@ -144,6 +144,22 @@ describe('MQTT 3.1.1 conformance: publish and subscribe', { timeout: 60_000 }, (
     assert.deepEqual([m.payload.toString(), m.retain], ['kept', true], 'only the last retained message is kept');
   });
 
+  test('retained QoS 1 messages of one publisher reach subscribers in order, and the last one stays retained [MQTT-4.6.0-2] [MQTT-3.3.1-5]', async () => {
+    const live = await admin();
+    await live.subscribeAsync('conf/ret/order', { qos: 1 });
+    const got: number[] = [];
+    live.on('message', (t, payload) => (t === 'conf/ret/order' ? got.push(Number(payload)) : undefined));
+    const pub = await admin();
+    // Each publish waits for its PUBACK, which aedes sends before the retained message is written.
+    for (let i = 0; i < 200; i++) await pub.publishAsync('conf/ret/order', String(i), { qos: 1, retain: true });
+    for (const deadline = Date.now() + 5000; got.length < 200 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => i));
+    const late = await admin();
+    const retained = nextMessage(late, 'conf/ret/order');
+    await late.subscribeAsync('conf/ret/order', { qos: 1 });
+    assert.equal((await retained).payload.toString(), '199');
+  });
+
   test('retained: a RETAIN 0 message does not replace the retained one [MQTT-3.3.1-12]; a zero-byte retained message clears it [MQTT-3.3.1-10] [MQTT-3.3.1-11]', async () => {
     const pub = await admin();
     await pub.publishAsync('conf/ret/b', 'stay', { qos: 1, retain: true });

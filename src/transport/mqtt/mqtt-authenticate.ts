@@ -41,11 +41,11 @@ function identityKey(who: MqttIdentity): string {
   return who.kind === 'device' ? `device:${who.deviceId}` : `admin:${who.userId}`;
 }
 
-/** Where the owners of persistent sessions are kept (mqtt-persistence.ts, beside the sessions). */
+/** The owners (identity keys) of persistent sessions, stored beside the sessions (mqtt-persistence.ts). */
 export interface SessionOwners {
-  sessionOwner(clientId: string): Promise<string | undefined>;
-  bindSession(clientId: string, owner: string): Promise<void>;
-  unbindSession(clientId: string): Promise<void>;
+  ownerOf(clientId: string): string | undefined;
+  bind(clientId: string, owner: string): Promise<void>;
+  unbind(clientId: string): Promise<void>;
 }
 
 export class MqttClients {
@@ -100,8 +100,8 @@ export class MqttClients {
       return refusal('Bad username or password', BAD_USERNAME_OR_PASSWORD);
     }
     const key = identityKey(who);
-    const stored = await this.sessions?.sessionOwner(client.id);
     // From here to the binding nothing is awaited, so of two CONNECTs racing for one id the second sees the first.
+    const stored = this.sessions?.ownerOf(client.id);
     const live = this.liveOwner(client.id);
     if ((live !== undefined && live !== key) || (stored !== undefined && stored !== key)) {
       metrics.mqttRefused.inc({ action: 'connect' });
@@ -116,8 +116,8 @@ export class MqttClients {
     this.live.set(client.id, { client, key });
     this.identities.set(client, who);
     // CleanSession 0 keeps a session under this id: store its owner. CleanSession 1 discards it.
-    if (!client.clean && stored !== key) await this.sessions?.bindSession(client.id, key);
-    else if (client.clean && stored !== undefined) await this.sessions?.unbindSession(client.id);
+    if (!client.clean && stored !== key) await this.sessions?.bind(client.id, key);
+    else if (client.clean && stored !== undefined) await this.sessions?.unbind(client.id);
     return null;
   }
 

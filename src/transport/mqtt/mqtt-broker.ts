@@ -26,7 +26,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     ratePoints: options.deviceRate?.points ?? 0,
     rateWindowSeconds: options.deviceRate?.windowSeconds ?? 1,
   });
-  const clients = new MqttClients(deps, limits, persistence);
+  const clients = new MqttClients(deps, limits, await persistence.sessionOwners());
   const acl = new MqttAcl(deps, clients, limits);
   const bridge = new MqttBridge(deps, clients, acl);
   let forward: MqttCommandRelay['authorizeForward'] = (_client, packet) => packet;

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import LevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { ClassicLevel } from 'classic-level';
 import msgpack from 'msgpack-lite';
+import type { SessionOwners } from './mqtt-authenticate.ts';
 
 /** Where aedes-persistence-level 9 keeps a retained message: this prefix + its topic, msgpack-encoded. */
 const RETAINED_KEY_PREFIX = 'retained:';
@@ -41,6 +42,21 @@ export class MqttPersistence extends LevelPersistence {
     super(db);
   }
 
+  /** Settles when every retained message stored so far is written. */
+  private retainedWritten: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One retained write at a time, in arrival order. aedes stores a retained message before routing
+   * it and PUBACKs a QoS 1 publish first, so a publisher's next message can be stored while the
+   * last is still being written; two LevelDB writes in flight may finish in either order, which
+   * delivered them out of order to subscribers [MQTT-4.6.0-2] and could leave the older one retained.
+   */
+  override storeRetained(packet: { topic: string; payload: Buffer | string }): Promise<void> {
+    const stored = this.retainedWritten.then(() => super.storeRetained(packet));
+    this.retainedWritten = stored.catch(() => undefined);
+    return stored;
+  }
+
   override createRetainedStream(pattern: string): Readable {
     return this.guard(WILDCARD.test(pattern) ? super.createRetainedStream(pattern) : this.retainedExact([pattern]));
   }
@@ -63,19 +79,26 @@ export class MqttPersistence extends LevelPersistence {
   }
 
   /**
-   * The identity a persistent session was made by, kept in the same store as the session, so a
-   * restart does not open the session (its subscriptions and queued messages) to another credential.
+   * Who made each persistent session, kept in the same store as the sessions, so a restart does not
+   * open a session (its subscriptions and queued messages) to another credential. Read once here and
+   * kept in memory (one entry per persistent session), so a CONNECT reads nothing from disk.
    */
-  async sessionOwner(clientId: string): Promise<string | undefined> {
-    return (await this.db.get(SESSION_OWNER_KEY_PREFIX + clientId))?.toString('utf8');
-  }
-
-  async bindSession(clientId: string, owner: string): Promise<void> {
-    await this.db.put(SESSION_OWNER_KEY_PREFIX + clientId, Buffer.from(owner, 'utf8'));
-  }
-
-  async unbindSession(clientId: string): Promise<void> {
-    await this.db.del(SESSION_OWNER_KEY_PREFIX + clientId);
+  async sessionOwners(): Promise<SessionOwners> {
+    const owners = new Map<string, string>();
+    const range = { gte: SESSION_OWNER_KEY_PREFIX, lt: `${SESSION_OWNER_KEY_PREFIX.slice(0, -1)};` };
+    for await (const [key, value] of this.db.iterator(range)) owners.set(key.slice(SESSION_OWNER_KEY_PREFIX.length), value.toString('utf8'));
+    const db = this.db;
+    return {
+      ownerOf: (clientId) => owners.get(clientId),
+      async bind(clientId, owner) {
+        owners.set(clientId, owner);
+        await db.put(SESSION_OWNER_KEY_PREFIX + clientId, Buffer.from(owner, 'utf8'));
+      },
+      async unbind(clientId) {
+        owners.delete(clientId);
+        await db.del(SESSION_OWNER_KEY_PREFIX + clientId);
+      },
+    };
   }
 
   override outgoingStream(client: { id: string }): Readable {
