@@ -22,6 +22,8 @@ interface ClientAcks {
   releaseScheduled: boolean;
 }
 
+const ignoreOutcome = (_outcome: Outcome): void => {};
+
 export class MqttBridge {
   private readonly heldAcks = new WeakMap<Client, ClientAcks>();
 
@@ -40,33 +42,45 @@ export class MqttBridge {
     if (!parsed) return done(null);
     this.deps.metrics.countMqttMessage(parsed.kind);
     if (parsed.kind === 'data') {
-      this.holdAck(client, packet, this.store(client, parsed.deviceId, packet, (id, body) => this.deps.pipeline.ingest(id, body), 'invalid_telemetry'));
+      const settle = this.holdAck(client, packet);
+      const body = this.payloadOf(client, packet);
+      if (body === undefined) settle('dropped');
+      else this.deps.pipeline.ingestThen(parsed.deviceId, body, (err) => settle(this.outcome(client, packet, err, 'invalid_telemetry')));
     } else if (parsed.kind === 'logs' && this.deps.logs) {
-      const logs = this.deps.logs;
-      this.holdAck(client, packet, this.store(client, parsed.deviceId, packet, (id, body) => logs.append(id, body), 'invalid_logs'));
+      const settle = this.holdAck(client, packet);
+      const body = this.payloadOf(client, packet);
+      if (body === undefined) settle('dropped');
+      else
+        this.deps.logs.append(parsed.deviceId, body).then(
+          () => settle('stored'),
+          (err: unknown) => settle(this.outcome(client, packet, err, 'invalid_logs')),
+        );
     } else if (parsed.kind === 'commands/ack') {
       this.commandAck(client, parsed.deviceId, packet);
     }
     done(null);
   };
 
-  /** Sends the QoS 1 PUBACK only once `outcome` is settled (after commit), in arrival order. */
-  private holdAck(client: Client, packet: PublishPacket, outcome: Promise<Outcome>): void {
-    if (packet.qos !== 1) return;
+  /**
+   * Holds a QoS 1 message's PUBACK in the client's queue; the returned function settles it (after
+   * commit, or at once for a message dropped), and PUBACKs leave in arrival order.
+   */
+  private holdAck(client: Client, packet: PublishPacket): (outcome: Outcome) => void {
+    if (packet.qos !== 1) return ignoreOutcome;
     const held: HeldAck = { messageId: packet.messageId!, outcome: undefined };
     packet.qos = 0;
     let acks = this.heldAcks.get(client);
     if (!acks) this.heldAcks.set(client, (acks = { queue: [], releaseScheduled: false }));
     acks.queue.push(held);
     const state = acks;
-    void outcome.then((result) => {
+    return (result) => {
       held.outcome = result;
       // One group commit settles many messages of a client at once: their PUBACKs go out together,
       // in one write, once every settlement of this turn has been recorded.
       if (state.releaseScheduled) return;
       state.releaseScheduled = true;
       process.nextTick(() => this.release(client, state));
-    });
+    };
   }
 
   /** Writes the PUBACKs of the settled messages at the head of the queue; a refusal closes the client. */
@@ -101,31 +115,25 @@ export class MqttBridge {
     }
   }
 
-  private async store(
-    client: Client,
-    deviceId: string,
-    packet: PublishPacket,
-    commit: (deviceId: string, body: unknown) => Promise<number>,
-    invalidReason: string,
-  ): Promise<Outcome> {
-    let payload: unknown;
+  /** The parsed JSON payload, or undefined when it is not JSON (dropped, counted and logged). */
+  private payloadOf(client: Client, packet: PublishPacket): unknown {
     try {
-      payload = JSON.parse(typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8'));
+      return JSON.parse(typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8'));
     } catch (err) {
       this.drop(client, packet, 'invalid_json', err);
-      return 'dropped';
+      return undefined;
     }
-    try {
-      await commit(deviceId, payload);
-      return 'stored';
-    } catch (err) {
-      if (isFluxgateError(err) && err.status === 503) {
-        this.drop(client, packet, 'storage', err);
-        return 'refused';
-      }
-      this.drop(client, packet, invalidReason, err);
-      return 'dropped';
+  }
+
+  /** A commit's result as the PUBACK sees it: storage unavailable is refused (no PUBACK), invalid input dropped. */
+  private outcome(client: Client, packet: PublishPacket, err: unknown, invalidReason: string): Outcome {
+    if (err === undefined) return 'stored';
+    if (isFluxgateError(err) && err.status === 503) {
+      this.drop(client, packet, 'storage', err);
+      return 'refused';
     }
+    this.drop(client, packet, invalidReason, err);
+    return 'dropped';
   }
 
   private commandAck(client: Client, deviceId: string, packet: PublishPacket): void {
