@@ -50,8 +50,8 @@ export interface SessionOwners {
 
 export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
-  /** Client id → the connection using it and its identity key, while that connection lasts. */
-  private readonly live = new Map<string, { client: Client; key: string }>();
+  /** Client id → the connection using it (its identity is in `identities`), while that connection lasts. */
+  private readonly live = new Map<string, Client>();
   /** Clients that sent a zero-length client id with CleanSession 0, which aedes would accept. */
   private readonly nameless = new WeakSet<Client>();
 
@@ -64,17 +64,17 @@ export class MqttClients {
   /** Ends a connection's binding when it goes (not when a newer connection of the same identity took the id over). */
   attach(aedes: Aedes): void {
     aedes.on('clientDisconnect', (client: Client) => {
-      if (this.live.get(client.id)?.client === client) this.live.delete(client.id);
+      if (this.live.get(client.id) === client) this.live.delete(client.id);
     });
   }
 
   /** The identity key of the live connection using `clientId`, if any. */
   private liveOwner(clientId: string): string | undefined {
-    const entry = this.live.get(clientId);
+    const client = this.live.get(clientId);
     // A connection that closed before aedes registered it never emits clientDisconnect.
-    if (entry?.client.closed) this.live.delete(clientId);
-    else if (entry) return entry.key;
-    return undefined;
+    if (client?.closed) this.live.delete(clientId);
+    const who = client && !client.closed ? this.identities.get(client) : undefined;
+    return who && identityKey(who);
   }
 
   identityOf(client: Client | null): MqttIdentity | undefined {
@@ -113,7 +113,7 @@ export class MqttClients {
       logger.warn({ clientId: client.id, username, connections: this.limits.connections }, 'MQTT connect refused: MQTT_MAX_CONNECTIONS reached');
       return refusal('Server unavailable: connection limit reached', SERVER_UNAVAILABLE);
     }
-    this.live.set(client.id, { client, key });
+    this.live.set(client.id, client);
     this.identities.set(client, who);
     // CleanSession 0 keeps a session under this id: store its owner. CleanSession 1 discards it.
     if (!client.clean && stored !== key) await this.sessions?.bind(client.id, key);
