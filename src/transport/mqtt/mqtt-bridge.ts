@@ -41,22 +41,14 @@ export class MqttBridge {
     const parsed = this.deps.policy.topics.parse(packet.topic);
     if (!parsed) return done(null);
     this.deps.metrics.countMqttMessage(parsed.kind);
+    const { deviceId } = parsed;
     if (parsed.kind === 'data') {
-      const settle = this.holdAck(client, packet);
-      const body = this.payloadOf(client, packet);
-      if (body === undefined) settle('dropped');
-      else this.deps.pipeline.ingestThen(parsed.deviceId, body, (err) => settle(this.outcome(client, packet, err, 'invalid_telemetry')));
+      this.store(client, packet, 'invalid_telemetry', (body, committed) => this.deps.pipeline.ingestThen(deviceId, body, committed));
     } else if (parsed.kind === 'logs' && this.deps.logs) {
-      const settle = this.holdAck(client, packet);
-      const body = this.payloadOf(client, packet);
-      if (body === undefined) settle('dropped');
-      else
-        this.deps.logs.append(parsed.deviceId, body).then(
-          () => settle('stored'),
-          (err: unknown) => settle(this.outcome(client, packet, err, 'invalid_logs')),
-        );
+      const logs = this.deps.logs;
+      this.store(client, packet, 'invalid_logs', (body, committed) => logs.append(deviceId, body).then(() => committed(undefined), committed));
     } else if (parsed.kind === 'commands/ack') {
-      this.commandAck(client, parsed.deviceId, packet);
+      this.commandAck(client, deviceId, packet);
     }
     done(null);
   };
@@ -113,6 +105,14 @@ export class MqttBridge {
       queue.length = 0;
       client.close();
     }
+  }
+
+  /** Parses the payload and commits it; the PUBACK of a QoS 1 message waits for the outcome. */
+  private store(client: Client, packet: PublishPacket, invalidReason: string, commit: (body: unknown, committed: (err: unknown) => void) => void): void {
+    const settle = this.holdAck(client, packet);
+    const body = this.payloadOf(client, packet);
+    if (body === undefined) return settle('dropped');
+    commit(body, (err) => settle(this.outcome(client, packet, err, invalidReason)));
   }
 
   /** The parsed JSON payload, or undefined when it is not JSON (dropped, counted and logged). */
