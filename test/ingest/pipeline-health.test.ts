@@ -1,36 +1,18 @@
 // The ingest health flag: a failed commit makes ingest unhealthy, a successful one heals it, and so
 // does time, so a node pulled out of a load balancer for a failure can come back without traffic.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_LIMITS, type Point } from '../../src/domain/telemetry.ts';
-import { IngestPipeline } from '../../src/ingest/ingest-pipeline.ts';
-import { EventBus } from '../../src/services/event-bus.ts';
-import { Metrics } from '../../src/services/metrics.ts';
-import { Presence } from '../../src/services/presence.ts';
-import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
+import type { Point } from '../../src/domain/telemetry.ts';
+import { testPipeline } from '../helpers/pipeline.ts';
 
 describe('ingest pipeline health', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-pipeline-'));
-  const storage = new SqliteStorage(path.join(dir, 'fluxgate.db'));
   let failing = false;
-  const commit = async (points: readonly Point[]) => {
+  const { pipeline, open, close } = testPipeline(async (points: readonly Point[]) => {
     if (failing) throw new Error('disk full');
     return { inserted: points.length, duplicates: 0 };
-  };
-  const pipeline = new IngestPipeline(commit, new EventBus(), new Presence(storage, 60_000), new Metrics(), {
-    maxBatchPoints: 100,
-    maxPendingPoints: 1000,
-    limits: DEFAULT_LIMITS,
-    unhealthyForMs: 30_000,
   });
-  before(() => storage.migrate());
-  after(async () => {
-    await storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  before(open);
+  after(close);
 
   it('is unhealthy after a failed commit for unhealthyForMs, then healthy again', async () => {
     assert.deepEqual(pipeline.health(), { ok: true, pendingPoints: 0 });

@@ -2,23 +2,14 @@
 // at once, an accepted one only after the group commit that holds it, all of a failed commit with
 // STORAGE_UNAVAILABLE — and one commit takes the messages of a turn together.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_LIMITS, type Point } from '../../src/domain/telemetry.ts';
-import { IngestPipeline } from '../../src/ingest/ingest-pipeline.ts';
-import { EventBus } from '../../src/services/event-bus.ts';
-import { Metrics } from '../../src/services/metrics.ts';
-import { Presence } from '../../src/services/presence.ts';
-import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
+import type { Point } from '../../src/domain/telemetry.ts';
+import { testPipeline } from '../helpers/pipeline.ts';
 
 /** `code` is the FluxgateError code, or the error's name for a refused payload (InvalidInputError). */
 type Settled = Array<{ id: number; code: string | undefined; count: number }>;
 
 describe('ingest pipeline: ingestThen', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-pipeline-'));
-  const storage = new SqliteStorage(path.join(dir, 'fluxgate.db'));
   const commits: Point[][] = [];
   let release: (() => void) | undefined;
   let failing = false;
@@ -28,17 +19,9 @@ describe('ingest pipeline: ingestThen', () => {
     if (failing) throw new Error('disk full');
     return { inserted: points.length, duplicates: 0 };
   };
-  const pipeline = new IngestPipeline(commit, new EventBus(), new Presence(storage, 60_000), new Metrics(), {
-    maxBatchPoints: 100,
-    maxPendingPoints: 5,
-    limits: DEFAULT_LIMITS,
-    unhealthyForMs: 30_000,
-  });
-  before(() => storage.migrate());
-  after(async () => {
-    await storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { pipeline, open, close } = testPipeline(commit, { maxPendingPoints: 5 });
+  before(open);
+  after(close);
 
   const send = (settled: Settled, id: number, payload: unknown) =>
     pipeline.ingestThen('d1', payload, (err, count) => settled.push({ id, code: err === undefined ? undefined : ((err as { code?: string }).code ?? (err as Error).name), count }));
