@@ -8,11 +8,11 @@
 // only (A/B of its own settings); --subscribe makes every device subscribe to its commands and
 // desired-state topics after connecting, as firmware does (both servers); --snapshot writes heap snapshots of both samples (idle, loaded)
 // for DevTools' comparison view. No storm, no accounting: bench:connections does those.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Child, startBareAedes, startPlatform } from './lib/children.ts';
+import { type Child, rssBytes, startBareAedes, startPlatform } from './lib/children.ts';
 import { type Fleet, PROBE_NODE_ARGS, type ProbedMemory, probeMemory, provision, startFleet } from './lib/fleet.ts';
 import { fmt, printTable } from './lib/table.ts';
 
@@ -63,10 +63,6 @@ async function measure(name: string, server: Child, port: number, devices: Array
   } finally {
     fleet?.kill();
   }
-}
-
-function rssBytes(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 }
 
 const rows: string[][] = [];

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import type { ClientsStatus } from './connections-clients.ts';
-import { type Child, startBareAedes, startPlatform } from './lib/children.ts';
+import { type Child, rssBytes, startBareAedes, startPlatform } from './lib/children.ts';
 import { type Fleet, PROBE_NODE_ARGS, type ProbedMemory, probeMemory, provision, startFleet as startClients } from './lib/fleet.ts';
 import { printHardware } from './lib/raw-storage.ts';
 import { type Figure, recordResults } from './lib/results.ts';
@@ -62,11 +62,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function openFileLimit(): number {
   const line = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? '1024';
   return line === 'unlimited' ? Infinity : Number(line);
-}
-
-function rssBytes(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
 }
 
 /** RSS of an idle server: the median of a few samples a little apart. */

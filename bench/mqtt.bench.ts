@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config.ts';
 import { cpuSeconds, startBareAedes } from './lib/children.ts';
 import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
+import { median } from './lib/table.ts';
 
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 10);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
@@ -299,23 +300,19 @@ async function measure(target: Target, qos: 0 | 1, points: number): Promise<Meas
   };
 }
 
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+/** The median of the finite values (a latency percentile of a run with no arrivals is NaN). */
+const finiteMedian = (values: number[]) => median(values.filter(Number.isFinite));
 
 function medianOf(runs: Measurement[]): Measurement {
   return {
-    msgPerS: median(runs.map((r) => r.msgPerS)),
-    pointsPerS: median(runs.map((r) => r.pointsPerS)),
+    msgPerS: finiteMedian(runs.map((r) => r.msgPerS)),
+    pointsPerS: finiteMedian(runs.map((r) => r.pointsPerS)),
     received: runs.reduce((n, r) => n + r.received, 0),
     total: runs.reduce((n, r) => n + r.total, 0),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    cpuUsPerMsg: median(runs.map((r) => r.cpuUsPerMsg)),
-    loadCpuUsPerMsg: median(runs.map((r) => r.loadCpuUsPerMsg)),
+    p50: finiteMedian(runs.map((r) => r.p50)),
+    p99: finiteMedian(runs.map((r) => r.p99)),
+    cpuUsPerMsg: finiteMedian(runs.map((r) => r.cpuUsPerMsg)),
+    loadCpuUsPerMsg: finiteMedian(runs.map((r) => r.loadCpuUsPerMsg)),
   };
 }
 
@@ -361,7 +358,7 @@ for (const qos of QOS_LEVELS) {
       const fluxgate = target.startsWith('fluxgate');
       const stored = fluxgate ? fmt(r.pointsPerS) : '—';
       medians.push(`| ${target} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${r.received}/${r.total} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.cpuUsPerMsg.toFixed(1)} | ${r.loadCpuUsPerMsg.toFixed(1)} |`);
-      measured.push({ target, qos, points, ...r, ...(fluxgate && ratios.length > 0 ? { ratio: median(ratios), ratios } : {}) });
+      measured.push({ target, qos, points, ...r, ...(fluxgate && ratios.length > 0 ? { ratio: finiteMedian(ratios), ratios } : {}) });
     }
   }
 }

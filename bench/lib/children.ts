@@ -125,6 +125,12 @@ export async function startBareAedes(options: { nodeArgs?: string[]; env?: Recor
   return { pid: child.pid!, port, url: `mqtt://127.0.0.1:${port}`, stop: stopper(child, () => {}) };
 }
 
+/** Resident memory of a process now, in bytes (VmRSS). */
+export function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far. */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
