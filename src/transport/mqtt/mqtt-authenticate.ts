@@ -71,9 +71,13 @@ export class MqttClients {
   /** The identity key of the live connection using `clientId`, if any. */
   private liveOwner(clientId: string): string | undefined {
     const client = this.live.get(clientId);
-    // A connection that closed before aedes registered it never emits clientDisconnect.
-    if (client?.closed) this.live.delete(clientId);
-    const who = client && !client.closed ? this.identities.get(client) : undefined;
+    if (!client) return undefined;
+    if (client.closed) {
+      // A connection that closed before aedes registered it never emits clientDisconnect.
+      this.live.delete(clientId);
+      return undefined;
+    }
+    const who = this.identities.get(client);
     return who && identityKey(who);
   }
 
