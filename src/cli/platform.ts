@@ -17,6 +17,7 @@ import { DeviceFileService } from '../services/device-file-service.ts';
 import { DeviceLogService } from '../services/device-log-service.ts';
 import { CommandService } from '../services/command-service.ts';
 import { ChartService } from '../services/chart-service.ts';
+import { ProfileService } from '../services/profile-service.ts';
 import { ChartSeriesService } from '../services/chart-series.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
@@ -151,7 +152,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     unhealthyForMs: 30_000,
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
-  const commands = new CommandService(storage, access, bus, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
+  const profiles = new ProfileService(storage);
+  const commands = new CommandService(storage, access, bus, profiles, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
   const mqttDeps: MqttDeps = {
     options: {
@@ -222,6 +224,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       mqttPolicy: mqttDeps.policy,
       bus,
       charts: new ChartService(storage, access),
+      profiles,
       series: new ChartSeriesService(storage, queries),
     },
     VERSION,

@@ -16,6 +16,7 @@ import type { Storage } from '../storage/storage.ts';
 import type { DeviceAccess } from './access.ts';
 import type { Principal } from './auth-service.ts';
 import type { EventBus } from './event-bus.ts';
+import type { ProfileService } from './profile-service.ts';
 
 export interface CommandInput {
   command: string;
@@ -38,6 +39,7 @@ export class CommandService {
     private readonly storage: Storage,
     private readonly access: DeviceAccess,
     private readonly bus: EventBus,
+    private readonly profiles: ProfileService,
     private readonly options: { defaultTimeoutS: number; expirySweepMs: number },
   ) {}
 
@@ -51,7 +53,8 @@ export class CommandService {
   }
 
   async send(principal: Principal, deviceId: string, input: CommandInput, now = Date.now()): Promise<Command> {
-    await this.access.require(principal, deviceId, 'control');
+    const device = await this.access.require(principal, deviceId, 'control');
+    await this.profiles.checkCommand(device, input.command, input.parameters ?? {});
     const command = await this.storage.createCommand({
       id: generateId('cmd'),
       deviceId,
@@ -123,7 +126,8 @@ export class CommandService {
   }
 
   async putDesired(principal: Principal, deviceId: string, patch: Record<string, unknown>, now = Date.now()): Promise<DesiredState> {
-    await this.access.require(principal, deviceId, 'control');
+    const device = await this.access.require(principal, deviceId, 'control');
+    await this.profiles.checkDesired(device, patch);
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.storage.getDesiredState(deviceId);
       const next = mergeDesired(current?.desired ?? {}, patch);

@@ -6,6 +6,7 @@ import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../domain/dev
 import type { DeviceFile, FileKind } from '../domain/device-file.ts';
 import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
+import type { NewProfileRecord, ProfileRecord } from '../domain/profile.ts';
 import type { Point } from '../domain/telemetry.ts';
 import type { NewUser, User, UserWithSecret } from '../domain/user.ts';
 import type { AccountStorage } from './account-storage.ts';
@@ -145,6 +146,15 @@ export interface Storage extends AccountStorage {
   listCharts(ownerId: string): Promise<Chart[]>;
   updateChart(id: string, patch: ChartPatch): Promise<Chart | undefined>;
   deleteChart(id: string): Promise<boolean>;
+
+  /** Stores a user's profile; undefined when its owner already has one for that device type. */
+  createProfile(profile: NewProfileRecord): Promise<ProfileRecord | undefined>;
+  getProfile(id: string): Promise<ProfileRecord | undefined>;
+  /** One owner's profiles, or everyone's when `ownerId` is absent. */
+  listProfiles(ownerId?: string): Promise<ProfileRecord[]>;
+  /** undefined when the profile is gone; 'conflict' when its owner has another for that device type. */
+  updateProfile(id: string, deviceType: string, definition: Record<string, unknown>): Promise<ProfileRecord | 'conflict' | undefined>;
+  deleteProfile(id: string): Promise<boolean>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

@@ -52,6 +52,7 @@ export const pointView = z.object({
   field: z.string(),
   value: fieldValue,
   metadata: z.record(z.string(), z.unknown()).optional(),
+  out_of_range: z.literal(true).optional().describe("Present when the value lies outside its field's expected range in the device's profile (the reading is still stored)"),
 });
 
 export const energyHourlyQuery = z.object({

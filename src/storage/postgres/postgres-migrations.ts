@@ -183,4 +183,19 @@ CREATE TABLE charts (
 CREATE INDEX charts_owner ON charts (owner_id, created_at);
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.profiles,
+    name: 'device profiles: users\' own',
+    sql: `
+CREATE TABLE profiles (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  device_type TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (owner_id, device_type)
+);
+`,
+  },
 ];

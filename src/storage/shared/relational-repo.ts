@@ -9,7 +9,7 @@ import type { DeviceFile } from '../../domain/device-file.ts';
 import type { LogEntry, NewLogEntry } from '../../domain/device-log.ts';
 import type { FileListQuery, LogQuery, StorageStats } from '../storage.ts';
 import * as filesAndLogs from './file-log-repo.ts';
-import { ChartRepo } from './chart-repo.ts';
+import { ProfileRepo } from './profile-repo.ts';
 import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
 import type { DevicesTable } from './schema.ts';
 
@@ -30,7 +30,7 @@ const PATCH_COLUMNS: Record<keyof DevicePatch, keyof DevicesTable> = {
 };
 
 /** Base of both adapters: the relational half of the Storage port. */
-export class RelationalRepo extends ChartRepo {
+export class RelationalRepo extends ProfileRepo {
   async createUser(user: NewUser): Promise<User> {
     const now = Date.now();
     const row = {

@@ -88,6 +88,16 @@ export interface DeviceStateTable {
   updated_at: number;
 }
 
+export interface ProfilesTable {
+  id: string;
+  owner_id: string;
+  device_type: string;
+  /** JSON of the profile definition. */
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface ChartsTable {
   id: string;
   owner_id: string;
@@ -179,4 +189,5 @@ export interface Database {
   commands: CommandsTable;
   device_state: DeviceStateTable;
   charts: ChartsTable;
+  profiles: ProfilesTable;
 }

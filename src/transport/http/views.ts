@@ -50,9 +50,11 @@ export function deviceToView(d: Device, offlineAfterMs: number, now = Date.now()
   };
 }
 
-export function pointToView(p: Point): z.output<typeof pointView> {
+/** A stored point as the API shows it; `outOfRange` flags a reading outside its profile's expected range. */
+export function pointToView(p: Point, outOfRange?: (field: string, value: unknown) => boolean): z.output<typeof pointView> {
   const view: z.output<typeof pointView> = { timestamp: iso(p.ts), ts: p.ts, field: p.field, value: p.value };
   if (p.meta) view.metadata = JSON.parse(p.meta) as Record<string, unknown>;
+  if (outOfRange?.(p.field, p.value)) view.out_of_range = true;
   return view;
 }
 

@@ -108,7 +108,7 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
       await requireReader(request, id);
       const q = request.query;
       const { start, end } = parseRange(q, DAY);
-      const page = await deps.queries.history({
+      const [page, outOfRange] = await Promise.all([deps.queries.history({
         deviceId: id,
         start,
         end,
@@ -116,8 +116,8 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
         limit: Math.min(q.limit, deps.options.queryMaxLimit),
         order: q.order,
         cursor: q.cursor,
-      });
-      return { device_id: id, count: page.points.length, points: page.points.map(pointToView), next_cursor: page.nextCursor };
+      }), deps.profiles.rangeCheckFor(id)]);
+      return { device_id: id, count: page.points.length, points: page.points.map((p) => pointToView(p, outOfRange)), next_cursor: page.nextCursor };
     },
   );
 
@@ -143,13 +143,13 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     async (request) => {
       const { id } = request.params;
       await requireReader(request, id);
-      const points = await deps.queries.latest(id);
+      const [points, outOfRange] = await Promise.all([deps.queries.latest(id), deps.profiles.rangeCheckFor(id)]);
       const newest = points.reduce((m, p) => Math.max(m, p.ts), -1);
       return {
         device_id: id,
         timestamp: newest >= 0 ? new Date(newest).toISOString() : null,
         values: Object.fromEntries(points.map((p) => [p.field, p.value])),
-        points: points.map(pointToView),
+        points: points.map((p) => pointToView(p, outOfRange)),
       };
     },
   );
