@@ -97,7 +97,7 @@ describe('MQTT hooks in external-broker mode', { skip: skip ?? false, timeout: 6
   test('without the secret every question gets the same 401: no password oracle, no device-id oracle', async () => {
     const before = await checks(tp);
     const answers = [];
-    for (const headers of [{}, { authorization: `Bearer ${SECRET}x` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${SECRET}x` }] as Array<Record<string, string>>) {
       for (const [path, body] of [
         ['/api/v1/mqtt/auth', { username: 'admin', password: ADMIN_PASSWORD }],
         ['/api/v1/mqtt/acl', { username: dev.id, topic: `${prefix}/devices/${dev.id}/data`, action: 'publish' }],
