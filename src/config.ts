@@ -139,6 +139,13 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and -')
     .default('fluxgate')
     .describe('Shared-subscription group nodes join on the external broker ($share/<group>/...)'),
+  MQTT_HOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9._~-]{32,256}$/, 'use 32-256 characters of A-Z a-z 0-9 . _ ~ - (e.g. openssl rand -hex 32)')
+    .optional()
+    .describe(
+      'Shared secret the external broker sends to POST /api/v1/mqtt/auth and /mqtt/acl (Authorization: Bearer, or Basic with it as the password); the hooks are off without it and without MQTT_URL',
+    ),
 });
 
 /** Cross-setting rules zod cannot express field by field. */

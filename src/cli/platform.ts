@@ -164,7 +164,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       deviceRate: parseRateLimit(config.MQTT_RATE_LIMIT_DEVICE),
     },
     logger,
-    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage),
+    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage, () => metrics.mqttAdminPasswordChecks.inc()),
     pipeline,
     connectivity,
     bus,
@@ -192,6 +192,10 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     health.register('mqtt', () => platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' });
   }
 
+  const mqttHooks = config.MQTT_ENABLED && config.MQTT_URL && config.MQTT_HOOK_SECRET ? { policy: mqttDeps.policy, secret: config.MQTT_HOOK_SECRET } : undefined;
+  if (config.MQTT_ENABLED && config.MQTT_URL && !config.MQTT_HOOK_SECRET) {
+    logger.warn('MQTT_URL is set without MQTT_HOOK_SECRET: the broker hooks POST /api/v1/mqtt/auth and /mqtt/acl are off');
+  }
   const http = await buildHttpServer(
     {
       options: {
@@ -221,7 +225,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       sharing: new SharingService(storage, access, devices, audit, bus),
       admin: adminService,
       limits,
-      mqttPolicy: mqttDeps.policy,
+      ...(mqttHooks ? { mqttHooks } : {}),
       bus,
       charts: new ChartService(storage, access),
       profiles,

@@ -1,6 +1,7 @@
 // Device system logs: levels, the entry shape, and the one normaliser every path (HTTP, MQTT)
 // runs a device's log payload through. A payload is one line, an array of lines, or plain text.
 import { InvalidInputError } from './errors.ts';
+import { textProblem } from './text.ts';
 import { DEFAULT_LIMITS, parseTimestamp } from './telemetry.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
@@ -55,25 +56,26 @@ export function parseLevel(raw: unknown, path: string): LogLevel {
   return level;
 }
 
-function checkText(raw: unknown, path: string, max: number): string {
+function checkText(raw: unknown, path: string, max: number, singleLine: boolean): string {
   if (typeof raw !== 'string') fail(path, 'must be a string');
-  if (raw.includes('\u0000')) fail(path, 'must not contain NUL characters');
+  const problem = textProblem(raw, { singleLine });
+  if (problem) fail(path, problem);
   if (raw.length > max) fail(path, `must be at most ${max} characters`);
   return raw;
 }
 
 function normalizeLine(raw: unknown, deviceId: string, now: number, limits: LogLimits, path: string): NewLogEntry {
   if (typeof raw === 'string') {
-    const message = checkText(raw, path, limits.maxMessageLength);
+    const message = checkText(raw, path, limits.maxMessageLength, false);
     if (message.trim() === '') fail(path, 'must not be empty');
     return { deviceId, ts: now, level: 'info', message, source: null };
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(path, 'must be an object {level, message, timestamp?, source?}');
   const line = raw as Record<string, unknown>;
-  const message = checkText(line.message, `${path}.message`, limits.maxMessageLength);
+  const message = checkText(line.message, `${path}.message`, limits.maxMessageLength, false);
   if (message.trim() === '') fail(`${path}.message`, 'must not be empty');
   const sourceRaw = line.source;
-  const source = sourceRaw === undefined || sourceRaw === null ? null : checkText(sourceRaw, `${path}.source`, limits.maxSourceLength);
+  const source = sourceRaw === undefined || sourceRaw === null ? null : checkText(sourceRaw, `${path}.source`, limits.maxSourceLength, true);
   let ts: number;
   try {
     ts = parseTimestamp(line.timestamp ?? line.ts, now, { ...DEFAULT_LIMITS, maxFutureMs: limits.maxFutureMs }, `${path}.timestamp`);

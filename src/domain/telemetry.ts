@@ -2,6 +2,7 @@
 // Shapes (DESIGN.md): `{"data":{…},"metadata":{…},"timestamp":…}` (seed 003), a flat object whose
 // number/boolean/string members are fields (seed 001), or an array of either.
 import { InvalidInputError } from './errors.ts';
+import { textProblem } from './text.ts';
 import { parseIsoTime } from './time.ts';
 
 export type PointValue = number | boolean | string;
@@ -78,11 +79,13 @@ function checkValue(value: unknown, limits: NormalizeLimits, path: string): Poin
       return value;
     case 'string':
       if (value.length > limits.maxStringLength) fail(path, `is longer than ${limits.maxStringLength} characters`);
-      // PostgreSQL text cannot hold NUL; refusing it here keeps both storages alike and keeps one
-      // bad value from failing the group commit of everyone else's points.
-      if (value.includes('\u0000')) fail(path, 'must not contain NUL characters');
-      // A lone UTF-16 surrogate cannot be stored as UTF-8: it would come back as U+FFFD.
-      if (/\p{Surrogate}/u.test(value)) fail(path, 'must be well-formed Unicode (no lone surrogates)');
+      {
+        // The text policy (NUL, which PostgreSQL text cannot hold, lone surrogates, control and
+        // bidi-override characters): refused here, one bad value cannot fail the group commit of
+        // everyone else's points.
+        const problem = textProblem(value);
+        if (problem) fail(path, problem);
+      }
       return value;
     default:
       return fail(path, value === null ? 'must not be null' : 'must be a number, boolean or string');

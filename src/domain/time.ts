@@ -45,7 +45,17 @@ export function parseIsoTime(text: string): number | undefined {
 }
 
 /** Parses `now`, a relative offset like `-24h`/`-30m`/`-7d`, ISO 8601, or epoch milliseconds. */
+/** The largest distance from 1970 a JavaScript Date can hold (ECMA-262: ±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
 export function parseQueryTime(raw: string, now: number, name: string): number {
+  const ms = parseQueryTimeText(raw, now, name);
+  // -999999999w is well-formed but no Date can hold it: refused here, not later as a RangeError.
+  if (Math.abs(ms) > MAX_DATE_MS) throw new InvalidInputError('time', `${name}: "${raw.trim().slice(0, 64)}" is outside the range of representable times`, name);
+  return ms;
+}
+
+function parseQueryTimeText(raw: string, now: number, name: string): number {
   const text = raw.trim();
   if (text === 'now') return now;
   const rel = /^-(\d{1,9})(s|m|h|d|w)$/.exec(text);

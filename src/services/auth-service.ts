@@ -2,7 +2,7 @@
 // first admin. Every bearer request passes authenticate(), which also applies the per-user API limit.
 import { randomUUID } from 'node:crypto';
 import { FluxgateError } from '../contract/errors.ts';
-import type { Role, User } from '../domain/user.ts';
+import type { Role, User, UserWithSecret } from '../domain/user.ts';
 import type { Storage } from '../storage/storage.ts';
 import { AuditLog } from './audit.ts';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.ts';
@@ -94,16 +94,20 @@ export class AuthService {
     return user;
   }
 
-  async login(usernameOrEmail: string, password: string): Promise<LoginResult> {
+  /** The active user with this username (or email) and password, without starting a session; else undefined. */
+  async verifyCredentials(usernameOrEmail: string, password: string): Promise<UserWithSecret | undefined> {
     const user = await this.storage.findUserForLogin(usernameOrEmail);
     if (!user) {
       dummyHash ??= hashPassword(generatePassword());
       await verifyPassword(await dummyHash, password);
-      throw new FluxgateError('INVALID_CREDENTIALS');
+      return undefined;
     }
-    if (!(await verifyPassword(user.passwordHash, password)) || !user.isActive) {
-      throw new FluxgateError('INVALID_CREDENTIALS');
-    }
+    return (await verifyPassword(user.passwordHash, password)) && user.isActive ? user : undefined;
+  }
+
+  async login(usernameOrEmail: string, password: string): Promise<LoginResult> {
+    const user = await this.verifyCredentials(usernameOrEmail, password);
+    if (!user) throw new FluxgateError('INVALID_CREDENTIALS');
     const now = Date.now();
     await this.storage.recordLogin(user.id, now);
     const { passwordHash: _secret, ...publicUser } = user;

@@ -63,6 +63,11 @@ export class Metrics {
     this.pendingPoints = read;
   }
 
+  readonly mqttAdminPasswordChecks = new Counter({
+    name: 'fluxgate_mqtt_admin_password_checks_total',
+    help: 'argon2 checks of admin passwords for MQTT CONNECTs and broker auth hooks (verified ones are then answered from a short-lived cache)',
+    registers: [this.registry],
+  });
   readonly mqttRefused = new Counter({
     name: 'fluxgate_mqtt_refused_total',
     help: 'MQTT connects, publishes and subscriptions refused by authentication or the ACL',

@@ -10,6 +10,7 @@ import {
 import type { Storage } from '../storage/storage.ts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { AuthService } from './auth-service.ts';
+import { VerifiedPasswords } from './verified-passwords.ts';
 
 export type MqttIdentity = { kind: 'device'; deviceId: string } | { kind: 'admin'; username: string; userId: string };
 
@@ -23,11 +24,15 @@ export function sameText(a: string, b: string): boolean {
 }
 
 export class MqttPolicy {
+  private readonly verified = new VerifiedPasswords();
+
   constructor(
     readonly topics: MqttTopics,
     private readonly keys: ApiKeyVerifier,
     private readonly auth: AuthService,
     private readonly storage: Storage,
+    /** Told of each argon2 check made for an admin's MQTT credentials (the cache answers the others). */
+    private readonly onPasswordCheck: () => void = () => {},
   ) {}
 
   /**
@@ -46,12 +51,24 @@ export class MqttPolicy {
     if (!username || !password) return undefined;
     const deviceId = await this.keys.deviceFor(password);
     if (deviceId !== undefined) return sameText(deviceId, username) ? { kind: 'device', deviceId } : undefined;
-    try {
-      const login = await this.auth.login(username, password);
-      return login.user.role === 'admin' ? { kind: 'admin', username: login.user.username, userId: login.user.id } : undefined;
-    } catch {
-      return undefined;
+    return this.identifyAdmin(username, password);
+  }
+
+  /** An active admin with this username and password, from the cache while the stored hash is unchanged. */
+  private async identifyAdmin(username: string, password: string): Promise<MqttIdentity | undefined> {
+    const cachedHash = this.verified.hashVerifiedFor(username, password);
+    if (cachedHash !== undefined) {
+      const user = await this.storage.findUserForLogin(username);
+      if (user && user.isActive && user.role === 'admin' && user.passwordHash === cachedHash) {
+        return { kind: 'admin', username: user.username, userId: user.id };
+      }
+      this.verified.forget(username, password);
     }
+    this.onPasswordCheck();
+    const user = await this.auth.verifyCredentials(username, password);
+    if (!user || user.role !== 'admin') return undefined;
+    this.verified.remember(username, password, user.passwordHash);
+    return { kind: 'admin', username: user.username, userId: user.id };
   }
 
   /** Whether `who` may publish to `topic`. */

@@ -17,7 +17,8 @@ describe('external broker mode (Mosquitto)', { skip: skip ?? false, timeout: 60_
   const schema = uniqueSchema('mqttext');
   // A prefix of its own keeps this run apart from anything else using the shared Mosquitto.
   const prefix = `fgtest-${schema}`;
-  const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix };
+  const hookSecret = 'h'.repeat(40);
+  const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, MQTT_HOOK_SECRET: hookSecret };
   let a: TestPlatform;
   let b: TestPlatform;
 
@@ -87,16 +88,17 @@ describe('external broker mode (Mosquitto)', { skip: skip ?? false, timeout: 60_
 
   test('HTTP auth and ACL hooks answer from the device registry', async () => {
     const dev = await a.createDevice('hooked-1');
-    const ok = await a.request('POST', '/api/v1/mqtt/auth', { username: dev.id, password: dev.apiKey, clientid: 'x' });
+    const broker = { authorization: `Bearer ${hookSecret}` };
+    const ok = await a.request('POST', '/api/v1/mqtt/auth', { username: dev.id, password: dev.apiKey, clientid: 'x' }, broker);
     assert.deepEqual([ok.status, ok.body], [200, { result: 'allow', is_superuser: false }]);
-    const bad = await a.request('POST', '/api/v1/mqtt/auth', { username: dev.id, password: 'fgk_nope' });
+    const bad = await a.request('POST', '/api/v1/mqtt/auth', { username: dev.id, password: 'fgk_nope' }, broker);
     assert.deepEqual([bad.status, bad.body], [403, { result: 'deny' }]);
-    const acl = (topic: string, action: 'publish' | 'subscribe') => a.request('POST', '/api/v1/mqtt/acl', { username: dev.id, topic, action });
+    const acl = (topic: string, action: 'publish' | 'subscribe') => a.request('POST', '/api/v1/mqtt/acl', { username: dev.id, topic, action }, broker);
     assert.equal((await acl(`${prefix}/devices/hooked-1/data`, 'publish')).status, 200);
     assert.equal((await acl(`${prefix}/devices/fleet-1/data`, 'publish')).status, 403);
     assert.equal((await acl(`${prefix}/devices/hooked-1/commands`, 'subscribe')).status, 200);
     assert.equal((await acl(`${prefix}/devices/+/commands`, 'subscribe')).status, 403);
-    const goAuth = await a.request('POST', '/api/v1/mqtt/acl', { username: dev.id, topic: `${prefix}/devices/hooked-1/commands`, acc: 4 });
+    const goAuth = await a.request('POST', '/api/v1/mqtt/acl', { username: dev.id, topic: `${prefix}/devices/hooked-1/commands`, acc: 4 }, broker);
     assert.equal(goAuth.status, 200);
   });
 });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { cleanText } from './common.ts';
+import { cleanText, singleLineText } from './common.ts';
 
 /** Mirrors CHART_RANGES in src/domain/chart.ts (contract imports nothing of ours). */
 export const chartRange = z.enum(['15m', '1h', '6h', '24h', '7d', '30d']);
 
 export const chartSeries = z.object({
   device_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'device ids are 1-64 characters of A-Z a-z 0-9 . _ -'),
-  field: z.string().min(1).max(128),
+  field: singleLineText(128).pipe(z.string().min(1)),
   label: cleanText(100).nullable().optional(),
 });
 

@@ -10,13 +10,26 @@ export const errorResponse = z
   })
   .describe('Every error answers with this body');
 
-/** Text without control characters, trimmed, bounded. */
+// The single-line rule of the text policy (src/domain/text.ts, which the contract may not import):
+// every JSON body is already checked against the policy as it is parsed; names, labels and field
+// names also refuse tab and line breaks. test/domain/text.test.ts keeps the two in step.
+export const SINGLE_LINE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const singleLineMessage = 'must not contain control or bidi-override characters';
+
+/** One line of text, as sent (not trimmed), bounded. */
+export const singleLineText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !SINGLE_LINE_UNSAFE.test(s), singleLineMessage);
+
+/** One line of text, trimmed, bounded. */
 export const cleanText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
-    .refine((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s), 'must not contain control or bidi-override characters');
+    .refine((s) => !SINGLE_LINE_UNSAFE.test(s), singleLineMessage);
 
 /** Largest JSON member (device metadata and config, command parameters, desired state) a body may carry. */
 export const MAX_JSON_MEMBER_BYTES = 65_536;

@@ -53,8 +53,8 @@ export interface HttpDeps {
   sharing: SharingService;
   admin: AdminService;
   limits: RateLimits;
-  /** Answers the HTTP auth/ACL hooks of an external broker. */
-  mqttPolicy?: MqttPolicy;
+  /** External broker mode with MQTT_HOOK_SECRET: the HTTP auth/ACL hooks are on, answered by `policy`. */
+  mqttHooks?: { policy: MqttPolicy; secret: string };
   /** Live events for the WebSocket stream. */
   bus: EventBus;
   charts: ChartService;

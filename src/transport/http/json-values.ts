@@ -1,34 +1,26 @@
-// What JSON.parse accepts but no stored value may be: numbers that overflow to ±Infinity (1e309)
-// and strings with lone UTF-16 surrogates ("\ud800"). Stored, the first turns into null and the
-// second into U+FFFD without anyone being told; refused here, the answer names the member.
+// What JSON.parse accepts but no stored value may be: numbers that overflow to ±Infinity (1e309),
+// and strings the text policy refuses (domain/text.ts: lone surrogates, control and bidi-override
+// characters), in values and member names alike. Stored, the first turns into null and a lone
+// surrogate into U+FFFD without anyone being told; refused here, the answer names the member.
+import { type TextViolation, jsonTextMayBreakPolicy, jsonTextProblem } from '../../domain/text.ts';
 
-/** Cheap pre-check on the raw text: only a long exponent, a very long number or a surrogate escape can produce either. */
-const SUSPECT = /[eE][+-]?\d{3}|\d{300}|\\u[dD][89a-fA-F]/;
+/** Cheap pre-check on the raw text: only a long exponent or a very long number can overflow. */
+const SUSPECT_NUMBER = /[eE][+-]?\d{3}|\d{300}/;
 
-/** An unpaired surrogate: with the u flag a proper pair is one code point and does not match. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+export type BadJsonValue = TextViolation;
 
-export interface BadJsonValue {
-  field: string;
-  problem: string;
-}
-
-function walk(value: unknown, path: string): BadJsonValue | undefined {
+function nonFinite(value: unknown, path: string): BadJsonValue | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : { field: path, problem: 'must be a finite number' };
-  if (typeof value === 'string') return wellFormed(value) ? undefined : { field: path, problem: 'must be well-formed Unicode (no lone surrogates)' };
   if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const bad = walk(value[i], `${path}[${i}]`);
+      const bad = nonFinite(value[i], `${path}[${i}]`);
       if (bad) return bad;
     }
     return undefined;
   }
   for (const [key, member] of Object.entries(value)) {
-    const at = `${path}.${wellFormed(key) ? key : key.replace(/\p{Surrogate}/gu, '\ufffd')}`;
-    if (!wellFormed(key)) return { field: at, problem: 'name must be well-formed Unicode (no lone surrogates)' };
-    const bad = walk(member, at);
+    const bad = nonFinite(member, `${path}.${key.replace(/\p{Surrogate}/gu, '\ufffd')}`);
     if (bad) return bad;
   }
   return undefined;
@@ -36,5 +28,5 @@ function walk(value: unknown, path: string): BadJsonValue | undefined {
 
 /** The first member of parsed JSON `value` (from `text`) that cannot be stored as sent, if any. */
 export function badJsonValue(text: string, value: unknown): BadJsonValue | undefined {
-  return SUSPECT.test(text) ? walk(value, 'body') : undefined;
+  return (jsonTextMayBreakPolicy(text) ? jsonTextProblem(value, 'body') : undefined) ?? (SUSPECT_NUMBER.test(text) ? nonFinite(value, 'body') : undefined);
 }

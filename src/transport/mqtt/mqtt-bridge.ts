@@ -7,6 +7,7 @@ import { isFluxgateError } from '../../contract/errors.ts';
 import type { MqttAcl } from './mqtt-acl.ts';
 import type { MqttClients } from './mqtt-authenticate.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
+import { parseMqttPayload } from './mqtt-payload.ts';
 
 type Outcome = 'stored' | 'dropped' | 'refused';
 
@@ -110,19 +111,12 @@ export class MqttBridge {
   /** Parses the payload and commits it; the PUBACK of a QoS 1 message waits for the outcome. */
   private store(client: Client, packet: PublishPacket, invalidReason: string, commit: (body: unknown, committed: (err: unknown) => void) => void): void {
     const settle = this.holdAck(client, packet);
-    const body = this.payloadOf(client, packet);
-    if (body === undefined) return settle('dropped');
-    commit(body, (err) => settle(this.outcome(client, packet, err, invalidReason)));
-  }
-
-  /** The parsed JSON payload, or undefined when it is not JSON (dropped, counted and logged). */
-  private payloadOf(client: Client, packet: PublishPacket): unknown {
-    try {
-      return JSON.parse(typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8'));
-    } catch (err) {
-      this.drop(client, packet, 'invalid_json', err);
-      return undefined;
+    const parsed = parseMqttPayload(packet.payload);
+    if (!parsed.ok) {
+      this.drop(client, packet, parsed.invalid === 'json' ? 'invalid_json' : invalidReason, parsed.error);
+      return settle('dropped');
     }
+    commit(parsed.body, (err) => settle(this.outcome(client, packet, err, invalidReason)));
   }
 
   /** A commit's result as the PUBACK sees it: storage unavailable is refused (no PUBACK), invalid input dropped. */
@@ -137,13 +131,9 @@ export class MqttBridge {
   }
 
   private commandAck(client: Client, deviceId: string, packet: PublishPacket): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8'));
-    } catch (err) {
-      return this.drop(client, packet, 'invalid_ack', err);
-    }
-    this.deps.commands.ack(deviceId, body).catch((err: unknown) => this.drop(client, packet, 'invalid_ack', err));
+    const parsed = parseMqttPayload(packet.payload);
+    if (!parsed.ok) return this.drop(client, packet, 'invalid_ack', parsed.error);
+    this.deps.commands.ack(deviceId, parsed.body).catch((err: unknown) => this.drop(client, packet, 'invalid_ack', err));
   }
 
   private drop(client: Client, packet: PublishPacket, reason: string, err: unknown): void {

@@ -9,6 +9,7 @@ import { mqttStatusPayload } from '../../contract/mqtt-topics.ts';
 import { MqttCommandRelay } from './mqtt-commands.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
+import { parseMqttPayload } from './mqtt-payload.ts';
 
 export interface ExternalBrokerOptions {
   url: string;
@@ -35,7 +36,6 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
   const filters = (['data', 'logs', 'commands/ack', 'status'] as const).map((kind) => `$share/${options.shareGroup}/${topics.all(kind)}`);
 
   const invalidReason: Partial<Record<string, string>> = { data: 'invalid_telemetry', logs: 'invalid_logs' };
-  const parse = (message: Buffer): unknown => JSON.parse(message.toString('utf8'));
   const drop = (topic: string, reason: string, err: unknown) => {
     deps.metrics.mqttDropped.inc({ reason });
     deps.logger.warn({ topic, reason, detail: (err as Error).message }, 'MQTT message dropped');
@@ -45,13 +45,12 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
     const parsed = topics.parse(topic);
     if (!parsed) return 'ack';
     deps.metrics.countMqttMessage(parsed.kind);
-    let body: unknown;
-    try {
-      body = parse(message);
-    } catch (err) {
-      drop(topic, 'invalid_json', err);
+    const payload = parseMqttPayload(message);
+    if (!payload.ok) {
+      drop(topic, payload.invalid === 'json' ? 'invalid_json' : (invalidReason[parsed.kind] ?? 'invalid_ack'), payload.error);
       return 'ack';
     }
+    const body = payload.body;
     try {
       if (parsed.kind === 'data') await deps.pipeline.ingest(parsed.deviceId, body);
       else if (parsed.kind === 'logs') await deps.logs?.append(parsed.deviceId, body);

@@ -13,6 +13,7 @@ import {
   type StreamServerMessage,
 } from '../../contract/stream.ts';
 import { streamClientMessage } from '../../contract/stream-schema.ts';
+import { decodeUtf8, jsonTextProblem } from '../../domain/text.ts';
 import type { Principal } from '../../services/auth-service.ts';
 import type { AccessChangeReason } from '../../services/event-bus.ts';
 import type { HttpDeps } from '../http/http-deps.ts';
@@ -141,10 +142,14 @@ export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub
       enqueue(async () => {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(data.toString());
+          const text = decodeUtf8(Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]));
+          if (text === undefined) throw new Error('not UTF-8');
+          parsed = JSON.parse(text);
         } catch {
           return client.send({ type: 'error', code: 'INVALID_JSON', message: 'Messages must be JSON objects' });
         }
+        const badText = jsonTextProblem(parsed, 'message');
+        if (badText) return client.send({ type: 'error', code: 'VALIDATION_FAILED', message: `${badText.field}: ${badText.problem}` });
         const result = streamClientMessage.safeParse(parsed);
         if (!result.success) {
           const issue = result.error.issues[0];

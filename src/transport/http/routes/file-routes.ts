@@ -32,22 +32,42 @@ function fileToView(f: DeviceFile, segment: string) {
   };
 }
 
+/** A multipart parsing failure as the client's error: too large, a second file, or a malformed body. */
+function uploadError(err: unknown, maxBytes: number): unknown {
+  if (err instanceof FluxgateError) return err;
+  const { code, statusCode } = err as { code?: string; statusCode?: number };
+  if (code === 'FST_REQ_FILE_TOO_LARGE') {
+    return new FluxgateError('PAYLOAD_TOO_LARGE', `${FILE_FIELD}: larger than the limit of ${maxBytes} bytes`, { limit_bytes: maxBytes });
+  }
+  if (code === 'FST_FILES_LIMIT') {
+    return new FluxgateError('VALIDATION_FAILED', `${FILE_FIELD}: one file per upload (limit: 1 file); send the others in requests of their own`, {
+      field: FILE_FIELD,
+      limit_files: 1,
+    });
+  }
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return err;
+  // Everything else busboy raises is about the bytes sent: no boundary, a body cut off, a bad part header.
+  return new FluxgateError('VALIDATION_FAILED', `The multipart body is malformed: ${(err as Error).message}`);
+}
+
+/** Reads the whole multipart body: exactly one file, in the field FILE_FIELD. */
 async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ fileName: string; bytes: Buffer }> {
   if (!request.isMultipart()) {
     throw new FluxgateError('UNSUPPORTED_MEDIA_TYPE', `Send multipart/form-data with the file in the field "${FILE_FIELD}"`);
   }
-  const part = await request.file({ limits: { fileSize: maxBytes } });
-  if (!part || part.fieldname !== FILE_FIELD) {
-    throw new FluxgateError('VALIDATION_FAILED', `${FILE_FIELD}: send the file in the multipart field "${FILE_FIELD}"`, { field: FILE_FIELD });
-  }
+  const wrongField = new FluxgateError('VALIDATION_FAILED', `${FILE_FIELD}: send the file in the multipart field "${FILE_FIELD}"`, { field: FILE_FIELD });
+  let upload: { fileName: string; bytes: Buffer } | undefined;
   try {
-    return { fileName: part.filename, bytes: await part.toBuffer() };
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new FluxgateError('PAYLOAD_TOO_LARGE', `${FILE_FIELD}: larger than the limit of ${maxBytes} bytes`, { limit_bytes: maxBytes });
+    for await (const part of request.parts({ limits: { fileSize: maxBytes } })) {
+      if (part.type !== 'file') continue;
+      if (part.fieldname !== FILE_FIELD) throw wrongField;
+      upload = { fileName: part.filename, bytes: await part.toBuffer() };
     }
-    throw err;
+  } catch (err) {
+    throw uploadError(err, maxBytes);
   }
+  if (!upload) throw wrongField;
+  return upload;
 }
 
 export async function fileRoutes(app: FastifyInstance, deps: HttpDeps): Promise<void> {
