@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { adminToken, createDevices } from './lib/api.ts';
-import { startPlatform } from './lib/children.ts';
+import { METRICS_TOKEN, startPlatform } from './lib/children.ts';
 import { runLoad } from './lib/load.ts';
 import { Clock, batchBody } from './lib/points.ts';
 import { printHardware } from './lib/raw-storage.ts';
@@ -49,7 +49,7 @@ interface Sample {
 }
 
 async function scrape(base: string): Promise<Omit<Sample, 't'>> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const value = (name: string) => Number(new RegExp(`^fluxgate_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
     rssMiB: value('process_resident_memory_bytes') / 2 ** 20,

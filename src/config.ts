@@ -103,6 +103,11 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'use 1-64 characters of A-Z a-z 0-9 : _ -')
     .default('fluxgate')
     .describe('Prefix of the Redis keys; nodes that share limits use the same one'),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('Bearer token a Prometheus scraper sends to read /metrics; when absent only an admin access token reads it'),
   TRUST_PROXY: bool.default(false).describe('Take the client IP from X-Forwarded-For (set when behind a load balancer)'),
   COMMAND_TIMEOUT_S: positiveInt.default(300).describe('Seconds a command waits for its ack before it expires, unless the request sets timeout_s'),
   MQTT_ENABLED: bool.default(true).describe('Whether Fluxgate speaks MQTT at all (embedded broker, or client of MQTT_URL)'),

@@ -1,5 +1,5 @@
 // The few API calls the benches need to set up: log in as admin, create devices.
-import { ADMIN_PASSWORD } from './children.ts';
+import { ADMIN_PASSWORD, METRICS_TOKEN } from './children.ts';
 
 async function call<T>(url: string, init: RequestInit & { json?: unknown; token?: string }): Promise<T> {
   const headers: Record<string, string> = {};
@@ -38,7 +38,7 @@ export async function getJson<T>(url: string, token: string): Promise<T> {
 
 /** Group-commit figures from the Prometheus endpoint: commits so far, points in them, seconds spent. */
 export async function commitStats(base: string): Promise<{ commits: number; points: number; seconds: number }> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
     commits: value('fluxgate_commit_batch_points_count'),

@@ -58,6 +58,8 @@ export interface PlatformOptions {
 }
 
 export const ADMIN_PASSWORD = 'bench-admin-password';
+/** The platform's METRICS_TOKEN: benches read /metrics with it, as a Prometheus scraper would. */
+export const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 
 /** Starts `fluxgate start` (the real CLI) on a random port with fresh storage. */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Child & { dataDir: string; mqttPort: number | undefined }> {
@@ -69,6 +71,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
     MQTT_PORT: '0',
     DATA_DIR: dataDir,
     ADMIN_PASSWORD,
+    METRICS_TOKEN,
     LOG_LEVEL: 'info',
     ...options.env,
   };

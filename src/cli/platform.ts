@@ -207,6 +207,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         dashboardDir: fileURLToPath(new URL('../../web/dist', import.meta.url)),
         corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
         trustProxy: config.TRUST_PROXY,
+        metricsToken: config.METRICS_TOKEN,
       },
       logger,
       auth,

@@ -93,6 +93,12 @@ export class Metrics {
   countMqttMessage(kind: string): void {
     this.unscrapedMqttMessages.add(kind, kindLabel);
   }
+  readonly wsProtocolErrors = new Counter({
+    name: 'fluxgate_ws_protocol_errors_total',
+    help: 'WebSocket connections of the live stream closed for a malformed frame, by reason (e.g. expected_mask, invalid_opcode, invalid_utf8, unsupported_message_length)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly mqttClients = new Gauge({
     name: 'fluxgate_mqtt_clients',
     help: 'MQTT clients connected to this node',

@@ -46,7 +46,7 @@ forEachStorage('system', (tp, kind) => {
   it('counts ingested points and commit latency in /metrics', async () => {
     const token = await tp().adminToken();
     const key = (await tp().newDevice(token, { id: 'metered', name: 'Metered' })).api_key;
-    const before = await tp().api('GET', '/metrics');
+    const before = await tp().api('GET', '/metrics', { token });
     assert.equal(before.status, 200);
     assert.match(before.headers.get('content-type') ?? '', /^text\/plain/);
     const ingestedBefore = sample(before.text, 'fluxgate_points_ingested_total') ?? NaN;
@@ -57,7 +57,7 @@ forEachStorage('system', (tp, kind) => {
     // A duplicate (same device, field and time) is not counted as ingested.
     assert.equal((await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { a: 9, timestamp: t } })).status, 201);
     assert.equal((await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { a: null } })).status, 422);
-    const after = (await tp().api('GET', '/metrics')).text;
+    const after = (await tp().api('GET', '/metrics', { token })).text;
     assert.equal(ingestedBefore, 0);
     assert.equal(sample(after, 'fluxgate_points_ingested_total'), 5);
     assert.equal(sample(after, 'fluxgate_points_duplicate_total'), 1);

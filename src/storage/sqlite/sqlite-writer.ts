@@ -55,14 +55,18 @@ export class SqliteWriter {
   }
 
   private spawn(): Worker {
-    // The thread is TypeScript like the rest: it registers tsx itself (a worker inherits neither
-    // hooks registered through tsx's API nor, on Node 20, an --import in execArgv) before loading it.
-    const entry = JSON.stringify(new URL('./sqlite-writer-thread.ts', import.meta.url).href);
-    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-    const worker = new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`, {
-      eval: true,
-      workerData: { file: this.file },
-    });
+    // The thread's file has this module's own extension: .js when running the build in dist/, .ts
+    // from source. A TypeScript thread registers tsx itself (a worker inherits neither hooks
+    // registered through tsx's API nor, on Node 20, an --import in execArgv) before loading it.
+    const compiled = import.meta.url.endsWith('.js');
+    const entry = new URL(`./sqlite-writer-thread.${compiled ? 'js' : 'ts'}`, import.meta.url);
+    const workerData = { file: this.file };
+    const worker = compiled
+      ? new Worker(entry, { workerData })
+      : new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
+          { eval: true, workerData },
+        );
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
       const waiter = this.waiting.get(reply.id);

@@ -29,6 +29,8 @@ export interface HttpOptions {
   allowRegistration: boolean;
   corsOrigins: string[];
   trustProxy?: boolean;
+  /** Bearer token that reads /metrics besides an admin's access token (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   /** The built dashboard (web/dist); absent: / explains how to build it. */
   dashboardDir?: string;
 }

@@ -6,7 +6,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { isFluxgateError } from '../../contract/errors.ts';
+import { FluxgateError, isFluxgateError } from '../../contract/errors.ts';
 import { serveDashboard } from './dashboard-static.ts';
 import { clientErrorHandler, frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
@@ -30,6 +30,7 @@ import { telemetryRoutes } from './routes/telemetry-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { StreamHub } from '../ws/stream-hub.ts';
 import { streamRoute } from '../ws/stream-route.ts';
+import { webSocketErrorHandler } from '../ws/ws-errors.ts';
 
 export async function buildHttpServer(deps: HttpDeps, version: string): Promise<FastifyInstance> {
   const app = Fastify({
@@ -43,6 +44,9 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
     http: {
       headersTimeout: deps.options.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, deps.options.requestTimeoutMs),
+      // Node would answer a missing Host with a bare, empty 400; the onRequest hook below refuses
+      // it in our error format instead.
+      requireHostHeader: false,
     },
     return503OnClosing: true,
     onProtoPoisoning: 'error',
@@ -59,6 +63,13 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   // The API speaks JSON: other bodies get 415 instead of reaching handlers as strings.
   app.removeContentTypeParser('text/plain');
   installJsonDepthLimit(app);
+
+  app.addHook('onRequest', async (request) => {
+    const { httpVersionMajor, httpVersionMinor } = request.raw;
+    if (httpVersionMajor === 1 && httpVersionMinor >= 1 && request.headers.host === undefined) {
+      throw new FluxgateError('VALIDATION_FAILED', 'An HTTP/1.1 request must have a Host header (RFC 9112, section 3.2)');
+    }
+  });
 
   // Device-key brute force: unknown keys count per client IP; once over the limit, requests from
   // that IP carrying a key are refused before the key is looked up.
@@ -133,7 +144,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   seriesRoutes(app, deps);
   systemRoutes(app, deps, version);
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 }, errorHandler: webSocketErrorHandler(deps.metrics) });
   const hub = new StreamHub(deps.bus);
   hub.start();
   app.addHook('onClose', async () => hub.stop());

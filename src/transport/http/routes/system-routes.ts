@@ -1,8 +1,18 @@
 // Health, Prometheus metrics and the OpenAPI document.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HttpDeps } from '../http-deps.ts';
+import { bearerToken, requireAdmin, requireUser } from '../request-auth.ts';
+
+/** Constant-time comparison, so response times do not reveal how much of a guess was right. */
+function isMetricsToken(sent: string | undefined, expected: string | undefined): boolean {
+  if (sent === undefined || expected === undefined) return false;
+  const a = createHash('sha256').update(sent).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
 
 const startedAt = Date.now();
 
@@ -29,7 +39,10 @@ export function systemRoutes(app: FastifyInstance, deps: HttpDeps, version: stri
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  // The metrics tell anyone the platform's load and ingest rate: a scraper sends METRICS_TOKEN as
+  // its bearer token; without that, only an admin's access token reads them.
+  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics (METRICS_TOKEN or an admin access token)', security: [{ bearer: [] }] } }, async (request, reply) => {
+    if (!isMetricsToken(bearerToken(request), deps.options.metricsToken)) requireAdmin(await requireUser(deps.auth, request));
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
