@@ -164,7 +164,12 @@ forEachStorage('device profiles', (get) => {
     const any = await tp.api('POST', '/api/v1/devices/odd-1/commands', { token: alice.token, body: { command: 'release', parameters: { x: 1 } } });
     assert.equal(any.status, 201, 'an unprofiled device takes any command');
     const view = await tp.api('GET', '/api/v1/devices/odd-1/profile', { token: alice.token });
-    assert.deepEqual(view.body, { device_id: 'odd-1', device_type: 'weather_balloon', profile: null, unprofiled_fields: ['altitude'] });
+    assert.deepEqual(view.body, { device_id: 'odd-1', device_type: 'weather_balloon', profile: null, unprofiled_fields: ['altitude'], access: 'owner' });
+    assert.equal((await tp.api('GET', '/api/v1/devices/odd-1/profile', { token: admin })).body.access, 'admin');
+    const shared = await tp.api('POST', '/api/v1/devices/odd-1/access', { token: alice.token, body: { user_id: bob.id, level: 'read' } });
+    assert.equal(shared.status, 201, shared.text);
+    assert.equal((await tp.api('GET', '/api/v1/devices/odd-1/profile', { token: bob.token })).body.access, 'read');
+    assert.equal((await tp.api('DELETE', `/api/v1/devices/odd-1/access/${bob.id}`, { token: alice.token })).status, 204);
     const hidden = await tp.api('GET', '/api/v1/devices/odd-1/profile', { token: bob.token });
     assert.deepEqual([hidden.status, hidden.body.error.code], [404, 'DEVICE_NOT_FOUND']);
   });

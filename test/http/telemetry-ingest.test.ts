@@ -100,7 +100,6 @@ forEachStorage(
         [{ data: { temperature: 1 }, timestamp: '2026-02-30T00:00:00Z' }, 'timestamp'],
         [{ data: { temperature: 1 }, timestamp: Date.now() + 7 * 86_400_000 }, 'timestamp'],
         [{ data: { temperature: { nested: 1 } }, timestamp: base }, 'data.temperature'],
-        [[{ data: { note: 'ok' }, timestamp: base }, { data: { note: 'nul\u0000byte' }, timestamp: base + 1 }], '[1].data.note'],
         [{ data: { 'bad field': 1 }, timestamp: base }, 'data.bad field'],
         [{ data: [1, 2], timestamp: base }, 'data'],
         [{ data: {}, timestamp: base }, 'data'],
@@ -118,6 +117,10 @@ forEachStorage(
         assert.ok(res.body.error.message.startsWith(`${member}: `), `${JSON.stringify(body).slice(0, 80)} → ${res.body.error.message}`);
         assert.deepEqual(res.body.error.details, { field: member });
       }
+      // Text the platform-wide policy refuses (NUL, C1, bidi overrides, lone surrogates) is refused while
+      // the body is parsed, on every route alike: 400 naming the member.
+      const nul = await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: [{ data: { note: 'ok' }, timestamp: base }, { data: { note: 'nul\u0000byte' }, timestamp: base + 1 }] });
+      assert.deepEqual([nul.status, nul.body.error.code, nul.body.error.details], [400, 'VALIDATION_FAILED', { field: 'body[1].data.note' }]);
       assert.deepEqual(await history(base - 1000, base + 1000), []);
     });
 

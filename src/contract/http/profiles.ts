@@ -15,4 +15,5 @@ export const deviceProfileView = z.object({
   device_type: z.string(),
   profile: profileView.nullable().describe('null: no profile describes this device type (its data is still stored and shown)'),
   unprofiled_fields: z.array(z.string()).describe('Fields the device has sent that its profile does not describe'),
+  access: z.enum(['owner', 'admin', 'control', 'read']).describe('What the caller may do: control (and owner, admin) may send commands and set desired state'),
 });

@@ -8,6 +8,8 @@ import type { loginResponse, userView } from '../../../src/contract/http/auth.ts
 import type { chartView, seriesResponse } from '../../../src/contract/http/charts.ts';
 import type { deviceView } from '../../../src/contract/http/devices.ts';
 import type { pointView } from '../../../src/contract/http/telemetry.ts';
+import type { deviceProfileView } from '../../../src/contract/http/profiles.ts';
+import type { CommandSpec, FieldSpec, ParamSpec, Profile } from '../../../src/contract/profiles/profile.ts';
 
 export type User = z.output<typeof userView>;
 export type LoginResponse = z.output<typeof loginResponse> & { refresh_token?: string };
@@ -17,6 +19,8 @@ export type PointView = z.output<typeof pointView>;
 export type SavedChart = z.output<typeof chartView>;
 export type SeriesResponse = z.output<typeof seriesResponse>;
 export type FieldSeries = SeriesResponse['fields'][number];
+export type DeviceProfile = z.output<typeof deviceProfileView>;
+export type { CommandSpec, FieldSpec, ParamSpec, Profile };
 
 export interface DeviceList {
   devices: Device[];

@@ -1,11 +1,13 @@
-// Control: target temperature (a set_target_temperature command plus the desired state, so a device
-// that was offline catches up), on/off and power level, any command with JSON parameters, desired vs
-// reported state, and the command history whose statuses follow the live stream to acked/failed.
-import { type FormEvent, useEffect, useRef, useState } from 'react';
-import type { Command, DeviceState } from '../api/types.ts';
-import { formatTime, formatValue } from '../lib/format.ts';
+// Control: the controls the device's profile offers (ProfileControls), disabled with the reason for
+// a user with read access; desired vs reported state with units; and the command history whose
+// statuses follow the live stream to acked/failed.
+import { useEffect, useRef, useState } from 'react';
+import type { Command, DeviceProfile, DeviceState } from '../api/types.ts';
+import { formatTime } from '../lib/format.ts';
+import { fieldSpec, fieldTitle, formatReading } from '../lib/profile.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useApp } from '../session.tsx';
+import { ProfileControls } from './ProfileControls.tsx';
 import { Badge, ErrorText } from './ui.tsx';
 
 const tone = (s: Command['status']) => (s === 'acked' ? 'ok' : s === 'failed' || s === 'expired' ? 'bad' : 'muted');
@@ -25,16 +27,12 @@ export function applyCommandUpdate(list: Command[], update: CommandUpdate): Comm
   return list.map((c) => withUpdate(c, update));
 }
 
-export function ControlPanel({ deviceId, deviceType }: { deviceId: string; deviceType: string }) {
+export function ControlPanel({ deviceId, profile }: { deviceId: string; profile: DeviceProfile | undefined }) {
   const { api, stream } = useApp();
   const base = `/api/v1/devices/${encodeURIComponent(deviceId)}`;
   const state = useAsync(() => api.get<DeviceState>(`${base}/state`), [api, base]);
   const history = useAsync(() => api.get<Command[]>(`${base}/commands?limit=20`), [api, base]);
   const [commands, setCommands] = useState<Command[]>([]);
-  const [target, setTarget] = useState('21');
-  const [power, setPower] = useState('');
-  const [name, setName] = useState('');
-  const [params, setParams] = useState('{}');
   const [error, setError] = useState<unknown>();
   const lastStateReload = useRef(0);
   /** Last status the stream gave per command id: a fast device may ack before the POST answers. */
@@ -46,13 +44,6 @@ export function ControlPanel({ deviceId, deviceType }: { deviceId: string; devic
     // The fetch may have been answered before an ack the stream already brought.
     if (history.data) setCommands(history.data.map((c) => withUpdate(c, latest.current.get(c.id))));
   }, [history.data]);
-
-  // Start the target field at the device's current target, until the user types.
-  const edited = useRef(false);
-  useEffect(() => {
-    const t = state.data?.desired.target_temperature ?? state.data?.reported.target_temperature;
-    if (!edited.current && typeof t === 'number') setTarget(String(t));
-  }, [state.data]);
 
   useEffect(() => {
     const stop = stream.follow(deviceId, (m) => {
@@ -103,94 +94,33 @@ export function ControlPanel({ deviceId, deviceType }: { deviceId: string; devic
   };
   const send = (command: string, parameters: Record<string, unknown>) => run(() => sendCommand(command, parameters));
 
-  const setTemperature = (e: FormEvent) => {
-    e.preventDefault();
-    const temperature = Number(target);
+  // A target is a command (the device acts now) and desired state (a device that was offline catches up).
+  const setTarget = (temperature: number) =>
     void run(async () => {
       await sendCommand('set_target_temperature', { temperature });
-      await api.put(`${base}/state`, { desired: { target_temperature: temperature } });
+      if (profile?.profile?.desired.some((d) => d.key === 'target_temperature')) {
+        await api.put(`${base}/state`, { desired: { target_temperature: temperature } });
+      }
       reloadState();
     });
-  };
 
-  const setPowerLevel = (e: FormEvent) => {
-    e.preventDefault();
-    void send('set_power', { power: Number(power) });
-  };
-
-  const sendCustom = (e: FormEvent) => {
-    e.preventDefault();
-    let parameters: unknown;
-    try {
-      parameters = JSON.parse(params || '{}');
-    } catch {
-      setError(new Error('Parameters must be a JSON object'));
-      return;
-    }
-    if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-      setError(new Error('Parameters must be a JSON object'));
-      return;
-    }
-    void send(name, parameters as Record<string, unknown>);
-  };
-
-  // Target temperature where it means something: thermostats, and devices that report or want one.
-  const hasTarget =
-    /thermo|hvac|heat/i.test(deviceType) || state.data?.reported.target_temperature !== undefined || state.data?.desired.target_temperature !== undefined;
+  const canControl = profile !== undefined && profile.access !== 'read';
+  const spec = (key: string) => fieldSpec(profile?.profile, key);
   const keys = [...new Set([...Object.keys(state.data?.desired ?? {}), ...Object.keys(state.data?.reported ?? {})])].sort();
   return (
     <div className="card">
       <h2>Control</h2>
-      {hasTarget && (
-        <form className="inline wrap" onSubmit={setTemperature}>
-          <label className="inline">
-            Target temperature (°C)
-            <input
-              type="number"
-              step="0.5"
-              min="-50"
-              max="100"
-              required
-              value={target}
-              onChange={(e) => {
-                edited.current = true;
-                setTarget(e.target.value);
-              }}
-              name="target_temperature"
-            />
-          </label>
-          <button type="submit" className="primary">
-            Set target
-          </button>
-        </form>
+      {profile?.access === 'read' && (
+        <p className="muted" role="note">
+          You have read access to this device: its controls need control access, which its owner can give you.
+        </p>
       )}
-      <div className="inline wrap" role="group" aria-label="Power">
-        <span>Power</span>
-        <button type="button" onClick={() => void send('turn_on', {})}>
-          On
-        </button>
-        <button type="button" onClick={() => void send('turn_off', {})}>
-          Off
-        </button>
-      </div>
-      <form className="inline wrap" onSubmit={setPowerLevel}>
-        <label className="inline">
-          Power level
-          <input type="number" step="any" min="0" required value={power} onChange={(e) => setPower(e.target.value)} name="power" className="narrow" />
-        </label>
-        <button type="submit">Set power</button>
-      </form>
-      <form className="inline wrap" onSubmit={sendCustom}>
-        <label className="inline">
-          Command
-          <input required value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. reboot" name="command" pattern="[A-Za-z0-9._:\-]{1,100}" />
-        </label>
-        <label className="inline grow">
-          Parameters (JSON)
-          <input value={params} onChange={(e) => setParams(e.target.value)} name="parameters" />
-        </label>
-        <button type="submit">Send</button>
-      </form>
+      {profile && (
+        <fieldset className="controls" disabled={!canControl}>
+          <legend className="sr-only">Controls</legend>
+          <ProfileControls profile={profile.profile} state={state.data} send={send} onSetTarget={setTarget} onError={setError} />
+        </fieldset>
+      )}
       <ErrorText error={error} />
       <h3>Desired and reported state</h3>
       <ErrorText error={state.error} />
@@ -209,9 +139,9 @@ export function ControlPanel({ deviceId, deviceType }: { deviceId: string; devic
             <tbody>
               {keys.map((k) => (
                 <tr key={k} className={state.data && k in state.data.delta ? 'pending' : ''}>
-                  <td>{k}</td>
-                  <td>{formatValue(state.data?.desired[k])}</td>
-                  <td>{formatValue(state.data?.reported[k])}</td>
+                  <td>{fieldTitle(spec(k), k)}</td>
+                  <td>{formatReading(state.data?.desired[k], spec(k))}</td>
+                  <td>{formatReading(state.data?.reported[k], spec(k))}</td>
                 </tr>
               ))}
             </tbody>

@@ -19,6 +19,17 @@ export interface LineChartProps {
   series: LineSeries[];
   height?: number;
   title: string;
+  /** Unit of every series (one y axis per unit): the axis label, and beside each legend value. */
+  unit?: string | null | undefined;
+  /** Digits after the point in the legend (hover); default: as uPlot shows them. */
+  decimals?: number | null | undefined;
+}
+
+/** A legend (hover) value with its unit: "21.5 °C". */
+export function legendValue(v: number | null | undefined, unit: string | null | undefined, decimals: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  const text = decimals === null || decimals === undefined ? String(Math.round(v * 1000) / 1000) : v.toFixed(decimals);
+  return unit ? `${text} ${unit}` : text;
 }
 
 const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
@@ -54,10 +65,10 @@ function toSeconds(data: LineChartProps['data']): uPlot.AlignedData {
   return [data[0].map((t) => t / 1000), ...data.slice(1)] as uPlot.AlignedData;
 }
 
-export function LineChart({ data, series, height = 220, title }: LineChartProps) {
+export function LineChart({ data, series, height = 220, title, unit, decimals }: LineChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
-  const shape = series.map((s) => `${s.label}:${s.color}:${s.faint ? 1 : 0}:${s.spanGaps ? 1 : 0}`).join('|');
+  const shape = `${unit ?? ''}:${decimals ?? ''}|` + series.map((s) => `${s.label}:${s.color}:${s.faint ? 1 : 0}:${s.spanGaps ? 1 : 0}`).join('|');
 
   useEffect(() => {
     const el = box.current;
@@ -71,11 +82,18 @@ export function LineChart({ data, series, height = 220, title }: LineChartProps)
       scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) } },
       axes: [
         { stroke: '#475569', grid: { stroke: '#e2e8f0' }, incrs: X_INCRS, values: xValues, space: 100 },
-        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: yAxisSize },
+        { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: yAxisSize, ...(unit ? { label: unit, labelSize: 18 } : {}) },
       ],
       series: [
         { label: 'time' },
-        ...series.map((s) => ({ label: s.label, stroke: s.color, width: s.faint ? 1 : 2, alpha: s.faint ? 0.35 : 1, spanGaps: s.spanGaps ?? false })),
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.faint ? 1 : 2,
+          alpha: s.faint ? 0.35 : 1,
+          spanGaps: s.spanGaps ?? false,
+          value: (_u: uPlot, v: number | null) => legendValue(v, unit, decimals),
+        })),
       ],
     };
     const u = new uPlot(opts, toSeconds(data), el);

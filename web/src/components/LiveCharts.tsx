@@ -3,8 +3,9 @@
 // (with the min/max envelope when the server aggregated), booleans and text are state timelines.
 import { useEffect, useRef, useState } from 'react';
 import type { StreamPoint } from '../../../src/contract/stream.ts';
-import type { FieldSeries, SeriesResponse } from '../api/types.ts';
+import type { DeviceProfile, FieldSeries, SeriesResponse } from '../api/types.ts';
 import { RANGES, rangeMs } from '../lib/format.ts';
+import { fieldSpec, fieldTitle, formatReading } from '../lib/profile.ts';
 import { useApp } from '../session.tsx';
 import { LineChart, seriesColor } from './LineChart.tsx';
 import { StateTimeline } from './StateTimeline.tsx';
@@ -57,28 +58,34 @@ export function needsDownsampling(fields: readonly Columns[], width: number): bo
   return fields.some((f) => f.ts.length > width * LIVE_POINTS_PER_PIXEL);
 }
 
-function FieldChart({ f, start, end }: { f: Columns; start: number; end: number }) {
+type Spec = ReturnType<typeof fieldSpec>;
+
+function FieldChart({ f, spec, start, end }: { f: Columns; spec: Spec; start: number; end: number }) {
   // Like the line charts, a timeline spans the data it has (from its first point to now).
   const from = Math.max(start, f.ts[0] ?? start);
-  if (f.kind !== 'number') return <StateTimeline ts={f.ts} values={f.values} start={from} end={end} title={`${f.field} over time`} />;
+  const title = `${fieldTitle(spec, f.field)} over time`;
+  if (f.kind !== 'number') return <StateTimeline ts={f.ts} values={f.values} start={from} end={end} title={title} format={(v) => formatReading(v, spec)} />;
   const values = f.values.map((v) => (typeof v === 'number' ? v : null));
+  const label = spec?.label ?? f.field;
+  const units = { unit: spec?.unit, decimals: spec?.decimals };
   if (f.min && f.max) {
     return (
       <LineChart
-        title={`${f.field} over time`}
+        title={title}
+        {...units}
         data={[f.ts, values, f.min, f.max]}
         series={[
-          { label: f.field, color: seriesColor(0) },
+          { label, color: seriesColor(0) },
           { label: 'min', color: seriesColor(0), faint: true },
           { label: 'max', color: seriesColor(0), faint: true },
         ]}
       />
     );
   }
-  return <LineChart title={`${f.field} over time`} data={[f.ts, values]} series={[{ label: f.field, color: seriesColor(0) }]} />;
+  return <LineChart title={title} {...units} data={[f.ts, values]} series={[{ label, color: seriesColor(0) }]} />;
 }
 
-export function LiveCharts({ deviceId }: { deviceId: string }) {
+export function LiveCharts({ deviceId, profile }: { deviceId: string; profile?: DeviceProfile['profile'] | undefined }) {
   const { api, stream } = useApp();
   const [range, setRange] = useState<string>('1h');
   const [data, setData] = useState<{ meta: Omit<SeriesResponse, 'fields'>; fields: Columns[]; start: number } | undefined>();
@@ -157,14 +164,20 @@ export function LiveCharts({ deviceId }: { deviceId: string }) {
         </p>
       )}
       {data?.fields.length === 0 && <p className="muted">No telemetry in this range yet. Points appear here as the device sends them.</p>}
-      {data?.fields.map((f) => (
-        <div key={f.field} className="field-chart" data-field={f.field}>
-          <h3>
-            {f.field} <span className="muted small" data-testid={`count-${f.field}`}>{f.ts.length} {f.ts.length === 1 ? 'point' : 'points'}</span>
-          </h3>
-          <FieldChart f={f} start={Math.max(data.start, now - rangeMs(range))} end={now} />
-        </div>
-      ))}
+      {data?.fields.map((f) => {
+        const spec = fieldSpec(profile, f.field);
+        return (
+          <div key={f.field} className="field-chart" data-field={f.field}>
+            <h3>
+              {fieldTitle(spec, f.field)} {profile && !spec && <span className="badge muted">unprofiled</span>}{' '}
+              <span className="muted small" data-testid={`count-${f.field}`}>
+                {f.ts.length} {f.ts.length === 1 ? 'point' : 'points'}
+              </span>
+            </h3>
+            <FieldChart f={f} spec={spec} start={Math.max(data.start, now - rangeMs(range))} end={now} />
+          </div>
+        );
+      })}
     </div>
   );
 }

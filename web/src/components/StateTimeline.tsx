@@ -7,9 +7,11 @@ export interface StateTimelineProps {
   start: number;
   end: number;
   title: string;
+  /** How a value is shown ("locked", not "true"); default formatValue. */
+  format?: (value: unknown) => string;
 }
 
-export function StateTimeline({ ts, values, start, end, title }: StateTimelineProps) {
+export function StateTimeline({ ts, values, start, end, title, format = formatValue }: StateTimelineProps) {
   const span = Math.max(1, end - start);
   const runs: Array<{ from: number; to: number; value: unknown }> = [];
   for (let i = 0; i < ts.length; i++) {
@@ -32,9 +34,9 @@ export function StateTimeline({ ts, values, start, end, title }: StateTimelinePr
             key={i}
             className={`timeline-run ${on ? 'on' : typeof r.value === 'boolean' || r.value === 0 ? 'off' : 'text'}`}
             style={{ left: `${((r.from - start) / span) * 100}%`, width: `${Math.max(0.2, ((r.to - r.from) / span) * 100)}%` }}
-            title={`${formatValue(r.value)} from ${formatTime(r.from)}`}
+            title={`${format(r.value)} from ${formatTime(r.from)}`}
           >
-            <span>{formatValue(r.value)}</span>
+            <span>{format(r.value)}</span>
           </div>
         );
       })}

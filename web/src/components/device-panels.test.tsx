@@ -3,7 +3,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../api/client.ts';
 import type { LiveStream } from '../api/stream.ts';
-import type { Command, LogPage } from '../api/types.ts';
+import { builtinProfileFor } from '../../../src/contract/profiles/builtin-profiles.ts';
+import type { Command, DeviceProfile, LogPage } from '../api/types.ts';
 import { AppProvider } from '../session.tsx';
 import { ControlPanel, applyCommandUpdate } from './ControlPanel.tsx';
 import { LogsPanel, logQuery } from './LogsPanel.tsx';
@@ -112,6 +113,13 @@ const command = (over: Partial<Command>): Command => ({
   ...over,
 });
 
+/** What GET /devices/{id}/profile answers: the built-in profile of `type` (or none), with the caller's access. */
+function deviceProfile(type: string, access: DeviceProfile['access'] = 'owner'): DeviceProfile {
+  const builtin = builtinProfileFor(type);
+  const profile = builtin ? { ...builtin, id: builtin.device_type, builtin: true, owner_id: null, created_at: null, updated_at: null } : null;
+  return { device_id: 'd', device_type: type, profile, unprofiled_fields: [], access };
+}
+
 describe('ControlPanel', () => {
   it('sets a target as a command plus desired state; the status follows the stream to acked', async () => {
     const api = new ApiClient('', memoryStore());
@@ -132,7 +140,7 @@ describe('ControlPanel', () => {
     const { stream, emit } = fakeStream();
     render(
       <AppProvider api={api} stream={stream}>
-        <ControlPanel deviceId="thermo" deviceType="thermostat" />
+        <ControlPanel deviceId="thermo" profile={deviceProfile('thermostat')} />
       </AppProvider>,
     );
     await screen.findByText('No commands sent yet.');
@@ -149,11 +157,65 @@ describe('ControlPanel', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'On' }));
     await waitFor(() => expect(calls.at(-1)).toEqual(['POST', '/api/v1/devices/thermo/commands', { command: 'turn_on', parameters: {} }]));
+    // A thermostat offers what its profile says: no free command form, no power level.
+    expect(screen.queryByLabelText('Command')).toBeNull();
+    expect(screen.queryByLabelText(/Power level/)).toBeNull();
+    expect(screen.getByText('between 5 and 35 °C')).toBeTruthy();
+  }, 30_000);
+
+  it('a profile\'s commands get inputs with range and unit, checked before sending; unprofiled devices get a free form', async () => {
+    const api = new ApiClient('', memoryStore());
+    const posts: unknown[] = [];
+    vi.spyOn(api, 'get').mockImplementation(async (path: string) =>
+      path.endsWith('/state') ? { device_id: 'x', desired: {}, reported: {}, delta: {}, version: 0, updated_at: null } : [],
+    );
+    vi.spyOn(api, 'post').mockImplementation(async (_path: string, body?: unknown) => {
+      posts.push(body);
+      return command({});
+    });
+    const { stream } = fakeStream();
+    const { unmount } = render(
+      <AppProvider api={api} stream={stream}>
+        <ControlPanel deviceId="plug" profile={deviceProfile('smart_plug')} />
+      </AppProvider>,
+    );
+    await screen.findByText('No commands sent yet.');
+    fireEvent.change(screen.getByLabelText('Load (W)'), { target: { value: '5000' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Set load' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('power must be between 0 and 3680 W');
+    expect(posts).toEqual([]);
+    fireEvent.change(screen.getByLabelText('Load (W)'), { target: { value: '60' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Set load' }));
+    await waitFor(() => expect(posts).toEqual([{ command: 'set_power', parameters: { power: 60 } }]));
+    unmount();
+
+    render(
+      <AppProvider api={api} stream={stream}>
+        <ControlPanel deviceId="odd" profile={deviceProfile('weather_balloon')} />
+      </AppProvider>,
+    );
+    await screen.findByText('No commands sent yet.');
     fireEvent.change(screen.getByLabelText('Parameters (JSON)'), { target: { value: '[1]' } });
     fireEvent.change(screen.getByLabelText('Command'), { target: { value: 'reboot' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Parameters must be a JSON object');
   }, 30_000);
+
+  it('a user with read access sees the controls disabled, and why', async () => {
+    const api = new ApiClient('', memoryStore());
+    vi.spyOn(api, 'get').mockImplementation(async (path: string) =>
+      path.endsWith('/state') ? { device_id: 'x', desired: {}, reported: {}, delta: {}, version: 0, updated_at: null } : [],
+    );
+    const { stream } = fakeStream();
+    render(
+      <AppProvider api={api} stream={stream}>
+        <ControlPanel deviceId="lock" profile={deviceProfile('door_lock', 'read')} />
+      </AppProvider>,
+    );
+    await screen.findByText(/You have read access to this device/);
+    const lock = screen.getByRole('button', { name: 'Lock' }) as HTMLButtonElement;
+    expect(lock.closest('fieldset')?.disabled).toBe(true);
+  });
 
   it('applies stream updates to known commands only, never backwards', () => {
     const list = [command({ id: 'a' }), command({ id: 'b' })];

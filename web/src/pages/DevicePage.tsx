@@ -1,6 +1,7 @@
 // One device: latest values (live), charts, control, sharing, history; edit and key rotation.
 import { useEffect, useState } from 'react';
-import type { Device } from '../api/types.ts';
+import { describeRange, isOutOfRange } from '../../../src/contract/profiles/profile-checks.ts';
+import type { Device, DeviceProfile } from '../api/types.ts';
 import { ControlPanel } from '../components/ControlPanel.tsx';
 import { ApiKeyOnce, DeviceForm } from '../components/DeviceForm.tsx';
 import { HistoryTable } from '../components/HistoryTable.tsx';
@@ -8,7 +9,8 @@ import { LogsPanel } from '../components/LogsPanel.tsx';
 import { LiveCharts } from '../components/LiveCharts.tsx';
 import { SharingPanel } from '../components/SharingPanel.tsx';
 import { Badge, ErrorText, Modal } from '../components/ui.tsx';
-import { formatTime, formatValue, timeAgo } from '../lib/format.ts';
+import { formatTime, timeAgo } from '../lib/format.ts';
+import { fieldSpec, formatReading, useDeviceProfile } from '../lib/profile.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link, navigate } from '../router.tsx';
 import { useApp } from '../session.tsx';
@@ -18,7 +20,7 @@ interface Latest {
   values: Record<string, number | boolean | string>;
 }
 
-function LatestValues({ deviceId }: { deviceId: string }) {
+function LatestValues({ deviceId, profile }: { deviceId: string; profile: DeviceProfile['profile'] | undefined }) {
   const { api, stream } = useApp();
   const latest = useAsync(() => api.get<Latest>(`/api/v1/telemetry/${encodeURIComponent(deviceId)}/latest`), [api, deviceId]);
   const [values, setValues] = useState<Record<string, { value: unknown; ts: number }>>({});
@@ -43,18 +45,33 @@ function LatestValues({ deviceId }: { deviceId: string }) {
       resume();
     };
   }, [stream, deviceId, latest.reload]);
-  const entries = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
+  // The profile's main fields first, in its order; then the rest by name.
+  const rank = (key: string) => {
+    const i = profile?.views.main_fields.indexOf(key) ?? -1;
+    return i >= 0 ? i : Number.MAX_SAFE_INTEGER;
+  };
+  const entries = Object.entries(values).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   return (
     <div className="cards" aria-label="Latest values">
       <ErrorText error={latest.error} />
-      {entries.map(([field, v]) => (
-        <div className="card stat" key={field} data-testid={`latest-${field}`}>
-          <div className="stat-value">{formatValue(v.value)}</div>
-          <div className="stat-label">
-            {field} <span className="muted small">{formatTime(v.ts)}</span>
+      {entries.map(([field, v]) => {
+        const spec = fieldSpec(profile, field);
+        const outside = !!spec && isOutOfRange(spec, v.value);
+        return (
+          <div className={`card stat${outside ? ' out-of-range' : ''}`} key={field} data-testid={`latest-${field}`}>
+            <div className="stat-value">{formatReading(v.value, spec)}</div>
+            <div className="stat-label">
+              {spec?.label ?? field} {profile && !spec && <span className="badge muted">unprofiled</span>}
+              {outside && (
+                <span className="badge warn" title={`expected ${describeRange(spec)}`}>
+                  out of range
+                </span>
+              )}{' '}
+              <span className="muted small">{formatTime(v.ts)}</span>
+            </div>
           </div>
-        </div>
-      ))}
+        );
+      })}
       {entries.length === 0 && !latest.loading && <p className="muted">No telemetry yet.</p>}
     </div>
   );
@@ -87,6 +104,7 @@ function SharedWithYou({ deviceId, userId }: { deviceId: string; userId: string 
 export function DevicePage({ id }: { id: string }) {
   const { api, stream, session } = useApp();
   const device = useAsync(() => api.get<Device>(`/api/v1/devices/${encodeURIComponent(id)}`), [api, id]);
+  const profile = useDeviceProfile(id);
   const [editing, setEditing] = useState(false);
   const [confirmRotate, setConfirmRotate] = useState(false);
   const [newKey, setNewKey] = useState<string>();
@@ -167,10 +185,10 @@ export function DevicePage({ id }: { id: string }) {
       <ErrorText error={error} />
       {d && (
         <>
-          <LatestValues deviceId={id} />
-          <LiveCharts deviceId={id} />
+          <LatestValues deviceId={id} profile={profile.data?.profile} />
+          <LiveCharts deviceId={id} profile={profile.data?.profile} />
           <div className="grid2">
-            <ControlPanel deviceId={id} deviceType={d.device_type} />
+            <ControlPanel deviceId={id} profile={profile.data} />
             {manages ? <SharingPanel deviceId={id} /> : me && <SharedWithYou deviceId={id} userId={me.id} />}
           </div>
           <LogsPanel deviceId={id} />

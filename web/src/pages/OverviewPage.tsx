@@ -23,14 +23,16 @@ export function readCounter(text: string, name: string): number | undefined {
   return sum;
 }
 
-function usePlatformRate(): number | undefined {
+/** This node's ingest rate from /metrics, which only admins may read (undefined for others). */
+function usePlatformRate(api: ReturnType<typeof useApp>['api'], admin: boolean): number | undefined {
   const [rate, setRate] = useState<number>();
   useEffect(() => {
+    if (!admin) return;
     let last: { at: number; n: number } | undefined;
     let live = true;
     const sample = async () => {
       try {
-        const text = await (await fetch('/metrics')).text();
+        const text = await (await api.blob('/metrics')).text();
         const n = readCounter(text, 'fluxgate_points_ingested_total');
         const at = Date.now();
         if (n !== undefined && last && live) setRate(Math.max(0, (n - last.n) / ((at - last.at) / 1000)));
@@ -45,7 +47,7 @@ function usePlatformRate(): number | undefined {
       live = false;
       clearInterval(timer);
     };
-  }, []);
+  }, [api, admin]);
   return rate;
 }
 
@@ -87,9 +89,10 @@ async function recentEvents(api: ReturnType<typeof useApp>['api'], devices: Devi
 }
 
 export function OverviewPage() {
-  const { api, stream } = useApp();
+  const { api, stream, session } = useApp();
   const list = useAsync(() => api.get<DeviceList>('/api/v1/devices?limit=1000'), [api]);
-  const platformRate = usePlatformRate();
+  const admin = session?.user.role === 'admin';
+  const platformRate = usePlatformRate(api, admin);
   const [events, setEvents] = useState<Event[]>([]);
   const [myRate, setMyRate] = useState(0);
   const arrivals = useRef<Array<{ at: number; n: number }>>([]);
@@ -151,10 +154,12 @@ export function OverviewPage() {
           <div className="stat-value" data-testid="my-rate">{formatValue(myRate)}</div>
           <div className="stat-label">points/s from your devices (live)</div>
         </div>
-        <div className="card stat">
-          <div className="stat-value">{platformRate === undefined ? '…' : formatValue(platformRate)}</div>
-          <div className="stat-label">points/s stored by this node</div>
-        </div>
+        {admin && (
+          <div className="card stat">
+            <div className="stat-value">{platformRate === undefined ? '…' : formatValue(platformRate)}</div>
+            <div className="stat-label">points/s stored by this node</div>
+          </div>
+        )}
       </div>
       <div className="grid2">
         <div className="card">

@@ -58,9 +58,10 @@ export function profileRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/v1/devices/:id/profile',
     { schema: { tags, summary: 'The profile describing a device, and the fields it sends that the profile does not know', security, params: deviceIdParam, response: { 200: deviceProfileView, 404: errorResponse } } },
     async (request) => {
-      const device = await deps.access.require(await user(request), request.params.id, 'read');
-      const { profile, unprofiledFields } = await deps.profiles.ofDevice(device);
-      return { device_id: device.id, device_type: device.deviceType, profile: profile ?? null, unprofiled_fields: unprofiledFields };
+      const principal = await user(request);
+      const device = await deps.access.require(principal, request.params.id, 'read');
+      const [{ profile, unprofiledFields }, access] = await Promise.all([deps.profiles.ofDevice(device), deps.access.held(principal, device)]);
+      return { device_id: device.id, device_type: device.deviceType, profile: profile ?? null, unprofiled_fields: unprofiledFields, access: access ?? 'read' };
     },
   );
 }

@@ -1,0 +1,33 @@
+// A device's profile on the page: fetched once per device, and the formatting it implies (unit,
+// decimals, labels of booleans and enums), so every value, axis and tooltip says what it measures.
+import type { DeviceProfile, FieldSpec } from '../api/types.ts';
+import { useApp } from '../session.tsx';
+import { type AsyncState, useAsync } from './use-async.ts';
+import { formatValue } from './format.ts';
+
+export function useDeviceProfile(deviceId: string): AsyncState<DeviceProfile> {
+  const { api } = useApp();
+  return useAsync(() => api.get<DeviceProfile>(`/api/v1/devices/${encodeURIComponent(deviceId)}/profile`), [api, deviceId]);
+}
+
+/** The spec of a field, or undefined when the profile does not describe it (unprofiled). */
+export function fieldSpec(profile: DeviceProfile['profile'] | undefined, key: string): FieldSpec | undefined {
+  return profile?.fields.find((f) => f.key === key);
+}
+
+/** A value as its field says to show it: "21.5 °C", "on", "Night"; without a spec, as it came. */
+export function formatReading(value: unknown, spec: FieldSpec | undefined): string {
+  if (!spec) return formatValue(value);
+  const label = spec.labels[String(value)];
+  if (label !== undefined) return label;
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value !== 'number') return formatValue(value);
+  const number = spec.decimals === null ? formatValue(value) : value.toFixed(spec.decimals);
+  return spec.unit ? `${number} ${spec.unit}` : number;
+}
+
+/** "Temperature (°C)": a field's label with its unit, for axes, legends and table headings. */
+export function fieldTitle(spec: FieldSpec | undefined, key: string): string {
+  if (!spec) return key;
+  return spec.unit ? `${spec.label} (${spec.unit})` : spec.label;
+}
