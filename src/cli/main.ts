@@ -4,7 +4,7 @@ import { ConfigError, describeConfig, loadConfig } from '../config.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import { VERSION, createPlatform } from './platform.ts';
 import { StartupError } from './listen.ts';
-import { createUserCommand } from './admin.ts';
+import { createUserCommand, resetPasswordCommand } from './admin.ts';
 import { registerSimulate } from './simulate.ts';
 import { attachDemo } from './demo.ts';
 
@@ -75,6 +75,15 @@ admin
   .option('--role <role>', 'user or admin', 'user')
   .action(async (opts: { username: string; password: string; email?: string; role: string }) => {
     console.log(await createUserCommand(loadConfig(), opts));
+  });
+
+admin
+  .command('reset-password')
+  .description("Set a user's password and end all their sessions (for an operator locked out of the dashboard)")
+  .requiredOption('--username <name>', 'username or email')
+  .requiredOption('--password <password>', 'at least 8 characters')
+  .action(async (opts: { username: string; password: string }) => {
+    console.log(await resetPasswordCommand(loadConfig(), opts));
   });
 
 registerSimulate(program, fail);

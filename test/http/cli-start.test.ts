@@ -104,6 +104,24 @@ describe('fluxgate start (CLI)', () => {
     assert.doesNotMatch(server.stdout(), /First start/);
     assert.equal(await stop(server), 0);
 
+    // An operator locked out resets a password from the command line: the old one and its sessions stop working.
+    const reset = start(env, ['admin', 'reset-password', '--username', 'ops', '--password', 'new-ops-password-2']);
+    assert.equal(await reset.exited, 0, reset.stderr());
+    assert.equal(reset.stdout(), 'password of ops reset; their sessions were ended\n');
+    const unknown = start(env, ['admin', 'reset-password', '--username', 'nobody', '--password', 'new-ops-password-2']);
+    assert.equal(await unknown.exited, 1);
+    assert.match(unknown.stderr(), /^fluxgate: No user named nobody$/m);
+    const short = start(env, ['admin', 'reset-password', '--username', 'ops', '--password', 'short']);
+    assert.equal(await short.exited, 1);
+    const again2 = start({ ...env, PORT: '0' });
+    const port2 = await listening(again2);
+    const base2 = `http://127.0.0.1:${port2}`;
+    assert.equal((await request(base2, 'POST', '/api/v1/auth/login', { body: { username: 'ops', password: 'ops-password-1' } })).status, 401);
+    assert.equal((await request(base2, 'POST', '/api/v1/auth/login', { body: { username: 'ops', password: 'new-ops-password-2' } })).status, 200);
+    const refreshed = await request(base2, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: ops.body.refresh_token } });
+    assert.equal(refreshed.status, 401, 'the session from before the reset was ended');
+    assert.equal(await stop(again2), 0);
+
     const config = start({}, ['config']);
     assert.equal(await config.exited, 0);
     for (const key of ['HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'JWT_SECRET', 'LOG_LEVEL', 'CORS_ORIGINS']) {
