@@ -2,9 +2,9 @@
 // process, drives HTTP and MQTT QoS 1 ingest from several clients, SIGKILLs the process at random
 // moments, restarts it, and at the end compares every acknowledged point with what is stored:
 // none missing, none stored twice (rows or rollup counts), values intact, SQLite integrity_check ok
-// after every kill. Both storages run side by side. Options: --cycles N (default 20), --storage
-// sqlite|postgres (default both), --seed N. Exits 1 on any finding; PostgreSQL missing skips it
-// (fails under CI=true).
+// after every restart (recovery is the restarted platform's; the test only reads). Both storages run side by side. Options: --cycles N (default 20), --storage
+// sqlite|postgres (default both), --seed N. Exits 1 on any finding. A storage asked for but not
+// run (PostgreSQL unreachable) never reads PASS: INCOMPLETE locally, a failure under CI=true.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,17 +154,19 @@ async function run(storage: 'sqlite' | 'postgres'): Promise<Summary> {
       const deadline = Date.now() + 200 + random() * 1300;
       while (Date.now() < deadline || ackedNow() === before) await new Promise((r) => setTimeout(r, 10));
       await proc.kill();
-      if (storage === 'sqlite') {
-        const check = sqliteIntegrity(sqliteFile);
-        if (check !== 'ok') {
-          integrity = check;
-          findings.push(`${storage}: integrity_check after kill ${cycle}: ${check}`);
-        }
-      }
+      // Nothing opens the file between the kill and the restart: the platform itself must recover
+      // whatever WAL the kill left, and the check reads the result, read-only, while it runs.
       await new Promise((r) => setTimeout(r, random() * 300));
       const startAt = performance.now();
       await proc.start();
       process.stdout.write(`${storage}: cycle ${cycle}/${CYCLES}, ${ackedNow()} points acknowledged, restart ${Math.round(performance.now() - startAt)} ms\n`);
+      if (storage === 'sqlite') {
+        const check = sqliteIntegrity(sqliteFile);
+        if (check !== 'ok') {
+          integrity = check;
+          findings.push(`${storage}: integrity_check after restart ${cycle}: ${check}`);
+        }
+      }
     }
     // Last start stays up: stop making new sends and let every pending one be retried to an ack.
     for (const c of clients) c.quiesce();
@@ -172,12 +174,13 @@ async function run(storage: 'sqlite' | 'postgres'): Promise<Summary> {
       Promise.all(clients.map((c) => c.drained())),
       new Promise((_, reject) => setTimeout(() => reject(new Error('pending sends were not acknowledged within 60 s')), 60_000)),
     ]);
+    // Read while the platform that recovered from the last kill still runs (read-only for SQLite).
+    const stored = storage === 'sqlite' ? readSqlite(sqliteFile, bases) : await readPostgres(TEST_DATABASE_URL, schema!, bases);
     await proc.stop();
     if (storage === 'sqlite') {
       const check = sqliteIntegrity(sqliteFile);
       if (check !== 'ok') findings.push(`${storage}: integrity_check at the end: ${(integrity = check)}`);
     }
-    const stored = storage === 'sqlite' ? readSqlite(sqliteFile, bases) : await readPostgres(TEST_DATABASE_URL, schema!, bases);
     const result = compare(storage, ledger, stored);
     findings.push(...result.examples);
     const clientErrors = clients.flatMap((c) => c.errors);
@@ -213,11 +216,14 @@ async function run(storage: 'sqlite' | 'postgres'): Promise<Summary> {
 const kinds: Array<'sqlite' | 'postgres'> = args.storage ? [args.storage as 'sqlite' | 'postgres'] : ['sqlite', 'postgres'];
 const t0 = performance.now();
 console.log(`crash test: ${CYCLES} SIGKILL cycles per storage, ${HTTP_CLIENTS} HTTP + ${MQTT_CLIENTS} MQTT QoS 1 clients each, seed ${SEED}`);
+/** Storages asked for but not run: never a PASS, and a failure under CI=true. */
+const notRun: string[] = [];
 if (kinds.includes('postgres')) {
-  const skip = await postgresSkipReason();
+  const skip = await postgresSkipReason().catch((err: unknown) => (err as Error).message);
   if (skip) {
-    console.log(`postgres: ${skip}`);
+    console.log(`postgres: NOT RUN: ${skip}`);
     kinds.splice(kinds.indexOf('postgres'), 1);
+    notRun.push('postgres');
   }
 }
 // The storages run side by side (own process, ports, DATA_DIR, schema): most of a cycle is the
@@ -239,5 +245,8 @@ console.table(
   })),
 );
 const bad = summaries.filter((s) => s.missing || s.duplicates || s.wrongValues || s.clientErrors || (s.storage === 'sqlite' && s.integrity !== 'ok'));
-console.log(`total ${Math.round((performance.now() - t0) / 1000)} s: ${bad.length === 0 ? 'PASS' : `FAIL (${bad.map((s) => s.storage).join(', ')})`}`);
-process.exit(bad.length === 0 && summaries.length > 0 ? 0 : 1);
+const inCi = process.env.CI === 'true';
+let verdict = bad.length === 0 ? 'PASS' : `FAIL (${bad.map((s) => s.storage).join(', ')})`;
+if (notRun.length > 0) verdict = `${bad.length === 0 && !inCi ? 'INCOMPLETE' : 'FAIL'}: ${verdict} for ${kinds.join(', ') || 'nothing'}; ${notRun.join(', ')} not run`;
+console.log(`total ${Math.round((performance.now() - t0) / 1000)} s: ${verdict}`);
+process.exit(bad.length === 0 && summaries.length > 0 && !(inCi && notRun.length > 0) ? 0 : 1);

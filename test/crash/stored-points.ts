@@ -48,9 +48,13 @@ export function readSqlite(file: string, bases: Map<string, number>): StoredPoin
   }
 }
 
-/** `PRAGMA integrity_check` on the file (opened read-write, as a restart would, so the WAL is recovered). */
+/**
+ * `PRAGMA integrity_check` on the file, opened read-only: call it once the platform has restarted
+ * on the file (or stopped cleanly), so recovering the WAL a kill left behind is the platform's own
+ * doing and not this check's.
+ */
 export function sqliteIntegrity(file: string): string {
-  const db = new Database(file);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');
   } finally {

@@ -17,7 +17,10 @@ for (const db of ['sqlite', 'postgres'] as const satisfies readonly DbKind[]) {
     let bob: { token: string; id: string };
     let key: string;
     let otherKey: string;
-    const T = Date.UTC(2026, 10, 20, 12, 0, 0);
+    // An hour ago on a whole second, whatever day the suite runs: inside the -7d read below and far
+    // from the 30-day log retention.
+    const T = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
+    const iso = (ms: number) => new Date(ms).toISOString();
     const range = `start_time=${T - DAY}&end_time=${T + DAY}`;
     before(async () => {
       h = await startHarness(db, 'local');
@@ -61,11 +64,11 @@ for (const db of ['sqlite', 'postgres'] as const satisfies readonly DbKind[]) {
         count: 5,
         next_cursor: null,
         logs: [
-          { id: ids[0], timestamp: '2026-11-20T12:00:00.000Z', ts: T, level: 'warning', message: 'battery low', source: 'power' },
-          { id: ids[1], timestamp: '2026-11-20T12:00:01.000Z', ts: T + 1000, level: 'debug', message: 'tick', source: null },
-          { id: ids[2], timestamp: '2026-11-20T12:00:02.000Z', ts: T + 2000, level: 'error', message: 'sensor timeout\n  at read()', source: 'i2c' },
-          { id: ids[3], timestamp: '2026-11-20T12:00:03.000Z', ts: T + 3000, level: 'critical', message: 'overheat', source: null },
-          { id: ids[4], timestamp: '2026-11-20T12:00:04.000Z', ts: T + 4000, level: 'warning', message: 'retrying', source: null },
+          { id: ids[0], timestamp: iso(T), ts: T, level: 'warning', message: 'battery low', source: 'power' },
+          { id: ids[1], timestamp: iso(T + 1000), ts: T + 1000, level: 'debug', message: 'tick', source: null },
+          { id: ids[2], timestamp: iso(T + 2000), ts: T + 2000, level: 'error', message: 'sensor timeout\n  at read()', source: 'i2c' },
+          { id: ids[3], timestamp: iso(T + 3000), ts: T + 3000, level: 'critical', message: 'overheat', source: null },
+          { id: ids[4], timestamp: iso(T + 4000), ts: T + 4000, level: 'warning', message: 'retrying', source: null },
         ],
       });
       const other = await h.call('GET', '/api/v1/devices/gw-2/logs?start_time=-1h', { token: alice.token });

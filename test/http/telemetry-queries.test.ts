@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { type Json, forEachStorage } from '../helpers/platform.ts';
 
-const T0 = Date.parse('2026-01-10T00:00:00.000Z');
 const MIN = 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
+// UTC midnight ten days ago, whatever day the suite runs: whole days for the 1d windows, older than
+// -1d and well inside -1000d for the relative reads.
+const T0 = Math.floor(Date.now() / DAY) * DAY - 10 * DAY;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 forEachStorage(
@@ -136,9 +139,9 @@ forEachStorage(
       const minute = await get(`/api/v1/telemetry/q1/aggregated?field=temperature&aggregation=max&window=1m&start_time=${T0}&end_time=${T0 + 3 * MIN}`);
       assert.equal(minute.body.source, 'rollup_minute');
       assert.deepEqual(minute.body.buckets.map((b: Json) => [b.value, b.count]), [[0, 1], [1, 1], [2, 1]]);
-      const day = await get(`/api/v1/telemetry/q1/aggregated?field=temperature&aggregation=mean&window=1d&start_time=${iso(T0)}&end_time=${iso(T0 + 86_400_000)}`);
+      const day = await get(`/api/v1/telemetry/q1/aggregated?field=temperature&aggregation=mean&window=1d&start_time=${iso(T0)}&end_time=${iso(T0 + DAY)}`);
       assert.equal(day.body.source, 'rollup_hour');
-      assert.deepEqual(day.body.buckets, [{ start: iso(T0), end: iso(T0 + 86_400_000), value: 89.5, count: 180 }]);
+      assert.deepEqual(day.body.buckets, [{ start: iso(T0), end: iso(T0 + DAY), value: 89.5, count: 180 }]);
       const unaligned = await get(
         `/api/v1/telemetry/q1/aggregated?field=temperature&aggregation=count&window=1d&start_time=${T0 + 30 * MIN + 1}&end_time=${T0 + 2 * HOUR + 90 * 1000}`,
       );
@@ -248,11 +251,11 @@ forEachStorage(
         csv.text,
         [
           'timestamp,device_id,field,value',
-          '2026-01-10T00:00:00.000Z,exp,a,1.5',
-          '2026-01-10T00:00:00.000Z,exp,b,true',
-          `2026-01-10T00:00:00.000Z,exp,note,"'=HYPERLINK(""http://evil"")"`,
-          '2026-01-10T00:00:01.000Z,exp,a,-2',
-          '2026-01-10T00:00:01.000Z,exp,note,"say ""hi"", ok"',
+          `${iso(T0)},exp,a,1.5`,
+          `${iso(T0)},exp,b,true`,
+          `${iso(T0)},exp,note,"'=HYPERLINK(""http://evil"")"`,
+          `${iso(T0 + 1000)},exp,a,-2`,
+          `${iso(T0 + 1000)},exp,note,"say ""hi"", ok"`,
           '',
         ].join('\n'),
       );
@@ -260,8 +263,8 @@ forEachStorage(
       assert.equal(nd.headers.get('content-type'), 'application/x-ndjson');
       assert.equal(
         nd.text,
-        '{"timestamp":"2026-01-10T00:00:00.000Z","device_id":"exp","field":"a","value":1.5,"metadata":{"src":"x"}}\n' +
-          '{"timestamp":"2026-01-10T00:00:01.000Z","device_id":"exp","field":"a","value":-2}\n',
+        `{"timestamp":"${iso(T0)}","device_id":"exp","field":"a","value":1.5,"metadata":{"src":"x"}}\n` +
+          `{"timestamp":"${iso(T0 + 1000)}","device_id":"exp","field":"a","value":-2}\n`,
       );
       const big = await get(`/api/v1/telemetry/q1/export?format=ndjson&start_time=${T0}&end_time=${T0 + 3 * HOUR}`);
       assert.equal(big.text.trim().split('\n').length, 540);

@@ -4,7 +4,11 @@
 // endpoints exist only in demo mode; test/simulator/demo.test.ts tries them as a hostile user.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { SignJWT } from 'jose';
 import { onBothBackends } from '../accounts/backends.ts';
+
+/** Known to the test so it can sign a genuinely expired token. */
+const JWT_SECRET = 'hostile-user-test-secret-0123456789abcdef';
 
 type Call = [method: string, url: string, body?: unknown];
 
@@ -73,7 +77,10 @@ onBothBackends('hostile user', (p) => {
     const friend = await p().user();
     const hostile = await p().user();
     const d = await p().device(victim, { device_type: 'victim-type', location: 'victim-home' });
-    await p().request('POST', '/api/v1/telemetry', { headers: { 'x-api-key': d.apiKey }, body: { temperature: 20, timestamp: '2026-01-15T10:00:00Z' } });
+    // A day old, whatever day the suite runs, so the -1000d reads below find it.
+    const pointTs = Math.floor((Date.now() - 86_400_000) / 1000) * 1000;
+    const point = await p().request('POST', '/api/v1/telemetry', { headers: { 'x-api-key': d.apiKey }, body: { temperature: 20, timestamp: pointTs } });
+    assert.strictEqual(point.status, 201);
     await p().request('POST', `/api/v1/devices/${d.id}/access`, { token: victim.token, body: { user_id: friend.userId, level: 'read' } });
     const command = await p().request('POST', `/api/v1/devices/${d.id}/commands`, { token: victim.token, body: { command: 'lock' } });
     assert.strictEqual(command.status, 201);
@@ -95,6 +102,10 @@ onBothBackends('hostile user', (p) => {
       files: (await p().request('GET', `/api/v1/devices/${d.id}/files`, { token: victim.token })).body,
     });
     const before = await snapshot();
+    // The snapshot holds what the hostile calls could touch, so "unchanged" below means something.
+    assert.deepStrictEqual(before.history.points.map((x: { ts: number; field: string; value: unknown }) => [x.ts, x.field, x.value]), [[pointTs, 'temperature', 20]]);
+    assert.deepStrictEqual(before.logs.logs.map((x: { message: string }) => x.message), ['victim log line']);
+    assert.deepStrictEqual([before.access.length, before.commands.length, before.images.total, before.files.total], [1, 1, 1, 1]);
 
     for (const [method, url, body] of deviceCalls(d.id, friend.userId, owned)) {
       const res = await p().request(method, url, { token: hostile.token, body });
@@ -183,19 +194,21 @@ onBothBackends('hostile user', (p) => {
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const [header, , signature] = victim.token.split('.');
     const payload = JSON.parse(Buffer.from(victim.token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-    const tokens = {
-      'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...payload, role: 'admin' })}.`,
-      'payload edited, signature kept': `${header}.${b64({ ...payload, role: 'admin' })}.${signature}`,
-      'expired': `${header}.${b64({ ...payload, exp: 1 })}.${signature}`,
-      'no token at all': '',
+    const secret = new TextEncoder().encode(JWT_SECRET);
+    const expired = await new SignJWT({ ...payload, exp: Math.floor(Date.now() / 1000) - 60 }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secret);
+    const tokens: Record<string, [token: string, code: string]> = {
+      'alg none': [`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...payload, role: 'admin' })}.`, 'INVALID_TOKEN'],
+      'payload edited, signature kept': [`${header}.${b64({ ...payload, role: 'admin' })}.${signature}`, 'INVALID_TOKEN'],
+      'expiry edited, signature kept': [`${header}.${b64({ ...payload, exp: 1 })}.${signature}`, 'INVALID_TOKEN'],
+      'expired, signed with the real secret': [expired, 'TOKEN_EXPIRED'],
+      'no token at all': ['', 'UNAUTHENTICATED'],
     };
-    for (const [label, token] of Object.entries(tokens)) {
+    for (const [label, [token, code]] of Object.entries(tokens)) {
       for (const [method, url, body] of [['GET', '/api/v1/admin/stats'], ['GET', '/api/v1/users'], ...deviceCalls(d.id, victim.userId)] as Call[]) {
         const res = await p().request(method, url, { token, body });
-        assert.strictEqual(res.status, 401, `${label}: ${method} ${url} → ${res.status}`);
-        assert.ok(['INVALID_TOKEN', 'UNAUTHENTICATED', 'TOKEN_EXPIRED'].includes(res.body.error.code), `${label}: ${res.body.error.code}`);
+        assert.deepStrictEqual([res.status, res.body.error.code], [401, code], `${label}: ${method} ${url}`);
       }
     }
     assert.strictEqual((await p().request('GET', `/api/v1/devices/${d.id}`, { token: victim.token })).status, 200);
   });
-});
+}, { JWT_SECRET });

@@ -22,9 +22,11 @@ onBothBackends(
       const victim = await p().user();
       await p().device(victim, { name: 'victim device', location: 'victim-loc' });
       const u = await p().user();
+      const own: string[] = [];
       for (const text of INJECTIONS) {
         const res = await p().request('POST', '/api/v1/devices', { token: u.token, body: { name: text, description: text, location: text, device_type: text } });
         assert.strictEqual(res.status, 201, text);
+        own.push(res.body.id);
         const read = await p().request('GET', `/api/v1/devices/${res.body.id}`, { token: u.token });
         assert.deepStrictEqual([read.body.name, read.body.description, read.body.location, read.body.device_type], [text, text, text, text]);
       }
@@ -36,11 +38,12 @@ onBothBackends(
           assert.ok(res.body.devices.length >= 1 && res.body.devices.length <= INJECTIONS.length, `${url}: ${res.body.devices.length}`);
           assert.doesNotMatch(res.text, /victim/);
         }
-        // As path and query values elsewhere they are just unknown ids or bad values.
+        // As path and query values elsewhere they are just ids that cannot be and bad values.
         const byId = await p().request('GET', `/api/v1/devices/${q}`, { token: u.token });
-        assert.ok([400, 404].includes(byId.status), `GET /devices/${text} → ${byId.status}`);
-        const hist = await p().request('GET', `/api/v1/telemetry/x?start_time=${q}`, { token: u.token });
-        assert.ok([400, 404].includes(hist.status), `start_time=${text} → ${hist.status}`);
+        assert.deepStrictEqual([byId.status, byId.body.error.code, byId.body.error.details.issues[0].field], [400, 'VALIDATION_FAILED', 'params.id'], `GET /devices/${text}`);
+        const hist = await p().request('GET', `/api/v1/telemetry/${own[0]}?start_time=${q}`, { token: u.token });
+        assert.deepStrictEqual([hist.status, hist.body.error.code], [400, 'INVALID_TIME'], `start_time=${text}`);
+        assert.match(hist.body.error.message, /^start_time: /);
         const login = await p().request('POST', '/api/v1/auth/login', { body: { username: text, password: text } });
         assert.deepStrictEqual([login.status, login.body.error.code], [401, 'INVALID_CREDENTIALS'], `login as ${text}`);
       }

@@ -138,12 +138,14 @@ forEachStorage('live stream after access changes', (get) => {
     s.close();
   });
 
-  for (const [what, reason, act] of [
-    ['deactivating', 'your account was deactivated', (p: TestPlatform, admin: string, id: string) => p.api('POST', `/api/v1/users/${id}/deactivate`, { token: admin })],
-    ['deleting', 'your account was deleted', (p: TestPlatform, admin: string, id: string) => p.api('DELETE', `/api/v1/users/${id}`, { token: admin })],
-    ['revoking the sessions of', 'your sessions were revoked', (p: TestPlatform, admin: string, id: string) => p.api('POST', `/api/v1/users/${id}/sessions/revoke`, { token: admin })],
-    ['changing the role of', 'your sessions were revoked', (p: TestPlatform, admin: string, id: string) => p.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { role: 'admin' } })],
-    ['"log out everywhere" by', 'your sessions were revoked', (p: TestPlatform, _admin: string, _id: string, token: string) => p.api('POST', '/api/v1/auth/logout-all', { token })],
+  // A user who is gone or inactive has no valid token any more (INVALID_TOKEN); a user whose sessions
+  // were ended may sign in again (TOKEN_REVOKED).
+  for (const [what, reason, code, act] of [
+    ['deactivating', 'your account was deactivated', 'INVALID_TOKEN', (p: TestPlatform, admin: string, id: string) => p.api('POST', `/api/v1/users/${id}/deactivate`, { token: admin })],
+    ['deleting', 'your account was deleted', 'INVALID_TOKEN', (p: TestPlatform, admin: string, id: string) => p.api('DELETE', `/api/v1/users/${id}`, { token: admin })],
+    ['revoking the sessions of', 'your sessions were revoked', 'TOKEN_REVOKED', (p: TestPlatform, admin: string, id: string) => p.api('POST', `/api/v1/users/${id}/sessions/revoke`, { token: admin })],
+    ['changing the role of', 'your sessions were revoked', 'TOKEN_REVOKED', (p: TestPlatform, admin: string, id: string) => p.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { role: 'admin' } })],
+    ['"log out everywhere" by', 'your sessions were revoked', 'TOKEN_REVOKED', (p: TestPlatform, _admin: string, _id: string, token: string) => p.api('POST', '/api/v1/auth/logout-all', { token })],
   ] as const) {
     test(`${what} a user closes their stream with 4401 and a message`, { timeout: 30_000 }, async () => {
       const p = get();
@@ -163,7 +165,7 @@ forEachStorage('live stream after access changes', (get) => {
         assert.equal(msg.type, 'error');
         assert.ok(msg.type === 'error');
         assert.equal(msg.message, `The stream ended because ${reason}; sign in again`);
-        assert.ok(['INVALID_TOKEN', 'TOKEN_REVOKED'].includes(msg.code), msg.code);
+        assert.equal(msg.code, code);
         assert.equal((await socket.closed).code, STREAM_CLOSE.unauthenticated);
       }
     });

@@ -16,6 +16,22 @@ function waitFor<T>(register: (resolve: (v: T) => void) => void): Promise<T> {
   return new Promise(register);
 }
 
+/**
+ * The WebSocket the client is given: a real one that also reports each 'subscribed' answer, the
+ * server's word that the subscription is in place (the client keeps it to itself).
+ */
+function socketReportingSubscriptions(onSubscribed: (deviceIds: string[]) => void): new (url: string) => WebSocket {
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      this.on('message', (data) => {
+        const msg = JSON.parse(data.toString()) as StreamServerMessage;
+        if (msg.type === 'subscribed') onSubscribed(msg.device_ids);
+      });
+    }
+  };
+}
+
 describe('dashboard stream client', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-reconnect-'));
   let p: RunningPlatform | undefined;
@@ -33,10 +49,11 @@ describe('dashboard stream client', () => {
     const created = await p.api('POST', '/api/v1/devices', { token, body: { id: 'dev-1', name: 'one' } });
     const key = created.body.api_key as string;
 
+    let onSubscribed: ((deviceIds: string[]) => void) | undefined;
     const s = new LiveStream({
       url: `ws://127.0.0.1:${port}/api/v1/stream`,
       token: async () => token,
-      WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+      WebSocketImpl: socketReportingSubscriptions((ids) => onSubscribed?.(ids)) as unknown as typeof globalThis.WebSocket,
       maxBackoffMs: 200,
     });
     stream = s;
@@ -56,25 +73,28 @@ describe('dashboard stream client', () => {
     });
     const live = () => waitFor<void>((resolve) => (s.status === 'live' ? resolve() : s.onState((state) => state === 'live' && resolve())));
     const nextPoint = () => waitFor<void>((resolve) => (onPoint = resolve));
+    const subscribed = () => waitFor<string[]>((resolve) => (onSubscribed = resolve));
 
+    // The subscription travels after 'ready'; the server's 'subscribed' answer says it is in place.
+    let inPlace = subscribed();
     s.start();
     await live();
-    // The subscription travels after 'ready'; a ping round trip tells us it was processed.
+    assert.deepEqual(await inPlace, ['dev-1']);
     let arrived = nextPoint();
-    await new Promise((r) => setTimeout(r, 50));
     assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey: key, body: { t: 1, timestamp: T0 } })).status, 201);
     await arrived;
     assert.deepEqual(received, [{ type: 'points', device_id: 'dev-1', points: [{ ts: T0, field: 't', value: 1 }] }]);
 
     // Restart the platform on the same port and data folder: the client comes back by itself.
     const resumedOnce = waitFor<void>((resolve) => (onResumed = resolve));
+    inPlace = subscribed();
     await p.stop();
     p = await startPlatform({ DATA_DIR: dataDir, PORT: String(port) });
     await resumedOnce;
     assert.equal(resumed, 1);
     assert.ok(states.includes('offline'), `states: ${states.join(',')}`);
+    assert.deepEqual(await inPlace, ['dev-1']);
     arrived = nextPoint();
-    await new Promise((r) => setTimeout(r, 50));
     assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey: key, body: { t: 2, timestamp: T0 + 1000 } })).status, 201);
     await arrived;
     assert.deepEqual(received[1], { type: 'points', device_id: 'dev-1', points: [{ ts: T0 + 1000, field: 't', value: 2 }] });
