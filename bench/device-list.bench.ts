@@ -9,11 +9,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Point } from '../src/domain/telemetry.ts';
+import { hashPassword } from '../src/services/passwords.ts';
 import { PostgresStorage } from '../src/storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../src/storage/storage.ts';
 import { adminToken, getJson } from './lib/api.ts';
-import { startPlatform } from './lib/children.ts';
+import { ADMIN_PASSWORD, startPlatform } from './lib/children.ts';
 import { DATABASE_URL, postgresProblem, printHardware } from './lib/raw-storage.ts';
 import { recordResults } from './lib/results.ts';
 import { fmt, ms, printTable } from './lib/table.ts';
@@ -56,6 +57,8 @@ const idOf = (i: number) => `fleet-${String(i).padStart(5, '0')}`;
 async function loadFleet(storage: Storage): Promise<number> {
   const t0 = performance.now();
   await storage.migrate();
+  // The platform bootstraps its admin only into an empty database: create it here, as it would.
+  await storage.createUser({ id: 'bench-admin', username: 'admin', email: null, passwordHash: await hashPassword(ADMIN_PASSWORD), role: 'admin', isActive: true });
   const owners = await Promise.all(
     [0, 1, 2, 3].map((n) =>
       storage.createUser({ id: `bench-owner-${n}`, username: `owner${n}`, email: null, passwordHash: 'x', role: 'user', isActive: true }),
