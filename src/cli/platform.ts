@@ -9,7 +9,10 @@ import { type Config, parseRateLimit } from '../config.ts';
 import { DEFAULT_LIMITS } from '../domain/telemetry.ts';
 import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import { DeviceAccess } from '../services/access.ts';
-import { AdminService, IngestRate } from '../services/admin-service.ts';
+import { AdminService } from '../services/admin-service.ts';
+import { IngestRate } from '../services/ingest-rate.ts';
+import { DeviceLatest } from '../services/device-latest.ts';
+import { DeviceSummaryService } from '../services/device-summary.ts';
 import { AuditLog } from '../services/audit.ts';
 import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
@@ -145,7 +148,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     (err, deviceId) => logger.warn({ err, deviceId }, 'deleting the files of a deleted device failed; their blobs stay in file storage'),
     audit,
   );
-  const adminService = new AdminService(storage, new IngestRate(bus));
+  const ingestRate = new IngestRate(bus);
+  const adminService = new AdminService(storage, ingestRate);
   const pipeline = new IngestPipeline((points) => storage.writePoints(points), bus, presence, metrics, {
     maxBatchPoints: config.INGEST_MAX_BATCH,
     maxPendingPoints: config.INGEST_MAX_PENDING,
@@ -212,6 +216,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       logger,
       auth,
       devices,
+      latest: new DeviceLatest(storage, profiles),
+      summary: new DeviceSummaryService(storage, presence, ingestRate, config.OFFLINE_AFTER * 1000),
       commands,
       access,
       keys,

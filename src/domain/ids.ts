@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Words that name device-side endpoints under /devices/ and so cannot be device ids. */
-export const RESERVED_DEVICE_IDS = new Set(['.', '..', 'status', 'config', 'heartbeat', 'register', 'credentials', 'commands', 'state']);
+export const RESERVED_DEVICE_IDS = new Set(['.', '..', 'status', 'config', 'heartbeat', 'register', 'credentials', 'commands', 'state', 'summary']);
 
 export function isValidDeviceId(id: string): boolean {
   return DEVICE_ID_PATTERN.test(id) && !RESERVED_DEVICE_IDS.has(id);

@@ -1,6 +1,6 @@
 // Device registry use-cases: create with a one-time API key, list, update, rotate, delete.
 import { FluxgateError } from '../contract/errors.ts';
-import type { Device, DeviceFilter, DevicePatch, DeviceStatus } from '../domain/device.ts';
+import type { ConnectivityFacts, Device, DeviceFilter, DevicePatch, DeviceStatus } from '../domain/device.ts';
 import { RESERVED_DEVICE_IDS, generateId, isValidDeviceId } from '../domain/ids.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { DeviceAccess } from './access.ts';
@@ -83,6 +83,11 @@ export class DeviceService {
     const scoped: DeviceFilter = principal.role === 'admin' ? filter : { ...filter, visibleTo: principal.userId };
     const page = await this.storage.listDevices(scoped);
     return { items: page.items.map((d) => this.withPresence(d)), total: page.total };
+  }
+
+  /** This node's connection knowledge at `now`, for listing devices by online state (see Presence.connectivityFacts). */
+  connectivity(offlineAfterMs: number, now = Date.now()): ConnectivityFacts {
+    return this.presence.connectivityFacts(offlineAfterMs, now);
   }
 
   async update(principal: Principal, id: string, patch: DevicePatch): Promise<Device> {

@@ -1,5 +1,6 @@
 // Hot per-device state: last_seen lives in memory and is flushed to storage in batches, never
 // written row by row on every message (DESIGN.md, Storage).
+import type { ConnectivityFacts } from '../domain/device.ts';
 import type { Storage } from '../storage/storage.ts';
 
 export class Presence {
@@ -42,6 +43,19 @@ export class Presence {
   /** Every device seen by this node since start, with its last_seen time. */
   seenDevices(): IterableIterator<[string, number]> {
     return this.lastSeen.entries();
+  }
+
+  /**
+   * What this node knows at `now`, for storage to judge online/offline in SQL as a device view does:
+   * a known state wins; otherwise the freshest last_seen (this node's memory, else the stored one).
+   */
+  connectivityFacts(offlineAfterMs: number, now = Date.now()): ConnectivityFacts {
+    const freshAfter = now - offlineAfterMs;
+    const online: string[] = [];
+    const offline: string[] = [];
+    for (const [id, state] of this.online) (state ? online : offline).push(id);
+    for (const [id, at] of this.lastSeen) if (at > freshAfter && !this.online.has(id)) online.push(id);
+    return { online, offline, freshAfter };
   }
 
   forget(deviceId: string): void {

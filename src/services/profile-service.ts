@@ -22,6 +22,14 @@ function recordView(r: ProfileRecord): Profile {
 
 const describes = (p: ProfileDefinition, type: string) => p.device_type === type || p.aliases.includes(type);
 
+function profileOf(deviceType: string, own: readonly Profile[]): Profile | undefined {
+  const type = normalizeDeviceType(deviceType);
+  const mine = own.find((p) => p.device_type === type) ?? own.find((p) => describes(p, type));
+  if (mine) return mine;
+  const builtin = builtinProfileFor(type);
+  return builtin ? builtinView(builtin) : undefined;
+}
+
 export class ProfileService {
   constructor(private readonly storage: Storage) {}
 
@@ -67,12 +75,14 @@ export class ProfileService {
 
   /** The profile of a device: its owner's for its type, else the built-in one; undefined when unprofiled. */
   async forDevice(device: Pick<Device, 'deviceType' | 'ownerId'>): Promise<Profile | undefined> {
-    const type = normalizeDeviceType(device.deviceType);
-    const own = (await this.storage.listProfiles(device.ownerId)).map(recordView);
-    const mine = own.find((p) => p.device_type === type) ?? own.find((p) => describes(p, type));
-    if (mine) return mine;
-    const builtin = builtinProfileFor(type);
-    return builtin ? builtinView(builtin) : undefined;
+    return profileOf(device.deviceType, (await this.storage.listProfiles(device.ownerId)).map(recordView));
+  }
+
+  /** The profiles of many devices (a page of a list), reading each owner's profiles once. */
+  async forDevices(devices: readonly Pick<Device, 'id' | 'deviceType' | 'ownerId'>[]): Promise<Map<string, Profile | undefined>> {
+    const owners = [...new Set(devices.map((d) => d.ownerId))];
+    const ownProfiles = new Map(await Promise.all(owners.map(async (o) => [o, (await this.storage.listProfiles(o)).map(recordView)] as const)));
+    return new Map(devices.map((d) => [d.id, profileOf(d.deviceType, ownProfiles.get(d.ownerId) ?? [])]));
   }
 
   /** A device's profile with the fields it has sent that the profile does not describe (schema-on-read). */

@@ -2,7 +2,7 @@
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
 import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../domain/command.ts';
 import type { Chart, ChartPatch, NewChart } from '../domain/chart.ts';
-import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../domain/device.ts';
+import type { ConnectivityFacts, Device, DeviceFilter, DeviceGroupCount, DevicePatch, NewDevice } from '../domain/device.ts';
 import type { DeviceFile, FileKind } from '../domain/device-file.ts';
 import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
@@ -87,7 +87,12 @@ export interface Storage extends AccountStorage {
 
   createDevice(device: NewDevice): Promise<Device>;
   getDevice(id: string): Promise<Device | undefined>;
+  /** One page of devices in the filter's order, and how many match in all. */
   listDevices(filter: DeviceFilter): Promise<{ items: Device[]; total: number }>;
+  /** Devices by status and type with how many are online (judged with `connectivity`), over those `visibleTo` sees or all. */
+  countDevices(scope: { visibleTo?: string | undefined; connectivity: ConnectivityFacts }): Promise<DeviceGroupCount[]>;
+  /** Ids of the devices a user owns or that are shared with them. */
+  visibleDeviceIds(userId: string): Promise<string[]>;
   updateDevice(id: string, patch: DevicePatch): Promise<Device | undefined>;
   /** Deletes the device with its telemetry, rollups, file metadata and logs; false when it did not exist. */
   deleteDevice(id: string): Promise<boolean>;
@@ -107,6 +112,11 @@ export interface Storage extends AccountStorage {
   queryPoints(query: PointQuery): Promise<Point[]>;
   /** The newest point of every field of a device. */
   latestPoints(deviceId: string): Promise<Point[]>;
+  /**
+   * The newest point of every field (or of `fields` only) of many devices in one query, ordered by
+   * device id then field. Seeks the newest point of each series; never scans history.
+   */
+  latestPointsOf(deviceIds: readonly string[], fields?: readonly string[]): Promise<Point[]>;
   readRollups(query: RollupQuery): Promise<RollupRow[]>;
   /** The newest rollup row that starts before `before`, for counter deltas across a range start. */
   rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined>;

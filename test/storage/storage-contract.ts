@@ -7,6 +7,7 @@ import { schemaContract, settingsContract, statsContract, userContract } from '.
 import { commandContract } from './contract/commands.ts';
 import { chartContract } from './contract/charts.ts';
 import { deviceContract } from './contract/devices.ts';
+import { deviceListContract } from './contract/device-list.ts';
 import type { OpenStorage } from './contract/fixture.ts';
 import { fileContract, logContract } from './contract/files-logs.ts';
 import { deleteContract, queryContract, rollupReadContract } from './contract/history.ts';
@@ -23,6 +24,7 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     schemaContract(open);
     userContract(open);
     deviceContract(open);
+    deviceListContract(open);
     pointContract(open);
     queryContract(open);
     rollupReadContract(open);

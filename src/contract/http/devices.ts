@@ -46,13 +46,26 @@ export const deviceSelfConfigBody = z
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'give config, firmware_version or hardware_version');
 
+/** Mirrors DEVICE_SORTS in src/domain/device.ts (contract imports nothing of ours). */
+const deviceSorts = ['name', 'device_type', 'last_seen', 'created_at'] as const;
+
 export const listDevicesQuery = z.object({
   type: z.string().max(64).optional(),
   device_type: z.string().max(64).optional(),
   location: z.string().max(200).optional(),
   status: deviceStatus.optional(),
-  q: z.string().max(200).optional().describe('Text searched in id, name, description, location and type'),
-  search: z.string().max(200).optional(),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('Case-insensitive substring of id, name, description, location or type (for pickers: add sort=name)'),
+  search: z.string().max(200).optional().describe('Alias of q'),
+  online: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('Only online (true) or offline (false) devices, judged as each device\'s `online` field is (see the operation description)'),
+  sort: z.enum(deviceSorts).optional().describe('Order by this column, ties by id; default: created_at, newest first'),
+  order: z.enum(['asc', 'desc']).optional().describe('Default asc when sort is given, desc otherwise'),
   ...pagination,
 });
 
@@ -72,4 +85,25 @@ export const deviceView = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   last_seen: z.string().nullable(),
+});
+
+export const latestValue = z.object({ value: z.union([z.number(), z.boolean(), z.string()]), ts: z.string().describe('ISO 8601 UTC time of the point') });
+
+/** A device as lists show it: the device view plus its latest values. */
+export const deviceListItem = deviceView.extend({
+  latest: z
+    .record(z.string(), latestValue)
+    .describe(`Latest values of the profile's main fields (views.main_fields, in that order; fields never sent are absent), or for a device without a profile its newest fields (up to 4, newest first)`),
+});
+
+export const deviceSummaryView = z.object({
+  total: z.number().int(),
+  online: z.number().int(),
+  offline: z.number().int(),
+  by_status: z.record(z.string(), z.number().int()).describe('Every status, zero included'),
+  by_type: z.record(z.string(), z.object({ total: z.number().int(), online: z.number().int() })).describe('Device types in alphabetical order'),
+  ingest: z.object({
+    points_per_second: z.number().describe('Points stored per second over the last minute, on the node that answers'),
+    scope: z.enum(['platform', 'visible_devices']).describe('platform: all devices (admins); visible_devices: the devices the caller owns or has been shared'),
+  }),
 });

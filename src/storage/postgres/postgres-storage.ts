@@ -200,6 +200,18 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     return rows.map(toPoint);
   }
 
+  async latestPointsOf(deviceIds: readonly string[], fields?: readonly string[]): Promise<Point[]> {
+    if (deviceIds.length === 0 || fields?.length === 0) return [];
+    const { rows } = await this.pool.query<PointsTable>(
+      `SELECT p.* FROM series s CROSS JOIN LATERAL (
+         SELECT * FROM points WHERE device_id = s.device_id AND field = s.field ORDER BY ts DESC LIMIT 1
+       ) p WHERE s.device_id = ANY($1::text[]) AND ($2::text[] IS NULL OR s.field = ANY($2::text[]))
+       ORDER BY s.device_id COLLATE "C", s.field COLLATE "C"`,
+      [deviceIds, fields ?? null],
+    );
+    return rows.map(toPoint);
+  }
+
   async readRollups(q: RollupQuery): Promise<RollupRow[]> {
     const table = q.granularity === 'minute' ? 'rollup_minute' : 'rollup_hour';
     const { rows } = await this.pool.query<RollupTable>(

@@ -1,21 +1,16 @@
 // Users, devices and settings: query code written once with Kysely and run by both adapters.
 // The telemetry hot path does not live here; each adapter writes points with raw statements.
-import { sql } from 'kysely';
 import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../../domain/command.ts';
-import type { Device, DeviceFilter, DevicePatch, NewDevice } from '../../domain/device.ts';
+import type { Device, DevicePatch, NewDevice } from '../../domain/device.ts';
 import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
 import * as commands from './command-repo.ts';
 import type { DeviceFile } from '../../domain/device-file.ts';
 import type { LogEntry, NewLogEntry } from '../../domain/device-log.ts';
 import type { FileListQuery, LogQuery, StorageStats } from '../storage.ts';
 import * as filesAndLogs from './file-log-repo.ts';
-import { ProfileRepo } from './profile-repo.ts';
+import { DeviceQueryRepo } from './device-query-repo.ts';
 import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
 import type { DevicesTable } from './schema.ts';
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const PATCH_COLUMNS: Record<keyof DevicePatch, keyof DevicesTable> = {
   name: 'name',
@@ -30,7 +25,7 @@ const PATCH_COLUMNS: Record<keyof DevicePatch, keyof DevicesTable> = {
 };
 
 /** Base of both adapters: the relational half of the Storage port. */
-export class RelationalRepo extends ProfileRepo {
+export abstract class RelationalRepo extends DeviceQueryRepo {
   async createUser(user: NewUser): Promise<User> {
     const now = Date.now();
     const row = {
@@ -102,38 +97,6 @@ export class RelationalRepo extends ProfileRepo {
   async getDevice(id: string): Promise<Device | undefined> {
     const row = await this.kysely.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toDevice(row) : undefined;
-  }
-
-  async listDevices(filter: DeviceFilter): Promise<{ items: Device[]; total: number }> {
-    let query = this.kysely.selectFrom('devices');
-    if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
-    const visibleTo = filter.visibleTo;
-    if (visibleTo !== undefined) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('owner_id', '=', visibleTo),
-          eb('id', 'in', eb.selectFrom('device_access').select('device_id').where('user_id', '=', visibleTo)),
-        ]),
-      );
-    }
-    if (filter.deviceType !== undefined) query = query.where('device_type', '=', filter.deviceType);
-    if (filter.location !== undefined) query = query.where('location', '=', filter.location);
-    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    if (filter.text !== undefined && filter.text !== '') {
-      const pattern = `%${escapeLike(filter.text.toLowerCase())}%`;
-      query = query.where((eb) =>
-        eb.or(
-          (['id', 'name', 'description', 'location', 'device_type'] as const).map(
-            (col) => sql<boolean>`lower(${eb.ref(col)}) like ${pattern} escape '\\'`,
-          ),
-        ),
-      );
-    }
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    ]);
-    return { items: rows.map(toDevice), total: Number(count?.n ?? 0) };
   }
 
   async updateDevice(id: string, patch: DevicePatch): Promise<Device | undefined> {

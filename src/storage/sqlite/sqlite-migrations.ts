@@ -198,4 +198,15 @@ CREATE TABLE profiles (
 );
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.devices,
+    name: 'device lists at fleet scale: sort and overview indexes',
+    sql: `
+CREATE INDEX devices_name ON devices (name COLLATE NOCASE, id);
+CREATE INDEX devices_type ON devices (device_type, id);
+CREATE INDEX devices_created ON devices (created_at, id);
+CREATE INDEX devices_last_seen ON devices (last_seen, id);
+CREATE INDEX devices_summary ON devices (status, device_type, last_seen, id);
+`,
+  },
 ];

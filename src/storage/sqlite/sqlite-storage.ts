@@ -24,6 +24,13 @@ function fromRollupColumns([bucket, count, sum, min, max, firstTs, first, lastTs
   return { bucket, count, sum, min, max, firstTs, first, lastTs, last };
 }
 
+const LATEST_OF = (fieldFilter: string) => `
+SELECT p.* FROM series s
+JOIN points p ON p.device_id = s.device_id AND p.field = s.field
+  AND p.ts = (SELECT MAX(m.ts) FROM points m WHERE m.device_id = s.device_id AND m.field = s.field)
+WHERE s.device_id IN (SELECT value FROM json_each(?)) ${fieldFilter}
+ORDER BY s.device_id, s.field`;
+
 export interface SqliteOptions {
   /**
    * Commit telemetry on a writer thread with its own connection (the commit's fsync then does not
@@ -63,6 +70,9 @@ export class SqliteStorage extends RelationalRepo implements Storage {
         desc: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?'),
       },
       latest: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? ORDER BY ts DESC LIMIT 1'),
+      // Per series, the point at its newest ts: a primary-key seek each (the MAX is answered from the key).
+      latestOf: db.prepare(LATEST_OF('')),
+      latestOfFields: db.prepare(LATEST_OF('AND s.field IN (SELECT value FROM json_each(?))')),
       seriesOf: db.prepare('SELECT field FROM series WHERE device_id = ? ORDER BY field'),
       // Rows as arrays of the accumulator's columns: better-sqlite3 builds an object per row with
       // every column named (device_id and field included) at ~3× the cost; a 30-day hourly
@@ -165,6 +175,13 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       if (row) out.push(toPoint(row));
     }
     return out;
+  }
+
+  async latestPointsOf(deviceIds: readonly string[], fields?: readonly string[]): Promise<Point[]> {
+    if (deviceIds.length === 0 || fields?.length === 0) return [];
+    const stmt = fields ? this.stmt.latestOfFields : this.stmt.latestOf;
+    const args = fields ? [JSON.stringify(deviceIds), JSON.stringify(fields)] : [JSON.stringify(deviceIds)];
+    return (stmt.all(...args) as PointsTable[]).map(toPoint);
   }
 
   async readRollups(q: RollupQuery): Promise<RollupRow[]> {

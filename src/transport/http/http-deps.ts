@@ -11,6 +11,8 @@ import type { ChartService } from '../../services/chart-service.ts';
 import type { ProfileService } from '../../services/profile-service.ts';
 import type { ChartSeriesService } from '../../services/chart-series.ts';
 import type { DeviceService } from '../../services/device-service.ts';
+import type { DeviceLatest } from '../../services/device-latest.ts';
+import type { DeviceSummaryService } from '../../services/device-summary.ts';
 import type { EnergyService } from '../../services/energy-service.ts';
 import type { EventBus } from '../../services/event-bus.ts';
 import type { HealthService } from '../../services/health-service.ts';
@@ -41,6 +43,10 @@ export interface HttpDeps {
   logger: FastifyBaseLogger;
   auth: AuthService;
   devices: DeviceService;
+  /** Latest values shown beside each device of a list. */
+  latest: DeviceLatest;
+  /** The fleet overview (GET /api/v1/devices/summary). */
+  summary: DeviceSummaryService;
   commands: CommandService;
   access: DeviceAccess;
   keys: ApiKeyVerifier;

@@ -7,7 +7,7 @@ import type { grantView } from '../../contract/http/access.ts';
 import type { auditView } from '../../contract/http/admin.ts';
 import type { AuditEntry, DeviceGrant } from '../../domain/accounts.ts';
 import type { Device } from '../../domain/device.ts';
-import type { Point } from '../../domain/telemetry.ts';
+import type { Point, PointValue } from '../../domain/telemetry.ts';
 import type { User } from '../../domain/user.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -48,6 +48,13 @@ export function deviceToView(d: Device, offlineAfterMs: number, now = Date.now()
     updated_at: iso(d.updatedAt),
     last_seen: isoOrNull(d.lastSeen),
   };
+}
+
+/** A device's latest values (see DeviceLatest) as a list shows them: field -> { value, ts (ISO) }. */
+export function latestToView(latest: ReadonlyMap<string, { value: PointValue; ts: number }> | undefined): Record<string, { value: PointValue; ts: string }> {
+  const out: Record<string, { value: PointValue; ts: string }> = {};
+  for (const [field, p] of latest ?? []) out[field] = { value: p.value, ts: iso(p.ts) };
+  return out;
 }
 
 /** A stored point as the API shows it; `outOfRange` flags a reading outside its profile's expected range. */

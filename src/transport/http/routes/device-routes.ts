@@ -2,15 +2,40 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponse } from '../../../contract/http/common.ts';
-import { createDeviceBody, deviceIdParam, deviceView, listDevicesQuery, updateDeviceBody } from '../../../contract/http/devices.ts';
+import {
+  createDeviceBody,
+  deviceIdParam,
+  deviceListItem,
+  deviceSummaryView,
+  deviceView,
+  listDevicesQuery,
+  updateDeviceBody,
+} from '../../../contract/http/devices.ts';
 import { deleteDeviceQuery } from '../../../contract/http/files.ts';
 import type { DevicePatch } from '../../../domain/device.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireUser } from '../request-auth.ts';
-import { deviceToView } from '../views.ts';
+import { deviceToView, latestToView } from '../views.ts';
 
 const createdDevice = deviceView.extend({ api_key: z.string().describe('Shown once: store it now') });
 const security = [{ bearer: [] }];
+
+const ONLINE_RULE =
+  'A device is online when this node knows it connected (MQTT) and not since disconnected, or, without such knowledge, ' +
+  'when its last_seen is within OFFLINE_AFTER seconds: the same rule as each device\'s `online` field. ' +
+  'Approximation: with several nodes, a node knows only the connections of its own broker; devices connected elsewhere count by ' +
+  'their last_seen, which nodes store every PRESENCE_FLUSH_MS.';
+
+const LIST_DESCRIPTION =
+  `Filters combine (AND). \`total\` counts every match; a page and its total come from one judgement of online state. ${ONLINE_RULE} ` +
+  'Sorting by name is case-insensitive (ASCII letters; SQLite folds no other case in sorts), by last_seen puts never-seen devices last ' +
+  'in both orders (the stored last_seen, up to PRESENCE_FLUSH_MS behind), and ties are broken by id, so pages never overlap. ' +
+  'Each device carries `latest`, read for the whole page at once.';
+
+const SUMMARY_DESCRIPTION =
+  `Counts over the devices you may see (admins: all), computed in the database. ${ONLINE_RULE} ` +
+  'The ingest rate is points stored per second over the last minute on the answering node: for admins all points (scope "platform"), ' +
+  'for other users the points of their visible devices (scope "visible_devices").';
 
 function toPatch(body: z.output<typeof updateDeviceBody>): DevicePatch {
   return {
@@ -68,24 +93,57 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         tags,
-        summary: 'List the devices you may see, filtered and paginated',
+        summary: 'List the devices you may see, filtered, sorted and paginated, with their latest values',
+        description: LIST_DESCRIPTION,
         security,
         querystring: listDevicesQuery,
-        response: { 200: z.object({ devices: z.array(deviceView), total: z.number(), limit: z.number(), offset: z.number() }) },
+        response: { 200: z.object({ devices: z.array(deviceListItem), total: z.number(), limit: z.number(), offset: z.number() }) },
       },
     },
     async (request) => {
       const principal = await requireUser(deps.auth, request);
       const q = request.query;
+      const now = Date.now();
+      const online = q.online === undefined ? undefined : q.online === 'true';
       const page = await deps.devices.list(principal, {
         deviceType: q.device_type ?? q.type,
         location: q.location,
         status: q.status,
         text: q.q ?? q.search,
+        online,
+        connectivity: online === undefined ? undefined : deps.devices.connectivity(deps.options.offlineAfterMs, now),
+        sort: q.sort,
+        order: q.order,
         limit: q.limit,
         offset: q.offset,
       });
-      return { devices: page.items.map(view), total: page.total, limit: q.limit, offset: q.offset };
+      const latest = await deps.latest.of(page.items);
+      const devices = page.items.map((d) => ({ ...deviceToView(d, deps.options.offlineAfterMs, now), latest: latestToView(latest.get(d.id)) }));
+      return { devices, total: page.total, limit: q.limit, offset: q.offset };
+    },
+  );
+
+  r.get(
+    '/api/v1/devices/summary',
+    {
+      schema: {
+        tags,
+        summary: 'Fleet overview: devices you may see by online state, status and type, and the live ingest rate',
+        description: SUMMARY_DESCRIPTION,
+        security,
+        response: { 200: deviceSummaryView },
+      },
+    },
+    async (request) => {
+      const s = await deps.summary.summary(await requireUser(deps.auth, request));
+      return {
+        total: s.total,
+        online: s.online,
+        offline: s.offline,
+        by_status: s.byStatus,
+        by_type: s.byType,
+        ingest: { points_per_second: s.ingestPointsPerSecond, scope: s.ingestScope },
+      };
     },
   );
 

@@ -1,0 +1,184 @@
+// npm run bench:device-list [-- --storage sqlite|postgres|both] [--devices 20000] [--online 5000] [--runs 50]
+// Creates a fleet directly through the Storage API (a temp SQLite file, a fresh PostgreSQL schema),
+// marks some devices online (a fresh last_seen, as the presence flush writes it) with two latest
+// values each, starts the real platform (a child process) on that database, and times over HTTP:
+// the overview summary, the first page of /devices sorted by name (with latest values), and a search.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { Point } from '../src/domain/telemetry.ts';
+import { hashPassword } from '../src/services/passwords.ts';
+import { PostgresStorage } from '../src/storage/postgres/postgres-storage.ts';
+import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
+import type { Storage } from '../src/storage/storage.ts';
+import { adminToken, getJson } from './lib/api.ts';
+import { ADMIN_PASSWORD, startPlatform } from './lib/children.ts';
+import { DATABASE_URL, postgresProblem, printHardware } from './lib/raw-storage.ts';
+import { recordResults } from './lib/results.ts';
+import { fmt, ms, printTable } from './lib/table.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    storage: { type: 'string', default: 'both' },
+    devices: { type: 'string', default: '20000' },
+    online: { type: 'string', default: '5000' },
+    runs: { type: 'string', default: '50' },
+  },
+});
+const DEVICES = Number(args.devices);
+const ONLINE = Number(args.online);
+const RUNS = Number(args.runs);
+const TARGET_MS = 100;
+const TYPES = ['thermostat', 'sensor', 'camera', 'smart_plug', 'smart_meter', 'gateway'];
+const PLACES = ['Kitchen', 'attic', 'Cellar', 'garage', 'Hall', 'office', 'Roof', 'yard'];
+
+type Timing = { p50: number; p95: number };
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < 5; i++) await fn(); // warm-up: caches, JIT, connections
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
+const idOf = (i: number) => `fleet-${String(i).padStart(5, '0')}`;
+
+async function loadFleet(storage: Storage): Promise<number> {
+  const t0 = performance.now();
+  await storage.migrate();
+  // The platform bootstraps its admin only into an empty database: create it here, as it would.
+  await storage.createUser({ id: 'bench-admin', username: 'admin', email: null, passwordHash: await hashPassword(ADMIN_PASSWORD), role: 'admin', isActive: true });
+  const owners = await Promise.all(
+    [0, 1, 2, 3].map((n) =>
+      storage.createUser({ id: `bench-owner-${n}`, username: `owner${n}`, email: null, passwordHash: 'x', role: 'user', isActive: true }),
+    ),
+  );
+  for (let start = 0; start < DEVICES; start += 200) {
+    const chunk = Array.from({ length: Math.min(200, DEVICES - start) }, (_, k) => start + k);
+    await Promise.all(
+      chunk.map((i) =>
+        storage.createDevice({
+          id: idOf(i),
+          name: `${PLACES[i % PLACES.length]} unit ${i}`,
+          description: null,
+          deviceType: TYPES[i % TYPES.length]!,
+          location: PLACES[(i >> 3) % PLACES.length]!,
+          firmwareVersion: null,
+          hardwareVersion: null,
+          status: i % 50 === 7 ? 'maintenance' : 'active',
+          metadata: {},
+          config: {},
+          ownerId: owners[i % owners.length]!.id,
+          apiKeyHash: `bench-key-${i}`,
+        }),
+      ),
+    );
+  }
+  // Every fourth device online (up to ONLINE), each with a temperature and a humidity.
+  const now = Date.now();
+  const online = Array.from({ length: Math.min(ONLINE, DEVICES) }, (_, k) => (k * 4) % DEVICES);
+  await storage.touchDevices(new Map(online.map((i) => [idOf(i), now - (i % 60) * 1000])));
+  for (let start = 0; start < online.length; start += 1000) {
+    const points: Point[] = online.slice(start, start + 1000).flatMap((i) => [
+      { deviceId: idOf(i), field: 'temperature', ts: now - 5000, value: 20 + (i % 10), meta: null },
+      { deviceId: idOf(i), field: 'humidity', ts: now - 5000, value: 40 + (i % 20), meta: null },
+    ]);
+    await storage.writePoints(points);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+interface Row {
+  kind: 'sqlite' | 'postgres';
+  loadSeconds: number;
+  summary: Timing;
+  page: Timing;
+  search: Timing;
+}
+
+async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
+  const schema = kind === 'postgres' ? `bench_dl_${process.pid}_${Date.now().toString(36)}` : undefined;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-'));
+  const storage: Storage = schema ? new PostgresStorage(DATABASE_URL, schema) : new SqliteStorage(path.join(dataDir, 'fluxgate.db'));
+  let loadSeconds: number;
+  try {
+    loadSeconds = await loadFleet(storage);
+  } finally {
+    await storage.close();
+  }
+  console.log(`${kind}: ${fmt(DEVICES)} devices, ${fmt(Math.min(ONLINE, DEVICES))} online, loaded in ${loadSeconds.toFixed(1)} s`);
+  const platform = await startPlatform(schema ? { databaseUrl: DATABASE_URL, databaseSchema: schema, dataDir } : { dataDir });
+  try {
+    const token = await adminToken(platform.url);
+    const summaryUrl = `${platform.url}/api/v1/devices/summary`;
+    const pageUrl = `${platform.url}/api/v1/devices?sort=name&limit=50`;
+    const searchUrl = `${platform.url}/api/v1/devices?q=UNIT%201234&sort=name&limit=20`;
+    const summary = await getJson<{ total: number; online: number }>(summaryUrl, token);
+    if (summary.total !== DEVICES || summary.online !== Math.min(ONLINE, DEVICES)) throw new Error(`summary says ${JSON.stringify(summary)}`);
+    const page = await getJson<{ devices: unknown[]; total: number }>(pageUrl, token);
+    if (page.devices.length !== Math.min(50, DEVICES) || page.total !== DEVICES) throw new Error(`first page: ${page.devices.length} of ${page.total}`);
+    const found = await getJson<{ total: number }>(searchUrl, token);
+    if (found.total === 0 && DEVICES > 1234) throw new Error('search found nothing');
+    return { kind, loadSeconds, summary: await time(() => getJson(summaryUrl, token)), page: await time(() => getJson(pageUrl, token)), search: await time(() => getJson(searchUrl, token)) };
+  } finally {
+    await platform.stop();
+    if (schema) {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  }
+}
+
+printHardware(`device-list bench: ${fmt(DEVICES)} devices, ${fmt(ONLINE)} online, ${RUNS} timed runs each (sequential, admin)`);
+const kinds: Array<'sqlite' | 'postgres'> = args.storage === 'both' ? ['sqlite', 'postgres'] : [args.storage === 'postgres' ? 'postgres' : 'sqlite'];
+const rows: Row[] = [];
+for (const kind of kinds) {
+  if (kind === 'postgres') {
+    const problem = await postgresProblem();
+    if (problem) {
+      console.log(`SKIP postgres: ${problem}`);
+      continue;
+    }
+  }
+  rows.push(await benchOne(kind));
+}
+
+const QUERIES = [
+  ['summary', 'GET /devices/summary'],
+  ['page', 'GET /devices?sort=name&limit=50'],
+  ['search', 'GET /devices?q=UNIT 1234&sort=name'],
+] as const;
+printTable(
+  'Device lists over HTTP',
+  ['storage', 'query', 'p50', 'p95', `< ${TARGET_MS} ms p50`],
+  rows.flatMap((r) => QUERIES.map(([key, label]) => [r.kind, label, ms(r[key].p50), ms(r[key].p95), r[key].p50 < TARGET_MS ? 'yes' : 'NO'])),
+);
+recordResults(
+  'device-list',
+  rows.flatMap((r) =>
+    QUERIES.map(([key, label]) => ({
+      name: `${r.kind}: ${label} at ${fmt(DEVICES)} devices`,
+      value: r[key].p50,
+      unit: 'ms p50',
+      kind: 'latency' as const,
+      p50Ms: r[key].p50,
+      target: `< ${TARGET_MS} ms p50`,
+      met: r[key].p50 < TARGET_MS,
+    })),
+  ),
+);
+console.log('\nSequential requests from this process to the platform (a child process), as the admin (every device visible).');
+console.log('The machine is shared with other work: figures are noisy.');
