@@ -1,60 +1,25 @@
 // `fluxgate start` as a user runs it: a taken port or a bad setting stops start-up with a message
 // naming the setting; the generated admin password is printed on the first start only.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/sqlite-migrations.ts';
+import { type CliRun, listening, runningCli, startCli, stopCli } from '../helpers/cli-process.ts';
 import { request } from '../helpers/platform.ts';
 
 const BIN = path.resolve('bin/fluxgate.js');
-/** Children still running; a failed assertion must not leave a server that keeps the test file alive. */
-const running = new Set<ChildProcess>();
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
+function start(env: Record<string, string>, args = ['start']): CliRun {
+  return startCli(BIN, args, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'info', ...env });
 }
-
-function start(env: Record<string, string>, args = ['start']): Run {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Resolves with the port once the platform logs that it listens; rejects if it exits first. */
-async function listening(run: Run): Promise<number> {
-  for (;;) {
-    const m = /Fluxgate listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout());
-    if (m) return Number(m[1]);
-    const code = await Promise.race([run.exited, new Promise<'wait'>((r) => setTimeout(() => r('wait'), 50))]);
-    if (code !== 'wait') throw new Error(`fluxgate exited with ${code}: ${run.stderr()}${run.stdout()}`);
-  }
-}
-
-async function stop(run: Run): Promise<number | null> {
-  run.child.kill('SIGTERM');
-  return run.exited;
-}
+const stop = stopCli;
 
 describe('fluxgate start (CLI)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-cli-'));
   after(() => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const child of runningCli) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -4,52 +4,20 @@
 // stale code. Works on a copy of the checkout in a temporary folder, so the build under test is this
 // test's own and never the dist/ another test or a developer is using.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type CliRun, listening, runningCli, startCli, stopCli } from '../helpers/cli-process.ts';
 import { request } from '../helpers/platform.ts';
 
 const ROOT = path.resolve('.');
-const running = new Set<ChildProcess>();
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
+function start(copy: string, dataDir: string): CliRun {
+  const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', DATA_DIR: dataDir, ADMIN_PASSWORD: 'admin-password-1', LOG_LEVEL: 'info' };
+  return startCli(path.join(copy, 'bin/fluxgate.js'), ['start'], env, copy);
 }
-
-function start(copy: string, dataDir: string): Run {
-  const child = spawn(process.execPath, [path.join(copy, 'bin/fluxgate.js'), 'start'], {
-    cwd: copy,
-    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', DATA_DIR: dataDir, ADMIN_PASSWORD: 'admin-password-1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function listening(run: Run): Promise<number> {
-  for (;;) {
-    const m = /Fluxgate listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout());
-    if (m) return Number(m[1]);
-    const code = await Promise.race([run.exited, new Promise<'wait'>((r) => setTimeout(() => r('wait'), 50))]);
-    if (code !== 'wait') throw new Error(`fluxgate exited with ${code}: ${run.stderr()}${run.stdout()}`);
-  }
-}
-
-async function stop(run: Run): Promise<number | null> {
-  run.child.kill('SIGTERM');
-  return run.exited;
-}
+const stop = stopCli;
 
 describe('compiled platform (npm run build)', () => {
   const copy = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-build-'));
@@ -71,7 +39,7 @@ describe('compiled platform (npm run build)', () => {
     unlinkSync(path.join(modules, 'typescript'));
   });
   after(() => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const child of runningCli) child.kill('SIGKILL');
     rmSync(copy, { recursive: true, force: true });
   });
 
