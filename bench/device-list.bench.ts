@@ -15,7 +15,7 @@ import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../src/storage/storage.ts';
 import { adminToken, getJson } from './lib/api.ts';
 import { ADMIN_PASSWORD, startPlatform } from './lib/children.ts';
-import { DATABASE_URL, postgresProblem, printHardware } from './lib/raw-storage.ts';
+import { DATABASE_URL, benchEachStorage, printHardware } from './lib/raw-storage.ts';
 import { recordResults } from './lib/results.ts';
 import { fmt, ms, printTable } from './lib/table.ts';
 
@@ -143,18 +143,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
 }
 
 printHardware(`device-list bench: ${fmt(DEVICES)} devices, ${fmt(ONLINE)} online, ${RUNS} timed runs each (sequential, admin)`);
-const kinds: Array<'sqlite' | 'postgres'> = args.storage === 'both' ? ['sqlite', 'postgres'] : [args.storage === 'postgres' ? 'postgres' : 'sqlite'];
-const rows: Row[] = [];
-for (const kind of kinds) {
-  if (kind === 'postgres') {
-    const problem = await postgresProblem();
-    if (problem) {
-      console.log(`SKIP postgres: ${problem}`);
-      continue;
-    }
-  }
-  rows.push(await benchOne(kind));
-}
+const rows: Row[] = await benchEachStorage(args.storage, benchOne);
 
 const QUERIES = [
   ['summary', 'GET /devices/summary'],

@@ -11,7 +11,7 @@ import { parseWindow } from '../src/domain/time.ts';
 import type { Point } from '../src/domain/telemetry.ts';
 import { adminToken, createDevices, getJson } from './lib/api.ts';
 import { startPlatform } from './lib/children.ts';
-import { DATABASE_URL, postgresProblem, printHardware } from './lib/raw-storage.ts';
+import { DATABASE_URL, benchEachStorage, printHardware } from './lib/raw-storage.ts';
 import { recordResults } from './lib/results.ts';
 import { fmt, ms, printTable } from './lib/table.ts';
 import path from 'node:path';
@@ -124,18 +124,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
 }
 
 printHardware(`query bench, ${DAYS} days of ${STEP / 1000}-second data, ${FIELDS.length} fields, ${RUNS} timed runs each (sequential)`);
-const kinds: Array<'sqlite' | 'postgres'> = args.storage === 'both' ? ['sqlite', 'postgres'] : [args.storage === 'postgres' ? 'postgres' : 'sqlite'];
-const rows: Row[] = [];
-for (const kind of kinds) {
-  if (kind === 'postgres') {
-    const problem = await postgresProblem();
-    if (problem) {
-      console.log(`SKIP postgres: ${problem}`);
-      continue;
-    }
-  }
-  rows.push(await benchOne(kind));
-}
+const rows: Row[] = await benchEachStorage(args.storage, benchOne);
 
 printTable(
   `Queries (${DAYS}-day hourly mean of one field; latest value of every field)`,

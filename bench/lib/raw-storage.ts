@@ -43,6 +43,21 @@ export async function postgresProblem(): Promise<string | undefined> {
   }
 }
 
+/**
+ * Runs `bench` for each storage the `--storage` flag names (sqlite, postgres or both) and returns
+ * their rows; PostgreSQL is skipped, saying why, when it cannot be reached.
+ */
+export async function benchEachStorage<Row>(flag: string | undefined, bench: (kind: 'sqlite' | 'postgres') => Promise<Row>): Promise<Row[]> {
+  const kinds: Array<'sqlite' | 'postgres'> = flag === 'both' ? ['sqlite', 'postgres'] : [flag === 'postgres' ? 'postgres' : 'sqlite'];
+  const rows: Row[] = [];
+  for (const kind of kinds) {
+    const problem = kind === 'postgres' ? await postgresProblem() : undefined;
+    if (problem) console.log(`SKIP postgres: ${problem}`);
+    else rows.push(await bench(kind));
+  }
+  return rows;
+}
+
 export async function openRawStorage(kind: 'sqlite' | 'postgres'): Promise<RawStorage> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'fluxgate-raw-'));
