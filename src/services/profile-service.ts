@@ -3,7 +3,8 @@
 // profile is its owner's profile for its device type, else the built-in one, else none (unprofiled).
 import { FluxgateError } from '../contract/errors.ts';
 import { BUILTIN_PROFILES, builtinProfileFor } from '../contract/profiles/builtin-profiles.ts';
-import { type Profile, type ProfileDefinition, normalizeDeviceType, profileDefinition } from '../contract/profiles/profile.ts';
+import { normalizeDeviceType } from '../contract/profiles/device-type.ts';
+import { type Profile, type ProfileDefinition, profileDefinition } from '../contract/profiles/profile.ts';
 import { type ProfileProblem, checkCommand, checkDesired, isOutOfRange } from '../contract/profiles/profile-checks.ts';
 import type { Device } from '../domain/device.ts';
 import { generateId } from '../domain/ids.ts';

@@ -271,13 +271,13 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.goto(`${p.url}/devices/thermo-sim`);
     await page.getByRole('heading', { name: 'Hall thermostat' }).waitFor();
     await page.getByTestId('latest-target_temperature').waitFor();
+    await page.getByRole('tab', { name: 'Control' }).click();
     await page.getByLabel('Target temperature (°C)').fill('23.5');
     await page.getByRole('button', { name: 'Set target' }).click();
     const sent = page.locator('[data-testid="commands"] li[data-command="set_target_temperature"]');
     await sent.first().waitFor();
     await page.locator('[data-testid="commands"] li[data-command="set_target_temperature"][data-status="acked"]').waitFor();
     // The thermostat reports the new target in its telemetry: desired and reported agree.
-    await page.getByTestId('latest-target_temperature').getByText('23.5 °C').waitFor();
     await page.locator('[data-testid="device-state"] tr:not(.pending)', { hasText: 'Target (°C)' }).getByText('23.5 °C').nth(1).waitFor();
     const history = await p.api('GET', '/api/v1/devices/thermo-sim/commands', { token: admin });
     assert.equal(history.body[0].command, 'set_target_temperature');
@@ -301,7 +301,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
       { level: 'error', message: 'an error from two days ago', timestamp: now - 2 * 86_400_000 },
     ];
     assert.equal((await p.api('POST', '/api/v1/devices/thermo-sim/logs', { apiKey: key, body: lines })).status, 201);
-    await page.goto(`${p.url}/devices/thermo-sim`);
+    await page.goto(`${p.url}/devices/thermo-sim?tab=logs`);
     const logs = page.getByTestId('logs');
     await logs.getByText('wifi signal weak <b>-82 dBm</b>').waitFor();
     const levels = async () => logs.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-level')));
@@ -318,6 +318,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
 
   test('share a device with another user, who then sees it after logging in', async () => {
     await page.goto(`${p.url}/devices/thermo-sim`);
+    await page.getByRole('tab', { name: 'Sharing' }).click();
     await page.getByLabel('User', { exact: true }).fill(BOB.username);
     await page.locator('select[name="share_level"]').selectOption('control');
     await page.getByRole('button', { name: 'Share' }).click();
@@ -331,11 +332,14 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('link', { name: 'Hall thermostat' }).click();
     await page.getByRole('heading', { name: 'Hall thermostat' }).waitFor();
-    await page.getByText('This device is shared with you by its owner.').waitFor();
     await page.getByTestId('latest-target_temperature').getByText('23.5 °C').waitFor();
+    await page.getByRole('tab', { name: 'Sharing' }).click();
+    await page.getByText('This device is shared with you by its owner.').waitFor();
+    await page.getByRole('tab', { name: 'Logs' }).click();
     await page.getByTestId('logs').getByText('sensor read failed').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Rotate API key' }).count(), 0);
     // Control level: bob may command it too.
+    await page.getByRole('tab', { name: 'Control' }).click();
     await page.getByRole('button', { name: 'On', exact: true }).click();
     await page.locator('[data-testid="commands"] li[data-command="turn_on"][data-status="acked"]').waitFor();
     await shot('16-shared-device-other-user');
@@ -401,7 +405,13 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     }
     await page.goto(`${p.url}/devices/thermo-sim`);
     await page.getByRole('heading', { name: 'Hall thermostat' }).waitFor();
-    for (const name of ['Target temperature', 'Set target', '30 days', 'Share', 'Time range']) await tabTo(name);
+    for (const name of ['Control', '30 days']) await tabTo(name);
+    await page.goto(`${p.url}/devices/thermo-sim?tab=control`);
+    for (const name of ['Target temperature', 'Set target']) await tabTo(name);
+    await page.goto(`${p.url}/devices/thermo-sim?tab=sharing`);
+    await tabTo('Share');
+    await page.goto(`${p.url}/devices/thermo-sim?tab=logs`);
+    await tabTo('Time range');
     await page.goto(`${p.url}/devices`);
     await page.getByRole('link', { name: 'Hall thermostat' }).waitFor();
     for (const name of ['New device', 'Search']) await tabTo(name);
@@ -465,6 +475,54 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     const after = await session();
     assert.notEqual(after.accessToken, before.accessToken);
     assert.notEqual(after.refreshToken, before.refreshToken);
+  });
+
+  test('device files and images: upload, view, delete from the page; a read-only user sees controls disabled', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${p.url}/devices/thermo-e2e?tab=files`);
+    const images = page.getByTestId('device-images');
+    await images.getByText('None yet.').waitFor();
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    await images.getByLabel('Upload to Images').setInputFiles({ name: 'hall.png', mimeType: 'image/png', buffer: png });
+    await images.locator('li[data-file="hall.png"]').getByText(`image/png · ${png.length} B`).waitFor();
+    const logFiles = page.getByTestId('device-files');
+    await logFiles.getByLabel('Upload to Log files').setInputFiles({ name: 'boot.log', mimeType: 'text/plain', buffer: Buffer.from('boot ok\nsensor ready\n') });
+    await logFiles.getByRole('button', { name: 'boot.log', exact: true }).click();
+    await page.getByRole('dialog', { name: 'boot.log' }).getByText('sensor ready').waitFor();
+    await page.getByRole('dialog', { name: 'boot.log' }).getByRole('button', { name: 'Close' }).click();
+    await images.getByRole('button', { name: 'hall.png', exact: true }).click();
+    const shown = page.getByRole('dialog', { name: 'hall.png' }).getByRole('img', { name: 'hall.png' });
+    await shown.waitFor();
+    await page.waitForFunction("(() => { const i = document.querySelector('img.file-preview'); return !!i && i.complete && i.naturalWidth === 1; })()");
+    await shot('21-device-files');
+    await page.getByRole('dialog', { name: 'hall.png' }).getByRole('button', { name: 'Close' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await images.getByRole('button', { name: 'Delete hall.png' }).click();
+    await images.getByText('None yet.').waitFor();
+    assert.equal((await p.api('GET', '/api/v1/devices/thermo-e2e/images', { token: await p.login(ADMIN.username, ADMIN.password) })).body.total, 0);
+
+    // Read access: the control tab says why its controls are disabled; nothing can be uploaded.
+    const admin = await p.login(ADMIN.username, ADMIN.password);
+    const bob = (await p.api('GET', '/api/v1/users?q=bob', { token: admin })).body.users[0];
+    assert.equal((await p.api('POST', '/api/v1/devices/thermo-e2e/access', { token: admin, body: { user_id: bob.id, level: 'read' } })).status, 201);
+    await logOut();
+    await logIn(BOB);
+    await page.goto(`${p.url}/devices/thermo-e2e?tab=control`);
+    await page.getByText(/You have read access to this device/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Set target' }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'On', exact: true }).isDisabled(), true);
+    await shot('22-read-only-controls');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('22b-read-only-controls-phone');
+    const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+    assert.ok(width <= 390, `page is ${width}px wide at a 390px viewport`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${p.url}/devices/thermo-e2e?tab=files`);
+    await page.getByTestId('device-files').getByText('boot.log').waitFor();
+    assert.equal(await page.getByLabel('Upload to Images').count(), 0);
+    assert.equal((await p.api('DELETE', `/api/v1/devices/thermo-e2e/access/${bob.id}`, { token: admin })).status, 204);
+    await logOut();
+    await logIn(ADMIN);
   });
 
   test('no console errors or page errors on any page', () => {

@@ -12,7 +12,8 @@ import {
   numberParam,
   profile,
 } from './profile-builders.ts';
-import { type ProfileDefinition, normalizeDeviceType } from './profile.ts';
+import { normalizeDeviceType } from './device-type.ts';
+import type { ProfileDefinition } from './profile.ts';
 
 const TARGET_MIN_C = 5;
 const TARGET_MAX_C = 35;

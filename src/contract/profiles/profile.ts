@@ -122,8 +122,3 @@ export const profileView = profileShape.extend({
   updated_at: z.string().nullable(),
 });
 export type Profile = z.output<typeof profileView>;
-
-/** Device types compare case- and separator-insensitively: "Motion Sensor" is motion_sensor. */
-export function normalizeDeviceType(type: string): string {
-  return type.trim().toLowerCase().replace(/[\s-]+/g, '_');
-}

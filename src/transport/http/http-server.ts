@@ -105,7 +105,8 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         upgradeInsecureRequests: null,
-        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        // blob: the dashboard shows device images it fetched with the bearer token as object URLs.
+        imgSrc: ["'self'", 'data:', 'blob:', 'validator.swagger.io'],
         connectSrc: ["'self'", 'ws:', 'wss:'],
       },
     },

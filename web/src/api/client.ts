@@ -144,6 +144,17 @@ export class ApiClient {
     }
   }
 
+  /** Uploads one file as multipart/form-data in the field `field`, with the bearer token. */
+  async upload<T>(path: string, file: Blob, name: string, field = 'file'): Promise<T> {
+    const token = await this.token();
+    if (!token) throw new ApiError(401, 'NOT_LOGGED_IN', 'You are not logged in');
+    const form = new FormData();
+    form.append(field, file, name);
+    const res = await fetch(this.base + path, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    if (!res.ok) throw await toError(res);
+    return (await res.json()) as T;
+  }
+
   /** A download that needs the bearer token (a plain link cannot send it). */
   async blob(path: string): Promise<Blob> {
     const token = await this.token();

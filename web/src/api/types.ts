@@ -6,8 +6,9 @@ import type { commandView, stateView } from '../../../src/contract/http/commands
 import type { logLevel, logPage, logView } from '../../../src/contract/http/logs.ts';
 import type { loginResponse, userView } from '../../../src/contract/http/auth.ts';
 import type { chartView, seriesResponse } from '../../../src/contract/http/charts.ts';
-import type { deviceView } from '../../../src/contract/http/devices.ts';
+import type { deviceListItem, deviceSummaryView, deviceView } from '../../../src/contract/http/devices.ts';
 import type { pointView } from '../../../src/contract/http/telemetry.ts';
+import type { fileList, fileView } from '../../../src/contract/http/files.ts';
 import type { deviceProfileView } from '../../../src/contract/http/profiles.ts';
 import type { CommandSpec, FieldSpec, ParamSpec, Profile } from '../../../src/contract/profiles/profile.ts';
 
@@ -15,15 +16,19 @@ export type User = z.output<typeof userView>;
 export type LoginResponse = z.output<typeof loginResponse> & { refresh_token?: string };
 export type Device = z.output<typeof deviceView>;
 export type DeviceCreated = Device & { api_key: string };
+export type DeviceListItem = z.output<typeof deviceListItem>;
+export type DeviceSummary = z.output<typeof deviceSummaryView>;
 export type PointView = z.output<typeof pointView>;
 export type SavedChart = z.output<typeof chartView>;
 export type SeriesResponse = z.output<typeof seriesResponse>;
 export type FieldSeries = SeriesResponse['fields'][number];
 export type DeviceProfile = z.output<typeof deviceProfileView>;
+export type DeviceFile = z.output<typeof fileView>;
+export type DeviceFileList = z.output<typeof fileList>;
 export type { CommandSpec, FieldSpec, ParamSpec, Profile };
 
 export interface DeviceList {
-  devices: Device[];
+  devices: DeviceListItem[];
   total: number;
   limit: number;
   offset: number;

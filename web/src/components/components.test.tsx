@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError } from '../api/client.ts';
 import type { LiveStream } from '../api/stream.ts';
 import { LoginPage } from '../pages/LoginPage.tsx';
-import { readCounter } from '../pages/OverviewPage.tsx';
 import { align } from '../pages/ChartsPage.tsx';
 import { AppProvider } from '../session.tsx';
 import { appendPoints, dropEmpty, needsDownsampling } from './LiveCharts.tsx';
@@ -102,12 +101,6 @@ describe('chart data helpers', () => {
       [10, null, 30],
       [null, 20, 31],
     ]);
-  });
-
-  it('reads a Prometheus counter', () => {
-    const text = '# HELP x\nfluxgate_points_ingested_total 42\nfluxgate_points_ingested_total_other 7\n';
-    expect(readCounter(text, 'fluxgate_points_ingested_total')).toBe(42);
-    expect(readCounter(text, 'missing')).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 // A device's profile on the page: fetched once per device, and the formatting it implies (unit,
 // decimals, labels of booleans and enums), so every value, axis and tooltip says what it measures.
-import type { DeviceProfile, FieldSpec } from '../api/types.ts';
+import { normalizeDeviceType } from '../../../src/contract/profiles/device-type.ts';
+import type { DeviceProfile, FieldSpec, Profile } from '../api/types.ts';
 import { useApp } from '../session.tsx';
 import { type AsyncState, useAsync } from './use-async.ts';
 import { formatValue } from './format.ts';
@@ -30,4 +31,15 @@ export function formatReading(value: unknown, spec: FieldSpec | undefined): stri
 export function fieldTitle(spec: FieldSpec | undefined, key: string): string {
   if (!spec) return key;
   return spec.unit ? `${spec.label} (${spec.unit})` : spec.label;
+}
+
+/**
+ * Which profile describes a device in a list: its owner's own profile for the type, else the
+ * built-in one (the server's rule), from the profiles the caller can list.
+ */
+export function profileOf(profiles: readonly Profile[] | undefined, device: { device_type: string; owner_id: string }): Profile | undefined {
+  if (!profiles) return undefined;
+  const type = normalizeDeviceType(device.device_type);
+  const describes = (p: Profile) => p.device_type === type || p.aliases.includes(type);
+  return profiles.find((p) => !p.builtin && p.owner_id === device.owner_id && describes(p)) ?? profiles.find((p) => p.builtin && describes(p));
 }

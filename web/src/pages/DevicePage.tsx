@@ -1,4 +1,5 @@
-// One device: latest values (live), charts, control, sharing, history; edit and key rotation.
+// One device, in tabs: overview (latest values and charts, live), control, history, logs, files and
+// images, sharing; edit and key rotation. The tab is in the URL (?tab=), so it survives a reload.
 import { useEffect, useState } from 'react';
 import { describeRange, isOutOfRange } from '../../../src/contract/profiles/profile-checks.ts';
 import type { Device, DeviceProfile } from '../api/types.ts';
@@ -6,13 +7,14 @@ import { ControlPanel } from '../components/ControlPanel.tsx';
 import { ApiKeyOnce, DeviceForm } from '../components/DeviceForm.tsx';
 import { HistoryTable } from '../components/HistoryTable.tsx';
 import { LogsPanel } from '../components/LogsPanel.tsx';
+import { FilesPanel } from '../components/FilesPanel.tsx';
 import { LiveCharts } from '../components/LiveCharts.tsx';
 import { SharingPanel } from '../components/SharingPanel.tsx';
 import { Badge, ErrorText, Modal } from '../components/ui.tsx';
 import { formatTime, timeAgo } from '../lib/format.ts';
 import { fieldSpec, formatReading, useDeviceProfile } from '../lib/profile.ts';
 import { useAsync } from '../lib/use-async.ts';
-import { Link, navigate } from '../router.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
 import { useApp } from '../session.tsx';
 
 interface Latest {
@@ -77,6 +79,28 @@ function LatestValues({ deviceId, profile }: { deviceId: string; profile: Device
   );
 }
 
+const TABS = [
+  ['overview', 'Overview'],
+  ['control', 'Control'],
+  ['history', 'History'],
+  ['logs', 'Logs'],
+  ['files', 'Files and images'],
+  ['sharing', 'Sharing'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
+function DeviceTabs({ tab, onTab }: { tab: Tab; onTab: (t: Tab) => void }) {
+  return (
+    <div className="tabs device-tabs" role="tablist" aria-label="Device sections">
+      {TABS.map(([id, label]) => (
+        <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls="device-tab-panel" onClick={() => onTab(id)}>
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 /** A device shared with the caller: who owns it is not theirs to manage, but they may drop their access. */
 function SharedWithYou({ deviceId, userId }: { deviceId: string; userId: string }) {
   const { api } = useApp();
@@ -105,6 +129,9 @@ export function DevicePage({ id }: { id: string }) {
   const { api, stream, session } = useApp();
   const device = useAsync(() => api.get<Device>(`/api/v1/devices/${encodeURIComponent(id)}`), [api, id]);
   const profile = useDeviceProfile(id);
+  const { query } = useLocation();
+  const tab: Tab = TABS.find(([t]) => t === query.get('tab'))?.[0] ?? 'overview';
+  const setTab = (t: Tab) => navigate(`/devices/${encodeURIComponent(id)}${t === 'overview' ? '' : `?tab=${t}`}`, true);
   const [editing, setEditing] = useState(false);
   const [confirmRotate, setConfirmRotate] = useState(false);
   const [newKey, setNewKey] = useState<string>();
@@ -185,14 +212,20 @@ export function DevicePage({ id }: { id: string }) {
       <ErrorText error={error} />
       {d && (
         <>
-          <LatestValues deviceId={id} profile={profile.data?.profile} />
-          <LiveCharts deviceId={id} profile={profile.data?.profile} />
-          <div className="grid2">
-            <ControlPanel deviceId={id} profile={profile.data} />
-            {manages ? <SharingPanel deviceId={id} /> : me && <SharedWithYou deviceId={id} userId={me.id} />}
+          <DeviceTabs tab={tab} onTab={setTab} />
+          <div id="device-tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {tab === 'overview' && (
+              <>
+                <LatestValues deviceId={id} profile={profile.data?.profile} />
+                <LiveCharts deviceId={id} profile={profile.data?.profile} />
+              </>
+            )}
+            {tab === 'control' && <ControlPanel deviceId={id} profile={profile.data} />}
+            {tab === 'history' && <HistoryTable deviceId={id} />}
+            {tab === 'logs' && <LogsPanel deviceId={id} />}
+            {tab === 'files' && <FilesPanel deviceId={id} canChange={!!profile.data && profile.data.access !== 'read'} />}
+            {tab === 'sharing' && (manages ? <SharingPanel deviceId={id} /> : me && <SharedWithYou deviceId={id} userId={me.id} />)}
           </div>
-          <LogsPanel deviceId={id} />
-          <HistoryTable deviceId={id} />
         </>
       )}
       {editing && d && (

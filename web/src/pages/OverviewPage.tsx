@@ -1,55 +1,29 @@
-// Fleet overview: counts by status and type, online/offline, live ingest rate, recent events.
-import { useEffect, useMemo, useRef, useState } from 'react';
+// Fleet overview: counts by status and type, online/offline and the ingest rate from one
+// server-side aggregate (GET /devices/summary, refreshed every few seconds, right at any fleet
+// size), and the recent commands, error logs and status changes of the most recently seen devices.
+import { useEffect, useMemo, useState } from 'react';
 import type { StreamServerMessage } from '../../../src/contract/stream.ts';
-import type { Command, Device, DeviceList, LogPage } from '../api/types.ts';
+import type { Command, Device, DeviceList, DeviceSummary, LogPage } from '../api/types.ts';
 import { Badge, ErrorText } from '../components/ui.tsx';
-import { formatTime, formatValue } from '../lib/format.ts';
+import { formatTime } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link } from '../router.tsx';
 import { useApp } from '../session.tsx';
 
-const RATE_WINDOW_MS = 10_000;
+const SUMMARY_REFRESH_MS = 5_000;
 
-/** Sums a counter in Prometheus text format. */
-export function readCounter(text: string, name: string): number | undefined {
-  let sum: number | undefined;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    const value = Number(line.trim().split(/\s+/).pop());
-    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
-  }
-  return sum;
-}
-
-/** This node's ingest rate from /metrics, which only admins may read (undefined for others). */
-function usePlatformRate(api: ReturnType<typeof useApp>['api'], admin: boolean): number | undefined {
-  const [rate, setRate] = useState<number>();
+/** The summary, fetched now and every few seconds (a GROUP BY on the server: cheap at any fleet size). */
+function useSummary(api: ReturnType<typeof useApp>['api']) {
+  const summary = useAsync(() => api.get<DeviceSummary>('/api/v1/devices/summary'), [api]);
+  const reload = summary.reload;
   useEffect(() => {
-    if (!admin) return;
-    let last: { at: number; n: number } | undefined;
-    let live = true;
-    const sample = async () => {
-      try {
-        const text = await (await api.blob('/metrics')).text();
-        const n = readCounter(text, 'fluxgate_points_ingested_total');
-        const at = Date.now();
-        if (n !== undefined && last && live) setRate(Math.max(0, (n - last.n) / ((at - last.at) / 1000)));
-        if (n !== undefined) last = { at, n };
-      } catch {
-        // metrics unreachable: keep the last figure
-      }
-    };
-    void sample();
-    const timer = setInterval(() => void sample(), 5000);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [api, admin]);
-  return rate;
+    const timer = setInterval(reload, SUMMARY_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
+  return summary;
 }
+
+const rate = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 interface Event {
   at: number;
@@ -89,27 +63,21 @@ async function recentEvents(api: ReturnType<typeof useApp>['api'], devices: Devi
 }
 
 export function OverviewPage() {
-  const { api, stream, session } = useApp();
-  const list = useAsync(() => api.get<DeviceList>('/api/v1/devices?limit=1000'), [api]);
-  const admin = session?.user.role === 'admin';
-  const platformRate = usePlatformRate(api, admin);
+  const { api, stream } = useApp();
+  const summary = useSummary(api);
+  const recentlySeen = useAsync(() => api.get<DeviceList>(`/api/v1/devices?sort=last_seen&order=desc&limit=${RECENT_DEVICES}`), [api]);
   const [events, setEvents] = useState<Event[]>([]);
-  const [myRate, setMyRate] = useState(0);
-  const arrivals = useRef<Array<{ at: number; n: number }>>([]);
 
-  const devices = useMemo(() => list.data?.devices ?? [], [list.data]);
+  const devices = useMemo(() => recentlySeen.data?.devices ?? [], [recentlySeen.data]);
   const ids = useMemo(() => devices.map((d) => d.id).join(','), [devices]);
   const recent = useAsync(() => recentEvents(api, devices), [api, devices]);
   const shown = useMemo(() => [...events, ...(recent.data ?? [])].sort((a, b) => b.at - a.at).slice(0, 20), [events, recent.data]);
 
+  // Live events of the most recently seen devices (following every device would not scale).
   useEffect(() => {
     if (!ids) return;
     const onMessage = (m: StreamServerMessage) => {
       const now = Date.now();
-      if (m.type === 'points') {
-        arrivals.current.push({ at: now, n: m.points.length });
-        return;
-      }
       let ev: Event | undefined;
       if (m.type === 'status') ev = { at: now, deviceId: m.device_id, label: m.online ? 'came online' : 'went offline', tone: m.online ? 'ok' : 'warn' };
       if (m.type === 'command') ev = { at: now, deviceId: m.device_id, label: `command ${m.command}: ${m.status}`, tone: commandTone(m.status) };
@@ -117,69 +85,55 @@ export function OverviewPage() {
       if (ev) setEvents((list) => [ev, ...list].slice(0, 20));
     };
     const stops = ids.split(',').map((id) => stream.follow(id, onMessage));
-    const timer = setInterval(() => {
-      const since = Date.now() - RATE_WINDOW_MS;
-      arrivals.current = arrivals.current.filter((a) => a.at >= since);
-      setMyRate(arrivals.current.reduce((s, a) => s + a.n, 0) / (RATE_WINDOW_MS / 1000));
-    }, 1000);
     return () => {
-      clearInterval(timer);
       for (const stop of stops) stop();
     };
   }, [ids, stream]);
 
-  const count = (key: (d: (typeof devices)[number]) => string) => {
-    const out = new Map<string, number>();
-    for (const d of devices) out.set(key(d), (out.get(key(d)) ?? 0) + 1);
-    return [...out.entries()].sort((a, b) => b[1] - a[1]);
-  };
-  const online = devices.filter((d) => d.online).length;
+  const s = summary.data;
+  const types = Object.entries(s?.by_type ?? {}).sort((a, b) => b[1].total - a[1].total || a[0].localeCompare(b[0]));
 
   return (
     <section>
       <h1>Overview</h1>
-      <ErrorText error={list.error} />
+      <ErrorText error={summary.error ?? recentlySeen.error} />
       <div className="cards">
         <div className="card stat">
-          <div className="stat-value" data-testid="device-count">{list.data?.total ?? '…'}</div>
+          <div className="stat-value" data-testid="device-count">{s?.total ?? '…'}</div>
           <div className="stat-label">devices</div>
         </div>
         <div className="card stat">
-          <div className="stat-value">
-            {online} <span className="muted">/ {devices.length - online}</span>
+          <div className="stat-value" data-testid="online-offline">
+            {s?.online ?? '…'} <span className="muted">/ {s?.offline ?? '…'}</span>
           </div>
           <div className="stat-label">online / offline</div>
         </div>
         <div className="card stat">
-          <div className="stat-value" data-testid="my-rate">{formatValue(myRate)}</div>
-          <div className="stat-label">points/s from your devices (live)</div>
-        </div>
-        {admin && (
-          <div className="card stat">
-            <div className="stat-value">{platformRate === undefined ? '…' : formatValue(platformRate)}</div>
-            <div className="stat-label">points/s stored by this node</div>
+          <div className="stat-value" data-testid="ingest-rate">
+            {s ? rate(s.ingest.points_per_second) : '…'} <span className="muted small">points/s</span>
           </div>
-        )}
+          <div className="stat-label">{s?.ingest.scope === 'platform' ? 'stored by this node, last minute' : 'from your devices, last minute'}</div>
+        </div>
       </div>
       <div className="grid2">
         <div className="card">
           <h2>By status</h2>
-          <ul className="counts">
-            {count((d) => d.status).map(([k, n]) => (
+          <ul className="counts" data-testid="by-status">
+            {Object.entries(s?.by_status ?? {}).map(([k, n]) => (
               <li key={k}>
                 <Badge tone={k === 'active' ? 'ok' : k === 'maintenance' ? 'warn' : 'muted'}>{k}</Badge> {n}
               </li>
             ))}
           </ul>
           <h2>By type</h2>
-          <ul className="counts">
-            {count((d) => d.device_type).map(([k, n]) => (
+          <ul className="counts" data-testid="by-type">
+            {types.map(([k, n]) => (
               <li key={k}>
-                {k} <strong>{n}</strong>
+                <Link to={`/devices?type=${encodeURIComponent(k)}`}>{k}</Link> <strong>{n.total}</strong> <span className="muted small">{n.online} online</span>
               </li>
             ))}
           </ul>
-          {devices.length === 0 && !list.loading && (
+          {s?.total === 0 && (
             <p>
               No devices yet. <Link to="/devices">Add one</Link>.
             </p>
