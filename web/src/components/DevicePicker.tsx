@@ -39,7 +39,8 @@ export function DevicePicker({ label, value, onChange, allLabel, hideLabel, requ
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   const [editing, setEditing] = useState(false);
-  const [result, setResult] = useState<{ devices: Device[]; total: number }>();
+  /** The latest answer, with the search it answers (older answers are not shown as current). */
+  const [result, setResult] = useState<{ search: string; devices: Device[]; total: number }>();
   const [error, setError] = useState<unknown>();
   const [active, setActive] = useState(-1);
   /** Names of devices seen in results or looked up, so the chosen one shows by name. */
@@ -63,15 +64,16 @@ export function DevicePicker({ label, value, onChange, allLabel, hideLabel, requ
     input.current?.setCustomValidity(required && !value ? 'Choose a device from the list' : '');
   }, [required, value]);
 
+  const search = editing ? text.trim() : '';
   // Debounced server search while the list is open.
   useEffect(() => {
     if (!open) return;
     let live = true;
     const timer = setTimeout(() => {
-      api.get<DeviceList>(pickerSearchPath(editing ? text : '')).then(
+      api.get<DeviceList>(pickerSearchPath(search)).then(
         (r) => {
           if (!live) return;
-          setResult({ devices: r.devices, total: r.total });
+          setResult({ search, devices: r.devices, total: r.total });
           setError(undefined);
           setNames((n) => ({ ...n, ...Object.fromEntries(r.devices.map((d) => [d.id, d.name])) }));
         },
@@ -82,9 +84,10 @@ export function DevicePicker({ label, value, onChange, allLabel, hideLabel, requ
       live = false;
       clearTimeout(timer);
     };
-  }, [api, open, text, editing]);
+  }, [api, open, search]);
 
-  const options: Option[] = [...(allLabel !== undefined && !(editing && text.trim()) ? [{ id: '', name: allLabel, all: true as const }] : []), ...(result?.devices ?? [])];
+  const current = result?.search === search ? result : undefined;
+  const options: Option[] = [...(allLabel !== undefined && !search ? [{ id: '', name: allLabel, all: true as const }] : []), ...(current?.devices ?? [])];
   const shown = editing ? text : value ? (names[value] ?? value) : (allLabel ?? '');
 
   const close = () => {
@@ -183,10 +186,11 @@ export function DevicePicker({ label, value, onChange, allLabel, hideLabel, requ
               </li>
             ))}
         </ul>
-        {open && result && result.devices.length === 0 && <p className="picker-note">No device matches.</p>}
-        {open && result && result.total > result.devices.length && (
+        {open && !current && !error && <p className="picker-note">Searching…</p>}
+        {open && current && current.devices.length === 0 && <p className="picker-note">No device matches.</p>}
+        {open && current && current.total > current.devices.length && (
           <p className="picker-note">
-            {result.devices.length} of {result.total} shown: type to narrow
+            {current.devices.length} of {current.total} shown: type to narrow
           </p>
         )}
         {open && <ErrorText error={error} />}

@@ -73,6 +73,9 @@ describe('DevicePicker', () => {
     expect(within(list).getByText('old-1')).toBeTruthy();
 
     fireEvent.change(box, { target: { value: 'meter' } });
+    // Until the new search answers, the old matches are not offered (Enter must not pick them).
+    expect(within(list).queryAllByRole('option')).toEqual([]);
+    expect(screen.getByText('Searching…')).toBeTruthy();
     await within(list).findByText('Beta meter');
     expect(paths.at(-1)).toBe('/api/v1/devices?q=meter&sort=name&order=asc&limit=20');
     expect(within(list).getAllByRole('option').map((o) => o.textContent)).toEqual(['Alpha metermeter-0001', 'Beta metermeter-0002']);
