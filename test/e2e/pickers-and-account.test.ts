@@ -216,6 +216,8 @@ describe('device pickers, energy axes and passwords end to end', { skip: skip ??
     await form.getByLabel('Repeat new password').fill('carol-own-pass-3');
     await form.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('status').getByText('Your password was changed. You are logged in with the new one').waitFor();
+    assert.equal(await form.getByLabel('Current password').inputValue(), '');
+    await page.locator('.live-dot.live').waitFor();
     await shot('pickers-07-account-changed');
     // Still logged in (with a fresh session) and the pages work.
     await page.getByRole('link', { name: 'Energy' }).click();

@@ -41,6 +41,11 @@ export function AccountPage() {
     try {
       if (!username) throw new Error('no username');
       await api.login(username, next);
+      setCurrent('');
+      setNext('');
+      setRepeat('');
+      setBusy(false);
+      me.reload();
       navigate(`/account?${PASSWORD_CHANGED}`, true);
     } catch {
       navigate(`/?${PASSWORD_CHANGED}`, true);

@@ -198,7 +198,7 @@ function UsersCard({ users, onChange }: { users: ReturnType<typeof useAsync<User
                 </td>
                 <td>{u.role}</td>
                 <td className="hide-narrow">{formatTime(u.last_login)}</td>
-                <td className="row-actions">
+                <td className="row-actions user-actions">
                   {u.id !== session?.user.id && (
                     <>
                       <button type="button" onClick={() => void act(() => api.post(`/api/v1/users/${encodeURIComponent(u.id)}/${u.is_active ? 'deactivate' : 'activate'}`))}>
