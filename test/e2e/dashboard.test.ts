@@ -184,7 +184,8 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('button', { name: 'New chart' }).click();
     const form = page.getByRole('dialog', { name: 'New chart' });
     await form.getByLabel('Name').fill('Heating check');
-    await form.getByLabel('Device').selectOption('thermo-e2e');
+    await form.getByRole('combobox', { name: 'Device' }).fill('thermo-e2e');
+    await form.getByRole('option').filter({ hasText: 'thermo-e2e' }).click();
     await form.getByLabel('Field').selectOption('temperature');
     await form.getByRole('button', { name: 'Add series' }).click();
     await form.getByLabel('Field').selectOption('heating');
@@ -362,7 +363,8 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
     await page.getByTestId('admin-stats').getByText('thermostat 2').waitFor();
-    await page.getByLabel('Assign device').selectOption('thermo-e2e');
+    await page.getByRole('combobox', { name: 'Assign device' }).fill('thermo-e2e');
+    await page.getByRole('option').filter({ hasText: 'thermo-e2e' }).click();
     await page.getByLabel('To user').selectOption({ label: BOB.username });
     await page.getByLabel('Assignment level').selectOption('read');
     await page.getByRole('button', { name: 'Assign', exact: true }).click();

@@ -1,5 +1,6 @@
 // Layout and routes. Logged out: the login page; logged in: navigation and the page of the URL.
 import { useState } from 'react';
+import { AccountPage } from './pages/AccountPage.tsx';
 import { AdminPage } from './pages/AdminPage.tsx';
 import { ChartsPage } from './pages/ChartsPage.tsx';
 import { DevicePage } from './pages/DevicePage.tsx';
@@ -26,6 +27,7 @@ function Page({ path }: { path: string }) {
   if (path === '/energy') return <EnergyPage />;
   if (path === '/charts') return <ChartsPage />;
   if ((params = match('/charts/:id', path))) return <ChartsPage openId={params.id!} />;
+  if (path === '/account') return <AccountPage />;
   if (path === '/admin' && session?.user.role === 'admin') return <AdminPage />;
   return (
     <section>
@@ -66,6 +68,9 @@ export function App() {
         </nav>
         <div className="who">
           <span className={`live-dot ${live}`} title={`Live updates: ${live}`} aria-label={`Live updates ${live}`} />
+          <Link to="/account" className="account-link" aria-current={path === '/account' ? 'page' : undefined}>
+            Account
+          </Link>
           <span className="username">{session.user.username}</span>
           <button type="button" onClick={() => void api.logout().then(() => navigate('/', true))}>
             Log out

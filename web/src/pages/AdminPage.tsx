@@ -1,13 +1,15 @@
 // Admin: system stats, users (create, deactivate, delete, the devices each can see), and device
 // assignments (seed 004's mappings: share a device with a user, or take it back).
 import { type FormEvent, useState } from 'react';
-import type { AccessGrant, AdminStats, DeviceList, UserList } from '../api/types.ts';
-import { Badge, ErrorText } from '../components/ui.tsx';
+import type { AccessGrant, AdminStats, Device, DeviceList, User, UserList } from '../api/types.ts';
+import { DevicePicker } from '../components/DevicePicker.tsx';
+import { Badge, ErrorText, Modal } from '../components/ui.tsx';
 import { formatTime, formatValue } from '../lib/format.ts';
 import { useAction } from '../lib/use-action.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link } from '../router.tsx';
 import { useApp } from '../session.tsx';
+import { MIN_PASSWORD, passwordProblem } from '../lib/password.ts';
 
 const counts = (r: Record<string, number>) =>
   Object.entries(r)
@@ -84,11 +86,56 @@ function UserDevices({ userId, username }: { userId: string; username: string })
   );
 }
 
+/** An admin sets a new password for a user; the server ends that user's sessions. */
+function ResetPasswordDialog({ user, onClose, onDone }: { user: User; onClose: () => void; onDone: () => void }) {
+  const { api } = useApp();
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const problem = passwordProblem(password);
+    if (problem) return setError(new Error(problem));
+    setBusy(true);
+    try {
+      await api.put(`/api/v1/users/${encodeURIComponent(user.id)}`, { password });
+      onDone();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={`Reset the password of ${user.username}`} onClose={onClose}>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label>
+          New password
+          <input type="password" name="reset_password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <p className="muted small">
+          At least {MIN_PASSWORD} characters. Every session of {user.username} ends; tell them the new password.
+        </p>
+        <ErrorText error={error} />
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            Reset password
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
 function UsersCard({ users, onChange }: { users: ReturnType<typeof useAsync<UserList>>; onChange: () => void }) {
   const { api, session } = useApp();
   const [form, setForm] = useState({ username: '', password: '', role: 'user' });
   const { error, act } = useAction(onChange);
   const [selected, setSelected] = useState<string>();
+  const [resetting, setResetting] = useState<User>();
+  const [notice, setNotice] = useState('');
   const list = users.data?.users ?? [];
 
   const create = (e: FormEvent) => {
@@ -113,6 +160,21 @@ function UsersCard({ users, onChange }: { users: ReturnType<typeof useAsync<User
         <button type="submit">Create user</button>
       </form>
       <ErrorText error={users.error ?? error} />
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {resetting && (
+        <ResetPasswordDialog
+          user={resetting}
+          onClose={() => setResetting(undefined)}
+          onDone={() => {
+            setNotice(`The password of ${resetting.username} was reset; their sessions have ended.`);
+            setResetting(undefined);
+          }}
+        />
+      )}
       <div className="table-wrap">
         <table data-testid="users">
           <thead>
@@ -136,11 +198,14 @@ function UsersCard({ users, onChange }: { users: ReturnType<typeof useAsync<User
                 </td>
                 <td>{u.role}</td>
                 <td className="hide-narrow">{formatTime(u.last_login)}</td>
-                <td className="row-actions">
+                <td className="row-actions user-actions">
                   {u.id !== session?.user.id && (
                     <>
                       <button type="button" onClick={() => void act(() => api.post(`/api/v1/users/${encodeURIComponent(u.id)}/${u.is_active ? 'deactivate' : 'activate'}`))}>
                         {u.is_active ? 'Deactivate' : 'Activate'}
+                      </button>
+                      <button type="button" onClick={() => (setNotice(''), setResetting(u))} aria-label={`Reset password of ${u.username}`}>
+                        Reset password
                       </button>
                       <button
                         type="button"
@@ -163,10 +228,25 @@ function UsersCard({ users, onChange }: { users: ReturnType<typeof useAsync<User
   );
 }
 
+/** Names of the devices in the assignments shown (a grant carries only the device id). */
+function useDeviceNames(ids: string[]): Record<string, string> {
+  const { api } = useApp();
+  const key = [...new Set(ids)].sort().join(',');
+  const names = useAsync(
+    async () =>
+      Object.fromEntries(
+        await Promise.all(
+          (key ? key.split(',') : []).map(async (id) => [id, await api.get<Device>(`/api/v1/devices/${encodeURIComponent(id)}`).then((d) => d.name, () => id)] as const),
+        ),
+      ),
+    [api, key],
+  );
+  return names.data ?? {};
+}
+
 function AssignmentsCard({ users, version, onChange }: { users: UserList | undefined; version: number; onChange: () => void }) {
   const { api } = useApp();
   const mappings = useAsync(() => api.get<{ mappings: AccessGrant[]; total: number }>('/api/v1/mappings?limit=200'), [api, version]);
-  const devices = useAsync(() => api.get<DeviceList>('/api/v1/devices?limit=1000'), [api, version]);
   const [form, setForm] = useState({ user_id: '', device_id: '', level: 'control' });
   const { error, act } = useAction(onChange);
 
@@ -175,20 +255,14 @@ function AssignmentsCard({ users, version, onChange }: { users: UserList | undef
     void act(() => api.post('/api/v1/mappings/assign', form));
   };
   const list = mappings.data?.mappings ?? [];
-  const deviceName = (id: string) => devices.data?.devices.find((d) => d.id === id)?.name ?? id;
+  const names = useDeviceNames(list.map((m) => m.device_id));
+  const deviceName = (id: string) => names[id] ?? id;
 
   return (
     <div className="card">
       <h2>Assignments</h2>
       <form className="inline wrap" onSubmit={assign} aria-label="Assign a device">
-        <select required aria-label="Assign device" value={form.device_id} onChange={(e) => setForm({ ...form, device_id: e.target.value })}>
-          <option value="">device…</option>
-          {devices.data?.devices.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name} ({d.id})
-            </option>
-          ))}
-        </select>
+        <DevicePicker label="Assign device" hideLabel required value={form.device_id} onChange={(id) => setForm({ ...form, device_id: id })} />
         <select required aria-label="To user" value={form.user_id} onChange={(e) => setForm({ ...form, user_id: e.target.value })}>
           <option value="">user…</option>
           {users?.users.map((u) => (

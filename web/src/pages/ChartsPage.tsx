@@ -1,7 +1,8 @@
 // Saved charts (seed 003): build a chart from several devices and fields, save, reopen, delete.
 // An open chart follows its devices live over the stream.
 import { type FormEvent, useEffect, useState } from 'react';
-import type { DeviceList, SavedChart, SeriesResponse } from '../api/types.ts';
+import type { SavedChart, SeriesResponse } from '../api/types.ts';
+import { DevicePicker } from '../components/DevicePicker.tsx';
 import { LineChart, seriesColor } from '../components/LineChart.tsx';
 import { dropEmpty } from '../components/LiveCharts.tsx';
 import { ErrorText, Modal } from '../components/ui.tsx';
@@ -99,7 +100,6 @@ function OpenChart({ chart }: { chart: SavedChart }) {
 
 function ChartBuilder({ onSaved, onCancel }: { onSaved: (c: SavedChart) => void; onCancel: () => void }) {
   const { api } = useApp();
-  const devices = useAsync(() => api.get<DeviceList>('/api/v1/devices?limit=1000'), [api]);
   const [name, setName] = useState('');
   const [range, setRange] = useState('24h');
   const [series, setSeries] = useState<SeriesDraft[]>([]);
@@ -150,14 +150,15 @@ function ChartBuilder({ onSaved, onCancel }: { onSaved: (c: SavedChart) => void;
             ))}
           </ul>
           <div className="inline wrap">
-            <select value={device} onChange={(e) => (setDevice(e.target.value), setField(''))} aria-label="Device">
-              <option value="">device…</option>
-              {devices.data?.devices.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
+            <DevicePicker
+              label="Device"
+              hideLabel
+              value={device}
+              onChange={(id) => {
+                setDevice(id);
+                setField('');
+              }}
+            />
             <select value={field} onChange={(e) => setField(e.target.value)} aria-label="Field" disabled={!device}>
               <option value="">field…</option>
               {fields.data?.map((f) => (

@@ -1,8 +1,9 @@
 // Energy (seed 004): hourly consumption of a day and daily consumption of a range, in the user's
 // time zone, for one device or all the user can see.
 import { useState } from 'react';
-import type { DeviceList, EnergyResponse } from '../api/types.ts';
+import type { EnergyResponse } from '../api/types.ts';
 import { BarChart } from '../components/BarChart.tsx';
+import { DevicePicker } from '../components/DevicePicker.tsx';
 import { ErrorText } from '../components/ui.tsx';
 import { formatValue, localDate, userTimeZone } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
@@ -16,7 +17,6 @@ export function EnergyPage() {
   const [day, setDay] = useState(today);
   const [from, setFrom] = useState(localDate(new Date(Date.now() - 13 * 86_400_000)));
   const [to, setTo] = useState(today);
-  const devices = useAsync(() => api.get<DeviceList>('/api/v1/devices?limit=1000'), [api]);
   const dev = device ? `&device_id=${encodeURIComponent(device)}` : '';
   const hourly = useAsync(() => api.get<EnergyResponse>(`/api/v1/energy/hourly?date=${day}&tz=${encodeURIComponent(tz)}${dev}`), [api, day, tz, dev]);
   const daily = useAsync(() => api.get<EnergyResponse>(`/api/v1/energy/daily?start=${from}&end=${to}&tz=${encodeURIComponent(tz)}${dev}`), [api, from, to, tz, dev]);
@@ -25,17 +25,7 @@ export function EnergyPage() {
     <section>
       <h1>Energy</h1>
       <div className="filters">
-        <label>
-          Device
-          <select value={device} onChange={(e) => setDevice(e.target.value)}>
-            <option value="">all my devices</option>
-            {devices.data?.devices.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DevicePicker label="Device" value={device} onChange={setDevice} allLabel="all my devices" />
         <p className="muted small">Times in {tz}</p>
       </div>
       <div className="card">

@@ -1,9 +1,12 @@
 import { type FormEvent, useState } from 'react';
 import { ErrorText } from '../components/ui.tsx';
+import { useLocation } from '../router.tsx';
 import { useApp } from '../session.tsx';
 
 export function LoginPage() {
   const { api } = useApp();
+  const { query } = useLocation();
+  const passwordChanged = query.get('password') === 'changed';
   const [mode, setMode] = useState<'login' | 'register'>('login');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -37,6 +40,11 @@ export function LoginPage() {
             Create account
           </button>
         </div>
+        {passwordChanged && (
+          <p className="notice" role="status">
+            Your password was changed and every session ended: log in with the new password.
+          </p>
+        )}
         <label>
           Username{mode === 'login' ? ' or email' : ''}
           <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
