@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../api/client.ts';
 import type { LiveStream } from '../api/stream.ts';
-import type { Device, DeviceList } from '../api/types.ts';
+import type { DeviceList, DeviceListItem } from '../api/types.ts';
 import { AppProvider } from '../session.tsx';
 import { BarChart, niceTicks, tickLabels } from './BarChart.tsx';
 import { DevicePicker } from './DevicePicker.tsx';
@@ -15,7 +15,7 @@ const memoryStore = () => {
 };
 const idleStream = { start: () => undefined, stop: () => undefined, status: 'offline', onState: () => () => undefined } as unknown as LiveStream;
 
-const device = (id: string, name: string) => ({ id, name }) as Device;
+const device = (id: string, name: string) => ({ id, name, latest: {} }) as DeviceListItem;
 const FLEET = [device('meter-0001', 'Alpha meter'), device('meter-0002', 'Beta meter'), device('plug-7', 'Garage plug'), device('old-1', 'Oldest device')];
 
 /** An ApiClient whose GETs answer from FLEET as the server would (q, sort=name, limit), logging each path. */
