@@ -13,8 +13,16 @@ export interface CliRun {
 /** Children of any test in this process still running: kill them in `after`. */
 export const runningCli = new Set<ChildProcess>();
 
+/**
+ * The variables that move the clock (libfaketime's, as CI's second run sets them): a child given a
+ * minimal environment must keep them, or it would run on another clock than the test.
+ */
+function clockEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(FAKETIME|LD_PRELOAD$|DONT_FAKE_MONOTONIC$)/.test(e[0]) && e[1] !== undefined));
+}
+
 export function startCli(bin: string, args: readonly string[], env: Record<string, string>, cwd?: string): CliRun {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...clockEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   runningCli.add(child);
   child.once('exit', () => runningCli.delete(child));
   let out = '';
