@@ -272,6 +272,10 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.goto(`${p.url}/devices/thermo-sim`);
     await page.getByRole('heading', { name: 'Hall thermostat' }).waitFor();
     await page.getByTestId('latest-target_temperature').waitFor();
+    // The thermostat profile's chart: temperature and target on one chart, one axis in °C.
+    await page.locator('.field-chart[data-fields="temperature target_temperature"] canvas').waitFor();
+    await page.getByRole('img', { name: 'Temperature and target (°C) over time' }).waitFor();
+    await shot('12b-thermostat-overview');
     await page.getByRole('tab', { name: 'Control' }).click();
     await page.getByLabel('Target temperature (°C)').fill('23.5');
     await page.getByRole('button', { name: 'Set target' }).click();

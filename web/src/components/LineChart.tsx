@@ -78,8 +78,19 @@ export function LineChart({ data, series, height = 220, title, unit, decimals }:
       height,
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
-      // One timestamp alone would make uPlot stretch the axis over years: give it a minute each side.
-      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) } },
+      // One timestamp alone would make uPlot stretch the axis over years (it may pass no min and max
+      // at all, which read as 1970): give that time a minute each side.
+      scales: {
+        x: {
+          time: true,
+          range: (u, min, max) => {
+            const xs = u.data[0] ?? [];
+            const first = xs[0];
+            if (first !== undefined && xs[xs.length - 1] === first) return [first - 60, first + 60];
+            return [min, max];
+          },
+        },
+      },
       axes: [
         { stroke: '#475569', grid: { stroke: '#e2e8f0' }, incrs: X_INCRS, values: xValues, space: 100 },
         { stroke: '#475569', grid: { stroke: '#e2e8f0' }, size: yAxisSize, ...(unit ? { label: unit, labelSize: 18 } : {}) },

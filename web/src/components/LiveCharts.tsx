@@ -1,10 +1,12 @@
-// One chart per field of a device over the chosen range, sized to the screen by the server
-// (max_points = chart width) and kept live by the WebSocket stream: no polling. Numbers are lines
-// (with the min/max envelope when the server aggregated), booleans and text are state timelines.
+// A device's fields over the chosen range, sized to the screen by the server (max_points = chart
+// width) and kept live by the WebSocket stream: no polling. The profile's charts put related numbers
+// on one chart (a thermostat's temperature and target); every other field gets its own. Numbers are
+// lines (with the min/max envelope when the server aggregated), booleans and text are state timelines.
 import { useEffect, useRef, useState } from 'react';
 import type { StreamPoint } from '../../../src/contract/stream.ts';
 import type { DeviceProfile, FieldSeries, SeriesResponse } from '../api/types.ts';
 import { RANGES, rangeMs } from '../lib/format.ts';
+import { align } from '../lib/align.ts';
 import { fieldSpec, fieldTitle, formatReading } from '../lib/profile.ts';
 import { useApp } from '../session.tsx';
 import { LineChart, seriesColor } from './LineChart.tsx';
@@ -59,6 +61,45 @@ export function needsDownsampling(fields: readonly Columns[], width: number): bo
 }
 
 type Spec = ReturnType<typeof fieldSpec>;
+type ProfileOf = DeviceProfile['profile'] | undefined;
+
+/** Fields drawn together: a chart of the profile with two or more numeric fields present, or one field alone. */
+export interface ChartGroup {
+  title: string | undefined;
+  fields: Columns[];
+}
+
+/** The profile's charts first (those with at least two numeric fields that have data), then every other field alone. */
+export function chartGroups(fields: readonly Columns[], profile: ProfileOf): ChartGroup[] {
+  const byField = new Map(fields.map((f) => [f.field, f]));
+  const used = new Set<string>();
+  const groups: ChartGroup[] = [];
+  for (const chart of profile?.views.charts ?? []) {
+    const members = chart.fields.map((k) => byField.get(k)).filter((f): f is Columns => !!f && f.kind === 'number' && !used.has(f.field));
+    if (members.length < 2) continue;
+    for (const m of members) used.add(m.field);
+    groups.push({ title: chart.title, fields: members });
+  }
+  for (const f of fields) if (!used.has(f.field)) groups.push({ title: undefined, fields: [f] });
+  return groups;
+}
+
+/** Several numeric fields on one chart, one line each; the axis carries their unit when they share one. */
+function GroupChart({ group, profile, title }: { group: ChartGroup; profile: ProfileOf; title: string }) {
+  const specs = group.fields.map((f) => fieldSpec(profile, f.field));
+  const units = new Set(specs.map((s) => s?.unit ?? null));
+  const unit = units.size === 1 ? [...units][0] : undefined;
+  const numbers = (values: Columns['values']) => values.map((v) => (typeof v === 'number' ? v : null));
+  return (
+    <LineChart
+      title={title}
+      unit={unit}
+      decimals={specs[0]?.decimals}
+      data={align(group.fields.map((f) => ({ ts: f.ts, values: numbers(f.values) })))}
+      series={group.fields.map((f, i) => ({ label: specs[i]?.label ?? f.field, color: seriesColor(i), spanGaps: true }))}
+    />
+  );
+}
 
 function FieldChart({ f, spec, start, end }: { f: Columns; spec: Spec; start: number; end: number }) {
   // Like the line charts, a timeline spans the data it has (from its first point to now).
@@ -164,20 +205,31 @@ export function LiveCharts({ deviceId, profile }: { deviceId: string; profile?: 
         </p>
       )}
       {data?.fields.length === 0 && <p className="muted">No telemetry in this range yet. Points appear here as the device sends them.</p>}
-      {data?.fields.map((f) => {
-        const spec = fieldSpec(profile, f.field);
-        return (
-          <div key={f.field} className="field-chart" data-field={f.field}>
-            <h3>
-              {fieldTitle(spec, f.field)} {profile && !spec && <span className="badge muted">unprofiled</span>}{' '}
-              <span className="muted small" data-testid={`count-${f.field}`}>
-                {f.ts.length} {f.ts.length === 1 ? 'point' : 'points'}
-              </span>
-            </h3>
-            <FieldChart f={f} spec={spec} start={Math.max(data.start, now - rangeMs(range))} end={now} />
-          </div>
-        );
-      })}
+      {data &&
+        chartGroups(data.fields, profile).map((g) => {
+          const first = g.fields[0]!;
+          const spec = fieldSpec(profile, first.field);
+          const single = g.fields.length === 1;
+          const title = single ? fieldTitle(spec, first.field) : `${g.title}${spec?.unit ? ` (${spec.unit})` : ''}`;
+          return (
+            <div key={g.fields.map((f) => f.field).join('+')} className="field-chart" data-field={first.field} data-fields={g.fields.map((f) => f.field).join(' ')}>
+              <h3>
+                {title} {profile && single && !spec && <span className="badge muted">unprofiled</span>}{' '}
+                {g.fields.map((f, i) => (
+                  <span key={f.field} className="muted small" data-testid={`count-${f.field}`}>
+                    {single ? '' : `${i > 0 ? '· ' : ''}${fieldSpec(profile, f.field)?.label ?? f.field}: `}
+                    {f.ts.length} {f.ts.length === 1 ? 'point' : 'points'}{' '}
+                  </span>
+                ))}
+              </h3>
+              {single ? (
+                <FieldChart f={first} spec={spec} start={Math.max(data.start, now - rangeMs(range))} end={now} />
+              ) : (
+                <GroupChart group={g} profile={profile} title={`${title} over time`} />
+              )}
+            </div>
+          );
+        })}
     </div>
   );
 }

@@ -3,9 +3,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError } from '../api/client.ts';
 import type { LiveStream } from '../api/stream.ts';
 import { LoginPage } from '../pages/LoginPage.tsx';
-import { align } from '../pages/ChartsPage.tsx';
+import { align } from '../lib/align.ts';
 import { AppProvider } from '../session.tsx';
-import { appendPoints, dropEmpty, needsDownsampling } from './LiveCharts.tsx';
+import { builtinProfileFor } from '../../../src/contract/profiles/builtin-profiles.ts';
+import { appendPoints, chartGroups, dropEmpty, needsDownsampling } from './LiveCharts.tsx';
 import { StateTimeline } from './StateTimeline.tsx';
 import { ApiKeyOnce } from './DeviceForm.tsx';
 
@@ -101,6 +102,25 @@ describe('chart data helpers', () => {
       [10, null, 30],
       [null, 20, 31],
     ]);
+  });
+});
+
+describe('chart groups from the profile', () => {
+  const col = (field: string, kind: 'number' | 'boolean' = 'number') => ({ field, kind, ts: [1], values: [kind === 'number' ? 1 : true], min: undefined, max: undefined });
+  const thermostat = { ...builtinProfileFor('thermostat')!, id: 'thermostat', builtin: true, owner_id: null, created_at: null, updated_at: null };
+
+  it('puts a thermostat\'s temperature and target on one chart, every other field alone', () => {
+    const groups = chartGroups([col('heating', 'boolean'), col('humidity'), col('target_temperature'), col('temperature')], thermostat);
+    expect(groups.map((g) => [g.title, g.fields.map((f) => f.field)])).toEqual([
+      ['Temperature and target', ['temperature', 'target_temperature']],
+      [undefined, ['heating']],
+      [undefined, ['humidity']],
+    ]);
+  });
+
+  it('keeps one chart per field without a profile, or when a chart has one field with data', () => {
+    expect(chartGroups([col('a'), col('b')], undefined).map((g) => g.fields.map((f) => f.field))).toEqual([['a'], ['b']]);
+    expect(chartGroups([col('temperature')], thermostat).map((g) => [g.title, g.fields.map((f) => f.field)])).toEqual([[undefined, ['temperature']]]);
   });
 });
 

@@ -10,20 +10,10 @@ import { RANGES, rangeMs } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link, navigate } from '../router.tsx';
 import { useApp } from '../session.tsx';
+import { align } from '../lib/align.ts';
 
 type SeriesDraft = { device_id: string; field: string; label: string | null };
 
-/** Puts series of different time bases on one shared time axis (uPlot's aligned data). */
-export function align(series: Array<{ ts: number[]; values: Array<number | null> }>): [number[], ...Array<Array<number | null>>] {
-  const times = [...new Set(series.flatMap((s) => s.ts))].sort((a, b) => a - b);
-  const index = new Map(times.map((t, i) => [t, i]));
-  const columns = series.map((s) => {
-    const col: Array<number | null> = new Array(times.length).fill(null);
-    s.ts.forEach((t, i) => (col[index.get(t)!] = s.values[i] ?? null));
-    return col;
-  });
-  return [times, ...columns];
-}
 
 function OpenChart({ chart }: { chart: SavedChart }) {
   const { api, stream } = useApp();
