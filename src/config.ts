@@ -62,7 +62,7 @@ export const configSchema = z.object({
     .describe('Time a client has to send a whole request, headers included; a slower one (slowloris) gets 408 and is closed'),
   DEMO: bool
     .default(false)
-    .describe('Run the embedded simulator with the five seed-001 devices and the /api/v1/simulation API (also `fluxgate start --demo`)'),
+    .describe('Run the embedded simulator with the IoT Mock Service\'s five devices and one of every other kind (each created with 3 days of history), and the /api/v1/simulation API (also `fluxgate start --demo`)'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS (empty: same origin only)'),
   BLOB_DRIVER: z
     .enum(['local', 's3'])

@@ -1,10 +1,12 @@
 // Demo mode (`fluxgate start --demo`, DEMO=true): the simulator runs inside the platform process
-// with seed 001's five default devices, so a newcomer sees live data at once. It provisions through
+// with seed 001's five default devices and one device of every other kind (thermostat, plug, meter,
+// lock, camera, motion sensor), each created with a few days of history, so a newcomer sees live
+// data and full charts at once. It provisions through
 // the public HTTP API and its devices connect to the embedded MQTT broker with their own keys, as real
 // devices would; only when the embedded broker is off (MQTT_ENABLED=false, or an external MQTT_URL
 // whose ACL may not know our device keys) do they send over HTTP. Only the admin token is minted here.
 import type { Platform } from './platform.ts';
-import { EmbeddedSimulator } from '../simulator/embedded.ts';
+import { DEMO_BACKFILL_DAYS, DEMO_DEVICES, EmbeddedSimulator } from '../simulator/embedded.ts';
 import { MqttTransport } from '../simulator/links/mqtt-link.ts';
 import { knobsFor } from '../simulator/profiles.ts';
 import { simulationRoutes } from './simulation-routes.ts';
@@ -36,12 +38,12 @@ export function attachDemo(platform: Platform): Demo {
               transport: () => new MqttTransport({ url: `mqtt://${hostPart}:${mqttPort}`, topicPrefix: platform.config.MQTT_TOPIC_PREFIX }),
             }),
       });
-      await s.provisionDefaults(await platform.accessTokenFor(platform.config.ADMIN_USERNAME));
+      await s.provision(await platform.accessTokenFor(platform.config.ADMIN_USERNAME), DEMO_DEVICES, DEMO_BACKFILL_DAYS);
       const started = await s.start();
       sim = s;
       if (started.failed.length > 0) platform.logger.warn({ failed: started.failed }, 'demo: some simulated devices could not connect');
       const { transport, devices } = s.status();
-      platform.logger.info({ devices: devices.map((d) => d.id), transport }, `demo: simulator running with the five seed-001 devices over ${transport.toUpperCase()}`);
+      platform.logger.info({ devices: devices.map((d) => d.id), transport }, `demo: simulator running with ${devices.length} devices (seed 001's five and one of every other kind) over ${transport.toUpperCase()}`);
       return s;
     },
     async stop() {

@@ -21,6 +21,25 @@ export const DEFAULT_DEVICES: ReadonlyArray<{ id: string; type: DeviceType; name
   ]!,
 }));
 
+/**
+ * The rest of the demo fleet: one device of every other kind, so the dashboard shows each profile
+ * (a thermostat, a plug, a meter with history, a lock, a camera, a motion sensor).
+ */
+export const DEMO_HOME_DEVICES: ReadonlyArray<{ id: string; type: DeviceType; name: string }> = [
+  { id: 'demo-thermostat-001', type: 'thermostat', name: 'Living room thermostat' },
+  { id: 'demo-smart-plug-001', type: 'smart_plug', name: 'Kettle plug' },
+  { id: 'demo-smart-meter-001', type: 'smart_meter', name: 'House meter' },
+  { id: 'demo-door-lock-001', type: 'door_lock', name: 'Front door' },
+  { id: 'demo-camera-001', type: 'camera', name: 'Porch camera' },
+  { id: 'demo-motion-sensor-001', type: 'motion_sensor', name: 'Hall motion sensor' },
+];
+
+/** Every device `--demo` runs: seed 001's five and one of every other kind. */
+export const DEMO_DEVICES = [...DEFAULT_DEVICES, ...DEMO_HOME_DEVICES];
+
+/** History a demo device gets when it is first created, so charts and energy pages are not empty. */
+export const DEMO_BACKFILL_DAYS = 3;
+
 /** Seed 002's device types, used by generate. */
 export const SEED_002_TYPES: readonly DeviceType[] = ['thermostat', 'camera', 'motion_sensor', 'door_lock', 'smart_plug'];
 
@@ -55,11 +74,16 @@ export class EmbeddedSimulator {
     return this.o.transport?.() ?? new HttpTransport({ baseUrl: this.o.baseUrl });
   }
 
-  /** Creates (or takes over) the five seed-001 devices as the user of `token`. */
-  async provisionDefaults(token: string): Promise<ProvisionedDevice[]> {
+  /**
+   * Creates (or takes over) `devices` as the user of `token`; those created now get `backfillDays`
+   * of history (one reading every 15 minutes), those that existed keep theirs.
+   */
+  async provision(token: string, devices: ReadonlyArray<{ id: string; type: DeviceType; name: string }>, backfillDays: number): Promise<ProvisionedDevice[]> {
     const client = new PlatformClient(this.o.baseUrl, token);
     this.devices = [];
-    for (const d of DEFAULT_DEVICES) this.devices.push(await client.ensureDevice(d.id, d.type, d.name));
+    for (const d of devices) this.devices.push(await client.ensureDevice(d.id, d.type, d.name));
+    const fresh = this.devices.filter((d) => d.created);
+    if (backfillDays > 0 && fresh.length > 0) await this.backfill(fresh, backfillDays);
     return this.devices;
   }
 
@@ -112,13 +136,19 @@ export class EmbeddedSimulator {
   async generate(token: string, numDevices: number, days: number, everyMinutes = 15): Promise<{ devices: Array<{ id: string; type: string }>; messages: number }> {
     const client = new PlatformClient(this.o.baseUrl, token);
     const created = await client.provision(numDevices, SEED_002_TYPES, 'generated');
+    const messages = await this.backfill(created, days, everyMinutes);
+    return { devices: created.map((d) => ({ id: d.id, type: d.type })), messages };
+  }
+
+  /** Sends `days` of each device's readings up to now, one every `everyMinutes`, as arrays of messages; returns how many. */
+  private async backfill(devices: readonly ProvisionedDevice[], days: number, everyMinutes = 15): Promise<number> {
     const http = new HttpTransport({ baseUrl: this.o.baseUrl, maxSockets: 8 });
     const end = Date.now();
     const start = end - days * 86_400_000;
     const step = everyMinutes * 60_000;
     let messages = 0;
     try {
-      for (const d of created) {
+      for (const d of devices) {
         const clock = new ManualClock(start);
         const knobs = { ...this.o.knobs, timeAcceleration: 1, faults: { ...this.o.knobs.faults, offline: 0, drop: 0, spike: 0, malformed: 0 } };
         const dev = new SimulatedDevice({ id: d.id, type: d.type, knobs, clock, seed: this.o.seed ?? 1 });
@@ -140,6 +170,6 @@ export class EmbeddedSimulator {
     } finally {
       await http.close();
     }
-    return { devices: created.map((d) => ({ id: d.id, type: d.type })), messages };
+    return messages;
   }
 }

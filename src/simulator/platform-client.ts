@@ -10,6 +10,8 @@ export interface ProvisionedDevice {
   id: string;
   api_key: string;
   type: DeviceType;
+  /** Made by this call (false: it existed and its key was rotated to take it over). */
+  created?: boolean;
 }
 
 export class PlatformApiError extends Error {
@@ -66,10 +68,10 @@ export class PlatformClient {
   async ensureDevice(id: string, type: DeviceType, name: string): Promise<ProvisionedDevice> {
     try {
       const created = await this.createDevice({ id, name, device_type: type, location: 'Simulation', metadata: { simulated: true } });
-      return { id: created.id, api_key: created.api_key, type };
+      return { id: created.id, api_key: created.api_key, type, created: true };
     } catch (err) {
       if (!(err instanceof PlatformApiError) || err.status !== 409) throw err;
-      return { id, api_key: await this.rotateKey(id), type };
+      return { id, api_key: await this.rotateKey(id), type, created: false };
     }
   }
 

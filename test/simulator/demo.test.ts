@@ -8,7 +8,7 @@ import path from 'node:path';
 import { attachDemo } from '../../src/cli/demo.ts';
 import { createPlatform } from '../../src/cli/platform.ts';
 import { loadConfig } from '../../src/config.ts';
-import { DEFAULT_DEVICES } from '../../src/simulator/embedded.ts';
+import { DEFAULT_DEVICES, DEMO_BACKFILL_DAYS, DEMO_DEVICES } from '../../src/simulator/embedded.ts';
 import { ADMIN_PASSWORD } from './fixtures.ts';
 
 /** Bodies are checked with exact assertions, so they are read untyped. */
@@ -50,10 +50,14 @@ describe('demo mode and /api/v1/simulation', () => {
   });
   after(async () => stop?.());
 
-  test('the five seed-001 devices exist and report', async () => {
+  test('the five seed-001 devices and one of every other kind exist and report', async () => {
     assert.deepStrictEqual(
       DEFAULT_DEVICES.map((d) => d.id),
       ['mock-hvac-001', 'mock-led-lighting-001', 'mock-server-rack-001', 'mock-production-line-001', 'mock-kitchen-equipment-001'],
+    );
+    assert.deepStrictEqual(
+      DEMO_DEVICES.map((d) => d.type),
+      ['hvac', 'led_lighting', 'server_rack', 'production_line', 'kitchen_equipment', 'thermostat', 'smart_plug', 'smart_meter', 'door_lock', 'camera', 'motion_sensor'],
     );
     const status = await api('GET', '/api/v1/simulation/status');
     assert.equal(status.status, 200);
@@ -61,17 +65,27 @@ describe('demo mode and /api/v1/simulation', () => {
     assert.equal(status.body.transport, 'mqtt');
     // Each device holds its own connection to the embedded broker (logged in with its own key).
     const stats = await api('GET', '/api/v1/admin/stats');
-    assert.equal(stats.body.connections.mqtt, DEFAULT_DEVICES.length);
-    assert.deepStrictEqual((status.body.devices as Array<{ online: boolean }>).map((d) => d.online), [true, true, true, true, true]);
+    assert.equal(stats.body.connections.mqtt, DEMO_DEVICES.length);
+    assert.deepStrictEqual((status.body.devices as Array<{ online: boolean }>).map((d) => d.online), DEMO_DEVICES.map(() => true));
     assert.deepStrictEqual(
       (status.body.devices as Array<{ id: string; type: string }>).map((d) => [d.id, d.type]),
-      DEFAULT_DEVICES.map((d) => [d.id, d.type]),
+      DEMO_DEVICES.map((d) => [d.id, d.type]),
     );
     const sent = await api('POST', '/api/v1/devices/mock-server-rack-001/simulate');
     assert.equal(sent.status, 200);
     assert.equal(sent.body.outcome, 'message');
     const latest = await api('GET', '/api/v1/telemetry/mock-server-rack-001/latest');
     assert.deepStrictEqual(Object.keys(latest.body.values).sort(), ['current', 'enabled', 'energy', 'power', 'status', 'voltage']);
+  });
+
+  test('each demo device was created with days of history, so charts and energy pages are not empty', async () => {
+    const history = await api('GET', `/api/v1/telemetry/demo-smart-meter-001?fields=energy_usage&order=asc&limit=10000&start_time=-${DEMO_BACKFILL_DAYS + 1}d`);
+    const ts = (history.body.points as Array<{ ts: number }>).map((p) => p.ts);
+    assert.ok(ts.length >= DEMO_BACKFILL_DAYS * 96, `${ts.length} readings`);
+    const oldest = Date.now() - ts[0]!;
+    assert.ok(oldest > (DEMO_BACKFILL_DAYS * 24 - 1) * 3_600_000 && oldest <= DEMO_BACKFILL_DAYS * 86_400_000 + 600_000, `oldest reading ${oldest} ms ago`);
+    const thermostat = await api('GET', '/api/v1/telemetry/demo-thermostat-001?fields=temperature&limit=1&order=asc&start_time=-4d');
+    assert.equal(thermostat.body.points.length, 1);
   });
 
   test('stop and start; control needs an admin', async () => {
