@@ -99,7 +99,7 @@ const smartPlug = profile({
   description: 'Switchable socket metering the power of what is plugged in, in W (Smart Home IoT Data Service).',
   aliases: ['plug'],
   fields: [
-    flag('power_on', 'Power', 'on', 'off', { device_class: 'power' }),
+    flag('power_on', 'Switch', 'on', 'off', { device_class: 'power' }),
     measurement('power', 'Power', 'W', { min: 0, max: PLUG_MAX_W, decimals: 1, device_class: 'power' }),
     counter('energy_usage', 'Energy', 'kWh', { perInterval: true, decimals: 4, device_class: 'energy' }),
   ],
