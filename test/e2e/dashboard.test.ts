@@ -1,8 +1,7 @@
 // End to end: the real platform on a random port, the built dashboard, headless Debian chromium.
 // Screenshots of each page go to test-artifacts/e2e/ (look at them).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,19 +10,12 @@ import { Fleet } from '../../src/simulator/fleet.ts';
 import { MqttTransport } from '../../src/simulator/links/mqtt-link.ts';
 import { knobsFor } from '../../src/simulator/profiles.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkipReason } from '../helpers/chromium.ts';
+import { ensureDashboardBuilt } from '../helpers/dashboard-build.ts';
 import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const skip = chromiumSkipReason();
 /** mtime of the newest file under dir: the built dashboard is rebuilt when a source is newer. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
 const BOB = { username: 'bob', password: 'bob-password' };
 /** The main pages, checked at phone width for horizontal overflow. */
@@ -54,10 +46,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    if (!existsSync('web/dist/index.html') || newestSource('web/src') > statSync('web/dist/index.html').mtimeMs) {
-      const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
-      assert.equal(built.status, 0, 'building the dashboard failed');
-    }
+    ensureDashboardBuilt();
     p = await startPlatform(env);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

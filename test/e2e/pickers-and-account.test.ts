@@ -2,25 +2,17 @@
 // and passwords (a user changes theirs, an admin resets one). The real platform on a random port,
 // the built dashboard, headless Debian chromium; screenshots go to test-artifacts/e2e/ (look at them).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkipReason } from '../helpers/chromium.ts';
+import { ensureDashboardBuilt } from '../helpers/dashboard-build.ts';
 import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const skip = chromiumSkipReason();
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
 const FLEET_SIZE = 1050;
 /** Created first, named to sort last: neither the newest nor first by name among 1,050 devices. */
@@ -60,10 +52,7 @@ describe('device pickers, energy axes and passwords end to end', { skip: skip ??
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    if (!existsSync('web/dist/index.html') || newestSource('web/src') > statSync('web/dist/index.html').mtimeMs) {
-      const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
-      assert.equal(built.status, 0, 'building the dashboard failed');
-    }
+    ensureDashboardBuilt();
     // 1,050 device creations in a row: the per-user API rate limit would refuse them.
     p = await startPlatform({ DATA_DIR: dataDir, RATE_LIMIT_API: '0' });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });

@@ -1,7 +1,9 @@
 // The raw history of a device, newest first, page by page; CSV export of the last 24 hours or more.
 import { useEffect, useState } from 'react';
 import type { PointView } from '../api/types.ts';
-import { formatTime, formatValue } from '../lib/format.ts';
+import type { DeviceProfile } from '../api/types.ts';
+import { formatTime } from '../lib/format.ts';
+import { fieldSpec, fieldTitle, formatReading } from '../lib/profile.ts';
 import { useApp } from '../session.tsx';
 import { useAsync } from '../lib/use-async.ts';
 import { ErrorText } from './ui.tsx';
@@ -11,7 +13,7 @@ interface HistoryPage {
   next_cursor: string | null;
 }
 
-export function HistoryTable({ deviceId }: { deviceId: string }) {
+export function HistoryTable({ deviceId, profile }: { deviceId: string; profile?: DeviceProfile['profile'] | undefined }) {
   const { api, stream } = useApp();
   const [pages, setPages] = useState<PointView[][]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -97,8 +99,8 @@ export function HistoryTable({ deviceId }: { deviceId: string }) {
             {rows.map((p) => (
               <tr key={`${p.ts}:${p.field}`}>
                 <td>{formatTime(p.ts)}</td>
-                <td>{p.field}</td>
-                <td>{formatValue(p.value)}</td>
+                <td>{fieldTitle(fieldSpec(profile, p.field), p.field)}</td>
+                <td>{formatReading(p.value, fieldSpec(profile, p.field))}</td>
               </tr>
             ))}
             {rows.length === 0 && !first.loading && (

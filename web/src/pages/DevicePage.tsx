@@ -221,7 +221,7 @@ export function DevicePage({ id }: { id: string }) {
               </>
             )}
             {tab === 'control' && <ControlPanel deviceId={id} profile={profile.data} />}
-            {tab === 'history' && <HistoryTable deviceId={id} />}
+            {tab === 'history' && <HistoryTable deviceId={id} profile={profile.data?.profile} />}
             {tab === 'logs' && <LogsPanel deviceId={id} />}
             {tab === 'files' && <FilesPanel deviceId={id} canChange={!!profile.data && profile.data.access !== 'read'} />}
             {tab === 'sharing' && (manages ? <SharingPanel deviceId={id} /> : me && <SharedWithYou deviceId={id} userId={me.id} />)}
