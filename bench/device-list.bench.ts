@@ -1,4 +1,5 @@
-// npm run bench:device-list [-- --storage sqlite|postgres|both] [--devices 20000] [--online 5000] [--runs 50]
+// npm run bench:device-list [-- --storage sqlite|postgres|both] [--devices 20000] [--online 5000] [--runs 50] [--browser]
+// npm run bench:dashboard is the same with --browser: also the pages in headless chromium.
 // Creates a fleet directly through the Storage API (a temp SQLite file, a fresh PostgreSQL schema),
 // marks some devices online (a fresh last_seen, as the presence flush writes it) with two latest
 // values each, starts the real platform (a child process) on that database, and times over HTTP:
@@ -14,6 +15,7 @@ import { PostgresStorage } from '../src/storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../src/storage/storage.ts';
 import { adminToken, getJson } from './lib/api.ts';
+import { browserTimings } from './lib/browser-timings.ts';
 import { ADMIN_PASSWORD, startPlatform } from './lib/children.ts';
 import { DATABASE_URL, benchEachStorage, printHardware } from './lib/raw-storage.ts';
 import { recordResults } from './lib/results.ts';
@@ -25,6 +27,8 @@ const { values: args } = parseArgs({
     devices: { type: 'string', default: '20000' },
     online: { type: 'string', default: '5000' },
     runs: { type: 'string', default: '50' },
+    browser: { type: 'boolean', default: false },
+    'browser-runs': { type: 'string', default: '10' },
   },
 });
 const DEVICES = Number(args.devices);
@@ -105,7 +109,13 @@ interface Row {
   summary: Timing;
   page: Timing;
   search: Timing;
+  browser?: { overview: Timing; devicesPage: Timing; search: Timing };
 }
+
+const timing = (samples: number[]): Timing => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+};
 
 async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
   const schema = kind === 'postgres' ? `bench_dl_${process.pid}_${Date.now().toString(36)}` : undefined;
@@ -130,7 +140,12 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
     if (page.devices.length !== Math.min(50, DEVICES) || page.total !== DEVICES) throw new Error(`first page: ${page.devices.length} of ${page.total}`);
     const found = await getJson<{ total: number }>(searchUrl, token);
     if (found.total === 0 && DEVICES > 1234) throw new Error('search found nothing');
-    return { kind, loadSeconds, summary: await time(() => getJson(summaryUrl, token)), page: await time(() => getJson(pageUrl, token)), search: await time(() => getJson(searchUrl, token)) };
+    const row: Row = { kind, loadSeconds, summary: await time(() => getJson(summaryUrl, token)), page: await time(() => getJson(pageUrl, token)), search: await time(() => getJson(searchUrl, token)) };
+    if (args.browser) {
+      const b = await browserTimings(platform.url, { username: 'admin', password: ADMIN_PASSWORD }, { total: DEVICES, searchText: 'unit 1234', row: `${PLACES[1234 % PLACES.length]} unit 1234` }, Number(args['browser-runs']));
+      row.browser = { overview: timing(b.overview), devicesPage: timing(b.devicesPage), search: timing(b.search) };
+    }
+    return row;
   } finally {
     await platform.stop();
     if (schema) {
@@ -169,5 +184,18 @@ recordResults(
     })),
   ),
 );
+const PAGES = [
+  ['overview', 'overview until its device count shows', 'its aggregate < 100 ms (above)'],
+  ['devicesPage', 'devices page until its first row', '< 500 ms'],
+  ['search', 'search typed until the row shows (150 ms debounce included)', '< 300 ms'],
+] as const;
+const withBrowser = rows.filter((r) => r.browser);
+if (withBrowser.length > 0) {
+  printTable(
+    'The dashboard in headless chromium',
+    ['storage', 'page', 'p50', 'p95', 'target'],
+    withBrowser.flatMap((r) => PAGES.map(([key, label, target]) => [r.kind, label, ms(r.browser![key].p50), ms(r.browser![key].p95), target])),
+  );
+}
 console.log('\nSequential requests from this process to the platform (a child process), as the admin (every device visible).');
 console.log('The machine is shared with other work: figures are noisy.');

@@ -102,7 +102,7 @@ export function DevicesPage() {
     const t = setTimeout(() => {
       setSearch(q);
       setOffset(0);
-    }, 250);
+    }, 150);
     return () => clearTimeout(t);
   }, [q]);
 
