@@ -16,6 +16,7 @@ import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../src/storage/storage.ts';
 import { adminToken, getJson } from './lib/api.ts';
 import { browserTimings } from './lib/browser-timings.ts';
+import { percentile, sampleLatency } from './lib/latency.ts';
 import { ADMIN_PASSWORD, startPlatform } from './lib/children.ts';
 import { DATABASE_URL, benchEachStorage, printHardware } from './lib/raw-storage.ts';
 import { recordResults } from './lib/results.ts';
@@ -40,20 +41,13 @@ const PLACES = ['Kitchen', 'attic', 'Cellar', 'garage', 'Hall', 'office', 'Roof'
 
 type Timing = { p50: number; p95: number };
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+const timing = (samples: number[]): Timing => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+};
 
 async function time(fn: () => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < 5; i++) await fn(); // warm-up: caches, JIT, connections
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+  return timing(await sampleLatency(RUNS, 5, fn));
 }
 
 const idOf = (i: number) => `fleet-${String(i).padStart(5, '0')}`;
@@ -112,10 +106,6 @@ interface Row {
   browser?: { overview: Timing; devicesPage: Timing; search: Timing };
 }
 
-const timing = (samples: number[]): Timing => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
-};
 
 async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
   const schema = kind === 'postgres' ? `bench_dl_${process.pid}_${Date.now().toString(36)}` : undefined;

@@ -19,6 +19,7 @@ import { cpuSeconds, startBareAedes } from './lib/children.ts';
 import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
 import { median } from './lib/table.ts';
+import { percentile } from './lib/latency.ts';
 
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 10);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
@@ -72,10 +73,6 @@ interface Target {
   stop(): Promise<void>;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();

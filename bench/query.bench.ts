@@ -11,6 +11,7 @@ import { parseWindow } from '../src/domain/time.ts';
 import type { Point } from '../src/domain/telemetry.ts';
 import { adminToken, createDevices, getJson } from './lib/api.ts';
 import { startPlatform } from './lib/children.ts';
+import { percentile, sampleLatency } from './lib/latency.ts';
 import { DATABASE_URL, benchEachStorage, printHardware } from './lib/raw-storage.ts';
 import { recordResults } from './lib/results.ts';
 import { fmt, ms, printTable } from './lib/table.ts';
@@ -30,19 +31,8 @@ const STEP = 10_000;
 const FIELDS = ['temperature', 'humidity', 'power'];
 const TARGET_MS = { sqlite: 10, postgres: 30 } as const;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function time(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < Math.min(20, runs); i++) await fn(); // warm-up: caches, JIT, connections
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
+  const samples = await sampleLatency(runs, Math.min(20, runs), fn);
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 

@@ -2,6 +2,7 @@
 // (or typing a search) until the first rows are on screen. Used by `npm run bench:dashboard`.
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/helpers/chromium.ts';
+import { logIn } from '../../test/helpers/dashboard-session.ts';
 
 export interface BrowserTimings {
   overview: number[];
@@ -24,11 +25,7 @@ export async function browserTimings(
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(60_000);
-    await page.goto(url);
-    await page.getByLabel('Username or email').fill(login.username);
-    await page.getByLabel('Password').fill(login.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).last().click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await logIn(page, url, login);
     const timed = async (fn: () => Promise<unknown>) => {
       const t0 = performance.now();
       await fn();

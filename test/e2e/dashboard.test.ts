@@ -11,6 +11,7 @@ import { MqttTransport } from '../../src/simulator/links/mqtt-link.ts';
 import { knobsFor } from '../../src/simulator/profiles.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkipReason } from '../helpers/chromium.ts';
 import { ensureDashboardBuilt } from '../helpers/dashboard-build.ts';
+import { logIn as logInAs, logOut as logOutOf } from '../helpers/dashboard-session.ts';
 import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
 
 const ARTIFACTS = 'test-artifacts/e2e';
@@ -71,17 +72,8 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const logIn = async (user: { username: string; password: string }) => {
-    await page.goto(p.url);
-    await page.getByLabel('Username or email').fill(user.username);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).last().click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  };
-  const logOut = async () => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('tab', { name: 'Create account' }).waitFor();
-  };
+  const logIn = (user: { username: string; password: string }) => logInAs(page, p.url, user);
+  const logOut = () => logOutOf(page);
   /** Tabs from the top of the page until the element named `name` has focus; fails after `max` presses. */
   const tabTo = async (name: string, max = 80) => {
     await page.evaluate('document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)');

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkipReason } from '../helpers/chromium.ts';
 import { ensureDashboardBuilt } from '../helpers/dashboard-build.ts';
+import { logIn as logInAs, logOut as logOutOf } from '../helpers/dashboard-session.ts';
 import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
 
 const ARTIFACTS = 'test-artifacts/e2e';
@@ -38,17 +39,8 @@ describe('device pickers, energy axes and passwords end to end', { skip: skip ??
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
   };
-  const logIn = async (user: { username: string; password: string }) => {
-    await page.goto(p.url);
-    await page.getByLabel('Username or email').fill(user.username);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).last().click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  };
-  const logOut = async () => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('tab', { name: 'Create account' }).waitFor();
-  };
+  const logIn = (user: { username: string; password: string }) => logInAs(page, p.url, user);
+  const logOut = () => logOutOf(page);
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });

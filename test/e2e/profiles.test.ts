@@ -10,6 +10,7 @@ import { BUILTIN_PROFILES } from '../../src/contract/profiles/builtin-profiles.t
 import type { FieldSpec, ProfileDefinition } from '../../src/contract/profiles/profile.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkipReason } from '../helpers/chromium.ts';
 import { ensureDashboardBuilt } from '../helpers/dashboard-build.ts';
+import { logIn } from '../helpers/dashboard-session.ts';
 import { ADMIN, type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
 
 const ARTIFACTS = 'test-artifacts/e2e/profiles';
@@ -51,11 +52,7 @@ describe('every built-in profile\'s device page', { skip: skip ?? false }, () =>
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => msg.type() === 'error' && problems.push(`console error: ${msg.text()} at ${msg.location().url ?? ''}`));
-    await page.goto(p.url);
-    await page.getByLabel('Username or email').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).last().click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await logIn(page, p.url, ADMIN);
   });
 
   after(async () => {
