@@ -19,7 +19,7 @@ const program = new Command('fluxgate').version(VERSION).description('Fluxgate I
 program
   .command('start')
   .description('Run the platform: HTTP API, ingest, storage (SQLite in DATA_DIR, or PostgreSQL with DATABASE_URL)')
-  .option('--demo', 'also run the embedded simulator with seed 001\'s five devices (DEMO=true)')
+  .option('--demo', 'also run the embedded simulator with the IoT Mock Service\'s five devices and one of every other kind (DEMO=true)')
   .action(async (opts: { demo?: boolean }) => {
     const config = loadConfig(opts.demo ? { ...process.env, DEMO: 'true' } : process.env);
     const platform = await createPlatform(config);

@@ -50,7 +50,7 @@ export function simulationRoutes(app: FastifyInstance, auth: AuthService, simula
     {
       schema: {
         tags,
-        summary: 'Send one simulated message from this device now (seed 001)',
+        summary: 'Send one simulated message from this device now (IoT Mock Service)',
         security,
         params: deviceIdParam,
         response: { 200: z.object({ device_id: z.string(), outcome: z.string(), reading: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional() }) },
@@ -70,7 +70,7 @@ export function simulationRoutes(app: FastifyInstance, auth: AuthService, simula
     {
       schema: {
         tags,
-        summary: 'Create devices of the seed-002 types and back-fill their history (seed 002)',
+        summary: 'Create devices of the Smart Home IoT Data Service device types and back-fill their history',
         security,
         querystring: z.object({
           num_devices: z.coerce.number().int().min(1).max(100).default(5),

@@ -19,7 +19,7 @@ export const loginBody = z.object({
 
 export const userView = z.object({
   id: z.string(),
-  user_id: z.string().describe('Same as id (seed 003 name)'),
+  user_id: z.string().describe('Same as id (the name IoTFlow uses)'),
   username: z.string(),
   email: z.string().nullable(),
   role: z.enum(['admin', 'user']),

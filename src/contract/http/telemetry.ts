@@ -12,7 +12,7 @@ const flatMessage = z.record(z.string(), z.unknown()).describe('Flat object: num
 /** Documents the accepted shapes; the ingest pipeline's normaliser does the detailed checking. */
 export const telemetryBody = z
   .union([nestedMessage, flatMessage, z.array(z.union([nestedMessage, flatMessage]))])
-  .describe('One message or an array of messages, nested (seed 003) or flat (seed 001)');
+  .describe('One message or an array of messages, nested (IoTFlow) or flat (IoT Mock Service)');
 
 export const timeRangeQuery = {
   start_time: z.string().max(64).optional().describe('now, -24h style offset, ISO 8601 or epoch ms'),

@@ -60,7 +60,7 @@ export function accessRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // Seed 004's assignment endpoints, as aliases of the above.
   r.post(
     '/api/v1/mappings/assign',
-    { schema: { tags, summary: 'Assign a device to a user (alias: POST /devices/{id}/access, seed 004; default level control)', security, body: assignBody, response: { 201: grantView } } },
+    { schema: { tags, summary: 'Assign a device to a user (the Energy Management System path; alias of POST /devices/{id}/access; default level control)', security, body: assignBody, response: { 201: grantView } } },
     async (request, reply) => {
       const principal = await requireUser(deps.auth, request);
       const b = request.body;
@@ -73,7 +73,7 @@ export function accessRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         tags,
-        summary: 'Unassign a device from a user, or from every user when user_id is absent (seed 004)',
+        summary: 'Unassign a device from a user, or from every user when user_id is absent (Energy Management System)',
         security,
         params: deviceIdParam,
         querystring: unassignQuery,
@@ -96,7 +96,7 @@ export function accessRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         tags,
-        summary: 'Every device share on the platform (admin; seed 004)',
+        summary: 'Every device share on the platform (admin; Energy Management System)',
         security,
         querystring: z.object(pagination),
         response: { 200: z.object({ mappings: z.array(grantView), total: z.number() }) },
@@ -113,7 +113,7 @@ export function accessRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         tags,
-        summary: 'The devices a user owns or has been assigned (yourself, or anyone for admins; seed 004)',
+        summary: 'The devices a user owns or has been assigned (yourself, or anyone for admins; Energy Management System)',
         security,
         params: z.object({ user_id: z.string().min(1).max(100) }),
         querystring: z.object(pagination),

@@ -62,7 +62,7 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
       {
         schema: {
           tags,
-          summary: url.endsWith('register') ? 'Register a device (alias of POST /devices, seed 003)' : 'Create a device',
+          summary: url.endsWith('register') ? 'Register a device (alias of POST /devices, IoTFlow)' : 'Create a device',
           security,
           body: createDeviceBody,
           response: { 201: createdDevice, 409: errorResponse },

@@ -107,7 +107,7 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: {
         tags,
         summary:
-          'Update a user (admin): username, email, role, is_active, password; a deactivation, role change or password reset ends their sessions. Yourself (seed 003): username and email only',
+          'Update a user (admin): username, email, role, is_active, password; a deactivation, role change or password reset ends their sessions. Yourself (IoTFlow): username and email only',
         security,
         params: userIdParam,
         body: updateUserBody,
