@@ -3,6 +3,8 @@ import { useState } from 'react';
 import { AccountPage } from './pages/AccountPage.tsx';
 import { AdminPage } from './pages/AdminPage.tsx';
 import { ChartsPage } from './pages/ChartsPage.tsx';
+import { DashboardPage } from './pages/DashboardPage.tsx';
+import { DashboardsPage } from './pages/DashboardsPage.tsx';
 import { DevicePage } from './pages/DevicePage.tsx';
 import { DevicesPage } from './pages/DevicesPage.tsx';
 import { EnergyPage } from './pages/EnergyPage.tsx';
@@ -16,6 +18,7 @@ const NAV = [
   { to: '/devices', label: 'Devices' },
   { to: '/energy', label: 'Energy' },
   { to: '/charts', label: 'Charts' },
+  { to: '/dashboards', label: 'Dashboards' },
 ];
 
 function Page({ path }: { path: string }) {
@@ -27,6 +30,8 @@ function Page({ path }: { path: string }) {
   if (path === '/energy') return <EnergyPage />;
   if (path === '/charts') return <ChartsPage />;
   if ((params = match('/charts/:id', path))) return <ChartsPage openId={params.id!} />;
+  if (path === '/dashboards') return <DashboardsPage />;
+  if ((params = match('/dashboards/:id', path))) return <DashboardPage id={params.id!} />;
   if (path === '/account') return <AccountPage />;
   if (path === '/admin' && session?.user.role === 'admin') return <AdminPage />;
   return (
