@@ -20,6 +20,7 @@ import { DeviceFileService } from '../services/device-file-service.ts';
 import { DeviceLogService } from '../services/device-log-service.ts';
 import { CommandService } from '../services/command-service.ts';
 import { ChartService } from '../services/chart-service.ts';
+import { DashboardService } from '../services/dashboard-service.ts';
 import { ProfileService } from '../services/profile-service.ts';
 import { ChartSeriesService } from '../services/chart-series.ts';
 import { DeviceService } from '../services/device-service.ts';
@@ -235,6 +236,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       ...(mqttHooks ? { mqttHooks } : {}),
       bus,
       charts: new ChartService(storage, access),
+      dashboards: new DashboardService(storage, access),
       profiles,
       series: new ChartSeriesService(storage, queries),
     },

@@ -22,6 +22,7 @@ export const ERRORS = {
   DEVICE_NOT_FOUND: { status: 404, message: 'Device not found' },
   USER_NOT_FOUND: { status: 404, message: 'User not found' },
   CHART_NOT_FOUND: { status: 404, message: 'Saved chart not found' },
+  DASHBOARD_NOT_FOUND: { status: 404, message: 'Dashboard not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
   FILE_NOT_FOUND: { status: 404, message: 'File not found' },
   PROFILE_NOT_FOUND: { status: 404, message: 'Device profile not found' },

@@ -2,6 +2,7 @@
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
 import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../domain/command.ts';
 import type { Chart, ChartPatch, NewChart } from '../domain/chart.ts';
+import type { Dashboard, DashboardContent, NewDashboard } from '../domain/dashboard.ts';
 import type { ConnectivityFacts, Device, DeviceFilter, DeviceGroupCount, DevicePatch, NewDevice } from '../domain/device.ts';
 import type { DeviceFile, FileKind } from '../domain/device-file.ts';
 import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
@@ -156,6 +157,14 @@ export interface Storage extends AccountStorage {
   listCharts(ownerId: string): Promise<Chart[]>;
   updateChart(id: string, patch: ChartPatch): Promise<Chart | undefined>;
   deleteChart(id: string): Promise<boolean>;
+
+  createDashboard(dashboard: NewDashboard): Promise<Dashboard>;
+  getDashboard(id: string): Promise<Dashboard | undefined>;
+  /** Dashboards a user owns or that are shared with them, newest first. */
+  listDashboards(userId: string): Promise<Dashboard[]>;
+  /** Replaces name, widgets and shares; undefined when the dashboard is gone. */
+  replaceDashboard(id: string, content: DashboardContent): Promise<Dashboard | undefined>;
+  deleteDashboard(id: string): Promise<boolean>;
 
   /** Stores a user's profile; undefined when its owner already has one for that device type. */
   createProfile(profile: NewProfileRecord): Promise<ProfileRecord | undefined>;

@@ -109,6 +109,18 @@ export interface ChartsTable {
   updated_at: number;
 }
 
+export interface DashboardsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  /** JSON array of DashboardWidget. */
+  widgets: string;
+  /** JSON array of user ids. */
+  shared_with: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -189,5 +201,6 @@ export interface Database {
   commands: CommandsTable;
   device_state: DeviceStateTable;
   charts: ChartsTable;
+  dashboards: DashboardsTable;
   profiles: ProfilesTable;
 }

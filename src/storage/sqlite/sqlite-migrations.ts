@@ -209,4 +209,20 @@ CREATE INDEX devices_last_seen ON devices (last_seen, id);
 CREATE INDEX devices_summary ON devices (status, device_type, last_seen, id);
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.dashboards,
+    name: 'user-built dashboards, shareable read-only',
+    sql: `
+CREATE TABLE dashboards (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  widgets TEXT NOT NULL,
+  shared_with TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX dashboards_owner ON dashboards (owner_id, created_at);
+`,
+  },
 ];

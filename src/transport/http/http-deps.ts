@@ -8,6 +8,7 @@ import type { DeviceFileService } from '../../services/device-file-service.ts';
 import type { DeviceLogService } from '../../services/device-log-service.ts';
 import type { CommandService } from '../../services/command-service.ts';
 import type { ChartService } from '../../services/chart-service.ts';
+import type { DashboardService } from '../../services/dashboard-service.ts';
 import type { ProfileService } from '../../services/profile-service.ts';
 import type { ChartSeriesService } from '../../services/chart-series.ts';
 import type { DeviceService } from '../../services/device-service.ts';
@@ -66,6 +67,7 @@ export interface HttpDeps {
   /** Live events for the WebSocket stream. */
   bus: EventBus;
   charts: ChartService;
+  dashboards: DashboardService;
   profiles: ProfileService;
   series: ChartSeriesService;
 }

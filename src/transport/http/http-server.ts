@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { mqttHookRoutes } from './routes/mqtt-hook-routes.ts';
 import { chartRoutes } from './routes/chart-routes.ts';
+import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
@@ -141,6 +142,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   await fileRoutes(app, deps);
   logRoutes(app, deps);
   chartRoutes(app, deps);
+  dashboardRoutes(app, deps);
   profileRoutes(app, deps);
   seriesRoutes(app, deps);
   systemRoutes(app, deps, version);

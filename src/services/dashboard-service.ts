@@ -1,0 +1,133 @@
+// User-built dashboards: the owner (or an admin) changes them; users they are shared with only view.
+// Every widget may only hold devices its owner can read (checked on save), and each viewer sees only
+// the devices they can read themselves (the one access rule, applied when the dashboard is shown).
+import { randomUUID } from 'node:crypto';
+import { FluxgateError } from '../contract/errors.ts';
+import type { Dashboard, DashboardContent, DashboardWidget } from '../domain/dashboard.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { DeviceAccess } from './access.ts';
+import type { Principal } from './auth-service.ts';
+
+export interface ViewedWidget extends DashboardWidget {
+  /** Devices of the widget left out of deviceIds because the viewer may not read them. */
+  hiddenDevices: number;
+}
+
+/** A dashboard as one viewer sees it. */
+export interface ViewedDashboard {
+  dashboard: Dashboard;
+  widgets: ViewedWidget[];
+  /** The shares, for the owner and admins only (empty for other viewers). */
+  sharedWith: string[];
+  canEdit: boolean;
+}
+
+/** Which devices one viewer may read, remembered for the length of one request. */
+type ReadableCache = Map<string, Promise<boolean>>;
+
+export class DashboardService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly access: DeviceAccess,
+  ) {}
+
+  async create(principal: Principal, content: DashboardContent): Promise<ViewedDashboard> {
+    const checked = await this.checkContent(principal, content);
+    const dashboard = await this.storage.createDashboard({ id: randomUUID(), ownerId: principal.userId, ...checked });
+    return this.view(principal, dashboard, new Map());
+  }
+
+  async list(principal: Principal): Promise<ViewedDashboard[]> {
+    const readable: ReadableCache = new Map();
+    const dashboards = await this.storage.listDashboards(principal.userId);
+    return Promise.all(dashboards.map((d) => this.view(principal, d, readable)));
+  }
+
+  async get(principal: Principal, id: string): Promise<ViewedDashboard> {
+    return this.view(principal, await this.visible(principal, id), new Map());
+  }
+
+  async replace(principal: Principal, id: string, content: DashboardContent): Promise<ViewedDashboard> {
+    const current = await this.editable(principal, id);
+    const checked = await this.checkContent(await this.ownerPrincipal(current, principal), content);
+    const dashboard = await this.storage.replaceDashboard(id, checked);
+    if (!dashboard) throw notFound(id);
+    return this.view(principal, dashboard, new Map());
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.editable(principal, id);
+    await this.storage.deleteDashboard(id);
+  }
+
+  /** The dashboard when `principal` owns it, is an admin or it is shared with them; else 404. */
+  private async visible(principal: Principal, id: string): Promise<Dashboard> {
+    const dashboard = await this.storage.getDashboard(id);
+    if (!dashboard) throw notFound(id);
+    if (canEdit(principal, dashboard) || dashboard.sharedWith.includes(principal.userId)) return dashboard;
+    throw notFound(id);
+  }
+
+  private async editable(principal: Principal, id: string): Promise<Dashboard> {
+    const dashboard = await this.visible(principal, id);
+    if (!canEdit(principal, dashboard)) {
+      throw new FluxgateError('FORBIDDEN', `Dashboard ${id} is shared with you read-only; only its owner (or an admin) may change or delete it`);
+    }
+    return dashboard;
+  }
+
+  /** Devices are checked against the owner's access, also when an admin edits someone else's dashboard. */
+  private async ownerPrincipal(dashboard: Dashboard, editor: Principal): Promise<Principal> {
+    if (dashboard.ownerId === editor.userId) return editor;
+    const owner = await this.storage.getUser(dashboard.ownerId);
+    if (!owner) throw notFound(dashboard.id);
+    return { userId: owner.id, role: owner.role, username: owner.username };
+  }
+
+  /** 404 DEVICE_NOT_FOUND for a device the owner cannot read, USER_NOT_FOUND for an unknown share. */
+  private async checkContent(owner: Principal, content: DashboardContent): Promise<DashboardContent> {
+    for (const deviceId of new Set(content.widgets.flatMap((w) => w.deviceIds))) await this.access.require(owner, deviceId, 'read');
+    const sharedWith = [...new Set(content.sharedWith)];
+    for (const userId of sharedWith) {
+      if (userId === owner.userId) {
+        throw new FluxgateError('VALIDATION_FAILED', 'shared_with: the owner already has full access', { field: 'shared_with' });
+      }
+      if (!(await this.storage.getUser(userId))) throw new FluxgateError('USER_NOT_FOUND', `User ${userId} not found`, { user_id: userId });
+    }
+    return { ...content, sharedWith };
+  }
+
+  private async view(principal: Principal, dashboard: Dashboard, readable: ReadableCache): Promise<ViewedDashboard> {
+    const mayRead = (deviceId: string) => {
+      let known = readable.get(deviceId);
+      if (!known) {
+        known = this.canRead(principal, deviceId);
+        readable.set(deviceId, known);
+      }
+      return known;
+    };
+    const widgets = await Promise.all(
+      dashboard.widgets.map(async (w) => {
+        const allowed = await Promise.all(w.deviceIds.map(mayRead));
+        const deviceIds = w.deviceIds.filter((_, i) => allowed[i]);
+        return { ...w, deviceIds, hiddenDevices: w.deviceIds.length - deviceIds.length };
+      }),
+    );
+    const editor = canEdit(principal, dashboard);
+    return { dashboard, widgets, sharedWith: editor ? dashboard.sharedWith : [], canEdit: editor };
+  }
+
+  private async canRead(principal: Principal, deviceId: string): Promise<boolean> {
+    try {
+      await this.access.require(principal, deviceId, 'read');
+      return true;
+    } catch (err) {
+      if (err instanceof FluxgateError) return false;
+      throw err;
+    }
+  }
+}
+
+const canEdit = (principal: Principal, dashboard: Dashboard) => principal.role === 'admin' || dashboard.ownerId === principal.userId;
+
+const notFound = (id: string) => new FluxgateError('DASHBOARD_NOT_FOUND', `Dashboard ${id} not found`);
