@@ -85,7 +85,7 @@ describe('user-built dashboards end to end', { skip: skip ?? false }, () => {
     await page.getByTestId('widget-gauge-dash-lock').getByText('81 %').waitFor();
     await page.getByTestId('widget-thermostat-dash-thermo-temperature').getByText('21.0 °C').waitFor();
     await page.getByRole('img', { name: 'Temperatures (°C)' }).waitFor();
-    await page.getByRole('img', { name: 'Meter per day' }).waitFor();
+    await page.getByRole('figure', { name: 'Meter per day' }).getByText('kWh').first().waitFor();
     const table = page.locator('article[data-widget="table"]');
     await table.getByText('143.9 W').waitFor();
     await table.getByText('locked').waitFor();

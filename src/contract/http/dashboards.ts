@@ -42,6 +42,7 @@ export const dashboardView = z.object({
   owner_id: z.string(),
   widgets: z.array(
     widget.extend({
+      device_ids: z.array(z.string()).describe('The devices the viewer may read (possibly none)'),
       hidden_devices: z.number().int().describe('Devices of this widget the viewer may not read (left out of device_ids)'),
     }),
   ),

@@ -19,6 +19,8 @@ export function fieldSpec(profile: DeviceProfile['profile'] | undefined, key: st
 /** A value as its field says to show it: "21.5 °C", "on", "Night"; without a spec, as it came. */
 export function formatReading(value: unknown, spec: FieldSpec | undefined): string {
   if (!spec) return formatValue(value);
+  // A boolean averaged by the server over a bucket arrives as a number: mostly on reads as on.
+  if (spec.kind === 'boolean' && typeof value === 'number') value = value >= 0.5;
   const label = spec.labels[String(value)];
   if (label !== undefined) return label;
   if (typeof value === 'boolean') return value ? 'on' : 'off';
