@@ -143,6 +143,13 @@ forEachStorage('user-built dashboards', (get) => {
     assert.equal((await tp.api('DELETE', `/api/v1/dashboards/${mine.id}`, { token: alice.token })).status, 204);
   });
 
+  test('the API documents every dashboard route under the dashboards tag', async () => {
+    const { paths } = (await tp.api('GET', '/openapi.json')).body;
+    const operations = (path: string) => Object.entries(paths[path] ?? {}).map(([method, op]) => [method, (op as Json).tags]);
+    assert.deepEqual(operations('/api/v1/dashboards'), [['get', ['dashboards']], ['post', ['dashboards']]]);
+    assert.deepEqual(operations('/api/v1/dashboards/{id}'), [['get', ['dashboards']], ['put', ['dashboards']], ['delete', ['dashboards']]]);
+  });
+
   test('deleting the owner deletes their dashboards', async () => {
     const carol = await tp.newUser('carol');
     const board = (await create(carol.token, { name: 'Carol\'s', shared_with: [bob.id] })).body;
@@ -152,5 +159,17 @@ forEachStorage('user-built dashboards', (get) => {
     assert.equal(res.status, 404);
     assert.equal(res.body.error.code, 'DASHBOARD_NOT_FOUND');
     assert.deepEqual((await tp.api('GET', '/api/v1/dashboards', { token: bob.token })).body, { dashboards: [] });
+  });
+
+  test('deleting a user it is shared with removes them from shared_with, so the owner can save it as shown', async () => {
+    const dave = await tp.newUser('dave');
+    const board = (await create(alice.token, { name: 'For dave and bob', shared_with: [dave.id, bob.id] })).body;
+    assert.equal((await tp.api('DELETE', `/api/v1/users/${dave.id}`, { token: admin })).status, 200);
+    const shown = (await tp.api('GET', `/api/v1/dashboards/${board.id}`, { token: alice.token })).body;
+    assert.deepEqual(shown.shared_with, [bob.id]);
+    const saved = await tp.api('PUT', `/api/v1/dashboards/${board.id}`, { token: alice.token, body: { name: shown.name, widgets: shown.widgets, shared_with: shown.shared_with } });
+    assert.equal(saved.status, 200, saved.text);
+    assert.equal((await tp.api('GET', `/api/v1/dashboards/${board.id}`, { token: bob.token })).status, 200);
+    assert.equal((await tp.api('DELETE', `/api/v1/dashboards/${board.id}`, { token: alice.token })).status, 204);
   });
 });
