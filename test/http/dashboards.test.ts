@@ -143,6 +143,22 @@ forEachStorage('user-built dashboards', (get) => {
     assert.equal((await tp.api('DELETE', `/api/v1/dashboards/${mine.id}`, { token: alice.token })).status, 204);
   });
 
+  test('an admin edits anyone\'s dashboard, but its devices must still be ones the owner may read', async () => {
+    const board = (await create(alice.token, { name: 'Alice\'s', widgets: [widget('t', ['a-thermo'])] })).body;
+    const spy = await tp.api('PUT', `/api/v1/dashboards/${board.id}`, { token: admin, body: { name: 'x', widgets: [widget('t', ['b-thermo'])] } });
+    assert.equal(spy.status, 404);
+    assert.equal(spy.body.error.code, 'DEVICE_NOT_FOUND');
+    const toOwner = await tp.api('PUT', `/api/v1/dashboards/${board.id}`, { token: admin, body: { name: 'x', shared_with: [alice.id] } });
+    assert.equal(toOwner.status, 400);
+    assert.equal(toOwner.body.error.code, 'VALIDATION_FAILED');
+    const renamed = await tp.api('PUT', `/api/v1/dashboards/${board.id}`, { token: admin, body: { name: 'Tidied', widgets: [widget('t', ['a-meter'])], shared_with: [bob.id] } });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.deepEqual([renamed.body.owner_id, renamed.body.name, renamed.body.can_edit], [alice.id, 'Tidied', true]);
+    assert.equal((await tp.api('GET', `/api/v1/dashboards/${board.id}`, { token: bob.token })).body.name, 'Tidied');
+    assert.equal((await tp.api('DELETE', `/api/v1/dashboards/${board.id}`, { token: admin })).status, 204);
+    assert.equal((await tp.api('GET', `/api/v1/dashboards/${board.id}`, { token: alice.token })).status, 404);
+  });
+
   test('the API documents every dashboard route under the dashboards tag', async () => {
     const { paths } = (await tp.api('GET', '/openapi.json')).body;
     const operations = (path: string) => Object.entries(paths[path] ?? {}).map(([method, op]) => [method, (op as Json).tags]);
