@@ -19,8 +19,11 @@ function toDashboard(row: DashboardsTable): Dashboard {
 const widgetsJson = (widgets: readonly DashboardWidget[]) =>
   JSON.stringify(widgets.map((w) => ({ id: w.id, kind: w.kind, title: w.title, deviceIds: w.deviceIds, fields: w.fields, range: w.range, w: w.w, h: w.h })));
 
-/** A LIKE pattern (escape character '!') matching the JSON text of `userId` inside shared_with. */
-const sharedWithPattern = (userId: string) => `%${JSON.stringify(userId).replace(/[!%_]/g, (c) => `!${c}`)}%`;
+/** Rows whose shared_with text holds `userId` as a JSON string (a superset: callers test the parsed list). */
+function sharedWithContains(userId: string) {
+  const pattern = `%${JSON.stringify(userId).replace(/[!%_]/g, (c) => `!${c}`)}%`;
+  return sql<boolean>`shared_with LIKE ${pattern} ESCAPE '!'`;
+}
 
 export class DashboardRepo extends ProfileRepo {
   async createDashboard(dashboard: NewDashboard): Promise<Dashboard> {
@@ -48,7 +51,7 @@ export class DashboardRepo extends ProfileRepo {
     const rows = await this.kysely
       .selectFrom('dashboards')
       .selectAll()
-      .where((eb) => eb.or([eb('owner_id', '=', userId), sql<boolean>`shared_with LIKE ${sharedWithPattern(userId)} ESCAPE '!'`]))
+      .where((eb) => eb.or([eb('owner_id', '=', userId), sharedWithContains(userId)]))
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .execute();
@@ -68,5 +71,24 @@ export class DashboardRepo extends ProfileRepo {
   async deleteDashboard(id: string): Promise<boolean> {
     const result = await this.kysely.deleteFrom('dashboards').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Their own dashboards go by cascade; they also leave the shared_with of everyone else's. */
+  override async deleteUser(id: string): Promise<boolean> {
+    const deleted = await super.deleteUser(id);
+    if (deleted) await this.unshareWithUser(id);
+    return deleted;
+  }
+
+  private async unshareWithUser(userId: string): Promise<void> {
+    const rows = await this.kysely
+      .selectFrom('dashboards')
+      .select(['id', 'shared_with'])
+      .where(sharedWithContains(userId))
+      .execute();
+    for (const row of rows) {
+      const sharedWith = (JSON.parse(row.shared_with) as string[]).filter((u) => u !== userId);
+      await this.kysely.updateTable('dashboards').set({ shared_with: JSON.stringify(sharedWith) }).where('id', '=', row.id).execute();
+    }
   }
 }
