@@ -87,12 +87,15 @@ export class DashboardService {
   /** 404 DEVICE_NOT_FOUND for a device the owner cannot read, USER_NOT_FOUND for an unknown share. */
   private async checkContent(owner: Principal, content: DashboardContent): Promise<DashboardContent> {
     for (const deviceId of new Set(content.widgets.flatMap((w) => w.deviceIds))) await this.access.require(owner, deviceId, 'read');
-    const sharedWith = [...new Set(content.sharedWith)];
-    for (const userId of sharedWith) {
-      if (userId === owner.userId) {
+    // Entries are user ids or usernames (what the dashboard's share field takes); ids are stored.
+    const sharedWith: string[] = [];
+    for (const entry of new Set(content.sharedWith)) {
+      const user = (await this.storage.getUser(entry)) ?? (await this.storage.findUserForLogin(entry));
+      if (!user) throw new FluxgateError('USER_NOT_FOUND', `User ${entry} not found`, { user_id: entry });
+      if (user.id === owner.userId) {
         throw new FluxgateError('VALIDATION_FAILED', 'shared_with: the owner already has full access', { field: 'shared_with' });
       }
-      if (!(await this.storage.getUser(userId))) throw new FluxgateError('USER_NOT_FOUND', `User ${userId} not found`, { user_id: userId });
+      if (!sharedWith.includes(user.id)) sharedWith.push(user.id);
     }
     return { ...content, sharedWith };
   }

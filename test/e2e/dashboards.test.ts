@@ -123,11 +123,13 @@ describe('user-built dashboards end to end', { skip: skip ?? false }, () => {
   });
 
   test('shared read-only: the viewer sees the devices they may read, no edit controls, and fits a phone', async () => {
-    const put = await p.api('PUT', `/api/v1/dashboards/${dashboardId}`, {
-      token: alice,
-      body: { ...(await p.api('GET', `/api/v1/dashboards/${dashboardId}`, { token: alice })).body, shared_with: [(await p.api('POST', '/api/v1/auth/login', { body: BOB })).body.user.id] },
-    });
-    assert.equal(put.status, 200, JSON.stringify(put.body));
+    // The owner shares it by username from the page.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Share read-only with (usernames, comma-separated)').fill(BOB.username);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    const bobId = (await p.api('POST', '/api/v1/auth/login', { body: BOB })).body.user.id as string;
+    assert.deepEqual((await p.api('GET', `/api/v1/dashboards/${dashboardId}`, { token: alice })).body.shared_with, [bobId]);
     await logOut(page);
     await logIn(page, p.url, BOB);
     await page.goto(`${p.url}/dashboards`);

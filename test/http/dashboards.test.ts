@@ -103,7 +103,14 @@ forEachStorage('user-built dashboards', (get) => {
     const self = await create(alice.token, { name: 'x', shared_with: [alice.id] });
     assert.equal(self.status, 400);
     assert.equal(self.body.error.code, 'VALIDATION_FAILED');
+    const selfByName = await create(alice.token, { name: 'x', shared_with: ['alice'] });
+    assert.deepEqual([selfByName.status, selfByName.body.error.code], [400, 'VALIDATION_FAILED']);
     assert.deepEqual((await tp.api('GET', '/api/v1/dashboards', { token: alice.token })).body, { dashboards: [] });
+    // A username is taken for its user and stored as the id, once however often it is named.
+    const byName = await create(alice.token, { name: 'by name', shared_with: ['bob', bob.id, 'BOB'] });
+    assert.equal(byName.status, 201, byName.text);
+    assert.deepEqual(byName.body.shared_with, [bob.id]);
+    assert.equal((await tp.api('DELETE', `/api/v1/dashboards/${byName.body.id}`, { token: alice.token })).status, 204);
   });
 
   test('shared read-only: bob views it with only the devices he may read; alice unshares', async () => {

@@ -32,7 +32,7 @@ export const dashboardBody = z
   .object({
     name: cleanText(200).pipe(z.string().min(1, 'must not be empty')),
     widgets: z.array(widget).max(DASHBOARD_MAX_WIDGETS, `at most ${DASHBOARD_MAX_WIDGETS} widgets`).default([]),
-    shared_with: z.array(z.string().min(1).max(100)).max(100).default([]).describe('User ids who may view it (read-only)'),
+    shared_with: z.array(z.string().min(1).max(100)).max(100).default([]).describe('Users who may view it (read-only), by id or username; stored and shown as ids'),
   })
   .refine((d) => new Set(d.widgets.map((w) => w.id)).size === d.widgets.length, { message: 'widget ids must be unique', path: ['widgets'] });
 

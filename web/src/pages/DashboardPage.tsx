@@ -167,7 +167,9 @@ export function DashboardPage({ id }: { id: string }) {
     setError(undefined);
     try {
       const shared = sharedWith.split(',').map((s) => s.trim()).filter(Boolean);
-      await api.put(`/api/v1/dashboards/${encodeURIComponent(id)}`, { name: d.name, widgets, shared_with: shared });
+      // A widget whose every device is gone (deleted, or no longer yours to read) cannot be saved: drop it.
+      const kept = widgets.filter((w) => w.device_ids.length > 0);
+      await api.put(`/api/v1/dashboards/${encodeURIComponent(id)}`, { name: d.name, widgets: kept, shared_with: shared });
       setSaved(true);
       dash.reload();
     } catch (err) {
@@ -231,7 +233,7 @@ export function DashboardPage({ id }: { id: string }) {
       {editing && d?.can_edit && (
         <>
           <label className="inline card">
-            Share read-only with (user ids or usernames, comma-separated)
+            Share read-only with (usernames, comma-separated)
             <input value={sharedWith} onChange={(e) => (setSharedWith(e.target.value), setSaved(false))} name="shared_with" className="grow" />
           </label>
           <AddWidget onAdd={(w) => change([...widgets, w])} />
