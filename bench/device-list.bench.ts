@@ -52,6 +52,30 @@ async function time(fn: () => Promise<unknown>): Promise<Timing> {
 
 const idOf = (i: number) => `fleet-${String(i).padStart(5, '0')}`;
 
+/** A dashboard of 12 widgets over online devices (every fourth device is online, with two fields). */
+async function createDashboard(url: string, token: string): Promise<string> {
+  const online = (k: number) => idOf((k * 4) % DEVICES);
+  const widget = (n: number, kind: string, devices: string[], extra: Record<string, unknown> = {}) => ({ id: `w${n}`, kind, device_ids: devices, fields: ['temperature'], w: 4, ...extra });
+  const widgets = [
+    ...[0, 1, 2, 3].map((k) => widget(k, 'value', [online(k)], { w: 3 })),
+    widget(4, 'gauge', [online(4)]),
+    widget(5, 'gauge', [online(5)]),
+    widget(6, 'line', [online(6), online(7)], { fields: ['temperature', 'humidity'], w: 6, h: 2 }),
+    widget(7, 'line', [online(8)], { w: 6, h: 2 }),
+    widget(8, 'table', Array.from({ length: 20 }, (_, k) => online(20 + k)), { fields: ['temperature', 'humidity'], w: 8, h: 2 }),
+    widget(9, 'timeline', [online(9)]),
+    widget(10, 'thermostat', [idOf(0)]),
+    widget(11, 'value', [online(11)], { fields: ['humidity'] }),
+  ];
+  const res = await fetch(`${url}/api/v1/dashboards`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Twelve widgets', widgets }),
+  });
+  if (res.status !== 201) throw new Error(`creating the dashboard answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
 async function loadFleet(storage: Storage): Promise<number> {
   const t0 = performance.now();
   await storage.migrate();
@@ -103,7 +127,7 @@ interface Row {
   summary: Timing;
   page: Timing;
   search: Timing;
-  browser?: { overview: Timing; devicesPage: Timing; search: Timing };
+  browser?: { overview: Timing; devicesPage: Timing; search: Timing; dashboard: Timing };
 }
 
 
@@ -132,8 +156,14 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
     if (found.total === 0 && DEVICES > 1234) throw new Error('search found nothing');
     const row: Row = { kind, loadSeconds, summary: await time(() => getJson(summaryUrl, token)), page: await time(() => getJson(pageUrl, token)), search: await time(() => getJson(searchUrl, token)) };
     if (args.browser) {
-      const b = await browserTimings(platform.url, { username: 'admin', password: ADMIN_PASSWORD }, { total: DEVICES, searchText: 'unit 1234', row: `${PLACES[1234 % PLACES.length]} unit 1234` }, Number(args['browser-runs']));
-      row.browser = { overview: timing(b.overview), devicesPage: timing(b.devicesPage), search: timing(b.search) };
+      const dashboardId = await createDashboard(platform.url, token);
+      const b = await browserTimings(
+        platform.url,
+        { username: 'admin', password: ADMIN_PASSWORD },
+        { total: DEVICES, searchText: 'unit 1234', row: `${PLACES[1234 % PLACES.length]} unit 1234`, dashboardId, valueWidgets: 4 },
+        Number(args['browser-runs']),
+      );
+      row.browser = { overview: timing(b.overview), devicesPage: timing(b.devicesPage), search: timing(b.search), dashboard: timing(b.dashboard) };
     }
     return row;
   } finally {
@@ -178,6 +208,7 @@ const PAGES = [
   ['overview', 'overview until its device count shows', 'its aggregate < 100 ms (above)'],
   ['devicesPage', 'devices page until its first row', '< 500 ms'],
   ['search', 'search typed until the row shows (150 ms debounce included)', '< 300 ms'],
+  ['dashboard', 'a dashboard of 12 widgets until each has drawn its data', ''],
 ] as const;
 const withBrowser = rows.filter((r) => r.browser);
 if (withBrowser.length > 0) {
