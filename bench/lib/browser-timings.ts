@@ -54,7 +54,10 @@ export async function browserTimings(
         // Drawn: every value widget shows a reading, and every line chart is on screen (uPlot draws as it is made).
         const values = page.locator('[data-testid^="widget-value-"] .stat-value');
         await values.nth(expect.valueWidgets - 1).waitFor();
-        while ((await values.allTextContents()).some((t) => t === '—')) await new Promise((r) => setTimeout(r, 10));
+        for (const deadline = Date.now() + 30_000; (await values.allTextContents()).some((t) => t === '—'); ) {
+          if (Date.now() > deadline) throw new Error(`dashboard values still empty after 30 s: ${(await values.allTextContents()).join(' | ')}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
         const charts = page.locator('article[data-widget="line"]');
         for (let c = 0; c < (await charts.count()); c++) await charts.nth(c).locator('.chart').first().waitFor();
       });
