@@ -10,6 +10,8 @@ export interface DashboardWidget {
   /** Width in grid columns (of 12) and height in rows. */
   w: number;
   h: number;
+  /** The saved chart a `chart` widget shows; its deviceIds are the chart's devices. */
+  chartId?: string;
 }
 
 export interface Dashboard {

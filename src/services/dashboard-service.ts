@@ -3,6 +3,7 @@
 // the devices they can read themselves (the one access rule, applied when the dashboard is shown).
 import { randomUUID } from 'node:crypto';
 import { FluxgateError } from '../contract/errors.ts';
+import type { ChartSeries } from '../domain/chart.ts';
 import type { Dashboard, DashboardContent, DashboardWidget } from '../domain/dashboard.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { DeviceAccess } from './access.ts';
@@ -11,6 +12,8 @@ import type { Principal } from './auth-service.ts';
 export interface ViewedWidget extends DashboardWidget {
   /** Devices of the widget left out of deviceIds because the viewer may not read them. */
   hiddenDevices: number;
+  /** A chart widget's series of devices the viewer may read; absent when the chart was deleted. */
+  series?: ChartSeries[];
 }
 
 /** A dashboard as one viewer sees it. */
@@ -86,6 +89,8 @@ export class DashboardService {
 
   /** 404 DEVICE_NOT_FOUND for a device the owner cannot read, USER_NOT_FOUND for an unknown share. */
   private async checkContent(owner: Principal, content: DashboardContent): Promise<DashboardContent> {
+    const widgets = await Promise.all(content.widgets.map((w) => this.withChartDevices(owner, w)));
+    content = { ...content, widgets };
     for (const deviceId of new Set(content.widgets.flatMap((w) => w.deviceIds))) await this.access.require(owner, deviceId, 'read');
     // Entries are user ids or usernames (what the dashboard's share field takes); ids are stored.
     const sharedWith: string[] = [];
@@ -100,6 +105,16 @@ export class DashboardService {
     return { ...content, sharedWith };
   }
 
+  /** A chart widget shows one of the owner's saved charts; its devices are the chart's. */
+  private async withChartDevices(owner: Principal, w: DashboardWidget): Promise<DashboardWidget> {
+    if (w.kind !== 'chart') return { ...w, chartId: undefined };
+    const chart = w.chartId ? await this.storage.getChart(w.chartId) : undefined;
+    if (!chart || chart.ownerId !== owner.userId) {
+      throw new FluxgateError('CHART_NOT_FOUND', `Chart ${w.chartId ?? ''} not found among the dashboard owner's saved charts`, { field: 'chart_id' });
+    }
+    return { ...w, deviceIds: [...new Set(chart.series.map((x) => x.deviceId))] };
+  }
+
   private async view(principal: Principal, dashboard: Dashboard, readable: ReadableCache): Promise<ViewedDashboard> {
     const mayRead = (deviceId: string) => {
       let known = readable.get(deviceId);
@@ -111,9 +126,14 @@ export class DashboardService {
     };
     const widgets = await Promise.all(
       dashboard.widgets.map(async (w) => {
-        const allowed = await Promise.all(w.deviceIds.map(mayRead));
-        const deviceIds = w.deviceIds.filter((_, i) => allowed[i]);
-        return { ...w, deviceIds, hiddenDevices: w.deviceIds.length - deviceIds.length };
+        const chart = w.kind === 'chart' && w.chartId ? await this.storage.getChart(w.chartId) : undefined;
+        // A saved chart's current series decide its devices (the chart may have changed since).
+        const all = chart ? [...new Set(chart.series.map((x) => x.deviceId))] : w.deviceIds;
+        const allowed = await Promise.all(all.map(mayRead));
+        const deviceIds = all.filter((_, i) => allowed[i]);
+        const viewed: ViewedWidget = { ...w, deviceIds, hiddenDevices: all.length - deviceIds.length };
+        if (chart) viewed.series = chart.series.filter((x) => deviceIds.includes(x.deviceId));
+        return viewed;
       }),
     );
     const editor = canEdit(principal, dashboard);

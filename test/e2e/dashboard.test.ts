@@ -120,13 +120,13 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     const send = async (body: unknown) => assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey: key, body })).status, 201);
     await send({ data: { temperature: 20.5, heating: true, mode: 'eco' }, timestamp: t0 });
     await page.getByTestId('latest-temperature').getByText('20.5 °C').waitFor();
+    await page.getByRole('tab', { name: 'Charts' }).click();
     await page.getByTestId('count-temperature').getByText('1 point', { exact: true }).waitFor();
     await send([
       { temperature: 21, heating: false, timestamp: t0 + 2000 },
       { temperature: 21.5, heating: true, timestamp: t0 + 4000 },
     ]);
     await page.getByTestId('count-temperature').getByText('3 points').waitFor();
-    await page.getByTestId('latest-temperature').getByText('21.5 °C').waitFor();
     assert.equal(await page.locator('.field-chart[data-field="temperature"] canvas').count(), 1);
     assert.equal(await page.locator('.field-chart[data-field="heating"] .timeline-run').count(), 3);
     await shot('04-device-live');
@@ -136,6 +136,8 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByTestId('chart-mode').getByText('1h averages (min/max shaded)').waitFor();
     await page.getByRole('button', { name: '15 min' }).click();
     await page.getByTestId('chart-mode').getByText('raw points · live').waitFor();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByTestId('latest-temperature').getByText('21.5 °C').waitFor();
   });
 
   test('the device list searches and filters; the page works at phone width', async () => {
@@ -148,7 +150,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await shot('05-devices');
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${p.url}/devices/thermo-e2e`);
+    await page.goto(`${p.url}/devices/thermo-e2e?tab=charts`);
     await page.getByTestId('count-temperature').getByText('3 points').waitFor();
     const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
     assert.ok(width <= 390, `page is ${width}px wide at a 390px viewport`);
@@ -253,6 +255,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.goto(`${p.url}/devices/thermo-sim`);
     await page.getByRole('heading', { name: 'Hall thermostat' }).waitFor();
     await page.getByTestId('latest-target_temperature').waitFor();
+    await page.getByRole('tab', { name: 'Charts' }).click();
     // The thermostat profile's chart: temperature and target on one chart, one axis in °C.
     await page.locator('.field-chart[data-fields="temperature target_temperature"] canvas').waitFor();
     await page.getByRole('img', { name: 'Temperature and target (°C) over time' }).waitFor();
@@ -392,7 +395,9 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     }
     await page.goto(`${p.url}/devices/thermo-sim`);
     await page.getByRole('heading', { name: 'Hall thermostat' }).waitFor();
-    for (const name of ['Control', '30 days']) await tabTo(name);
+    await tabTo('Control');
+    await page.goto(`${p.url}/devices/thermo-sim?tab=charts`);
+    await tabTo('30 days');
     await page.goto(`${p.url}/devices/thermo-sim?tab=control`);
     for (const name of ['Target temperature', 'Set target']) await tabTo(name);
     await page.goto(`${p.url}/devices/thermo-sim?tab=sharing`);
@@ -414,7 +419,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
       assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey: created.body.api_key, body: batch })).status, 201);
     }
     const series = page.waitForRequest((r) => r.url().includes('/api/v1/telemetry/meter-100k/series') && r.url().includes('start_time'));
-    await page.goto(`${p.url}/devices/meter-100k`);
+    await page.goto(`${p.url}/devices/meter-100k?tab=charts`);
     const maxPoints = Number(new URL((await series).url()).searchParams.get('max_points'));
     await page.getByRole('button', { name: '15 min' }).click();
     await page.getByTestId('chart-mode').getByText('downsampled to screen width · live').waitFor();
@@ -440,7 +445,7 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
 
   test('after a server restart the open page reconnects by itself and live points flow again', async () => {
     const before = await session();
-    await page.goto(`${p.url}/devices/thermo-e2e`);
+    await page.goto(`${p.url}/devices/thermo-e2e?tab=charts`);
     await page.getByTestId('count-temperature').getByText('3 points').waitFor();
     await page.locator('.live-dot.live').waitFor();
     const port = p.port;
@@ -452,13 +457,14 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     serverDown = false;
     const send = await p.api('POST', '/api/v1/telemetry', { apiKey: thermoKey, body: { temperature: 24.25, timestamp: Date.now() } });
     assert.equal(send.status, 201);
-    await page.getByTestId('latest-temperature').getByText('24.3 °C').waitFor();
     await page.getByTestId('count-temperature').getByText('4 points').waitFor();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByTestId('latest-temperature').getByText('24.3 °C').waitFor();
     await shot('20-after-restart');
     // Still the same login, with its tokens refreshed along the way (none of this showed on the page).
     await page.waitForTimeout(31_000);
     await page.reload();
-    await page.getByTestId('count-temperature').getByText('4 points').waitFor();
+    await page.getByTestId('latest-temperature').getByText('24.3 °C').waitFor();
     const after = await session();
     assert.notEqual(after.accessToken, before.accessToken);
     assert.notEqual(after.refreshToken, before.refreshToken);

@@ -1,5 +1,5 @@
 // End to end: a user-built dashboard with a widget of every kind, live; edited on its grid (add,
-// resize, reorder, delete, save); shared read-only with another user, who sees only the devices they
+// resize, reorder, delete, save; a saved chart made and placed as a widget); shared read-only with another user, who sees only the devices they
 // may read. Real platform, built dashboard, headless chromium; screenshots in test-artifacts/e2e/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -110,16 +110,36 @@ describe('user-built dashboards end to end', { skip: skip ?? false }, () => {
     await add.getByLabel('Fields').fill('power');
     await add.getByLabel('Title').fill('Kettle');
     await add.getByRole('button', { name: 'Add widget' }).click();
+    // A saved chart is one kind of widget: made here with the chart builder, then placed.
+    await add.getByLabel('Kind').selectOption('chart');
+    await add.getByRole('button', { name: 'New chart…' }).click();
+    const builder = page.getByRole('dialog', { name: 'New chart' });
+    await builder.getByLabel('Name').fill('Heating history');
+    await builder.getByRole('combobox', { name: 'Device' }).fill('dash-thermo');
+    await page.getByRole('option').filter({ hasText: 'dash-thermo' }).click();
+    await builder.getByLabel('Field').selectOption('temperature');
+    await builder.getByRole('button', { name: 'Add series' }).click();
+    await builder.getByLabel('Field').selectOption('heating');
+    await builder.getByRole('button', { name: 'Add series' }).click();
+    await builder.getByRole('button', { name: 'Save chart' }).click();
+    await add.locator('select[name="widget_chart"]').selectOption({ label: 'Heating history (2 series)' });
+    await add.getByRole('button', { name: 'Add widget' }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();
     await shot('31-dashboard-edit');
     const saved = (await p.api('GET', `/api/v1/dashboards/${dashboardId}`, { token: alice })).body;
     assert.deepEqual(
       saved.widgets.map((w: { id: string; kind: string; w: number; title: string }) => [w.kind, w.w, w.title]),
-      [['gauge', 3, ''], ['value', 6, ''], ['thermostat', 6, ''], ['line', 6, 'Temperatures'], ['bar', 6, 'Meter'], ['table', 8, 'Latest'], ['value', 4, 'Kettle']],
+      [['gauge', 3, ''], ['value', 6, ''], ['thermostat', 6, ''], ['line', 6, 'Temperatures'], ['bar', 6, 'Meter'], ['table', 8, 'Latest'], ['value', 4, 'Kettle'], ['chart', 6, 'Heating history']],
     );
+    const chartId = (await p.api('GET', '/api/v1/charts', { token: alice })).body.charts[0].id as string;
+    assert.equal(saved.widgets.at(-1).chart_id, chartId);
     await page.getByRole('button', { name: 'Done' }).click();
     await page.locator('article[aria-label="Kettle"]').getByText('143.9 W').waitFor();
+    // The chart widget: temperature on an axis in °C, heating as a timeline of its labels.
+    const chart = page.locator('article[data-widget="chart"]');
+    await chart.getByRole('img', { name: 'Heating history (°C)' }).waitFor();
+    await chart.locator('.timeline-run').first().waitFor();
   });
 
   test('shared read-only: the viewer sees the devices they may read, no edit controls, and fits a phone', async () => {

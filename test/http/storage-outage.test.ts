@@ -1,33 +1,9 @@
 // When storage cannot take data, ingest answers 503 and acknowledges nothing it did not store;
 // /health says so; once storage is back, ingest and health recover without a restart.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { it } from 'node:test';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import { type TestPlatform, forEachStorage } from '../helpers/platform.ts';
-import { TEST_DATABASE_URL } from '../helpers/services.ts';
-
-/** Runs DDL on the platform's database through a connection of its own. */
-async function ddl(tp: TestPlatform, statement: string): Promise<void> {
-  if (tp.kind === 'sqlite') {
-    const db = new Database(path.join(tp.dataDir!, 'fluxgate.db'));
-    try {
-      db.exec(statement);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`SET search_path TO ${tp.schema}`);
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+import { forEachStorage } from '../helpers/platform.ts';
+import { runSql as ddl } from '../helpers/raw-sql.ts';
 
 forEachStorage('storage outage', (tp) => {
   it('answers 503 while the points table is gone, stores nothing of it, and recovers', async () => {

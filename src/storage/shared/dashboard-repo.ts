@@ -17,7 +17,7 @@ function toDashboard(row: DashboardsTable): Dashboard {
 }
 
 const widgetsJson = (widgets: readonly DashboardWidget[]) =>
-  JSON.stringify(widgets.map((w) => ({ id: w.id, kind: w.kind, title: w.title, deviceIds: w.deviceIds, fields: w.fields, range: w.range, w: w.w, h: w.h })));
+  JSON.stringify(widgets.map((w) => ({ id: w.id, kind: w.kind, title: w.title, deviceIds: w.deviceIds, fields: w.fields, range: w.range, w: w.w, h: w.h, chartId: w.chartId })));
 
 /** Rows whose shared_with text holds `userId` as a JSON string (a superset: callers test the parsed list). */
 function sharedWithContains(userId: string) {

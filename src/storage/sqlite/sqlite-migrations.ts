@@ -225,4 +225,23 @@ CREATE TABLE dashboards (
 CREATE INDEX dashboards_owner ON dashboards (owner_id, created_at);
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.chartWidgets,
+    name: 'saved charts become chart widgets on a "Saved charts" dashboard per owner (24 per dashboard)',
+    sql: `
+INSERT INTO dashboards (id, owner_id, name, widgets, shared_with, created_at, updated_at)
+SELECT 'saved-charts-' || owner_id || CASE WHEN page > 0 THEN '-' || (page + 1) ELSE '' END,
+  owner_id,
+  'Saved charts' || CASE WHEN page > 0 THEN ' ' || (page + 1) ELSE '' END,
+  json_group_array(json(widget)), '[]', MIN(created_at), MAX(updated_at)
+FROM (
+  SELECT owner_id, created_at, updated_at,
+    (ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY created_at, id) - 1) / 24 AS page,
+    json_object('id', id, 'kind', 'chart', 'title', name, 'deviceIds', json('[]'), 'fields', json('[]'),
+      'range', time_range, 'w', 12, 'h', 2, 'chartId', id) AS widget
+  FROM charts ORDER BY owner_id, created_at, id
+)
+GROUP BY owner_id, page;
+`,
+  },
 ];

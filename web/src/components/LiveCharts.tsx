@@ -135,6 +135,8 @@ export function LiveCharts({ deviceId, profile }: { deviceId: string; profile?: 
   const box = useRef<HTMLDivElement>(null);
   const buffer = useRef<StreamPoint[]>([]);
   const requestedWidth = useRef(1000);
+  // Live points that arrive while the range is being fetched: the answer may predate them.
+  const sinceFetch = useRef<StreamPoint[]>([]);
 
   useEffect(() => {
     let live = true;
@@ -142,6 +144,7 @@ export function LiveCharts({ deviceId, profile }: { deviceId: string; profile?: 
     requestedWidth.current = width;
     const end = Date.now() + 1;
     const start = end - rangeMs(range);
+    sinceFetch.current = [];
     const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
     api
       .get<SeriesResponse>(`/api/v1/telemetry/${encodeURIComponent(deviceId)}/series?start_time=${start}&end_time=${end}&max_points=${width}&tz=${encodeURIComponent(tz)}`)
@@ -149,7 +152,7 @@ export function LiveCharts({ deviceId, profile }: { deviceId: string; profile?: 
         (r) => {
           if (!live) return;
           const { fields, ...meta } = r;
-          setData({ meta, fields: fields.map(dropEmpty), start });
+          setData({ meta, fields: appendPoints(fields.map(dropEmpty), sinceFetch.current, start), start });
           setError(undefined);
         },
         (err: unknown) => live && setError(err),
@@ -161,7 +164,9 @@ export function LiveCharts({ deviceId, profile }: { deviceId: string; profile?: 
 
   useEffect(() => {
     const stop = stream.follow(deviceId, (m) => {
-      if (m.type === 'points') buffer.current.push(...m.points);
+      if (m.type !== 'points') return;
+      buffer.current.push(...m.points);
+      if (sinceFetch.current.length < 100_000) sinceFetch.current.push(...m.points);
     });
     const resume = stream.onResume(() => setTick((n) => n + 1));
     // Live points are applied in small batches, so a busy device does not re-render per message.

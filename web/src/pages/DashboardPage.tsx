@@ -2,10 +2,12 @@
 // delete widgets; share it read-only) and saves it on the server; people it is shared with view it,
 // each seeing only the devices they may read.
 import { type FormEvent, useEffect, useState } from 'react';
+import type { SavedChart } from '../api/types.ts';
 import { GRID_COLUMNS, WIDGET_KINDS, type DashboardView, type Widget, type WidgetKind } from '../../../src/contract/http/dashboards.ts';
 import { DevicePicker } from '../components/DevicePicker.tsx';
 import { ErrorText } from '../components/ui.tsx';
-import { WidgetBody } from '../components/widgets/Widgets.tsx';
+import { ChartBuilder } from '../components/ChartBuilder.tsx';
+import { type ShownWidget, WidgetBody } from '../components/widgets/Widgets.tsx';
 import { RANGES } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
@@ -19,9 +21,10 @@ const KIND_LABELS: Record<WidgetKind, string> = {
   table: 'Latest values table',
   timeline: 'State timeline',
   thermostat: 'Thermostat',
+  chart: 'Saved chart',
 };
 const WIDTHS = [3, 4, 6, 8, 12];
-type Editable = Widget;
+type Editable = ShownWidget;
 
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const stripView = (w: DashboardView['widgets'][number]): Editable => {
@@ -37,9 +40,22 @@ function AddWidget({ onAdd }: { onAdd: (w: Editable) => void }) {
   const [title, setTitle] = useState('');
   const [range, setRange] = useState<Widget['range']>('24h');
   const [width, setWidth] = useState(4);
+  const [chartId, setChartId] = useState('');
+  const [building, setBuilding] = useState(false);
+  const { api } = useApp();
+  const charts = useAsync(() => (kind === 'chart' ? api.get<{ charts: SavedChart[] }>('/api/v1/charts') : Promise.resolve({ charts: [] })), [api, kind]);
   const chosen = [...new Set([...devices, ...(device ? [device] : [])])];
+  const chart = charts.data?.charts.find((c) => c.id === chartId);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (kind === 'chart') {
+      if (!chart) return;
+      const deviceIds = [...new Set(chart.series.map((x) => x.device_id))];
+      onAdd({ id: newId(), kind, title: title || chart.name, device_ids: deviceIds, fields: [], range: chart.time_range, w: Math.max(width, 6), h: 2, chart_id: chart.id, series: chart.series });
+      setChartId('');
+      setTitle('');
+      return;
+    }
     if (chosen.length === 0) return;
     const list = fields.split(',').map((f) => f.trim()).filter(Boolean);
     onAdd({ id: newId(), kind, title, device_ids: chosen, fields: list, range, w: width, h: kind === 'line' || kind === 'table' || kind === 'bar' ? 2 : 1 });
@@ -49,6 +65,7 @@ function AddWidget({ onAdd }: { onAdd: (w: Editable) => void }) {
     setTitle('');
   };
   return (
+    <>
     <form className="card add-widget" onSubmit={submit} aria-label="Add a widget">
       <h2>Add a widget</h2>
       <div className="filters">
@@ -62,19 +79,40 @@ function AddWidget({ onAdd }: { onAdd: (w: Editable) => void }) {
             ))}
           </select>
         </label>
-        <DevicePicker label="Widget device" value={device} onChange={setDevice} />
-        <button type="button" disabled={!device} onClick={() => (setDevices(chosen), setDevice(''))}>
-          Add another device
-        </button>
-        <label>
-          Fields
-          <input value={fields} onChange={(e) => setFields(e.target.value)} placeholder="empty: the main fields" name="widget_fields" />
-        </label>
+        {kind === 'chart' ? (
+          <>
+            <label>
+              Chart
+              <select value={chartId} onChange={(e) => setChartId(e.target.value)} name="widget_chart">
+                <option value="">choose a saved chart…</option>
+                {charts.data?.charts.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name} ({c.series.length} series)
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" onClick={() => setBuilding(true)}>
+              New chart…
+            </button>
+          </>
+        ) : (
+          <>
+            <DevicePicker label="Widget device" value={device} onChange={setDevice} />
+            <button type="button" disabled={!device} onClick={() => (setDevices(chosen), setDevice(''))}>
+              Add another device
+            </button>
+            <label>
+              Fields
+              <input value={fields} onChange={(e) => setFields(e.target.value)} placeholder="empty: the main fields" name="widget_fields" />
+            </label>
+          </>
+        )}
         <label>
           Title
           <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={100} name="widget_title" />
         </label>
-        <label>
+        <label hidden={kind === 'chart'}>
           Range
           <select value={range} onChange={(e) => setRange(e.target.value as Widget['range'])} name="widget_range">
             {RANGES.map((r) => (
@@ -95,11 +133,23 @@ function AddWidget({ onAdd }: { onAdd: (w: Editable) => void }) {
           </select>
         </label>
       </div>
-      {chosen.length > 0 && <p className="muted small">Devices: {chosen.join(', ')}</p>}
-      <button type="submit" className="primary" disabled={chosen.length === 0}>
+      {kind !== 'chart' && chosen.length > 0 && <p className="muted small">Devices: {chosen.join(', ')}</p>}
+      {kind === 'chart' && charts.data?.charts.length === 0 && <p className="muted small">No saved charts yet: make one with “New chart…”.</p>}
+      <button type="submit" className="primary" disabled={kind === 'chart' ? !chart : chosen.length === 0}>
         Add widget
       </button>
     </form>
+      {building && (
+        <ChartBuilder
+          onCancel={() => setBuilding(false)}
+          onSaved={(c) => {
+            setBuilding(false);
+            charts.reload();
+            setChartId(c.id);
+          }}
+        />
+      )}
+    </>
   );
 }
 
@@ -168,7 +218,7 @@ export function DashboardPage({ id }: { id: string }) {
     try {
       const shared = sharedWith.split(',').map((s) => s.trim()).filter(Boolean);
       // A widget whose every device is gone (deleted, or no longer yours to read) cannot be saved: drop it.
-      const kept = widgets.filter((w) => w.device_ids.length > 0);
+      const kept = widgets.filter((w) => w.device_ids.length > 0).map(({ series: _series, ...w }) => w);
       await api.put(`/api/v1/dashboards/${encodeURIComponent(id)}`, { name: d.name, widgets: kept, shared_with: shared });
       setSaved(true);
       dash.reload();

@@ -1,4 +1,4 @@
-// One device, in tabs: overview (latest values and charts, live), control, history, logs, files and
+// One device, in tabs: overview (latest values, live), charts (live), control, history, logs, files and
 // images, sharing; edit and key rotation. The tab is in the URL (?tab=), so it survives a reload.
 import { useEffect, useState } from 'react';
 import { describeRange, isOutOfRange } from '../../../src/contract/profiles/profile-checks.ts';
@@ -81,6 +81,7 @@ function LatestValues({ deviceId, profile }: { deviceId: string; profile: Device
 
 const TABS = [
   ['overview', 'Overview'],
+  ['charts', 'Charts'],
   ['control', 'Control'],
   ['history', 'History'],
   ['logs', 'Logs'],
@@ -214,12 +215,8 @@ export function DevicePage({ id }: { id: string }) {
         <>
           <DeviceTabs tab={tab} onTab={setTab} />
           <div id="device-tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-            {tab === 'overview' && (
-              <>
-                <LatestValues deviceId={id} profile={profile.data?.profile} />
-                <LiveCharts deviceId={id} profile={profile.data?.profile} />
-              </>
-            )}
+            {tab === 'overview' && <LatestValues deviceId={id} profile={profile.data?.profile} />}
+            {tab === 'charts' && <LiveCharts deviceId={id} profile={profile.data?.profile} />}
             {tab === 'control' && <ControlPanel deviceId={id} profile={profile.data} />}
             {tab === 'history' && <HistoryTable deviceId={id} profile={profile.data?.profile} />}
             {tab === 'logs' && <LogsPanel deviceId={id} />}

@@ -13,7 +13,7 @@ import { requireUser } from '../request-auth.ts';
 function toContent(body: z.output<typeof dashboardBody>): DashboardContent {
   return {
     name: body.name,
-    widgets: body.widgets.map((w) => ({ id: w.id, kind: w.kind, title: w.title, deviceIds: w.device_ids, fields: w.fields, range: w.range, w: w.w, h: w.h })),
+    widgets: body.widgets.map((w) => ({ id: w.id, kind: w.kind, title: w.title, deviceIds: w.device_ids, fields: w.fields, range: w.range, w: w.w, h: w.h, chartId: w.chart_id })),
     sharedWith: body.shared_with,
   };
 }
@@ -34,6 +34,8 @@ export function dashboardToView(v: ViewedDashboard): DashboardView {
       w: w.w,
       h: w.h,
       hidden_devices: w.hiddenDevices,
+      ...(w.chartId !== undefined && { chart_id: w.chartId }),
+      ...(w.series && { series: w.series.map((x) => ({ device_id: x.deviceId, field: x.field, label: x.label })) }),
     })),
     shared_with: v.sharedWith,
     can_edit: v.canEdit,

@@ -1,7 +1,7 @@
 // The widget kinds of a dashboard. Each reads the devices it names (those the viewer may read), shows
 // values with their profile's units and labels, and stays live over the stream.
 import { type FormEvent, useEffect, useState } from 'react';
-import type { Widget } from '../../../../src/contract/http/dashboards.ts';
+import type { DashboardView, Widget } from '../../../../src/contract/http/dashboards.ts';
 import type { DeviceProfile, EnergyResponse, SeriesResponse } from '../../api/types.ts';
 import { align } from '../../lib/align.ts';
 import { localDate, rangeMs, userTimeZone } from '../../lib/format.ts';
@@ -101,26 +101,42 @@ function TableWidget({ w }: { w: Widget }) {
 }
 
 type Column = SeriesResponse['fields'][number];
+type ChartSeries = NonNullable<DashboardView['widgets'][number]['series']>;
+/** A widget as shown: a saved chart's widget also carries the chart's series (device · field pairs). */
+export type ShownWidget = Widget & { series?: ChartSeries | undefined };
+
+/** A saved chart's fields of one device; undefined: the widget's fields (all of them when empty). */
+const chartFields = (w: ShownWidget, id: string) => w.series?.filter((x) => x.device_id === id).map((x) => x.field);
 
 /** The series of each device's fields over the widget's range; fetched again when its devices send (at most every 5 s). */
-function useSeries(w: Widget): { columns: Array<{ id: string; f: Column }>; error: unknown } {
+function useSeries(w: ShownWidget): { columns: Array<{ id: string; f: Column; label?: string | null }>; error: unknown } {
   const { api, stream } = useApp();
   const [columns, setColumns] = useState<Array<{ id: string; f: Column }>>([]);
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(0);
-  const key = `${w.device_ids.join(',')}|${w.fields.join(',')}|${w.range}`;
+  const key = `${w.device_ids.join(',')}|${w.fields.join(',')}|${w.range}|${JSON.stringify(w.series ?? null)}`;
   useEffect(() => {
     let live = true;
     const end = Date.now() + 1;
     const start = end - rangeMs(w.range);
-    const fields = w.fields.length ? `&fields=${encodeURIComponent(w.fields.join(','))}` : '';
     Promise.all(
       w.device_ids.map(async (id) => {
+        const wanted = chartFields(w, id) ?? w.fields;
+        const fields = wanted.length ? `&fields=${encodeURIComponent(wanted.join(','))}` : '';
         const r = await api.get<SeriesResponse>(`/api/v1/telemetry/${encodeURIComponent(id)}/series?start_time=${start}&end_time=${end}&max_points=600${fields}`);
         return r.fields.map((f) => ({ id, f }));
       }),
     ).then(
-      (rows) => live && (setColumns(rows.flat()), setError(undefined)),
+      (rows) => {
+        if (!live) return;
+        const all = rows.flat();
+        // A saved chart draws its series in its own order, with its own labels.
+        const ordered = w.series
+          ? w.series.flatMap((x) => all.filter((c) => c.id === x.device_id && c.f.field === x.field).map((c) => ({ ...c, label: x.label })))
+          : all;
+        setColumns(ordered);
+        setError(undefined);
+      },
       (err: unknown) => live && setError(err),
     );
     return () => {
@@ -141,8 +157,8 @@ function useSeries(w: Widget): { columns: Array<{ id: string; f: Column }>; erro
   return { columns, error };
 }
 
-/** One line per device and field; one chart (one y-axis) per unit. */
-function LineWidget({ w }: { w: Widget }) {
+/** One line per device and field (or per series of a saved chart); one chart (one y-axis) per unit. */
+export function LineWidget({ w, height = 140 }: { w: ShownWidget; height?: number }) {
   const { columns, error } = useSeries(w);
   const profiles = useProfiles(w.device_ids);
   const numeric = columns.filter((c) => c.f.kind === 'number');
@@ -157,41 +173,48 @@ function LineWidget({ w }: { w: Widget }) {
       {[...byUnit.entries()].map(([unit, cols]) => (
         <LineChart
           key={unit}
-          height={140}
+          height={height}
           title={`${w.title || 'Chart'}${unit ? ` (${unit})` : ''}`}
           unit={unit || undefined}
           data={align(cols.map((c) => ({ ts: c.f.ts, values: c.f.values.map((v) => (typeof v === 'number' ? v : null)) })))}
           series={cols.map((c, i) => ({
-            label: `${w.device_ids.length > 1 ? `${c.id} ` : ''}${fieldSpec(profileOf(profiles, c.id), c.f.field)?.label ?? c.f.field}`,
+            label: c.label || `${w.device_ids.length > 1 ? `${c.id} ` : ''}${fieldSpec(profileOf(profiles, c.id), c.f.field)?.label ?? c.f.field}`,
             color: seriesColor(i),
             spanGaps: true,
           }))}
         />
       ))}
-      {numeric.length === 0 && !error && <p className="muted">No numeric data in this range.</p>}
+      {w.series && <StateRows w={w} columns={columns.filter((c) => c.f.kind !== 'number')} profiles={profiles} />}
+      {numeric.length === 0 && !error && !w.series && <p className="muted">No numeric data in this range.</p>}
     </>
   );
+}
+
+/** Booleans, enums and text as state timelines, shown by their labels. */
+function StateRows({ w, columns, profiles }: { w: ShownWidget; columns: Array<{ id: string; f: Column; label?: string | null }>; profiles: Profiles }) {
+  const end = Date.now();
+  return columns.map(({ id, f, label }) => {
+    const spec = fieldSpec(profileOf(profiles, id), f.field);
+    const name = label || spec?.label || f.field;
+    return (
+      <div key={`${id}:${f.field}`}>
+        <div className="muted small">
+          {w.device_ids.length > 1 && !label ? `${id} · ` : ''}
+          {name}
+        </div>
+        <StateTimeline ts={f.ts} values={f.values} start={Math.max(end - rangeMs(w.range), f.ts[0] ?? end)} end={end} title={`${name} over time`} format={(v) => formatReading(v, spec)} />
+      </div>
+    );
+  });
 }
 
 function TimelineWidget({ w }: { w: Widget }) {
   const { columns, error } = useSeries(w);
   const profiles = useProfiles(w.device_ids);
-  const end = Date.now();
   return (
     <>
       <ErrorText error={error} />
-      {columns.map(({ id, f }) => {
-        const spec = fieldSpec(profileOf(profiles, id), f.field);
-        return (
-          <div key={`${id}:${f.field}`}>
-            <div className="muted small">
-              {w.device_ids.length > 1 ? `${id} · ` : ''}
-              {spec?.label ?? f.field}
-            </div>
-            <StateTimeline ts={f.ts} values={f.values} start={Math.max(end - rangeMs(w.range), f.ts[0] ?? end)} end={end} title={`${spec?.label ?? f.field} over time`} format={(v) => formatReading(v, spec)} />
-          </div>
-        );
-      })}
+      <StateRows w={w} columns={columns} profiles={profiles} />
     </>
   );
 }
@@ -281,7 +304,8 @@ function ThermostatWidget({ w }: { w: Widget }) {
   );
 }
 
-export function WidgetBody({ w }: { w: Widget }) {
+export function WidgetBody({ w }: { w: ShownWidget }) {
+  if (w.kind === 'chart' && !w.series) return <p className="muted">This saved chart was deleted.</p>;
   if (w.device_ids.length === 0) return <p className="muted">You may not read this widget&apos;s devices.</p>;
   switch (w.kind) {
     case 'value':
@@ -298,5 +322,7 @@ export function WidgetBody({ w }: { w: Widget }) {
       return <BarWidget w={w} />;
     case 'thermostat':
       return <ThermostatWidget w={w} />;
+    case 'chart':
+      return <LineWidget w={w} height={Math.max(140, 90 * w.h)} />;
   }
 }
