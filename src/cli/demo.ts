@@ -6,9 +6,8 @@
 // devices would; only when the embedded broker is off (MQTT_ENABLED=false, or an external MQTT_URL
 // whose ACL may not know our device keys) do they send over HTTP. Only the admin token is minted here.
 import type { Platform } from './platform.ts';
-import { DEMO_BACKFILL_DAYS, DEMO_DEVICES, EmbeddedSimulator } from '../simulator/embedded.ts';
+import { DEMO_BACKFILL_DAYS, DEMO_DEVICES, DEMO_KNOBS, EmbeddedSimulator } from '../simulator/embedded.ts';
 import { MqttTransport } from '../simulator/links/mqtt-link.ts';
-import { knobsFor } from '../simulator/profiles.ts';
 import { simulationRoutes } from './simulation-routes.ts';
 
 export interface Demo {
@@ -30,7 +29,7 @@ export function attachDemo(platform: Platform): Demo {
       const mqttPort = platform.mqtt?.port;
       const s = new EmbeddedSimulator({
         baseUrl: `http://${hostPart}:${port}`,
-        knobs: knobsFor('default'),
+        knobs: DEMO_KNOBS,
         ...(mqttPort === undefined
           ? {}
           : {

@@ -47,6 +47,7 @@ export class SimulatedDevice {
       baseLoad: knobs.baseLoad,
       batteryDrainPerHour: knobs.batteryDrainPerHour,
       utcOffsetMinutes: knobs.utcOffsetMinutes,
+      timeConstantMinutes: knobs.roomTimeConstantMinutes,
     });
     this.time = new SimTime(options.clock, knobs.timeAcceleration, options.simStart);
     this.lastSim = this.time.now();

@@ -9,7 +9,7 @@ import { HttpTransport } from './links/http-link.ts';
 import type { Transport } from './links/link.ts';
 import { SEED_001_TYPES, type DeviceType } from './models/registry.ts';
 import { PlatformClient, type ProvisionedDevice } from './platform-client.ts';
-import type { Knobs } from './profiles.ts';
+import { type Knobs, knobsFor } from './profiles.ts';
 import { emptyCounters, type FleetCounters } from './stats.ts';
 
 /** Seed 001's five default devices, with its id style (mock-hvac-001). */
@@ -36,6 +36,13 @@ export const DEMO_HOME_DEVICES: ReadonlyArray<{ id: string; type: DeviceType; na
 
 /** Every device `--demo` runs: seed 001's five and one of every other kind. */
 export const DEMO_DEVICES = [...DEFAULT_DEVICES, ...DEMO_HOME_DEVICES];
+
+/**
+ * The demo's knobs: the default profile, with a room that follows its thermostat's target in
+ * seconds (τ = 15 s: 98 % of a new target's gap closed within a minute), so a newcomer who sets a
+ * target sees the temperature follow it while they watch. Real rooms take τ ≈ 15 min.
+ */
+export const DEMO_KNOBS: Knobs = { ...knobsFor('default'), roomTimeConstantMinutes: 0.25 };
 
 /** History a demo device gets when it is first created, so charts and energy pages are not empty. */
 export const DEMO_BACKFILL_DAYS = 3;

@@ -23,6 +23,8 @@ export interface ModelOptions {
   batteryDrainPerHour: number;
   /** Offset of the devices' local time from UTC, for time-of-day patterns. */
   utcOffsetMinutes: number;
+  /** Time constant τ of a thermostat's room, simulated minutes (15 when absent). */
+  timeConstantMinutes?: number | undefined;
 }
 
 export interface DeviceModel {

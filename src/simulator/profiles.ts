@@ -31,6 +31,8 @@ export interface Knobs {
   jitterMs: number;
   /** Local time offset for time-of-day patterns. */
   utcOffsetMinutes: number;
+  /** Time constant τ of a thermostat's room in simulated minutes (15 when absent): how fast it follows its target. */
+  roomTimeConstantMinutes?: number | undefined;
   faults: FaultRates;
 }
 
@@ -107,6 +109,7 @@ export function validateKnobs(k: Knobs): void {
   check('batteryDrainPerHour', k.batteryDrainPerHour, 0, 100);
   check('jitterMs', k.jitterMs, 0, 3_600_000);
   check('utcOffsetMinutes', k.utcOffsetMinutes, -14 * 60, 14 * 60);
+  if (k.roomTimeConstantMinutes !== undefined) check('roomTimeConstantMinutes', k.roomTimeConstantMinutes, 0.01, 10_000);
   for (const name of ['offline', 'drop', 'spike', 'malformed'] as const) check(`faults.${name}`, k.faults[name], 0, 1);
   check('faults.offlineMs', k.faults.offlineMs, 0, 86_400_000);
   check('faults.spikeFactor', k.faults.spikeFactor, 0, 1000);

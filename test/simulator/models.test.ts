@@ -11,6 +11,7 @@ import { DEVICE_TYPES } from '../../src/simulator/models/registry.ts';
 import { PERIOD_MULTIPLIER, SmartMeter, periodOf } from '../../src/simulator/models/smart-meter.ts';
 import { SmartPlug } from '../../src/simulator/models/smart-plug.ts';
 import { Thermostat } from '../../src/simulator/models/thermostat.ts';
+import { DEMO_KNOBS } from '../../src/simulator/embedded.ts';
 import { knobsFor } from '../../src/simulator/profiles.ts';
 import { seededRng } from '../../src/simulator/rng.ts';
 
@@ -71,6 +72,34 @@ describe('thermostat (seed 000)', () => {
     }
     assert.equal(last.target_temperature, 25);
     assert.ok(Math.abs((last.temperature as number) - 25) < 0.3, `temperature ${last.temperature}`);
+  });
+
+  test('in the demo, the room follows a new target within a minute of demo time', () => {
+    const clock = new ManualClock(MIDNIGHT);
+    const d = new SimulatedDevice({ id: 'demo-thermostat-001', type: 'thermostat', knobs: DEMO_KNOBS, clock, seed: 0 });
+    d.next();
+    d.applyDesired({ target_temperature: 18 });
+    for (let s = 0; s < 60; s++) (clock.advance(5000), d.next());
+    d.applyDesired({ target_temperature: 26 });
+    const seen: number[] = [];
+    for (let s = 0; s < 12; s++) {
+      clock.advance(5000); // the demo's interval: 12 messages = one minute at real speed
+      const e = d.next();
+      if (e.kind === 'message') seen.push(e.reading.temperature as number);
+    }
+    assert.ok(seen[0]! > 18.5 && seen[0]! < 25, `moving after 5 s: ${seen[0]}`);
+    assert.ok(Math.abs(seen.at(-1)! - 26) < 0.5, `within 0.5 °C of 26 after a minute: ${seen.at(-1)}`);
+    // The default profile keeps a real room's pace (τ = 15 min): a minute closes about 6 % of the gap.
+    const real = new SimulatedDevice({ id: 't', type: 'thermostat', knobs: knobsFor('default', { variationPercent: 0 }), clock, seed: 0 });
+    real.next();
+    real.applyDesired({ target_temperature: 30 });
+    let last = 0;
+    for (let s = 0; s < 12; s++) {
+      clock.advance(5000);
+      const e = real.next();
+      if (e.kind === 'message') last = e.reading.temperature as number;
+    }
+    assert.ok(last < 23, `a real room is still far from 30 °C after a minute: ${last}`);
   });
 
   test('ranges and command errors', () => {

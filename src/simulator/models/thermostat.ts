@@ -13,8 +13,6 @@ export interface ThermostatOptions extends ModelOptions {
   initialTemperature?: number;
   /** Starting target, °C. */
   targetTemperature?: number;
-  /** Time constant τ of the room in simulated minutes. */
-  timeConstantMinutes?: number;
 }
 
 export class Thermostat implements DeviceModel {
