@@ -79,7 +79,10 @@ describe('thermostat (seed 000)', () => {
     const d = new SimulatedDevice({ id: 'demo-thermostat-001', type: 'thermostat', knobs: DEMO_KNOBS, clock, seed: 0 });
     d.next();
     d.applyDesired({ target_temperature: 18 });
-    for (let s = 0; s < 60; s++) (clock.advance(5000), d.next());
+    for (let s = 0; s < 60; s++) {
+      clock.advance(5000);
+      d.next();
+    }
     d.applyDesired({ target_temperature: 26 });
     const seen: number[] = [];
     for (let s = 0; s < 12; s++) {
