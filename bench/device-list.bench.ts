@@ -4,18 +4,22 @@
 // marks some devices online (a fresh last_seen, as the presence flush writes it) with two latest
 // values each, starts the real platform (a child process) on that database, and times over HTTP:
 // the overview summary, the first page of /devices sorted by name (with latest values), and a search.
+// With --browser the online devices stream over MQTT (one connection each, a QoS 1 reading every
+// --stream-interval seconds, from client processes) while the pages are timed in chromium.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Point } from '../src/domain/telemetry.ts';
+import { hashApiKey } from '../src/services/api-keys.ts';
 import { hashPassword } from '../src/services/passwords.ts';
 import { PostgresStorage } from '../src/storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../src/storage/storage.ts';
 import { adminToken, getJson } from './lib/api.ts';
 import { browserTimings } from './lib/browser-timings.ts';
+import { startFleet } from './lib/fleet.ts';
 import { percentile, sampleLatency } from './lib/latency.ts';
 import { ADMIN_PASSWORD, startPlatform } from './lib/children.ts';
 import { DATABASE_URL, benchEachStorage, printHardware } from './lib/raw-storage.ts';
@@ -30,6 +34,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '50' },
     browser: { type: 'boolean', default: false },
     'browser-runs': { type: 'string', default: '10' },
+    'stream-interval': { type: 'string', default: '10' },
   },
 });
 const DEVICES = Number(args.devices);
@@ -51,6 +56,10 @@ async function time(fn: () => Promise<unknown>): Promise<Timing> {
 }
 
 const idOf = (i: number) => `fleet-${String(i).padStart(5, '0')}`;
+const KEY_SECRET = Math.random().toString(36).slice(2);
+const keyOf = (i: number) => `fgk_bench_${KEY_SECRET}_${i}`;
+/** The online devices: every fourth, up to ONLINE. */
+const onlineIndexes = () => Array.from({ length: Math.min(ONLINE, DEVICES) }, (_, k) => (k * 4) % DEVICES);
 
 /** A dashboard of 12 widgets over online devices (every fourth device is online, with two fields). */
 async function createDashboard(url: string, token: string): Promise<string> {
@@ -75,6 +84,9 @@ async function createDashboard(url: string, token: string): Promise<string> {
   if (res.status !== 201) throw new Error(`creating the dashboard answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
+
+const sumStatus = (all: Array<{ connected: number; published: number; acked: number }>) =>
+  all.reduce((t, x) => ({ connected: t.connected + x.connected, published: t.published + x.published, acked: t.acked + x.acked }), { connected: 0, published: 0, acked: 0 });
 
 async function loadFleet(storage: Storage): Promise<number> {
   const t0 = performance.now();
@@ -102,14 +114,14 @@ async function loadFleet(storage: Storage): Promise<number> {
           metadata: {},
           config: {},
           ownerId: owners[i % owners.length]!.id,
-          apiKeyHash: `bench-key-${i}`,
+          apiKeyHash: hashApiKey(keyOf(i)),
         }),
       ),
     );
   }
   // Every fourth device online (up to ONLINE), each with a temperature and a humidity.
   const now = Date.now();
-  const online = Array.from({ length: Math.min(ONLINE, DEVICES) }, (_, k) => (k * 4) % DEVICES);
+  const online = onlineIndexes();
   await storage.touchDevices(new Map(online.map((i) => [idOf(i), now - (i % 60) * 1000])));
   for (let start = 0; start < online.length; start += 1000) {
     const points: Point[] = online.slice(start, start + 1000).flatMap((i) => [
@@ -128,6 +140,8 @@ interface Row {
   page: Timing;
   search: Timing;
   browser?: { overview: Timing; devicesPage: Timing; search: Timing; dashboard: Timing };
+  /** While the browser ran: devices connected and streaming, readings sent and acknowledged per second. */
+  stream?: { connected: number; sentPerSecond: number; ackedPerSecond: number };
 }
 
 
@@ -157,13 +171,25 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<Row> {
     const row: Row = { kind, loadSeconds, summary: await time(() => getJson(summaryUrl, token)), page: await time(() => getJson(pageUrl, token)), search: await time(() => getJson(searchUrl, token)) };
     if (args.browser) {
       const dashboardId = await createDashboard(platform.url, token);
-      const b = await browserTimings(
-        platform.url,
-        { username: 'admin', password: ADMIN_PASSWORD },
-        { total: DEVICES, searchText: 'unit 1234', row: `${PLACES[1234 % PLACES.length]} unit 1234`, dashboardId, valueWidgets: 4 },
-        Number(args['browser-runs']),
-      );
-      row.browser = { overview: timing(b.overview), devicesPage: timing(b.devicesPage), search: timing(b.search), dashboard: timing(b.dashboard) };
+      if (platform.mqttPort === undefined) throw new Error('the platform has no MQTT port to stream to');
+      const devices = onlineIndexes().map((i) => ({ id: idOf(i), key: keyOf(i) }));
+      const fleet = await startFleet({ port: platform.mqttPort, devices, procs: 2, intervalMs: Number(args['stream-interval']) * 1000, connectConcurrency: 200, baseTs: Date.now() });
+      try {
+        const before = sumStatus(await fleet.status());
+        const t0 = performance.now();
+        const b = await browserTimings(
+          platform.url,
+          { username: 'admin', password: ADMIN_PASSWORD },
+          { total: DEVICES, searchText: 'unit 1234', row: `${PLACES[1234 % PLACES.length]} unit 1234`, dashboardId, valueWidgets: 4 },
+          Number(args['browser-runs']),
+        );
+        const seconds = (performance.now() - t0) / 1000;
+        const after = sumStatus(await fleet.status());
+        row.browser = { overview: timing(b.overview), devicesPage: timing(b.devicesPage), search: timing(b.search), dashboard: timing(b.dashboard) };
+        row.stream = { connected: after.connected, sentPerSecond: (after.published - before.published) / seconds, ackedPerSecond: (after.acked - before.acked) / seconds };
+      } finally {
+        fleet.kill();
+      }
     }
     return row;
   } finally {
@@ -217,6 +243,10 @@ if (withBrowser.length > 0) {
     ['storage', 'page', 'p50', 'p95', 'target'],
     withBrowser.flatMap((r) => PAGES.map(([key, label, target]) => [r.kind, label, ms(r.browser![key].p50), ms(r.browser![key].p95), target])),
   );
+  for (const r of withBrowser) {
+    const st = r.stream!;
+    console.log(`${r.kind}: meanwhile ${fmt(st.connected)} devices streamed over MQTT: ${fmt(Math.round(st.sentPerSecond))} readings/s sent, ${fmt(Math.round(st.ackedPerSecond))}/s acknowledged (stored)`);
+  }
 }
 console.log('\nSequential requests from this process to the platform (a child process), as the admin (every device visible).');
 console.log('The machine is shared with other work: figures are noisy.');
