@@ -2,8 +2,8 @@
 // everyone and copied, never edited; a user's profiles are theirs, admins manage all. A device's
 // profile is its owner's profile for its device type, else the built-in one, else none (unprofiled).
 import { FluxgateError } from '../contract/errors.ts';
-import { BUILTIN_PROFILES, builtinProfileFor } from '../contract/profiles/builtin-profiles.ts';
-import { normalizeDeviceType } from '../contract/profiles/device-type.ts';
+import { BUILTIN_PROFILES } from '../contract/profiles/builtin-profiles.ts';
+import { resolveProfile } from '../contract/profiles/profile-resolution.ts';
 import { type Profile, type ProfileDefinition, profileDefinition } from '../contract/profiles/profile.ts';
 import { type ProfileProblem, checkCommand, checkDesired, isOutOfRange } from '../contract/profiles/profile-checks.ts';
 import type { Device } from '../domain/device.ts';
@@ -21,17 +21,18 @@ function recordView(r: ProfileRecord): Profile {
   return { ...definition, id: r.id, builtin: false, owner_id: r.ownerId, created_at: new Date(r.createdAt).toISOString(), updated_at: new Date(r.updatedAt).toISOString() };
 }
 
-const describes = (p: ProfileDefinition, type: string) => p.device_type === type || p.aliases.includes(type);
+const profileOf = (deviceType: string, own: readonly Profile[]) => resolveProfile(deviceType, own, BUILTINS);
 
-function profileOf(deviceType: string, own: readonly Profile[]): Profile | undefined {
-  const type = normalizeDeviceType(deviceType);
-  const mine = own.find((p) => p.device_type === type) ?? own.find((p) => describes(p, type));
-  if (mine) return mine;
-  const builtin = builtinProfileFor(type);
-  return builtin ? builtinView(builtin) : undefined;
-}
+/**
+ * How long one owner's profiles are reused by queries (range flags, lists) without reading storage.
+ * Writes through this node drop them at once; another node's write shows here within this time.
+ */
+const OWN_PROFILES_TTL_MS = 5_000;
+const OWN_PROFILES_CACHED_OWNERS = 10_000;
 
 export class ProfileService {
+  private readonly ownCache = new Map<string, { at: number; profiles: Promise<Profile[]> }>();
+
   constructor(private readonly storage: Storage) {}
 
   /** Built-ins first, then the caller's own profiles (every user's for an admin). */
@@ -49,6 +50,7 @@ export class ProfileService {
   async create(principal: Principal, definition: ProfileDefinition): Promise<Profile> {
     const record = await this.storage.createProfile({ id: generateId('prf'), ownerId: principal.userId, deviceType: definition.device_type, definition });
     if (!record) throw this.exists(definition.device_type);
+    this.ownCache.delete(record.ownerId);
     return recordView(record);
   }
 
@@ -61,7 +63,8 @@ export class ProfileService {
 
   async update(principal: Principal, id: string, definition: ProfileDefinition): Promise<Profile> {
     if (BUILTINS.some((p) => p.id === id)) throw builtinReadOnly(id);
-    await this.ownRecord(principal, id);
+    const record = await this.ownRecord(principal, id);
+    this.ownCache.delete(record.ownerId);
     const updated = await this.storage.updateProfile(id, definition.device_type, definition);
     if (updated === 'conflict') throw this.exists(definition.device_type);
     if (!updated) throw notFound(id);
@@ -70,19 +73,20 @@ export class ProfileService {
 
   async remove(principal: Principal, id: string): Promise<void> {
     if (BUILTINS.some((p) => p.id === id)) throw builtinReadOnly(id);
-    await this.ownRecord(principal, id);
+    const record = await this.ownRecord(principal, id);
+    this.ownCache.delete(record.ownerId);
     await this.storage.deleteProfile(id);
   }
 
   /** The profile of a device: its owner's for its type, else the built-in one; undefined when unprofiled. */
   async forDevice(device: Pick<Device, 'deviceType' | 'ownerId'>): Promise<Profile | undefined> {
-    return profileOf(device.deviceType, (await this.storage.listProfiles(device.ownerId)).map(recordView));
+    return profileOf(device.deviceType, await this.ownProfiles(device.ownerId));
   }
 
   /** The profiles of many devices (a page of a list), reading each owner's profiles once. */
   async forDevices(devices: readonly Pick<Device, 'id' | 'deviceType' | 'ownerId'>[]): Promise<Map<string, Profile | undefined>> {
     const owners = [...new Set(devices.map((d) => d.ownerId))];
-    const ownProfiles = new Map(await Promise.all(owners.map(async (o) => [o, (await this.storage.listProfiles(o)).map(recordView)] as const)));
+    const ownProfiles = new Map(await Promise.all(owners.map(async (o) => [o, await this.ownProfiles(o)] as const)));
     return new Map(devices.map((d) => [d.id, profileOf(d.deviceType, ownProfiles.get(d.ownerId) ?? [])]));
   }
 
@@ -114,6 +118,16 @@ export class ProfileService {
   async checkDesired(device: Device, patch: Record<string, unknown>): Promise<void> {
     const profile = await this.forDevice(device);
     if (profile) refuse('INVALID_DESIRED_STATE', profile, checkDesired(profile, patch));
+  }
+
+  private ownProfiles(ownerId: string): Promise<Profile[]> {
+    const hit = this.ownCache.get(ownerId);
+    if (hit && Date.now() - hit.at < OWN_PROFILES_TTL_MS) return hit.profiles;
+    if (this.ownCache.size >= OWN_PROFILES_CACHED_OWNERS) this.ownCache.clear();
+    const profiles = this.storage.listProfiles(ownerId).then((records) => records.map(recordView));
+    this.ownCache.set(ownerId, { at: Date.now(), profiles });
+    profiles.catch(() => this.ownCache.delete(ownerId));
+    return profiles;
   }
 
   private async ownRecord(principal: Principal, id: string): Promise<ProfileRecord> {

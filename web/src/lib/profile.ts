@@ -1,6 +1,6 @@
 // A device's profile on the page: fetched once per device, and the formatting it implies (unit,
 // decimals, labels of booleans and enums), so every value, axis and tooltip says what it measures.
-import { normalizeDeviceType } from '../../../src/contract/profiles/device-type.ts';
+import { resolveProfile } from '../../../src/contract/profiles/profile-resolution.ts';
 import type { DeviceProfile, FieldSpec, Profile } from '../api/types.ts';
 import { useApp } from '../session.tsx';
 import { type AsyncState, useAsync } from './use-async.ts';
@@ -41,7 +41,6 @@ export function fieldTitle(spec: FieldSpec | undefined, key: string): string {
  */
 export function profileOf(profiles: readonly Profile[] | undefined, device: { device_type: string; owner_id: string }): Profile | undefined {
   if (!profiles) return undefined;
-  const type = normalizeDeviceType(device.device_type);
-  const describes = (p: Profile) => p.device_type === type || p.aliases.includes(type);
-  return profiles.find((p) => !p.builtin && p.owner_id === device.owner_id && describes(p)) ?? profiles.find((p) => p.builtin && describes(p));
+  const own = profiles.filter((p) => !p.builtin && p.owner_id === device.owner_id);
+  return resolveProfile(device.device_type, own, profiles.filter((p) => p.builtin));
 }
