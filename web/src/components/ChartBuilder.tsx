@@ -2,11 +2,10 @@
 // chart" widget both create charts with it.
 import { type FormEvent, useState } from 'react';
 import type { SavedChart } from '../api/types.ts';
-import { RANGES } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useApp } from '../session.tsx';
 import { DevicePicker } from './DevicePicker.tsx';
-import { ErrorText, Modal } from './ui.tsx';
+import { ErrorText, Modal, RangeOptions } from './ui.tsx';
 
 type SeriesDraft = { device_id: string; field: string; label: string | null };
 
@@ -42,11 +41,7 @@ export function ChartBuilder({ onSaved, onCancel }: { onSaved: (c: SavedChart) =
         <label>
           Time range
           <select value={range} onChange={(e) => setRange(e.target.value)}>
-            {RANGES.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.label}
-              </option>
-            ))}
+            <RangeOptions />
           </select>
         </label>
         <fieldset>

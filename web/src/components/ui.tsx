@@ -1,7 +1,7 @@
-// Small shared pieces: error text, copy button, modal dialog, status badge.
+// Small shared pieces: error text, copy button, modal dialog, status badge, time-range options.
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import { errorMessage } from '../lib/format.ts';
+import { RANGES, errorMessage } from '../lib/format.ts';
 
 export function ErrorText({ error }: { error: unknown }) {
   if (!error) return null;
@@ -55,4 +55,13 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
 
 export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'muted'; children: ReactNode }) {
   return <span className={`badge ${tone}`}>{children}</span>;
+}
+
+/** The chart time ranges as the options of a select. */
+export function RangeOptions() {
+  return RANGES.map((r) => (
+    <option key={r.id} value={r.id}>
+      {r.label}
+    </option>
+  ));
 }

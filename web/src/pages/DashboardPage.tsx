@@ -5,10 +5,9 @@ import { type FormEvent, useEffect, useState } from 'react';
 import type { SavedChart } from '../api/types.ts';
 import { GRID_COLUMNS, WIDGET_KINDS, type DashboardView, type Widget, type WidgetKind } from '../../../src/contract/http/dashboards.ts';
 import { DevicePicker } from '../components/DevicePicker.tsx';
-import { ErrorText } from '../components/ui.tsx';
+import { ErrorText, RangeOptions } from '../components/ui.tsx';
 import { ChartBuilder } from '../components/ChartBuilder.tsx';
 import { type ShownWidget, WidgetBody } from '../components/widgets/Widgets.tsx';
-import { RANGES } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useApp } from '../session.tsx';
@@ -66,79 +65,75 @@ function AddWidget({ onAdd }: { onAdd: (w: Editable) => void }) {
   };
   return (
     <>
-    <form className="card add-widget" onSubmit={submit} aria-label="Add a widget">
-      <h2>Add a widget</h2>
-      <div className="filters">
-        <label>
-          Kind
-          <select value={kind} onChange={(e) => setKind(e.target.value as WidgetKind)} name="widget_kind">
-            {WIDGET_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {kind === 'chart' ? (
-          <>
-            <label>
-              Chart
-              <select value={chartId} onChange={(e) => setChartId(e.target.value)} name="widget_chart">
-                <option value="">choose a saved chart…</option>
-                {charts.data?.charts.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name} ({c.series.length} series)
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="button" onClick={() => setBuilding(true)}>
-              New chart…
-            </button>
-          </>
-        ) : (
-          <>
-            <DevicePicker label="Widget device" value={device} onChange={setDevice} />
-            <button type="button" disabled={!device} onClick={() => (setDevices(chosen), setDevice(''))}>
-              Add another device
-            </button>
-            <label>
-              Fields
-              <input value={fields} onChange={(e) => setFields(e.target.value)} placeholder="empty: the main fields" name="widget_fields" />
-            </label>
-          </>
-        )}
-        <label>
-          Title
-          <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={100} name="widget_title" />
-        </label>
-        <label hidden={kind === 'chart'}>
-          Range
-          <select value={range} onChange={(e) => setRange(e.target.value as Widget['range'])} name="widget_range">
-            {RANGES.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Width
-          <select value={width} onChange={(e) => setWidth(Number(e.target.value))} name="widget_width">
-            {WIDTHS.map((n) => (
-              <option key={n} value={n}>
-                {n} of {GRID_COLUMNS}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      {kind !== 'chart' && chosen.length > 0 && <p className="muted small">Devices: {chosen.join(', ')}</p>}
-      {kind === 'chart' && charts.data?.charts.length === 0 && <p className="muted small">No saved charts yet: make one with “New chart…”.</p>}
-      <button type="submit" className="primary" disabled={kind === 'chart' ? !chart : chosen.length === 0}>
-        Add widget
-      </button>
-    </form>
+      <form className="card add-widget" onSubmit={submit} aria-label="Add a widget">
+        <h2>Add a widget</h2>
+        <div className="filters">
+          <label>
+            Kind
+            <select value={kind} onChange={(e) => setKind(e.target.value as WidgetKind)} name="widget_kind">
+              {WIDGET_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {KIND_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          </label>
+          {kind === 'chart' ? (
+            <>
+              <label>
+                Chart
+                <select value={chartId} onChange={(e) => setChartId(e.target.value)} name="widget_chart">
+                  <option value="">choose a saved chart…</option>
+                  {charts.data?.charts.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.name} ({c.series.length} series)
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button type="button" onClick={() => setBuilding(true)}>
+                New chart…
+              </button>
+            </>
+          ) : (
+            <>
+              <DevicePicker label="Widget device" value={device} onChange={setDevice} />
+              <button type="button" disabled={!device} onClick={() => (setDevices(chosen), setDevice(''))}>
+                Add another device
+              </button>
+              <label>
+                Fields
+                <input value={fields} onChange={(e) => setFields(e.target.value)} placeholder="empty: the main fields" name="widget_fields" />
+              </label>
+            </>
+          )}
+          <label>
+            Title
+            <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={100} name="widget_title" />
+          </label>
+          <label hidden={kind === 'chart'}>
+            Range
+            <select value={range} onChange={(e) => setRange(e.target.value as Widget['range'])} name="widget_range">
+              <RangeOptions />
+            </select>
+          </label>
+          <label>
+            Width
+            <select value={width} onChange={(e) => setWidth(Number(e.target.value))} name="widget_width">
+              {WIDTHS.map((n) => (
+                <option key={n} value={n}>
+                  {n} of {GRID_COLUMNS}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {kind !== 'chart' && chosen.length > 0 && <p className="muted small">Devices: {chosen.join(', ')}</p>}
+        {kind === 'chart' && charts.data?.charts.length === 0 && <p className="muted small">No saved charts yet: make one with “New chart…”.</p>}
+        <button type="submit" className="primary" disabled={kind === 'chart' ? !chart : chosen.length === 0}>
+          Add widget
+        </button>
+      </form>
       {building && (
         <ChartBuilder
           onCancel={() => setBuilding(false)}
