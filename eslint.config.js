@@ -35,6 +35,7 @@ export default tseslint.config(
   restrict(['src/services/**'], [INGEST, TRANSPORT, CLI, SIMULATOR, CONFIG]),
   restrict(['src/ingest/**'], [STORAGE, TRANSPORT, CLI, SIMULATOR, CONFIG]),
   restrict(['src/transport/**'], [STORAGE, CLI, SIMULATOR, CONFIG]),
+  restrict(['src/connectors/**'], [STORAGE, TRANSPORT, CLI, SIMULATOR, CONFIG]),
   restrict(['src/simulator/**'], [DOMAIN, STORAGE, SERVICES, INGEST, TRANSPORT, CLI, CONFIG]),
   restrict(['web/src/**'], [DOMAIN, STORAGE, SERVICES, INGEST, TRANSPORT, CLI, CONFIG]),
 );

@@ -93,6 +93,16 @@ export const configSchema = z.object({
   RATE_LIMIT_API_KEY: rateLimit
     .default('30/60')
     .describe('Bad device keys per client IP (X-API-Key, MQTT CONNECT), as attempts/seconds (0: off); over it that IP gets 429 / CONNACK 5'),
+  AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://')
+    .optional()
+    .describe('RabbitMQ connection URL; when set, Fluxgate consumes AMQP_QUEUE and publishes events to AMQP_EVENTS_EXCHANGE'),
+  AMQP_QUEUE: z.string().min(1).max(255).default('device_data_queue').describe('Queue of telemetry messages consumed (the Energy Management System\'s measurements or any POST /telemetry body)'),
+  AMQP_DEAD_LETTER_QUEUE: z.string().min(1).max(255).default('device_data_queue.dead').describe('Where messages that can never be stored go, with the reason in the x-fluxgate-error and x-fluxgate-reason headers'),
+  AMQP_PREFETCH: positiveInt.max(65_535).default(500).describe('Messages handed to Fluxgate before it acks any (back-pressure)'),
+  AMQP_EVENTS_EXCHANGE: z.string().max(255).default('fluxgate.events').describe('Topic exchange that receives platform events (points.stored, device.status, …); empty: none'),
+  AMQP_TRUSTED_PRODUCER: bool.default(false).describe('Accept queue messages without an x-api-key header, trusting their device_id'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')

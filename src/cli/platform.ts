@@ -8,6 +8,8 @@ import { Redis } from 'ioredis';
 import { type Config, parseRateLimit } from '../config.ts';
 import { DEFAULT_LIMITS } from '../domain/telemetry.ts';
 import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
+import type { AmqpConnector } from '../connectors/amqp/amqp-connector.ts';
+import { startAmqp } from './amqp-wiring.ts';
 import { DeviceAccess } from '../services/access.ts';
 import { AdminService } from '../services/admin-service.ts';
 import { IngestRate } from '../services/ingest-rate.ts';
@@ -71,6 +73,8 @@ export interface Platform {
   mqttDeps: MqttDeps;
   /** The running MQTT side (after listen), when MQTT is enabled. */
   mqtt?: RunningMqtt;
+  /** The RabbitMQ connector, when AMQP_URL is set (after listen). */
+  amqp?: AmqpConnector;
   /** Starts listening; resolves with the bound HTTP port (and the embedded broker's MQTT port). */
   listen(): Promise<{ port: number; mqttPort?: number }>;
   stop(): Promise<void>;
@@ -193,6 +197,12 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     return { ok: h.ok, pending_points: h.pendingPoints, ...(h.lastError ? { last_error: h.lastError } : {}) };
   });
   // External broker mode: a node cut off from the broker receives no device messages.
+  if (config.AMQP_URL) {
+    health.register('amqp', () => {
+      const c = platform.amqp?.counters();
+      return c ? { ok: c.connected, stored: c.stored, dead_lettered: c.deadLettered, events_published: c.events.published, events_dropped: c.events.dropped } : { ok: false, error: 'not connected yet' };
+    });
+  }
   if (config.MQTT_ENABLED && config.MQTT_URL) {
     health.register('mqtt', () => platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' });
   }
@@ -274,6 +284,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
           const broker = platform.mqtt.broker;
           if (broker) adminService.registerConnections('mqtt', () => broker.aedes.connectedClients);
         }
+        if (config.AMQP_URL) platform.amqp = await startAmqp({ ...config, AMQP_URL: config.AMQP_URL }, { pipeline, keys, storage, bus, logger });
       } catch (err) {
         // A start-up that fails half-way releases what it opened (storage, writer thread, Redis).
         await platform.stop().catch(() => {});
@@ -292,6 +303,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       stopped = true;
       connectivity.stop();
       commands.stop();
+      await platform.amqp?.stop();
       await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();

@@ -83,3 +83,14 @@ export function mosquittoClientsSkipReason(): string | undefined {
   console.warn(`SKIP: ${message}`);
   return `SKIP: ${message}`;
 }
+
+export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** `undefined` when RabbitMQ answers on 127.0.0.1:5672, else the reason to skip (throws under CI=true). */
+export async function rabbitmqSkipReason(): Promise<string | undefined> {
+  if (await portOpen(Number(new URL(TEST_AMQP_URL).port || 5672), new URL(TEST_AMQP_URL).hostname)) return undefined;
+  const message = `RabbitMQ not reachable at ${TEST_AMQP_URL}`;
+  if (inCi) throw new Error(`${message}; CI=true requires it`);
+  console.warn(`SKIP: ${message}`);
+  return `SKIP: ${message}`;
+}
