@@ -44,8 +44,8 @@ export interface AlarmEvent {
 export type NewAlarmEvent = Omit<AlarmEvent, 'id'>;
 
 export interface AlarmFilter {
-  /** Only alarms of these devices (absent: all, for admins). */
-  deviceIds?: readonly string[] | undefined;
+  /** Only alarms of devices this user owns or that are shared with them (absent: all, for admins). */
+  visibleTo?: string | undefined;
   deviceId?: string | undefined;
   deviceType?: string | undefined;
   ruleId?: string | undefined;

@@ -46,12 +46,12 @@ export class AlarmService {
 
   // ---- the people's side ----
 
-  async list(principal: Principal, filter: Omit<AlarmFilter, 'deviceIds'>): Promise<{ items: Alarm[]; total: number }> {
-    return this.storage.listAlarms({ ...filter, deviceIds: await this.visibleDevices(principal) });
+  async list(principal: Principal, filter: Omit<AlarmFilter, 'visibleTo'>): Promise<{ items: Alarm[]; total: number }> {
+    return this.storage.listAlarms({ ...filter, visibleTo: visibleTo(principal) });
   }
 
   async counts(principal: Principal): Promise<Record<Severity, number>> {
-    return this.storage.countOpenAlarms(await this.visibleDevices(principal));
+    return this.storage.countOpenAlarms(visibleTo(principal));
   }
 
   async get(principal: Principal, id: string): Promise<{ alarm: Alarm; events: AlarmEvent[] }> {
@@ -109,11 +109,6 @@ export class AlarmService {
     this.bus.emit('alarm.changed', { alarm, kind, at, userId, comment });
   }
 
-  /** undefined for admins (every device). */
-  private async visibleDevices(principal: Principal): Promise<string[] | undefined> {
-    return principal.role === 'admin' ? undefined : this.storage.visibleDeviceIds(principal.userId);
-  }
-
   /** The alarm when `principal` may act on its device at `level`: 404 when they cannot read it, 403 when read is all they hold. */
   private async require(principal: Principal, id: string, level: AccessLevel): Promise<Alarm> {
     const alarm = await this.storage.getAlarm(id);
@@ -130,6 +125,9 @@ export class AlarmService {
     return alarm;
   }
 }
+
+/** Whose devices' alarms a principal sees: undefined for admins (every device). */
+const visibleTo = (principal: Principal) => (principal.role === 'admin' ? undefined : principal.userId);
 
 const notFound = (id: string) => new FluxgateError('ALARM_NOT_FOUND', `Alarm ${id} not found`);
 

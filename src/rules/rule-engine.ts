@@ -38,6 +38,8 @@ export class RuleEngine {
   private readonly rules = new Map<string, WatchedRule>();
   private readonly facts = new Map<string, DeviceFacts>();
   private readonly pairs = new Map<string, Pair>();
+  /** The rules watching each device, so a point costs only the rules of its device. */
+  private readonly byDevice = new Map<string, Set<WatchedRule>>();
   /** Devices seen in points and checked against device-type rules (so each is looked up once). */
   private readonly checked = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -73,6 +75,15 @@ export class RuleEngine {
     });
     this.bus.on('device.updated', OWNER, ({ deviceId }) => this.enqueueReload(() => this.refreshDevice(deviceId)));
     this.bus.on('device.deleted', OWNER, ({ deviceId }) => this.forgetDevice(deviceId));
+    // An owner who lost access to a device stops watching it; a new share may add devices to type rules.
+    this.bus.on('access.changed', OWNER, ({ deviceIds, userIds, reason }) => {
+      if (reason === 'sessions-revoked' || reason === 'user-deactivated') return;
+      if (deviceIds) for (const id of deviceIds) this.enqueueReload(() => this.refreshDevice(id));
+      else {
+        const affected = [...this.rules.values()].filter((w) => !userIds || userIds.includes(w.rule.ownerId));
+        for (const w of affected) this.enqueueReload(() => this.reloadRule(w.rule.id));
+      }
+    });
     this.bus.on('rule.changed', OWNER, ({ ruleId }) => this.enqueueReload(() => this.reloadRule(ruleId)));
     this.bus.on('alarm.changed', OWNER, ({ alarm, kind, userId }) => {
       // Cleared by a person: not raised again until the clear condition has held once.
@@ -117,7 +128,7 @@ export class RuleEngine {
   }
 
   private evaluateDevice(deviceId: string): void {
-    for (const watched of this.rules.values()) if (watched.devices.has(deviceId)) this.evaluate(watched.rule, deviceId);
+    for (const watched of this.byDevice.get(deviceId) ?? []) this.evaluate(watched.rule, deviceId);
   }
 
   private evaluate(rule: Rule, deviceId: string): void {
@@ -153,8 +164,7 @@ export class RuleEngine {
   /** How much history of a field the rate conditions of a device's rules need. */
   private keepMs(deviceId: string, field: string): number {
     let keep = 0;
-    for (const watched of this.rules.values()) {
-      if (!watched.devices.has(deviceId)) continue;
+    for (const watched of this.byDevice.get(deviceId) ?? []) {
       for (const leaf of leavesOf(watched.rule.definition.condition)) {
         if (leaf.kind === 'rate' && leaf.field === field) keep = Math.max(keep, leaf.window_s * 1000);
       }
@@ -176,6 +186,9 @@ export class RuleEngine {
 
   private addPair(watched: WatchedRule, deviceId: string): void {
     watched.devices.add(deviceId);
+    let rules = this.byDevice.get(deviceId);
+    if (!rules) this.byDevice.set(deviceId, (rules = new Set()));
+    rules.add(watched);
     const key = pairKey(watched.rule.id, deviceId);
     if (!this.pairs.has(key)) this.pairs.set(key, { state: initialState(this.now()), queue: Promise.resolve() });
   }
@@ -202,10 +215,17 @@ export class RuleEngine {
     return facts;
   }
 
+  private dropPair(watched: WatchedRule, deviceId: string): void {
+    watched.devices.delete(deviceId);
+    this.byDevice.get(deviceId)?.delete(watched);
+    this.pairs.delete(pairKey(watched.rule.id, deviceId));
+  }
+
   private async reloadRule(ruleId: string): Promise<void> {
     const old = this.rules.get(ruleId);
     const rule = await this.storage.getRule(ruleId);
     this.rules.delete(ruleId);
+    for (const deviceId of old?.devices ?? []) this.byDevice.get(deviceId)?.delete(old!);
     if (!rule || !rule.enabled) {
       for (const deviceId of old?.devices ?? []) this.pairs.delete(pairKey(ruleId, deviceId));
       return;
@@ -242,8 +262,7 @@ export class RuleEngine {
         if (!this.facts.has(deviceId)) await this.loadFacts([device]);
         this.addPair(watched, deviceId);
       } else if (!wanted && watched.devices.has(deviceId)) {
-        watched.devices.delete(deviceId);
-        this.pairs.delete(pairKey(rule.id, deviceId));
+        this.dropPair(watched, deviceId);
       }
     }
   }
@@ -251,8 +270,7 @@ export class RuleEngine {
   private forgetDevice(deviceId: string): void {
     this.facts.delete(deviceId);
     this.checked.delete(deviceId);
-    for (const watched of this.rules.values()) {
-      if (watched.devices.delete(deviceId)) this.pairs.delete(pairKey(watched.rule.id, deviceId));
-    }
+    for (const watched of [...(this.byDevice.get(deviceId) ?? [])]) this.dropPair(watched, deviceId);
+    this.byDevice.delete(deviceId);
   }
 }

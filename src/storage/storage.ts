@@ -192,7 +192,8 @@ export interface Storage extends AccountStorage {
   openAlarms(): Promise<Alarm[]>;
   /** One page of alarms, newest raised first, and how many match in all. */
   listAlarms(filter: AlarmFilter): Promise<{ items: Alarm[]; total: number }>;
-  countOpenAlarms(deviceIds?: readonly string[]): Promise<Record<Severity, number>>;
+  /** Open alarms per severity, over the devices `visibleTo` may see (all when absent). */
+  countOpenAlarms(visibleTo?: string): Promise<Record<Severity, number>>;
   /** Applies a change (with its history event) while the alarm's state is one of `change.from`; undefined otherwise. */
   transitionAlarm(id: string, change: AlarmTransition): Promise<Alarm | undefined>;
   addAlarmEvent(event: NewAlarmEvent): Promise<AlarmEvent>;

@@ -3,8 +3,9 @@
 // ON CONFLICT DO NOTHING, so concurrent raises (or two nodes) leave exactly one.
 import type { Alarm, AlarmEvent, AlarmFilter, AlarmState, AlarmTransition, NewAlarm, NewAlarmEvent } from '../../domain/alarm.ts';
 import { SEVERITIES, type Severity } from '../../domain/rule.ts';
+import type { SelectQueryBuilder } from 'kysely';
 import { RuleRepo } from './rule-repo.ts';
-import type { AlarmEventsTable, AlarmsTable } from './schema.ts';
+import type { AlarmEventsTable, AlarmsTable, Database } from './schema.ts';
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
@@ -48,6 +49,16 @@ const eventRow = (e: NewAlarmEvent) => ({
   comment: e.comment,
   details: JSON.stringify(e.details),
 });
+
+/** Alarms of devices `userId` owns or that are shared with them. */
+function visibleTo<Q extends SelectQueryBuilder<Database, 'alarms', object>>(query: Q, userId: string): Q {
+  return query.where((eb) =>
+    eb.or([
+      eb('alarms.device_id', 'in', eb.selectFrom('devices').select('devices.id').where('devices.owner_id', '=', userId)),
+      eb('alarms.device_id', 'in', eb.selectFrom('device_access').select('device_access.device_id').where('device_access.user_id', '=', userId)),
+    ]),
+  ) as Q;
+}
 
 export class AlarmRepo extends RuleRepo {
   /** Raises an alarm unless one is open for its (rule, device): `created` says which happened. */
@@ -102,9 +113,8 @@ export class AlarmRepo extends RuleRepo {
   }
 
   async listAlarms(filter: AlarmFilter): Promise<{ items: Alarm[]; total: number }> {
-    if (filter.deviceIds?.length === 0) return { items: [], total: 0 };
     let query = this.kysely.selectFrom('alarms');
-    if (filter.deviceIds) query = query.where('device_id', 'in', [...filter.deviceIds]);
+    if (filter.visibleTo !== undefined) query = visibleTo(query, filter.visibleTo);
     if (filter.deviceId !== undefined) query = query.where('device_id', '=', filter.deviceId);
     if (filter.ruleId !== undefined) query = query.where('rule_id', '=', filter.ruleId);
     if (filter.deviceType !== undefined) {
@@ -120,12 +130,11 @@ export class AlarmRepo extends RuleRepo {
     return { items: rows.map(toAlarm), total: Number(total.n) };
   }
 
-  /** Open alarms per severity, over `deviceIds` or all devices. */
-  async countOpenAlarms(deviceIds?: readonly string[]): Promise<Record<Severity, number>> {
+  /** Open alarms per severity, over the devices `visibleToUser` may see, or all. */
+  async countOpenAlarms(visibleToUser?: string): Promise<Record<Severity, number>> {
     const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-    if (deviceIds?.length === 0) return counts;
     let query = this.kysely.selectFrom('alarms').select(['severity', (eb) => eb.fn.countAll<number>().as('n')]).where('cleared_at', 'is', null);
-    if (deviceIds) query = query.where('device_id', 'in', [...deviceIds]);
+    if (visibleToUser !== undefined) query = visibleTo(query, visibleToUser);
     for (const row of await query.groupBy('severity').execute()) counts[row.severity as Severity] = Number(row.n);
     return counts;
   }
