@@ -146,6 +146,37 @@ forEachStorage(
       await tp.api('DELETE', `/api/v1/rules/${rule.id}`, { token: alice.token });
     });
 
+    it('a device-type rule reads each device\'s own limit, follows new devices and raises offline alarms', async () => {
+      const tp = get();
+      const small = await tp.newDevice(alice.token, { id: 'plug-small', name: 'Small plug', device_type: 'plug', metadata: { max_power: 100 } });
+      const rule = (
+        await tp.api('POST', '/api/v1/rules', {
+          token: alice.token,
+          body: {
+            name: 'over its limit',
+            target: { kind: 'device_type', device_type: 'plug' },
+            condition: { kind: 'any', conditions: [{ kind: 'compare', field: 'power', op: 'gt', value: { from: 'metadata', key: 'max_power' } }, { kind: 'offline', for_s: 1 }] },
+            clear: { condition: { kind: 'compare', field: 'power', op: 'lt', value: 50 } },
+          },
+        })
+      ).body;
+      // Created after the rule: picked up on its first points.
+      const big = await tp.newDevice(alice.token, { id: 'plug-big', name: 'Big plug', device_type: 'plug', metadata: { max_power: 3000 } });
+      await send(tp, small.api_key, { power: 150 });
+      await send(tp, big.api_key, { power: 150 });
+      await send(tp, big.api_key, { power: 3100 });
+      await eventually('both plugs over their own limits', async () => {
+        const open = await tp.api('GET', `/api/v1/alarms?rule_id=${rule.id}&state=open`, { token: alice.token });
+        return open.body.total === 2 && open.body.alarms;
+      });
+      await send(tp, small.api_key, { power: 10 });
+      await send(tp, big.api_key, { power: 10 });
+      await eventually('both cleared', async () => (await tp.api('GET', `/api/v1/alarms?rule_id=${rule.id}&state=cleared`, { token: alice.token })).body.total === 2);
+      // OFFLINE_AFTER is 1 s here: silent plugs go offline and raise again (the offline branch of any).
+      await eventually('raised again as offline', async () => (await tp.api('GET', `/api/v1/alarms?rule_id=${rule.id}&state=open`, { token: alice.token })).body.total === 2);
+      await tp.api('DELETE', `/api/v1/rules/${rule.id}`, { token: alice.token });
+    });
+
     it('raising concurrently leaves exactly one open alarm per (rule, device)', async () => {
       const tp = get();
       const rule = (await tp.api('POST', '/api/v1/rules', { token: alice.token, body: hotRule('boiler', { enabled: false }) })).body;
@@ -186,5 +217,5 @@ forEachStorage(
       await tp.api('DELETE', `/api/v1/rules/${rule.id}`, { token: alice.token });
     });
   },
-  { RULES_TICK_MS: '100' },
+  { RULES_TICK_MS: '100', OFFLINE_AFTER: '1' },
 );
