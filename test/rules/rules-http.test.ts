@@ -82,6 +82,23 @@ forEachStorage('rules API', (get) => {
     await tp.api('DELETE', `/api/v1/rules/${byType.body.id}`, { token: alice.token });
   });
 
+  it('documents rules and alarms in the OpenAPI document and refuses anonymous or malformed calls', async () => {
+    const tp = get();
+    const doc = (await tp.api('GET', '/openapi.json')).body;
+    for (const p of ['/api/v1/rules', '/api/v1/rules/{id}', '/api/v1/rules/dry-run', '/api/v1/rules/{id}/dry-run', '/api/v1/alarms', '/api/v1/alarms/counts', '/api/v1/alarms/{id}', '/api/v1/alarms/{id}/ack', '/api/v1/alarms/{id}/clear', '/api/v1/alarms/{id}/comments']) {
+      assert.ok(doc.paths[p], `${p} missing from /openapi.json`);
+    }
+    assert.match(doc.paths['/api/v1/rules'].post.summary, /raises an alarm/);
+    assert.equal((await tp.api('GET', '/api/v1/rules')).status, 401);
+    assert.equal((await tp.api('GET', '/api/v1/alarms')).status, 401);
+    assert.equal((await tp.api('POST', '/api/v1/rules', { token: alice.token, body: '{"name":', headers: { 'content-type': 'application/json' } })).body.error.code, 'INVALID_JSON');
+    assert.equal((await tp.api('GET', '/api/v1/alarms/does-not-exist', { token: alice.token })).body.error.code, 'ALARM_NOT_FOUND');
+    assert.equal((await tp.api('POST', '/api/v1/alarms/does-not-exist/ack', { token: alice.token, body: {} })).body.error.code, 'ALARM_NOT_FOUND');
+    assert.equal((await tp.api('POST', '/api/v1/alarms/does-not-exist/clear', { token: alice.token })).body.error.code, 'ALARM_NOT_FOUND', 'the body is optional');
+    assert.equal((await tp.api('GET', '/api/v1/alarms?state=sleeping', { token: alice.token })).status, 400);
+    assert.equal((await tp.api('GET', '/api/v1/alarms?from=yesterday-ish', { token: alice.token })).body.error.code, 'INVALID_TIME');
+  });
+
   it('dry-runs a rule over stored data and says when it would have raised and cleared', async () => {
     const tp = get();
     const device = await tp.newDevice(alice.token, { id: 'alice-dry', name: 'Dry run' });

@@ -39,7 +39,8 @@ export const alarmIdParam = z.object({ id: z.string().min(1).max(64) });
 export const alarmActionBody = z
   .object({ comment: cleanText(2000).optional().describe('Recorded with the change') })
   .strict()
-  .default({});
+  .nullish()
+  .describe('Optional: {"comment"}');
 
 export const alarmCommentBody = z.object({ comment: cleanText(2000).pipe(z.string().min(1, 'must not be empty')) }).strict();
 

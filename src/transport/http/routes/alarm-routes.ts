@@ -109,7 +109,7 @@ export function alarmRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const principal = await requireUser(deps.auth, request);
-      await deps.alarms.acknowledge(principal, request.params.id, request.body.comment ?? null);
+      await deps.alarms.acknowledge(principal, request.params.id, request.body?.comment ?? null);
       return withHistory(principal, request.params.id);
     },
   );
@@ -128,7 +128,7 @@ export function alarmRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const principal = await requireUser(deps.auth, request);
-      await deps.alarms.clear(principal, request.params.id, request.body.comment ?? null);
+      await deps.alarms.clear(principal, request.params.id, request.body?.comment ?? null);
       return withHistory(principal, request.params.id);
     },
   );
