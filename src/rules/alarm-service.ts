@@ -84,8 +84,8 @@ export class AlarmService {
     return event;
   }
 
-  /** Clears every open alarm of a rule (the rule was deleted or disabled). */
-  async clearAllOf(ruleId: string, by: string, comment: string): Promise<void> {
+  /** Clears every open alarm of a rule (the rule was deleted or disabled): by a user, or null for the platform. */
+  async clearAllOf(ruleId: string, by: string | null, comment: string): Promise<void> {
     const { items } = await this.storage.listAlarms({ ruleId, states: OPEN, limit: 100_000, offset: 0 });
     for (const alarm of items) await this.change(alarm.id, 'cleared', by, comment, { state: 'cleared', clearedAt: this.now(), clearedBy: by });
   }

@@ -228,6 +228,8 @@ export class RuleEngine {
     for (const deviceId of old?.devices ?? []) this.byDevice.get(deviceId)?.delete(old!);
     if (!rule || !rule.enabled) {
       for (const deviceId of old?.devices ?? []) this.pairs.delete(pairKey(ruleId, deviceId));
+      // Gone with its owner (a cascade): its alarms must not stay open with nothing left to clear them.
+      if (!rule && old) await this.alarms.clearAllOf(ruleId, null, 'rule deleted');
       return;
     }
     await this.watch(rule);

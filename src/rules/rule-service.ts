@@ -66,9 +66,9 @@ export class RuleService {
   /** Deletes the rule; its open alarms are cleared (by the deleter) and keep their history. */
   async remove(principal: Principal, id: string): Promise<void> {
     await this.get(principal, id);
+    await this.alarms.clearAllOf(id, principal.userId, 'rule deleted');
     await this.storage.deleteRule(id);
     this.bus.emit('rule.changed', { ruleId: id });
-    await this.alarms.clearAllOf(id, principal.userId, 'rule deleted');
   }
 
   /** Every named device must be readable by the rule's owner (404 DEVICE_NOT_FOUND otherwise). */

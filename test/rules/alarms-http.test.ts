@@ -177,6 +177,24 @@ forEachStorage(
       await tp.api('DELETE', `/api/v1/rules/${rule.id}`, { token: alice.token });
     });
 
+    it('deleting a user takes their rules, and the platform clears those rules\' open alarms', async () => {
+      const tp = get();
+      const admin = await tp.adminToken();
+      const carol = await tp.newUser('carol');
+      assert.equal((await tp.api('POST', '/api/v1/devices/boiler/access', { token: alice.token, body: { user_id: carol.id, level: 'read' } })).status, 201);
+      const rule = (await tp.api('POST', '/api/v1/rules', { token: carol.token, body: hotRule('boiler', { name: 'carol watches' }) })).body;
+      await send(tp, key, { temperature: 70 });
+      const alarm = await eventually('carol\'s alarm', async () => (await alarmsOf(tp, alice.token, 'boiler', `&rule_id=${rule.id}&state=open`))[0]);
+      assert.equal((await tp.api('DELETE', `/api/v1/users/${carol.id}`, { token: admin })).status, 200);
+      const cleared = await eventually('cleared with its rule gone', async () => {
+        const a = (await tp.api('GET', `/api/v1/alarms/${alarm.id}`, { token: alice.token })).body;
+        return a.state === 'cleared' && a;
+      });
+      assert.equal(cleared.cleared_by, null);
+      assert.equal(cleared.events.at(-1).comment, 'rule deleted');
+      await send(tp, key, { temperature: 20 });
+    });
+
     it('raising concurrently leaves exactly one open alarm per (rule, device)', async () => {
       const tp = get();
       const rule = (await tp.api('POST', '/api/v1/rules', { token: alice.token, body: hotRule('boiler', { enabled: false }) })).body;
