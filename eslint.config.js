@@ -1,5 +1,5 @@
 // Lint, including the dependency rule of DESIGN.md: contract and domain import nothing of ours;
-// storage imports domain; services import domain, storage and contract; ingest and transport call
+// storage imports domain; services and rules import domain, storage and contract (rules also services); ingest and transport call
 // services; the simulator and dashboard use the contract only; cli wires everything together.
 import tseslint from 'typescript-eslint';
 
@@ -33,6 +33,7 @@ export default tseslint.config(
   restrict(['src/domain/**'], [CONTRACT, STORAGE, SERVICES, INGEST, TRANSPORT, CLI, SIMULATOR, CONFIG]),
   restrict(['src/storage/**'], [CONTRACT, SERVICES, INGEST, TRANSPORT, CLI, SIMULATOR, CONFIG]),
   restrict(['src/services/**'], [INGEST, TRANSPORT, CLI, SIMULATOR, CONFIG]),
+  restrict(['src/rules/**'], [INGEST, TRANSPORT, CLI, SIMULATOR, CONFIG]),
   restrict(['src/ingest/**'], [STORAGE, TRANSPORT, CLI, SIMULATOR, CONFIG]),
   restrict(['src/transport/**'], [STORAGE, CLI, SIMULATOR, CONFIG]),
   restrict(['src/connectors/**'], [STORAGE, TRANSPORT, CLI, SIMULATOR, CONFIG]),

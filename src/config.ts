@@ -120,6 +120,10 @@ export const configSchema = z.object({
     .describe('Bearer token a Prometheus scraper sends to read /metrics; when absent only an admin access token reads it'),
   TRUST_PROXY: bool.default(false).describe('Take the client IP from X-Forwarded-For (set when behind a load balancer)'),
   COMMAND_TIMEOUT_S: positiveInt.default(300).describe('Seconds a command waits for its ack before it expires, unless the request sets timeout_s'),
+  RULES_TICK_MS: positiveInt
+    .max(60_000)
+    .default(1000)
+    .describe('How often (ms) rules are re-evaluated for durations, silence (no data), offline and escalation; points are evaluated as they arrive'),
   MQTT_ENABLED: bool.default(true).describe('Whether Fluxgate speaks MQTT at all (embedded broker, or client of MQTT_URL)'),
   MQTT_PORT: port.default(1883).describe('TCP port of the embedded MQTT broker (MQTT 3.1.1); 0 picks a free port'),
   MQTT_TLS_PORT: port.default(8883).describe('MQTT over TLS port, used when MQTT_TLS_CERT and MQTT_TLS_KEY are set'),

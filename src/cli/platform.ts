@@ -48,6 +48,9 @@ import { MqttTopics } from '../contract/mqtt-topics.ts';
 import { Connectivity } from '../services/connectivity.ts';
 import { MqttPolicy } from '../services/mqtt-policy.ts';
 import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
+import { AlarmService } from '../rules/alarm-service.ts';
+import { RuleEngine } from '../rules/rule-engine.ts';
+import { RuleService } from '../rules/rule-service.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -71,6 +74,9 @@ export interface Platform {
   generatedAdminPassword?: string;
   connectivity: Connectivity;
   mqttDeps: MqttDeps;
+  alarms: AlarmService;
+  /** Evaluates rules as points arrive and every RULES_TICK_MS (started by listen). */
+  ruleEngine: RuleEngine;
   /** The running MQTT side (after listen), when MQTT is enabled. */
   mqtt?: RunningMqtt;
   /** The RabbitMQ connector, when AMQP_URL is set (after listen). */
@@ -182,6 +188,13 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     logs,
     limits,
   };
+  const alarms = new AlarmService(storage, access, bus);
+  const rules = new RuleService(storage, access, bus, alarms, { offlineAfterMs: config.OFFLINE_AFTER * 1000 });
+  const ruleEngine = new RuleEngine(storage, bus, alarms, {
+    tickMs: config.RULES_TICK_MS,
+    offlineAfterMs: config.OFFLINE_AFTER * 1000,
+    onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
+  });
   const queries = new QueryService(storage);
   const health = new HealthService(storage);
   health.register('files', async () => {
@@ -249,6 +262,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       dashboards: new DashboardService(storage, access),
       profiles,
       series: new ChartSeriesService(storage, queries),
+      rules,
+      alarms,
     },
     VERSION,
   );
@@ -275,6 +290,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     },
     connectivity,
     mqttDeps,
+    alarms,
+    ruleEngine,
     async listen() {
       let port: number;
       try {
@@ -294,6 +311,12 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       retention.start();
       connectivity.start();
       commands.start();
+      try {
+        await ruleEngine.start();
+      } catch (err) {
+        await platform.stop().catch(() => {});
+        throw err;
+      }
       const mqttPort = platform.mqtt?.port;
       logger.info({ port, mqttPort, storage: storage.kind, version: VERSION }, `Fluxgate listening on http://${config.HOST}:${port}`);
       return mqttPort === undefined ? { port } : { port, mqttPort };
@@ -307,6 +330,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();
+      await ruleEngine.stop();
       await presence.stop();
       await retention.stop();
       await storage.close();

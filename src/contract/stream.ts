@@ -23,6 +23,8 @@ export type StreamClientMessage =
 
 export type CommandState = 'pending' | 'delivered' | 'acked' | 'failed' | 'expired';
 
+export type AlarmStreamEvent = 'raised' | 'acknowledged' | 'cleared' | 'severity_changed' | 'comment';
+
 export type StreamServerMessage =
   | { type: 'ready'; user_id: string; username: string }
   /** Answer to subscribe: the ids now followed, and those refused (unknown or not readable: same answer). */
@@ -32,6 +34,20 @@ export type StreamServerMessage =
   | { type: 'status'; device_id: string; online: boolean; status?: string; last_seen?: number }
   | { type: 'command'; device_id: string; command_id: string; command: string; status: CommandState; result?: unknown }
   | { type: 'device_deleted'; device_id: string }
+  /** An alarm of the device changed; `state` and `severity` are the alarm's after the change. */
+  | {
+      type: 'alarm';
+      device_id: string;
+      alarm_id: string;
+      rule_id: string;
+      rule_name: string;
+      event: AlarmStreamEvent;
+      severity: 'info' | 'warning' | 'minor' | 'major' | 'critical';
+      state: 'active' | 'acknowledged' | 'cleared';
+      at: number;
+      user_id: string | null;
+      comment: string | null;
+    }
   /**
    * The connection may no longer read this device (grant revoked, device given to another owner):
    * it is unsubscribed and gets nothing more about it. When the user's session ends (deactivated,

@@ -1,6 +1,7 @@
-// The internal bus: every accepted point, status change and command result is published here once
+// The internal bus: every accepted point, status change, command result and alarm change is published here once
 // and fanned out (WebSocket, MQTT bridge, rules). Listeners register per owner so a feature that
 // stops removes all of its listeners with one call.
+import type { Alarm, AlarmEventKind } from '../domain/alarm.ts';
 import type { Command, DesiredState } from '../domain/command.ts';
 import type { Point } from '../domain/telemetry.ts';
 
@@ -17,6 +18,10 @@ export interface BusEvents {
   'state.desired': { state: DesiredState };
   /** A device went online or offline (MQTT connect/disconnect/last will, or OFFLINE_AFTER without traffic). */
   'device.status': { deviceId: string; online: boolean; at: number; reason: DeviceStatusReason };
+  /** A rule was created, changed or deleted: the rule engine reloads it. */
+  'rule.changed': { ruleId: string };
+  /** An alarm was raised, acknowledged, cleared, changed severity or got a comment (`alarm` is its state after). */
+  'alarm.changed': { alarm: Alarm; kind: AlarmEventKind; at: number; userId: string | null; comment: string | null };
   /**
    * Someone may have lost access: a grant was revoked, devices changed owner, or a user's sessions
    * ended (deactivated, deleted, logged out everywhere, role or password changed). Live views re-check

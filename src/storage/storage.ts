@@ -1,5 +1,6 @@
 // The storage port. Two adapters implement it (sqlite/, postgres/) and both must pass the one
 // contract suite in test/storage/storage-contract.ts. Times are UTC milliseconds throughout.
+import type { Alarm, AlarmEvent, AlarmFilter, AlarmTransition, NewAlarm, NewAlarmEvent } from '../domain/alarm.ts';
 import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../domain/command.ts';
 import type { Chart, ChartPatch, NewChart } from '../domain/chart.ts';
 import type { Dashboard, DashboardContent, NewDashboard } from '../domain/dashboard.ts';
@@ -8,6 +9,7 @@ import type { DeviceFile, FileKind } from '../domain/device-file.ts';
 import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
 import type { NewProfileRecord, ProfileRecord } from '../domain/profile.ts';
+import type { NewRule, Rule, RulePatch, Severity } from '../domain/rule.ts';
 import type { Point } from '../domain/telemetry.ts';
 import type { NewUser, User, UserWithSecret } from '../domain/user.ts';
 import type { AccountStorage } from './account-storage.ts';
@@ -174,6 +176,29 @@ export interface Storage extends AccountStorage {
   /** undefined when the profile is gone; 'conflict' when its owner has another for that device type. */
   updateProfile(id: string, deviceType: string, definition: Record<string, unknown>): Promise<ProfileRecord | 'conflict' | undefined>;
   deleteProfile(id: string): Promise<boolean>;
+
+  createRule(rule: NewRule): Promise<Rule>;
+  getRule(id: string): Promise<Rule | undefined>;
+  /** One owner's rules, or everyone's when `ownerId` is absent; newest first. */
+  listRules(ownerId?: string): Promise<Rule[]>;
+  updateRule(id: string, patch: RulePatch): Promise<Rule | undefined>;
+  deleteRule(id: string): Promise<boolean>;
+
+  /** Raises an alarm unless one is open for its (rule, device) (a unique index decides): `created` says which. */
+  raiseAlarm(alarm: NewAlarm): Promise<{ alarm: Alarm; created: boolean }>;
+  openAlarm(ruleId: string, deviceId: string): Promise<Alarm | undefined>;
+  getAlarm(id: string): Promise<Alarm | undefined>;
+  /** Every open (active or acknowledged) alarm. */
+  openAlarms(): Promise<Alarm[]>;
+  /** One page of alarms, newest raised first, and how many match in all. */
+  listAlarms(filter: AlarmFilter): Promise<{ items: Alarm[]; total: number }>;
+  /** Open alarms per severity, over the devices `visibleTo` may see (all when absent). */
+  countOpenAlarms(visibleTo?: string): Promise<Record<Severity, number>>;
+  /** Applies a change (with its history event) while the alarm's state is one of `change.from`; undefined otherwise. */
+  transitionAlarm(id: string, change: AlarmTransition): Promise<Alarm | undefined>;
+  addAlarmEvent(event: NewAlarmEvent): Promise<AlarmEvent>;
+  /** An alarm's history, oldest first. */
+  alarmEvents(alarmId: string): Promise<AlarmEvent[]>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

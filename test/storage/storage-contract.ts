@@ -2,6 +2,7 @@
 // postgres.test.ts run it; a future adapter adds a runner of a few lines and must pass it unchanged.
 // Each group of tests gets its own fresh database from `open`; a database is never shared by runs.
 import { describe } from 'node:test';
+import { alarmContract } from './contract/alarms.ts';
 import { auditContract, refreshTokenContract, sharingContract, userManagementContract } from './contract/access.ts';
 import { schemaContract, settingsContract, statsContract, userContract } from './contract/accounts.ts';
 import { commandContract } from './contract/commands.ts';
@@ -39,5 +40,6 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     auditContract(open);
     commandContract(open);
     chartContract(open);
+    alarmContract(open);
   });
 }

@@ -2,7 +2,7 @@
 // A feature that adds such a table adds it here; the storage contract suite checks deletion.
 
 /** Tables with a foreign key to devices(id): emptied before the device row goes. */
-export const DEVICE_REFERENCING_TABLES: readonly string[] = ['device_files'];
+export const DEVICE_REFERENCING_TABLES: readonly string[] = ['device_files', 'alarm_events'];
 
 /** Tables keyed by device_id without a foreign key (the telemetry hot path has none). */
 export const DEVICE_DATA_TABLES: readonly string[] = [
@@ -13,4 +13,5 @@ export const DEVICE_DATA_TABLES: readonly string[] = [
   'device_logs',
   'commands',
   'device_state',
+  'alarms',
 ];

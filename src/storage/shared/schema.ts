@@ -184,6 +184,44 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface RulesTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  description: string;
+  enabled: number;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AlarmsTable {
+  id: string;
+  rule_id: string;
+  rule_name: string;
+  device_id: string;
+  severity: string;
+  state: string;
+  raised_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  cleared_at: number | null;
+  cleared_by: string | null;
+  details: string;
+  updated_at: number;
+}
+
+export interface AlarmEventsTable {
+  id: Generated<number>;
+  alarm_id: string;
+  device_id: string;
+  kind: string;
+  at: number;
+  user_id: string | null;
+  comment: string | null;
+  details: string;
+}
+
 export interface Database {
   users: UsersTable & UserSessionColumns;
   refresh_tokens: RefreshTokensTable;
@@ -203,4 +241,7 @@ export interface Database {
   charts: ChartsTable;
   dashboards: DashboardsTable;
   profiles: ProfilesTable;
+  rules: RulesTable;
+  alarms: AlarmsTable;
+  alarm_events: AlarmEventsTable;
 }

@@ -226,6 +226,55 @@ CREATE INDEX dashboards_owner ON dashboards (owner_id, created_at);
 `,
   },
   {
+    version: MIGRATION_VERSIONS.rules,
+    name: 'rules and alarms: one open alarm per (rule, device)',
+    sql: `
+CREATE TABLE rules (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX rules_owner ON rules (owner_id, created_at);
+CREATE TABLE alarms (
+  id TEXT PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  rule_name TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'acknowledged', 'cleared')),
+  raised_at INTEGER NOT NULL,
+  acknowledged_at INTEGER,
+  acknowledged_by TEXT,
+  cleared_at INTEGER,
+  cleared_by TEXT,
+  details TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- The guarantee of one open alarm per (rule, device), across restarts and nodes: raising inserts
+-- with ON CONFLICT DO NOTHING against this index.
+CREATE UNIQUE INDEX alarms_open ON alarms (rule_id, device_id) WHERE cleared_at IS NULL;
+CREATE INDEX alarms_device ON alarms (device_id, raised_at);
+CREATE INDEX alarms_raised ON alarms (raised_at);
+CREATE TABLE alarm_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alarm_id TEXT NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  user_id TEXT,
+  comment TEXT,
+  details TEXT NOT NULL
+);
+CREATE INDEX alarm_events_alarm ON alarm_events (alarm_id, id);
+CREATE INDEX alarm_events_device ON alarm_events (device_id);
+`,
+  },
+  {
     version: MIGRATION_VERSIONS.chartWidgets,
     name: 'saved charts become chart widgets on a "Saved charts" dashboard per owner (24 per dashboard)',
     sql: `

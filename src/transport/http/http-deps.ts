@@ -23,6 +23,8 @@ import type { QueryService } from '../../services/query-service.ts';
 import type { RateLimits } from '../../services/rate-limits.ts';
 import type { SharingService } from '../../services/sharing.ts';
 import type { UserService } from '../../services/user-service.ts';
+import type { AlarmService } from '../../rules/alarm-service.ts';
+import type { RuleService } from '../../rules/rule-service.ts';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -70,4 +72,6 @@ export interface HttpDeps {
   dashboards: DashboardService;
   profiles: ProfileService;
   series: ChartSeriesService;
+  rules: RuleService;
+  alarms: AlarmService;
 }

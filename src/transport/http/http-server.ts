@@ -20,6 +20,8 @@ import { mqttHookRoutes } from './routes/mqtt-hook-routes.ts';
 import { chartRoutes } from './routes/chart-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
+import { alarmRoutes } from './routes/alarm-routes.ts';
+import { ruleRoutes } from './routes/rule-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
@@ -144,6 +146,8 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   chartRoutes(app, deps);
   dashboardRoutes(app, deps);
   profileRoutes(app, deps);
+  ruleRoutes(app, deps);
+  alarmRoutes(app, deps);
   seriesRoutes(app, deps);
   systemRoutes(app, deps, version);
 

@@ -1,4 +1,4 @@
-// Fans bus events out to the WebSocket connections that follow each device. Access is checked when
+// Fans bus events (points, status, commands, alarms) out to the WebSocket connections that follow each device. Access is checked when
 // a connection subscribes (DeviceAccess.require, the one rule) and again whenever the bus says it may
 // have changed ('access.changed'): the hub stops delivery to the affected subscriptions at once, then
 // the connection re-checks them and either resumes or tells the client it lost them.
@@ -53,6 +53,21 @@ export class StreamHub {
     };
     this.bus.on('command.created', OWNER, forwardCommand);
     this.bus.on('command.updated', OWNER, forwardCommand);
+    this.bus.on('alarm.changed', OWNER, ({ alarm, kind, at, userId, comment }) => {
+      this.publish(alarm.deviceId, {
+        type: 'alarm',
+        device_id: alarm.deviceId,
+        alarm_id: alarm.id,
+        rule_id: alarm.ruleId,
+        rule_name: alarm.ruleName,
+        event: kind,
+        severity: alarm.severity,
+        state: alarm.state,
+        at,
+        user_id: userId,
+        comment,
+      });
+    });
     this.bus.on('device.deleted', OWNER, ({ deviceId }) => {
       this.publish(deviceId, { type: 'device_deleted', device_id: deviceId });
       for (const client of [...(this.followers.get(deviceId) ?? [])]) this.unfollow(client, deviceId);

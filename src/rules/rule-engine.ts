@@ -1,0 +1,278 @@
+// Evaluates rules as points arrive (the bus) and on a timer (durations, silence, offline, escalation).
+// State per (rule, device) lives in memory; on start it is restored from the open alarms and each
+// watched device's latest values (a seek per series, never a scan of history). Storage writes for
+// one (rule, device) run one after another, and the unique open-alarm index keeps raising idempotent.
+import type { Device } from '../domain/device.ts';
+import { type Rule, leavesOf } from '../domain/rule.ts';
+import type { Point } from '../domain/telemetry.ts';
+import type { EventBus } from '../services/event-bus.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { AlarmService } from './alarm-service.ts';
+import { type PairState, type Transition, initialState, raisedState, step } from './alarm-state.ts';
+import { type DeviceFacts, emptyFacts, recordPoint } from './device-facts.ts';
+import { ownerMayRead, resolveTargets, targets } from './rule-targets.ts';
+
+const OWNER = 'rule-engine';
+
+export interface RuleEngineOptions {
+  tickMs: number;
+  offlineAfterMs: number;
+  now?: () => number;
+  onError?: (err: unknown, context: string) => void;
+}
+
+interface WatchedRule {
+  rule: Rule;
+  devices: Set<string>;
+}
+
+interface Pair {
+  state: PairState;
+  /** The storage writes of this pair, in order. */
+  queue: Promise<void>;
+}
+
+const pairKey = (ruleId: string, deviceId: string) => `${ruleId}\u0000${deviceId}`;
+
+export class RuleEngine {
+  private readonly rules = new Map<string, WatchedRule>();
+  private readonly facts = new Map<string, DeviceFacts>();
+  private readonly pairs = new Map<string, Pair>();
+  /** The rules watching each device, so a point costs only the rules of its device. */
+  private readonly byDevice = new Map<string, Set<WatchedRule>>();
+  /** Devices seen in points and checked against device-type rules (so each is looked up once). */
+  private readonly checked = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private reloads: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly bus: EventBus,
+    private readonly alarms: AlarmService,
+    private readonly options: RuleEngineOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    for (const rule of await this.storage.listRules()) if (rule.enabled) await this.watch(rule);
+    const watched = new Set([...this.rules.keys()]);
+    for (const alarm of await this.storage.openAlarms()) {
+      if (!watched.has(alarm.ruleId)) continue;
+      const pair = this.pairs.get(pairKey(alarm.ruleId, alarm.deviceId));
+      if (pair) pair.state = raisedState(alarm.raisedAt, alarm.severity);
+    }
+    this.bus.on('points.stored', OWNER, ({ points }) => this.onPoints(points));
+    this.bus.on('device.status', OWNER, ({ deviceId, online, at }) => {
+      const facts = this.facts.get(deviceId);
+      if (facts) facts.status = { online, since: at };
+      this.evaluateDevice(deviceId);
+    });
+    this.bus.on('state.desired', OWNER, ({ state }) => {
+      const facts = this.facts.get(state.deviceId);
+      if (facts) facts.desired = state.desired;
+    });
+    this.bus.on('device.updated', OWNER, ({ deviceId }) => this.enqueueReload(() => this.refreshDevice(deviceId)));
+    this.bus.on('device.deleted', OWNER, ({ deviceId }) => this.forgetDevice(deviceId));
+    // An owner who lost access to a device stops watching it; a new share may add devices to type rules.
+    this.bus.on('access.changed', OWNER, ({ deviceIds, userIds, reason }) => {
+      if (reason === 'sessions-revoked' || reason === 'user-deactivated') return;
+      if (deviceIds) for (const id of deviceIds) this.enqueueReload(() => this.refreshDevice(id));
+      else {
+        const affected = [...this.rules.values()].filter((w) => !userIds || userIds.includes(w.rule.ownerId));
+        for (const w of affected) this.enqueueReload(() => this.reloadRule(w.rule.id));
+      }
+    });
+    this.bus.on('rule.changed', OWNER, ({ ruleId }) => this.enqueueReload(() => this.reloadRule(ruleId)));
+    this.bus.on('alarm.changed', OWNER, ({ alarm, kind, userId }) => {
+      // Cleared by a person: not raised again until the clear condition has held once.
+      if (kind !== 'cleared' || userId === null) return;
+      const pair = this.pairs.get(pairKey(alarm.ruleId, alarm.deviceId));
+      if (pair) pair.state = { phase: 'latched', since: this.now() };
+    });
+    this.timer = setInterval(() => this.tick(), this.options.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.bus.removeOwner(OWNER);
+    await this.reloads;
+    await this.settled();
+  }
+
+  /** Resolves once every storage write queued so far has finished (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pairs.values()].map((p) => p.queue));
+  }
+
+  /** Evaluates every watched (rule, device): durations, silence, offline and escalation move on time. */
+  tick(): void {
+    for (const watched of this.rules.values()) for (const deviceId of watched.devices) this.evaluate(watched.rule, deviceId);
+  }
+
+  private onPoints(points: readonly Point[]): void {
+    const touched = new Set<string>();
+    for (const p of points) {
+      const facts = this.facts.get(p.deviceId);
+      if (facts) {
+        recordPoint(facts, p, this.keepMs(p.deviceId, p.field));
+        touched.add(p.deviceId);
+      } else if (!this.checked.has(p.deviceId)) {
+        this.checked.add(p.deviceId);
+        this.enqueueReload(() => this.refreshDevice(p.deviceId));
+      }
+    }
+    for (const deviceId of touched) this.evaluateDevice(deviceId);
+  }
+
+  private evaluateDevice(deviceId: string): void {
+    for (const watched of this.byDevice.get(deviceId) ?? []) this.evaluate(watched.rule, deviceId);
+  }
+
+  private evaluate(rule: Rule, deviceId: string): void {
+    const facts = this.facts.get(deviceId);
+    const pair = this.pairs.get(pairKey(rule.id, deviceId));
+    if (!facts || !pair) return;
+    const { state, transitions } = step(pair.state, { rule: rule.definition, facts, now: this.now(), offlineAfterMs: this.options.offlineAfterMs });
+    pair.state = state;
+    for (const t of transitions) this.apply(pair, rule, deviceId, t, facts);
+  }
+
+  private apply(pair: Pair, rule: Rule, deviceId: string, t: Transition, facts: DeviceFacts): void {
+    const run = async () => {
+      if (t.kind === 'raise') await this.alarms.raise(rule, deviceId, t.severity, this.details(rule, facts));
+      else if (t.kind === 'clear') await this.alarms.clearByRule(rule.id, deviceId);
+      else await this.alarms.escalate(rule.id, deviceId, t.severity);
+    };
+    pair.queue = pair.queue.then(run).catch((err: unknown) => this.options.onError?.(err, `rule ${rule.id} on ${deviceId}: ${t.kind}`));
+  }
+
+  /** The values of the fields the rule looks at, as seen when it fired. */
+  private details(rule: Rule, facts: DeviceFacts): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const leaf of leavesOf(rule.definition.condition)) {
+      if ('field' in leaf && leaf.field !== undefined) {
+        const sample = facts.latest.get(leaf.field);
+        if (sample) values[leaf.field] = sample.value;
+      }
+    }
+    return { values, last_seen: facts.lastSeen === null ? null : new Date(facts.lastSeen).toISOString() };
+  }
+
+  /** How much history of a field the rate conditions of a device's rules need. */
+  private keepMs(deviceId: string, field: string): number {
+    let keep = 0;
+    for (const watched of this.byDevice.get(deviceId) ?? []) {
+      for (const leaf of leavesOf(watched.rule.definition.condition)) {
+        if (leaf.kind === 'rate' && leaf.field === field) keep = Math.max(keep, leaf.window_s * 1000);
+      }
+    }
+    return keep;
+  }
+
+  private enqueueReload(fn: () => Promise<void>): void {
+    this.reloads = this.reloads.then(fn).catch((err: unknown) => this.options.onError?.(err, 'reloading rules'));
+  }
+
+  private async watch(rule: Rule): Promise<void> {
+    const devices = await resolveTargets(this.storage, rule);
+    const watched: WatchedRule = { rule, devices: new Set() };
+    this.rules.set(rule.id, watched);
+    await this.loadFacts(devices.filter((d) => !this.facts.has(d.id)));
+    for (const device of devices) this.addPair(watched, device.id);
+  }
+
+  private addPair(watched: WatchedRule, deviceId: string): void {
+    watched.devices.add(deviceId);
+    let rules = this.byDevice.get(deviceId);
+    if (!rules) this.byDevice.set(deviceId, (rules = new Set()));
+    rules.add(watched);
+    const key = pairKey(watched.rule.id, deviceId);
+    if (!this.pairs.has(key)) this.pairs.set(key, { state: initialState(this.now()), queue: Promise.resolve() });
+  }
+
+  /** Latest values (one seek per series), metadata, config and desired state of devices. */
+  private async loadFacts(devices: readonly Device[]): Promise<void> {
+    if (devices.length === 0) return;
+    const now = this.now();
+    for (const d of devices) this.facts.set(d.id, this.baseFacts(d, now));
+    for (const p of await this.storage.latestPointsOf(devices.map((d) => d.id))) {
+      const facts = this.facts.get(p.deviceId);
+      if (facts) recordPoint(facts, p, 0);
+    }
+    for (const d of devices) {
+      const desired = await this.storage.getDesiredState(d.id);
+      if (desired) this.facts.get(d.id)!.desired = desired.desired;
+    }
+  }
+
+  private baseFacts(device: Device, now: number): DeviceFacts {
+    const facts = emptyFacts(device.id, now, device.lastSeen);
+    facts.metadata = device.metadata;
+    facts.config = device.config;
+    return facts;
+  }
+
+  private dropPair(watched: WatchedRule, deviceId: string): void {
+    watched.devices.delete(deviceId);
+    this.byDevice.get(deviceId)?.delete(watched);
+    this.pairs.delete(pairKey(watched.rule.id, deviceId));
+  }
+
+  private async reloadRule(ruleId: string): Promise<void> {
+    const old = this.rules.get(ruleId);
+    const rule = await this.storage.getRule(ruleId);
+    this.rules.delete(ruleId);
+    for (const deviceId of old?.devices ?? []) this.byDevice.get(deviceId)?.delete(old!);
+    if (!rule || !rule.enabled) {
+      for (const deviceId of old?.devices ?? []) this.pairs.delete(pairKey(ruleId, deviceId));
+      // Gone with its owner (a cascade): its alarms must not stay open with nothing left to clear them.
+      if (!rule && old) await this.alarms.clearAllOf(ruleId, null, 'rule deleted');
+      return;
+    }
+    await this.watch(rule);
+    const watched = this.rules.get(ruleId)!;
+    for (const deviceId of old?.devices ?? []) if (!watched.devices.has(deviceId)) this.pairs.delete(pairKey(ruleId, deviceId));
+    // A changed rule keeps the state of its pairs; a new one adopts alarms already open (another node, a restart).
+    for (const deviceId of watched.devices) {
+      const pair = this.pairs.get(pairKey(ruleId, deviceId))!;
+      if (pair.state.phase === 'normal') {
+        const open = await this.storage.openAlarm(ruleId, deviceId);
+        if (open) pair.state = raisedState(open.raisedAt, open.severity);
+      }
+    }
+  }
+
+  /** A device changed (type, metadata, owner) or sent its first points: re-check which rules watch it. */
+  private async refreshDevice(deviceId: string): Promise<void> {
+    const device = await this.storage.getDevice(deviceId);
+    if (!device) return this.forgetDevice(deviceId);
+    const facts = this.facts.get(deviceId);
+    if (facts) {
+      facts.metadata = device.metadata;
+      facts.config = device.config;
+    }
+    const owners = new Map<string, boolean>();
+    for (const watched of this.rules.values()) {
+      const rule = watched.rule;
+      let isAdmin = owners.get(rule.ownerId);
+      if (isAdmin === undefined) owners.set(rule.ownerId, (isAdmin = (await this.storage.getUser(rule.ownerId))?.role === 'admin'));
+      const wanted = targets(rule, device) && (await ownerMayRead(this.storage, rule.ownerId, isAdmin, device));
+      if (wanted && !watched.devices.has(deviceId)) {
+        if (!this.facts.has(deviceId)) await this.loadFacts([device]);
+        this.addPair(watched, deviceId);
+      } else if (!wanted && watched.devices.has(deviceId)) {
+        this.dropPair(watched, deviceId);
+      }
+    }
+  }
+
+  private forgetDevice(deviceId: string): void {
+    this.facts.delete(deviceId);
+    this.checked.delete(deviceId);
+    for (const watched of [...(this.byDevice.get(deviceId) ?? [])]) this.dropPair(watched, deviceId);
+    this.byDevice.delete(deviceId);
+  }
+}
