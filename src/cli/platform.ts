@@ -41,6 +41,9 @@ import { openStorage } from '../storage/open-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildHttpServer } from '../transport/http/http-server.ts';
 import { listenOrExplain } from './listen.ts';
+import { mqttStatus } from './mqtt-status.ts';
+import { type CompatSystem, parseCompatSystems } from '../contract/compat-systems.ts';
+import { DeviceStatusCache } from '../services/device-status-cache.ts';
 import { type RunningMqtt, startMqtt } from './mqtt-wiring.ts';
 import { MqttTopics } from '../contract/mqtt-topics.ts';
 import { Connectivity } from '../services/connectivity.ts';
@@ -180,6 +183,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   };
   const queries = new QueryService(storage);
   const health = new HealthService(storage);
+  const statusCache = new DeviceStatusCache(bus);
   health.register('files', async () => {
     try {
       await blobs.ping();
@@ -192,15 +196,23 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     const h = pipeline.health();
     return { ok: h.ok, pending_points: h.pendingPoints, ...(h.lastError ? { last_error: h.lastError } : {}) };
   });
+  // Rate limits fall back to this node when Redis is down, so its state informs but never fails health.
+  if (redis) health.register('redis', () => ({ ok: true, connected: redis.status === 'ready', status: redis.status }));
+  health.register('device_status_cache', () => {
+    const s = statusCache.stats();
+    return { ok: true, store: s.store, cached_devices: s.cachedDevices };
+  });
   // External broker mode: a node cut off from the broker receives no device messages.
-  if (config.MQTT_ENABLED && config.MQTT_URL) {
-    health.register('mqtt', () => platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' });
-  }
+  health.register('mqtt', () => {
+    const status = mqttStatus(config, platform.mqtt);
+    return status.enabled && status.mode === 'external' ? (platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' }) : { ok: true, ...status };
+  });
 
   const mqttHooks = config.MQTT_ENABLED && config.MQTT_URL && config.MQTT_HOOK_SECRET ? { policy: mqttDeps.policy, secret: config.MQTT_HOOK_SECRET } : undefined;
   if (config.MQTT_ENABLED && config.MQTT_URL && !config.MQTT_HOOK_SECRET) {
     logger.warn('MQTT_URL is set without MQTT_HOOK_SECRET: the broker hooks POST /api/v1/mqtt/auth and /mqtt/acl are off');
   }
+  const compatSystems = parseCompatSystems(config.COMPAT_APIS) ?? new Set<CompatSystem>();
   const http = await buildHttpServer(
     {
       options: {
@@ -239,6 +251,11 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       dashboards: new DashboardService(storage, access),
       profiles,
       series: new ChartSeriesService(storage, queries),
+      compat: {
+        systems: compatSystems,
+        statusCache,
+        mqttStatus: () => mqttStatus(config, platform.mqtt),
+      },
     },
     VERSION,
   );
@@ -280,6 +297,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         throw err;
       }
       presence.start();
+      statusCache.start();
       retention.start();
       connectivity.start();
       commands.start();
@@ -292,6 +310,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       stopped = true;
       connectivity.stop();
       commands.stop();
+      statusCache.stop();
       await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();

@@ -23,6 +23,7 @@ import type { QueryService } from '../../services/query-service.ts';
 import type { RateLimits } from '../../services/rate-limits.ts';
 import type { SharingService } from '../../services/sharing.ts';
 import type { UserService } from '../../services/user-service.ts';
+import type { CompatDeps } from './compat/compat-deps.ts';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -70,4 +71,6 @@ export interface HttpDeps {
   dashboards: DashboardService;
   profiles: ProfileService;
   series: ChartSeriesService;
+  /** The replaced systems' APIs at their own paths (COMPAT_APIS); absent: none. */
+  compat?: CompatDeps;
 }
