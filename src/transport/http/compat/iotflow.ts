@@ -80,7 +80,9 @@ export function iotflow(app: FastifyInstance, deps: HttpDeps, compat: CompatDeps
   r.get('/api/v1/charts/user/:user_id', { schema: { tags, summary: "A user's saved charts (your own)", security, params: userParam } }, async (request) => {
     const principal = await requireUser(deps.auth, request);
     if (principal.userId !== request.params.user_id) {
-      throw new FluxgateError('FORBIDDEN', 'Charts are private to their owner: ask with your own user id (GET /api/v1/auth/me tells it)');
+      // As for a user's devices, other users learn nothing about who exists.
+      if (principal.role !== 'admin') throw new FluxgateError('USER_NOT_FOUND');
+      throw new FluxgateError('FORBIDDEN', 'Saved charts are private to their owner: ask with your own user id (GET /api/v1/auth/me tells it)');
     }
     const body = ok(await forward(app, request, '/api/v1/charts', { query: {} })).body;
     return { status: 'success', user_id: principal.userId, ...body };
