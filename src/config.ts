@@ -98,7 +98,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional()
-    .describe('Redis URL; when set, rate-limit counters are shared by every node through Redis'),
+    .describe('Redis URL; when set, rate-limit counters and the device-status cache are shared by every node through Redis'),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'use 1-64 characters of A-Z a-z 0-9 : _ -')

@@ -183,7 +183,12 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   };
   const queries = new QueryService(storage);
   const health = new HealthService(storage);
-  const statusCache = new DeviceStatusCache(bus);
+  const statusCache = new DeviceStatusCache(bus, {
+    redis,
+    keyPrefix: config.REDIS_PREFIX,
+    flushMs: config.PRESENCE_FLUSH_MS,
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'device-status cache: Redis unavailable, using this node\'s memory'),
+  });
   health.register('files', async () => {
     try {
       await blobs.ping();
@@ -198,10 +203,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   });
   // Rate limits fall back to this node when Redis is down, so its state informs but never fails health.
   if (redis) health.register('redis', () => ({ ok: true, connected: redis.status === 'ready', status: redis.status }));
-  health.register('device_status_cache', () => {
-    const s = statusCache.stats();
-    return { ok: true, store: s.store, cached_devices: s.cachedDevices };
-  });
+  health.register('device_status_cache', () => ({ ok: true, store: statusCache.store }));
   // External broker mode: a node cut off from the broker receives no device messages.
   health.register('mqtt', () => {
     const status = mqttStatus(config, platform.mqtt);
@@ -310,11 +312,11 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       stopped = true;
       connectivity.stop();
       commands.stop();
-      statusCache.stop();
       await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();
       await presence.stop();
+      await statusCache.stop();
       await retention.stop();
       await storage.close();
       await blobs.close();

@@ -124,36 +124,36 @@ export function iotflow(app: FastifyInstance, deps: HttpDeps, compat: CompatDeps
   r.delete('/api/v1/admin/devices/:id', { schema: { tags, summary: 'Delete a device with all its data (admin)', security, params: idParam } }, async (request) => {
     const headers = await asAdmin(request);
     ok(await forward(app, request, device(request.params.id), { headers, query: { confirm: 'true' } }));
-    compat.statusCache.clearDevice(request.params.id);
+    await compat.statusCache.clearDevice(request.params.id);
     return { status: 'success', message: `Device ${request.params.id} deleted successfully` };
   });
 
   r.get('/api/v1/admin/dashboard', { schema: { tags, summary: 'Admin overview: statistics and the fleet summary (admin)', security } }, async (request) => {
     const headers = await asAdmin(request);
     const [stats, summary] = await Promise.all([forward(app, request, '/api/v1/admin/stats', { headers }), forward(app, request, '/api/v1/devices/summary', { headers })]);
-    return { status: 'success', stats: ok(stats).body, devices: ok(summary).body, device_status_cache: cacheStats(compat) };
+    return { status: 'success', stats: ok(stats).body, devices: ok(summary).body, device_status_cache: await cacheStats(compat) };
   });
 
   r.get('/api/v1/admin/cache/device-status', { schema: { tags, summary: 'Device-status cache statistics (admin)', security } }, async (request) => {
     await asAdmin(request);
-    return { status: 'success', cache_stats: cacheStats(compat) };
+    return { status: 'success', cache_stats: await cacheStats(compat) };
   });
 
   r.delete('/api/v1/admin/cache/device-status', { schema: { tags, summary: 'Clear the whole device-status cache (admin)', security } }, async (request) => {
     await asAdmin(request);
-    const cleared = compat.statusCache.clear();
+    const cleared = await compat.statusCache.clear();
     return { status: 'success', message: `Cleared ${cleared} cached device statuses`, cleared };
   });
 
   r.delete('/api/v1/admin/cache/devices/:id', { schema: { tags, summary: "Clear one device's cached status (admin)", security, params: idParam } }, async (request) => {
     await asAdmin(request);
-    const cleared = compat.statusCache.clearDevice(request.params.id);
+    const cleared = await compat.statusCache.clearDevice(request.params.id);
     return { status: 'success', message: cleared ? `Cache cleared for device ${request.params.id}` : `Device ${request.params.id} had no cached status`, device_id: request.params.id, cleared };
   });
 
   r.get('/api/v1/devices/:id/cached-status', { schema: { tags, summary: "A device's cached status and last_seen (owner, admin or a grant)", security, params: idParam } }, async (request) => {
     ok(await forward(app, request, device(request.params.id), { query: {} }));
-    const entry = compat.statusCache.get(request.params.id);
+    const entry = await compat.statusCache.get(request.params.id);
     return {
       device_id: request.params.id,
       cached: entry !== undefined,
@@ -163,8 +163,8 @@ export function iotflow(app: FastifyInstance, deps: HttpDeps, compat: CompatDeps
   });
 }
 
-function cacheStats(compat: CompatDeps) {
-  const s = compat.statusCache.stats();
+async function cacheStats(compat: CompatDeps) {
+  const s = await compat.statusCache.stats();
   return {
     store: s.store,
     cached_devices: s.cachedDevices,
