@@ -33,6 +33,7 @@ forEachStorage('IoTFlow API', (tp) => {
     });
     assert.equal(res.status, 201);
     assert.deepStrictEqual([res.body.name, res.body.device_type, res.body.status, typeof res.body.api_key], ['Smart Temperature Sensor 001', 'sensor', 'active', 'string']);
+    assert.deepStrictEqual([res.body.message, res.body.device.name, res.body.device.api_key, res.body.device.user_id], ['Device registered successfully', 'Smart Temperature Sensor 001', res.body.api_key, john.id]);
     key = res.body.api_key;
     deviceId = res.body.id;
   });
