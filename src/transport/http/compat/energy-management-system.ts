@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { COMPAT_SYSTEMS } from '../../../contract/compat-systems.ts';
 import { FluxgateError } from '../../../contract/errors.ts';
 import type { HttpDeps } from '../http-deps.ts';
+import { requireUser } from '../request-auth.ts';
 import { type Alias, registerAliases } from './alias.ts';
+import { readingsOf, visibleDevices } from './device-readings.ts';
 import { forward, ok } from './forward.ts';
 
 const tags = [COMPAT_SYSTEMS['energy-management-system']];
@@ -56,7 +58,7 @@ const ALIASES: readonly Alias[] = [
   { method: 'GET', url: '/api/monitoring/users', target: '/api/v1/users', summary: 'Users (admin)' },
 ];
 
-export function energyManagementSystem(app: FastifyInstance, _deps: HttpDeps): void {
+export function energyManagementSystem(app: FastifyInstance, deps: HttpDeps): void {
   registerAliases(app, tags, ALIASES);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -91,7 +93,7 @@ export function energyManagementSystem(app: FastifyInstance, _deps: HttpDeps): v
     {
       schema: {
         tags,
-        summary: "Measurements of one device (?device_id=) or of every device you may see, newest first",
+        summary: "Measurements of one device (?device_id=) or of every device you may see, newest first (limit per device)",
         security: [{ bearer: [] }],
         querystring: z.object({
           device_id: z.string().max(64).optional(),
@@ -102,15 +104,12 @@ export function energyManagementSystem(app: FastifyInstance, _deps: HttpDeps): v
       },
     },
     async (request) => {
+      const principal = await requireUser(deps.auth, request);
       const { device_id: deviceId, ...range } = request.query;
-      const ids = deviceId
-        ? [deviceId]
-        : (ok(await forward(app, request, '/api/v1/devices', { query: { limit: 1000 } })).body.devices as Array<{ id: string }>).map((d) => d.id);
-      const measurements = [];
-      for (const id of ids) {
-        const page = ok(await forward(app, request, `/api/v1/telemetry/${encodeURIComponent(id)}`, { query: range })).body as { points: Array<{ timestamp: string; field: string; value: unknown }> };
-        for (const p of page.points) measurements.push({ device_id: id, timestamp: p.timestamp, field: p.field, measurement_value: p.value });
-      }
+      const devices = deviceId ? [await deps.access.require(principal, deviceId, 'read')] : await visibleDevices(deps, principal);
+      const measurements = (await readingsOf(deps, principal, devices, range)).flatMap(({ device, points }) =>
+        points.map((p) => ({ device_id: device.id, timestamp: p.timestamp, field: p.field, measurement_value: p.value })),
+      );
       return { count: measurements.length, measurements };
     },
   );

@@ -12,6 +12,7 @@ import { FluxgateError } from '../../../contract/errors.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAdmin, requireDevice, requireUser } from '../request-auth.ts';
 import type { CompatDeps } from './compat-deps.ts';
+import { readingsOf } from './device-readings.ts';
 import { forward, ok } from './forward.ts';
 
 const tags = [COMPAT_SYSTEMS.iotflow];
@@ -66,14 +67,11 @@ export function iotflow(app: FastifyInstance, deps: HttpDeps, compat: CompatDeps
       },
     },
     async (request) => {
-      const devices = ok(await forward(app, request, `/api/v1/mappings/user/${encodeURIComponent(request.params.user_id)}/devices`, { query: { limit: 1000 } })).body
-        .devices as Array<{ id: string; name: string }>;
-      const telemetry = [];
-      for (const d of devices) {
-        const page = ok(await forward(app, request, `/api/v1/telemetry/${encodeURIComponent(d.id)}`, { query: { ...request.query } })).body;
-        telemetry.push({ device_id: d.id, device_name: d.name, count: page.count, data: page.points });
-      }
-      return { status: 'success', user_id: request.params.user_id, device_count: devices.length, telemetry };
+      const principal = await requireUser(deps.auth, request);
+      const { items } = await deps.sharing.devicesOf(principal, request.params.user_id, { limit: 1000, offset: 0 });
+      const readings = await readingsOf(deps, principal, items, request.query);
+      const telemetry = readings.map(({ device, points }) => ({ device_id: device.id, device_name: device.name, count: points.length, data: points }));
+      return { status: 'success', user_id: request.params.user_id, device_count: items.length, telemetry };
     },
   );
 
