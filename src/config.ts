@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { COMPAT_SYSTEM_IDS, parseCompatSystems } from './contract/compat-systems.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z
@@ -107,12 +108,17 @@ export const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional()
-    .describe('Redis URL; when set, rate-limit counters are shared by every node through Redis'),
+    .describe('Redis URL; when set, rate-limit counters and the device-status cache are shared by every node through Redis'),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'use 1-64 characters of A-Z a-z 0-9 : _ -')
     .default('fluxgate')
     .describe('Prefix of the Redis keys; nodes that share limits use the same one'),
+  COMPAT_APIS: z
+    .string()
+    .default('all')
+    .refine((v) => parseCompatSystems(v) !== undefined, `must be all, none or a comma list of ${COMPAT_SYSTEM_IDS.join(', ')}`)
+    .describe(`The replaced systems whose APIs are also served at their own paths (docs/compat.md): all, none or a comma list of ${COMPAT_SYSTEM_IDS.join(', ')}`),
   METRICS_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters')

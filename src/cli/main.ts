@@ -7,6 +7,7 @@ import { StartupError } from './listen.ts';
 import { createUserCommand, resetPasswordCommand } from './admin.ts';
 import { registerSimulate } from './simulate.ts';
 import { attachDemo } from './demo.ts';
+import { simulationRoutes } from './simulation-routes.ts';
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof StartupError) console.error(`fluxgate: ${err.message}`);
@@ -24,6 +25,8 @@ program
     const config = loadConfig(opts.demo ? { ...process.env, DEMO: 'true' } : process.env);
     const platform = await createPlatform(config);
     const demo = config.DEMO ? attachDemo(platform) : undefined;
+    // Without the demo the simulation API still answers, with SIMULATION_NOT_RUNNING saying how to start it.
+    if (!demo) simulationRoutes(platform.http, platform.auth, () => undefined);
     if (platform.generatedAdminPassword) {
       console.log(
         `\n  First start: created admin user "${config.ADMIN_USERNAME}" with password\n\n      ${platform.generatedAdminPassword}\n\n  It is shown only this once. Set ADMIN_PASSWORD to choose it yourself.\n`,

@@ -43,6 +43,9 @@ import { openStorage } from '../storage/open-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildHttpServer } from '../transport/http/http-server.ts';
 import { listenOrExplain } from './listen.ts';
+import { mqttStatus } from './mqtt-status.ts';
+import { type CompatSystem, parseCompatSystems } from '../contract/compat-systems.ts';
+import { DeviceStatusCache } from '../services/device-status-cache.ts';
 import { type RunningMqtt, startMqtt } from './mqtt-wiring.ts';
 import { MqttTopics } from '../contract/mqtt-topics.ts';
 import { Connectivity } from '../services/connectivity.ts';
@@ -197,6 +200,12 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   });
   const queries = new QueryService(storage);
   const health = new HealthService(storage);
+  const statusCache = new DeviceStatusCache(bus, {
+    redis,
+    keyPrefix: config.REDIS_PREFIX,
+    flushMs: config.PRESENCE_FLUSH_MS,
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'device-status cache: Redis unavailable, using this node\'s memory'),
+  });
   health.register('files', async () => {
     try {
       await blobs.ping();
@@ -209,21 +218,26 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     const h = pipeline.health();
     return { ok: h.ok, pending_points: h.pendingPoints, ...(h.lastError ? { last_error: h.lastError } : {}) };
   });
-  // External broker mode: a node cut off from the broker receives no device messages.
+  // Rate limits fall back to this node when Redis is down, so its state informs but never fails health.
+  if (redis) health.register('redis', () => ({ ok: true, connected: redis.status === 'ready', status: redis.status }));
+  health.register('device_status_cache', () => ({ ok: true, store: statusCache.store }));
   if (config.AMQP_URL) {
     health.register('amqp', () => {
       const c = platform.amqp?.counters();
       return c ? { ok: c.connected, stored: c.stored, dead_lettered: c.deadLettered, events_published: c.events.published, events_dropped: c.events.dropped } : { ok: false, error: 'not connected yet' };
     });
   }
-  if (config.MQTT_ENABLED && config.MQTT_URL) {
-    health.register('mqtt', () => platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' });
-  }
+  // External broker mode: a node cut off from the broker receives no device messages.
+  health.register('mqtt', () => {
+    const status = mqttStatus(config, platform.mqtt);
+    return status.enabled && status.mode === 'external' ? (platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' }) : { ok: true, ...status };
+  });
 
   const mqttHooks = config.MQTT_ENABLED && config.MQTT_URL && config.MQTT_HOOK_SECRET ? { policy: mqttDeps.policy, secret: config.MQTT_HOOK_SECRET } : undefined;
   if (config.MQTT_ENABLED && config.MQTT_URL && !config.MQTT_HOOK_SECRET) {
     logger.warn('MQTT_URL is set without MQTT_HOOK_SECRET: the broker hooks POST /api/v1/mqtt/auth and /mqtt/acl are off');
   }
+  const compatSystems = parseCompatSystems(config.COMPAT_APIS) ?? new Set<CompatSystem>();
   const http = await buildHttpServer(
     {
       options: {
@@ -264,6 +278,11 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       series: new ChartSeriesService(storage, queries),
       rules,
       alarms,
+      compat: {
+        systems: compatSystems,
+        statusCache,
+        mqttStatus: () => mqttStatus(config, platform.mqtt),
+      },
     },
     VERSION,
   );
@@ -308,6 +327,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         throw err;
       }
       presence.start();
+      statusCache.start();
       retention.start();
       connectivity.start();
       commands.start();
@@ -332,6 +352,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await pipeline.drain();
       await ruleEngine.stop();
       await presence.stop();
+      await statusCache.stop();
       await retention.stop();
       await storage.close();
       await blobs.close();

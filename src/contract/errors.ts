@@ -41,6 +41,8 @@ export const ERRORS = {
   CONFIRMATION_REQUIRED: { status: 409, message: 'This action needs an explicit confirmation parameter' },
   SIMULATION_NOT_RUNNING: { status: 409, message: 'The embedded simulator is not running (start it, or start the platform with --demo)' },
   LAST_ADMIN: { status: 409, message: 'The last active admin cannot be removed, deactivated or demoted' },
+  API_KEY_NOT_READABLE: { status: 410, message: 'Device keys are stored hashed and shown once; rotate the key to get a new one' },
+  SAGA_ROLLBACK_UNSUPPORTED: { status: 410, message: 'There is no distributed user creation to roll back; delete the user instead' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   INVALID_COMMAND: { status: 422, message: "The command or one of its parameters is not allowed by the device's profile" },

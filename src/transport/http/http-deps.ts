@@ -25,6 +25,7 @@ import type { SharingService } from '../../services/sharing.ts';
 import type { UserService } from '../../services/user-service.ts';
 import type { AlarmService } from '../../rules/alarm-service.ts';
 import type { RuleService } from '../../rules/rule-service.ts';
+import type { CompatDeps } from './compat/compat-deps.ts';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -74,4 +75,6 @@ export interface HttpDeps {
   series: ChartSeriesService;
   rules: RuleService;
   alarms: AlarmService;
+  /** The replaced systems' APIs at their own paths (COMPAT_APIS); absent: none. */
+  compat?: CompatDeps;
 }

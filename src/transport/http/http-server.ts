@@ -7,6 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { FluxgateError, isFluxgateError } from '../../contract/errors.ts';
+import { registerCompatApis } from './compat/register-compat.ts';
 import { serveDashboard } from './dashboard-static.ts';
 import { clientErrorHandler, frameworkErrorBody, installErrorHandling } from './error-handler.ts';
 import type { HttpDeps } from './http-deps.ts';
@@ -62,7 +63,8 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app, await serveDashboard(app, deps.options.dashboardDir));
+  const dashboard = await serveDashboard(app, deps.options.dashboardDir);
+  installErrorHandling(app, dashboard);
   // The API speaks JSON: other bodies get 415 instead of reaching handlers as strings.
   app.removeContentTypeParser('text/plain');
   installJsonDepthLimit(app);
@@ -150,6 +152,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   alarmRoutes(app, deps);
   seriesRoutes(app, deps);
   systemRoutes(app, deps, version);
+  await registerCompatApis(app, deps, dashboard);
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 }, errorHandler: webSocketErrorHandler(deps.metrics) });
   const hub = new StreamHub(deps.bus);

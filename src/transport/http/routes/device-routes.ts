@@ -18,6 +18,11 @@ import { requireUser } from '../request-auth.ts';
 import { deviceToView, latestToView } from '../views.ts';
 
 const createdDevice = deviceView.extend({ api_key: z.string().describe('Shown once: store it now') });
+/** IoTFlow's register answer nests the device under `device` with a `message`; ours stays beside it. */
+const registeredDevice = createdDevice.extend({
+  message: z.string().optional().describe('POST /devices/register only (IoTFlow)'),
+  device: createdDevice.extend({ user_id: z.string() }).optional().describe('POST /devices/register only (IoTFlow): the device again, as IoTFlow nests it'),
+});
 const security = [{ bearer: [] }];
 
 const ONLINE_RULE =
@@ -65,7 +70,7 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
           summary: url.endsWith('register') ? 'Register a device (alias of POST /devices, IoTFlow)' : 'Create a device',
           security,
           body: createDeviceBody,
-          response: { 201: createdDevice, 409: errorResponse },
+          response: { 201: url.endsWith('register') ? registeredDevice : createdDevice, 409: errorResponse },
         },
       },
       async (request, reply) => {
@@ -83,7 +88,9 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
           metadata: b.metadata,
           config: b.config,
         });
-        return reply.code(201).send({ ...view(device), api_key: apiKey });
+        const created = { ...view(device), api_key: apiKey };
+        const iotflow = url.endsWith('register') ? { message: 'Device registered successfully', device: { ...created, user_id: created.owner_id } } : {};
+        return reply.code(201).send({ ...created, ...iotflow });
       },
     );
   }

@@ -17,7 +17,7 @@ const COLLECTIONS: ReadonlyArray<{ segment: string; kind: FileKind; words: strin
   { segment: 'files', kind: 'log', words: 'log file' },
 ];
 
-function fileToView(f: DeviceFile, segment: string) {
+export function fileToView(f: DeviceFile, segment: string) {
   return {
     id: f.id,
     device_id: f.deviceId,
@@ -51,7 +51,7 @@ function uploadError(err: unknown, maxBytes: number): unknown {
 }
 
 /** Reads the whole multipart body: exactly one file, in the field FILE_FIELD. */
-async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ fileName: string; bytes: Buffer }> {
+export async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ fileName: string; bytes: Buffer }> {
   if (!request.isMultipart()) {
     throw new FluxgateError('UNSUPPORTED_MEDIA_TYPE', `Send multipart/form-data with the file in the field "${FILE_FIELD}"`);
   }

@@ -24,8 +24,11 @@ export function systemRoutes(app: FastifyInstance, deps: HttpDeps, version: stri
     {
       schema: {
         tags: ['system'],
-        summary: 'Health of this node (503 when unhealthy)',
-        querystring: z.object({ detailed: z.enum(['true', 'false']).default('false') }),
+        summary: 'Health of this node (503 when unhealthy); include=storage,mqtt,… reports the named components (IoTFlow)',
+        querystring: z.object({
+          detailed: z.enum(['true', 'false']).default('false'),
+          include: z.string().max(500).optional().describe('Comma-separated components to report; a name this node does not run is reported as not present'),
+        }),
       },
     },
     async (request, reply) => {
@@ -35,6 +38,7 @@ export function systemRoutes(app: FastifyInstance, deps: HttpDeps, version: stri
         body.uptime_seconds = Math.round((Date.now() - startedAt) / 1000);
         body.checks = report.checks;
       }
+      if (request.query.include !== undefined) body.components = includedComponents(report.checks, request.query.include);
       return reply.code(report.healthy ? 200 : 503).send(body);
     },
   );
@@ -47,4 +51,15 @@ export function systemRoutes(app: FastifyInstance, deps: HttpDeps, version: stri
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** The components named in `include`, each as its check reported it or as not present on this node. */
+function includedComponents(checks: Record<string, { ok: boolean }>, include: string): Record<string, unknown> {
+  const names = [...new Set(include.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean))];
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      checks[name] ?? { ok: false, present: false, message: `This node runs no component named ${name}; it has ${Object.keys(checks).join(', ')}` },
+    ]),
+  );
 }
