@@ -7,6 +7,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { FluxgateError } from '../../contract/errors.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
 import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
+import { AckCoalescer } from './ack-coalescer.ts';
 import { parseAmqpTelemetry } from './amqp-message.ts';
 
 export interface AmqpIngestDeps {
@@ -44,8 +45,9 @@ export class AmqpIngest {
   /** Starts consuming on `channel`; dead letters go out on `confirms`. Returns the consumer tag. */
   async start(channel: Channel, confirms: ConfirmChannel, prefetch: number): Promise<string> {
     await channel.prefetch(prefetch);
+    const acks = new AckCoalescer(channel);
     const { consumerTag } = await channel.consume(this.queue, (msg) => {
-      if (msg) void this.handle(channel, confirms, msg);
+      if (msg) void this.handle(channel, acks, confirms, msg);
     });
     return consumerTag;
   }
@@ -55,15 +57,15 @@ export class AmqpIngest {
     return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private async handle(channel: Channel, confirms: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
+  private async handle(channel: Channel, acks: AckCoalescer, confirms: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
     this.inFlight++;
     try {
       const stored = await this.store(msg);
-      channel.ack(msg);
+      acks.ack(msg);
       this.counters.stored++;
       this.counters.points += stored;
     } catch (err) {
-      await this.refuse(channel, confirms, msg, err);
+      await this.refuse(channel, acks, confirms, msg, err);
     } finally {
       if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
@@ -81,13 +83,14 @@ export class AmqpIngest {
     return this.deps.pipeline.ingest(deviceId, payload);
   }
 
-  private async refuse(channel: Channel, confirms: ConfirmChannel, msg: ConsumeMessage, err: unknown): Promise<void> {
+  private async refuse(channel: Channel, acks: AckCoalescer, confirms: ConfirmChannel, msg: ConsumeMessage, err: unknown): Promise<void> {
     const permanent = err instanceof InvalidInputError || (err instanceof FluxgateError && err.status < 500);
     if (!permanent) {
       this.deps.onError?.(err);
       this.counters.requeued++;
       await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
       safely(() => channel.nack(msg, false, true));
+      acks.settledElsewhere(msg);
       return;
     }
     const code = err instanceof FluxgateError ? err.code : 'INVALID_TELEMETRY';
@@ -105,13 +108,14 @@ export class AmqpIngest {
           (confirmErr: unknown) => (confirmErr ? reject(confirmErr as Error) : resolve()),
         ),
       );
-      channel.ack(msg);
+      acks.ack(msg);
       this.counters.deadLettered++;
       this.deps.onDeadLetter?.(reason);
     } catch (dlqErr) {
       // Not confirmed in the dead-letter queue: keep the message where it is.
       this.deps.onError?.(dlqErr);
       safely(() => channel.nack(msg, false, true));
+      acks.settledElsewhere(msg);
     }
   }
 }

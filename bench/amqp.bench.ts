@@ -1,0 +1,153 @@
+// npm run bench:amqp [-- --messages 50000] [--devices 50] [--prefetch 500] [--rounds 3]
+// Stored messages/s from a RabbitMQ queue: Fluxgate's AMQP connector (parse, check the device key,
+// group commit to SQLite, then ack) beside a bare consumer that acks each message without storing,
+// same RabbitMQ, same pre-filled queue of the Energy Management System's measurement messages, same
+// prefetch. Each round fills a queue, lets one consumer drain it and times first delivery → last
+// ack (Fluxgate: → last point stored). Rounds alternate the order; medians are reported.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import amqplib, { type Channel } from 'amqplib';
+import { startPlatform } from './lib/children.ts';
+import { provision } from './lib/fleet.ts';
+import { printHardware } from './lib/raw-storage.ts';
+import { recordResults } from './lib/results.ts';
+import { fmt, median, printTable } from './lib/table.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '50000' },
+    devices: { type: 'string', default: '50' },
+    prefetch: { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '3' },
+    url: { type: 'string', default: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
+  },
+});
+const MESSAGES = Number(args.messages);
+const DEVICES = Number(args.devices);
+const PREFETCH = Number(args.prefetch);
+const ROUNDS = Number(args.rounds);
+const TARGET = 0.8;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Fills `queue` with MESSAGES measurement messages (a reading per device every 10 s, on a confirm channel). */
+async function fill(url: string, queue: string, devices: Array<{ id: string; key: string }>): Promise<void> {
+  const conn = await amqplib.connect(url);
+  const ch = await conn.createConfirmChannel();
+  await ch.assertQueue(queue, { durable: true });
+  const t0 = Date.now() - MESSAGES * 10_000;
+  for (let i = 0; i < MESSAGES; i++) {
+    const d = devices[i % devices.length]!;
+    const body = { device_id: d.id, timestamp: new Date(t0 + i * 10_000).toISOString(), measurement_value: 0.1 + (i % 7) / 100 };
+    if (!ch.sendToQueue(queue, Buffer.from(JSON.stringify(body)), { persistent: true, headers: { 'x-api-key': d.key } })) {
+      await new Promise((resolve) => ch.once('drain', resolve));
+    }
+    if (i % 5000 === 4999) await ch.waitForConfirms();
+  }
+  await ch.waitForConfirms();
+  await conn.close();
+}
+
+/** Acks every message without looking at it: the ceiling of this RabbitMQ, client and prefetch. */
+async function bareConsumer(url: string, queue: string): Promise<number> {
+  const conn = await amqplib.connect(url);
+  const ch: Channel = await conn.createChannel();
+  await ch.prefetch(PREFETCH);
+  let acked = 0;
+  let t0 = 0;
+  const done = new Promise<number>((resolve) => {
+    void ch.consume(queue, (m) => {
+      if (!m) return;
+      if (acked === 0) t0 = performance.now();
+      ch.ack(m);
+      if (++acked === MESSAGES) resolve(performance.now() - t0);
+    });
+  });
+  const ms = await done;
+  await ch.deleteQueue(queue);
+  await conn.close();
+  return MESSAGES / (ms / 1000);
+}
+
+/** Fluxgate started on the filled queue: first delivery → every measurement stored. */
+async function fluxgate(url: string, queue: string, dataDir: string): Promise<number> {
+  const platform = await startPlatform({
+    dataDir,
+    env: { AMQP_URL: url, AMQP_QUEUE: queue, AMQP_DEAD_LETTER_QUEUE: `${queue}.dead`, AMQP_PREFETCH: String(PREFETCH), AMQP_EVENTS_EXCHANGE: '' },
+  });
+  try {
+    const amqp = async () => {
+      const res = await fetch(`${platform.url}/health?include=amqp`);
+      return ((await res.json()) as { components?: { amqp?: { stored?: number; dead_lettered?: number } } }).components?.amqp ?? {};
+    };
+    let t0 = 0;
+    for (;;) {
+      const c = await amqp();
+      if (!t0 && (c.stored ?? 0) > 0) t0 = performance.now();
+      if ((c.dead_lettered ?? 0) > 0) throw new Error(`${c.dead_lettered} messages were dead-lettered`);
+      if ((c.stored ?? 0) >= MESSAGES) break;
+      await sleep(t0 ? 20 : 2);
+    }
+    const ms = performance.now() - t0;
+    return MESSAGES / (ms / 1000);
+  } finally {
+    await platform.stop();
+    const conn = await amqplib.connect(url);
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(queue).catch(() => {});
+    await ch.deleteQueue(`${queue}.dead`).catch(() => {});
+    await conn.close();
+  }
+}
+
+printHardware(`AMQP bench: ${fmt(MESSAGES)} measurement messages over ${DEVICES} devices, prefetch ${PREFETCH}, ${ROUNDS} rounds`);
+const bare: number[] = [];
+const stored: number[] = [];
+const ratios: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-amqp-'));
+  const devices = await provision(dataDir, DEVICES);
+  const tag = randomBytes(4).toString('hex');
+  const run = {
+    bare: async () => {
+      await fill(args.url, `bench_bare_${tag}`, devices);
+      return bareConsumer(args.url, `bench_bare_${tag}`);
+    },
+    fluxgate: async () => {
+      await fill(args.url, `bench_fluxgate_${tag}`, devices);
+      return fluxgate(args.url, `bench_fluxgate_${tag}`, dataDir);
+    },
+  };
+  const order = round % 2 === 0 ? (['bare', 'fluxgate'] as const) : (['fluxgate', 'bare'] as const);
+  const got: Record<string, number> = {};
+  for (const which of order) got[which] = await run[which]();
+  bare.push(got.bare!);
+  stored.push(got.fluxgate!);
+  ratios.push(got.fluxgate! / got.bare!);
+  console.log(`round ${round + 1}: bare consumer ${fmt(got.bare!)} msg/s, Fluxgate ${fmt(got.fluxgate!)} stored msg/s (${(got.fluxgate! / got.bare!).toFixed(2)}×)`);
+}
+
+const ratio = median(ratios);
+printTable(
+  'RabbitMQ queue → acked (median of rounds)',
+  ['consumer', 'messages/s', 'vs bare', `target ≥ ${TARGET}×`],
+  [
+    ['bare consumer (ack only, no storage)', fmt(median(bare)), '1.00×', ''],
+    ['Fluxgate (parse, key check, SQLite group commit, then ack)', fmt(median(stored)), `${ratio.toFixed(2)}×`, ratio >= TARGET ? 'yes' : 'NO'],
+  ],
+);
+recordResults('amqp', [
+  {
+    name: `AMQP queue → stored, prefetch ${PREFETCH}`,
+    value: median(stored),
+    unit: 'msg/s',
+    kind: 'throughput',
+    reference: { name: 'bare consumer, ack only', value: median(bare), unit: 'msg/s' },
+    ratio,
+    target: `≥ ${TARGET}× the bare consumer`,
+    met: ratio >= TARGET,
+  },
+]);
