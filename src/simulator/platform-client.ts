@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { loginResponse } from '../contract/http/auth.ts';
 import type { createDeviceBody } from '../contract/http/devices.ts';
+import { IOT_MOCK_SERVICE_TYPES } from './models/energy-load.ts';
 import { isDeviceType, type DeviceType } from './models/registry.ts';
 
 export interface ProvisionedDevice {
@@ -64,10 +65,11 @@ export class PlatformClient {
     return (await this.call<{ api_key: string }>('POST', `/api/v1/devices/${encodeURIComponent(id)}/api-key`)).api_key;
   }
 
-  /** Creates the device with this id, or takes over an existing one by rotating its key (keys are shown once). */
+  /** Creates the device with this id (the IoT Mock Service's loads under its type names), or takes over an existing one by rotating its key (keys are shown once). */
   async ensureDevice(id: string, type: DeviceType, name: string): Promise<ProvisionedDevice> {
     try {
-      const created = await this.createDevice({ id, name, device_type: type, location: 'Simulation', metadata: { simulated: true } });
+      const deviceType = (IOT_MOCK_SERVICE_TYPES as Record<string, string>)[type] ?? type;
+      const created = await this.createDevice({ id, name, device_type: deviceType, location: 'Simulation', metadata: { simulated: true } });
       return { id: created.id, api_key: created.api_key, type, created: true };
     } catch (err) {
       if (!(err instanceof PlatformApiError) || err.status !== 409) throw err;

@@ -8,6 +8,14 @@ import { HOUR_MS, failed, hourOf, numberParam, ok, unknownCommand } from '../mod
 
 export const ENERGY_LOAD_TYPES = ['hvac', 'led_lighting', 'server_rack', 'production_line', 'kitchen_equipment'] as const;
 export type EnergyLoadType = (typeof ENERGY_LOAD_TYPES)[number];
+/** The device_type each load is registered under: the IoT Mock Service's own five type names. */
+export const IOT_MOCK_SERVICE_TYPES: Readonly<Record<EnergyLoadType, string>> = {
+  hvac: 'hvac',
+  led_lighting: 'lighting',
+  server_rack: 'server',
+  production_line: 'industrial',
+  kitchen_equipment: 'appliance',
+};
 
 /** Base powers of seed 001's five default devices, kW. */
 export const BASE_POWER_KW: Record<EnergyLoadType, number> = {
