@@ -2,14 +2,17 @@
 // process, drives HTTP and MQTT QoS 1 ingest from several clients, SIGKILLs the process at random
 // moments, restarts it, and at the end compares every acknowledged point with what is stored:
 // none missing, none stored twice (rows or rollup counts), values intact, SQLite integrity_check ok
-// after every restart (recovery is the restarted platform's; the test only reads). Both storages run side by side. Options: --cycles N (default 20), --storage
+// after every restart (recovery is the restarted platform's; the test only reads). With RabbitMQ
+// reachable, a producer also feeds the platform's AMQP queue: every message RabbitMQ confirmed must
+// be stored exactly once after the kills. Both storages run side by side. Options: --cycles N (default 20), --storage
 // sqlite|postgres (default both), --seed N. Exits 1 on any finding. A storage asked for but not
 // run (PostgreSQL unreachable) never reads PASS: INCOMPLETE locally, a failure under CI=true.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
+import { TEST_AMQP_URL, TEST_DATABASE_URL, dropSchema, postgresSkipReason, rabbitmqSkipReason, uniqueSchema } from '../helpers/services.ts';
+import { amqpClient } from './amqp-client.ts';
 import { type DeviceCredentials, type Ledger, type LoadClient, httpClient, mqttClient } from './load-clients.ts';
 import { freePort } from '../helpers/private-services.ts';
 import { PlatformProcess } from './platform-process.ts';
@@ -22,11 +25,15 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     'http-clients': { type: 'string', default: '3' },
     'mqtt-clients': { type: 'string', default: '3' },
+    'amqp-clients': { type: 'string', default: '1' },
   },
 });
 const CYCLES = Number(args.cycles);
 const HTTP_CLIENTS = Number(args['http-clients']);
 const MQTT_CLIENTS = Number(args['mqtt-clients']);
+const AMQP_SKIP = Number(args['amqp-clients']) > 0 ? await rabbitmqSkipReason().catch((err: unknown) => (err as Error).message) : 'not asked for';
+const AMQP_CLIENTS = AMQP_SKIP ? 0 : Number(args['amqp-clients']);
+const AMQP_BATCH = 10;
 const HTTP_BATCH = 20;
 const MQTT_BATCH = 5;
 const MQTT_WINDOW = 20;
@@ -130,6 +137,7 @@ async function run(storage: 'sqlite' | 'postgres'): Promise<Summary> {
     ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_INGEST: '0',
+    ...(AMQP_CLIENTS > 0 ? { AMQP_URL: TEST_AMQP_URL, AMQP_QUEUE: `crash_${storage}_${process.pid}`, AMQP_DEAD_LETTER_QUEUE: `crash_${storage}_${process.pid}.dead`, AMQP_EVENTS_EXCHANGE: '' } : {}),
     ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
   };
   const proc = new PlatformProcess(env, path.join(dataDir, 'platform.log'));
@@ -141,12 +149,21 @@ async function run(storage: 'sqlite' | 'postgres'): Promise<Summary> {
   try {
     await proc.start();
     const base = Date.now() - 3_600_000;
-    const devices = await createDevices(proc.baseUrl, HTTP_CLIENTS + MQTT_CLIENTS, `crash-${storage}`);
+    const devices = await createDevices(proc.baseUrl, HTTP_CLIENTS + MQTT_CLIENTS + AMQP_CLIENTS, `crash-${storage}`);
     const bases = new Map(devices.map((d) => [d.id, base]));
     devices.slice(0, HTTP_CLIENTS).forEach((d) => clients.push(httpClient(proc.baseUrl, d, base, HTTP_BATCH, ledger)));
     devices
-      .slice(HTTP_CLIENTS)
+      .slice(HTTP_CLIENTS, HTTP_CLIENTS + MQTT_CLIENTS)
       .forEach((d) => clients.push(mqttClient(`mqtt://127.0.0.1:${env.MQTT_PORT}`, d, base, MQTT_BATCH, MQTT_WINDOW, ledger)));
+    const storedByAmqp = async () => {
+      try {
+        const res = await fetch(`${proc.baseUrl}/health?include=amqp`, { signal: AbortSignal.timeout(2000) });
+        return ((await res.json()) as { components?: { amqp?: { stored?: number } } }).components?.amqp?.stored;
+      } catch {
+        return undefined;
+      }
+    };
+    for (const d of devices.slice(HTTP_CLIENTS + MQTT_CLIENTS)) clients.push(await amqpClient(TEST_AMQP_URL, env.AMQP_QUEUE!, d, base, AMQP_BATCH, ledger, storedByAmqp));
     const ackedNow = () => [...ledger.acked.values()].reduce((n, s) => n + s.size, 0);
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       const before = ackedNow();
@@ -215,7 +232,9 @@ async function run(storage: 'sqlite' | 'postgres'): Promise<Summary> {
 
 const kinds: Array<'sqlite' | 'postgres'> = args.storage ? [args.storage as 'sqlite' | 'postgres'] : ['sqlite', 'postgres'];
 const t0 = performance.now();
-console.log(`crash test: ${CYCLES} SIGKILL cycles per storage, ${HTTP_CLIENTS} HTTP + ${MQTT_CLIENTS} MQTT QoS 1 clients each, seed ${SEED}`);
+console.log(`crash test: ${CYCLES} SIGKILL cycles per storage, ${HTTP_CLIENTS} HTTP + ${MQTT_CLIENTS} MQTT QoS 1 + ${AMQP_CLIENTS} AMQP clients each, seed ${SEED}`);
+if (AMQP_SKIP && AMQP_SKIP !== 'not asked for') console.log(`AMQP: NOT RUN: ${AMQP_SKIP}`);
+if (AMQP_SKIP && AMQP_SKIP !== 'not asked for' && process.env.CI === 'true') process.exit(1);
 /** Storages asked for but not run: never a PASS, and a failure under CI=true. */
 const notRun: string[] = [];
 if (kinds.includes('postgres')) {
