@@ -2,8 +2,8 @@
 // device by name, the reading that fired it with its unit and limit; opening one shows its history
 // and the acknowledge / clear / comment actions. New and changed alarms arrive live.
 import { useCallback, useMemo, useState } from 'react';
-import type { Alarm, AlarmWithHistory, Rule } from '../api/types.ts';
-import { type AlarmFilters, alarmListPath, alarmReadings, severityLabel } from '../lib/alarms.ts';
+import type { AccessGrant, Alarm, AlarmWithHistory, Rule } from '../api/types.ts';
+import { type AlarmFilters, alarmListPath, alarmReadings, severityLabel, who } from '../lib/alarms.ts';
 import { formatTime } from '../lib/format.ts';
 import { fieldSpec } from '../lib/profile.ts';
 import { useAlarmFeed, useReloadOnResume } from '../lib/use-alarm-feed.ts';
@@ -35,7 +35,7 @@ export function AlarmList({ filters, deviceIds }: { filters: AlarmFilters; devic
     list.reload();
     setChanged((n) => n + 1);
   }, [list.reload]);
-  useAlarmFeed(onAlarm, deviceIds);
+  const following = useAlarmFeed(onAlarm, deviceIds);
   useReloadOnResume(list.reload);
   const alarms = list.data?.alarms ?? [];
   const info = useDeviceInfo(alarms.map((a) => a.device_id));
@@ -45,6 +45,9 @@ export function AlarmList({ filters, deviceIds }: { filters: AlarmFilters; devic
   return (
     <div className="alarm-list">
       <ErrorText error={list.error} />
+      <p className="muted small" data-testid="alarm-live">
+        {following > 0 ? `Live updates from ${following} ${following === 1 ? 'device' : 'devices'}.` : 'Live updates are not connected.'}
+      </p>
       {list.data && alarms.length === 0 && <p className="muted">No alarms match.</p>}
       <ul className="alarms" aria-label="Alarms">
         {alarms.map((a) => {
@@ -87,10 +90,6 @@ export function AlarmList({ filters, deviceIds }: { filters: AlarmFilters; devic
   );
 }
 
-function who(userId: string | null, me: string | undefined): string {
-  if (userId === null) return 'the rule engine';
-  return userId === me ? 'you' : `user ${userId}`;
-}
 
 const EVENT_WORDS: Record<string, string> = {
   raised: 'raised',
@@ -108,6 +107,14 @@ function AlarmDetail({ id, device, changed, onChanged }: { id: string; device: D
   const [busy, setBusy] = useState(false);
   const a = alarm.data;
   const readOnly = device?.access === 'read';
+  // Owners and admins see who the device is shared with, so they see those users' names.
+  const manages = device?.access === 'owner' || device?.access === 'admin';
+  const deviceId = a?.device_id;
+  const grants = useAsync(
+    () => (manages && deviceId ? api.get<AccessGrant[]>(`/api/v1/devices/${encodeURIComponent(deviceId)}/access`) : Promise.resolve([])),
+    [api, manages, deviceId],
+  );
+  const names = useMemo(() => new Map((grants.data ?? []).map((g) => [g.user_id, g.username])), [grants.data]);
   const reasonId = `alarm-${id}-reason`;
 
   async function act(kind: 'ack' | 'clear' | 'comments') {
@@ -136,7 +143,7 @@ function AlarmDetail({ id, device, changed, onChanged }: { id: string; device: D
             {a.events.map((e) => (
               <li key={e.id}>
                 <span className="nowrap">{formatTime(e.at)}</span> <strong>{EVENT_WORDS[e.kind] ?? e.kind}</strong>
-                {e.kind === 'severity_changed' && ` to ${String(e.details.to ?? '')}`} by {who(e.user_id, session?.user.id)}
+                {e.kind === 'severity_changed' && ` to ${String(e.details.to ?? '')}`} by {who(e.user_id, session?.user.id, names)}
                 {e.comment && <q className="alarm-comment">{e.comment}</q>}
               </li>
             ))}

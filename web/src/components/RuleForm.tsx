@@ -150,10 +150,7 @@ export function RuleForm({ rule, onDone, onCancel }: { rule?: Rule; onDone: () =
               </label>
               <label>
                 Threshold{spec?.unit ? ` (${spec.unit})` : ''}
-                <span className="with-unit">
-                  <input className="narrow" inputMode="decimal" value={c.value} onChange={(e) => setCondition(i, { value: e.target.value })} />
-                  {spec?.unit && <span className="unit">{spec.unit}</span>}
-                </span>
+                <input className="narrow" inputMode="decimal" value={c.value} onChange={(e) => setCondition(i, { value: e.target.value })} />
               </label>
               {draft.conditions.length > 1 && (
                 <button type="button" className="danger" onClick={() => set({ conditions: draft.conditions.filter((_, j) => j !== i) })}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldSpec, Rule } from '../api/types.ts';
-import { alarmListPath, alarmReadings, badgeCounts, describeCondition, DEFAULT_FILTERS } from './alarms.ts';
+import { alarmListPath, alarmReadings, badgeCounts, describeCondition, DEFAULT_FILTERS, who } from './alarms.ts';
 import { bodyOf, draftOf, EMPTY_DRAFT, formEditable, issuesByPart, parseValue } from './rule-draft.ts';
 
 const celsius = { key: 'temperature', label: 'Temperature', unit: '°C', decimals: 1, kind: 'number', labels: {} } as unknown as FieldSpec;
@@ -39,6 +39,11 @@ describe('alarm helpers', () => {
     expect(alarmReadings({ details: { values: { temperature: 31.26, humidity: 40 } } }, rule, specOf)).toEqual(['Temperature 31.3 °C (limit > 30.0 °C)', 'humidity 40']);
     expect(alarmReadings({ details: { values: { temperature: 31 } } }, undefined, specOf)).toEqual(['Temperature 31.0 °C']);
     expect(alarmReadings({ details: {} }, rule, specOf)).toEqual([]);
+  });
+
+  it('names who changed an alarm only as far as the viewer may know', () => {
+    const names = new Map([['u2', 'bob']]);
+    expect([who(null, 'u1', names), who('u1', 'u1', names), who('u2', 'u1', names), who('u3', 'u1', names)]).toEqual(['the rule engine', 'you', 'bob', 'another user']);
   });
 
   it('describes nested conditions and device thresholds', () => {

@@ -116,3 +116,10 @@ export function describeTarget(target: Rule['target']): string {
   if (target.kind === 'device_type') return `every ${target.device_type}`;
   return `${target.device_ids.length} devices`;
 }
+
+/** Who made a change: you, the rule engine, or (as far as the viewer may know names) another user. */
+export function who(userId: string | null, me: string | undefined, names: ReadonlyMap<string, string>): string {
+  if (userId === null) return 'the rule engine';
+  if (userId === me) return 'you';
+  return names.get(userId) ?? 'another user';
+}

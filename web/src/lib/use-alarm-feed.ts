@@ -1,7 +1,7 @@
 // Live alarm changes for the alarm pages and the nav badge. The stream sends alarm messages to the
 // followers of a device, so this follows the given devices, or else the caller's most recently
 // seen devices (up to FEED_DEVICES; the counts are also fetched again on every reconnection).
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamServerMessage } from '../../../src/contract/stream.ts';
 import type { DeviceList } from '../api/types.ts';
 import { useApp } from '../session.tsx';
@@ -10,8 +10,8 @@ import { useAsync } from './use-async.ts';
 export const FEED_DEVICES = 200;
 export type AlarmMessage = Extract<StreamServerMessage, { type: 'alarm' }>;
 
-/** Calls `onAlarm` for each live alarm change, and `onResume` after a reconnection. */
-export function useAlarmFeed(onAlarm: (m: AlarmMessage) => void, deviceIds?: string[]): void {
+/** Calls `onAlarm` for each live alarm change; returns how many devices the server confirmed following. */
+export function useAlarmFeed(onAlarm: (m: AlarmMessage) => void, deviceIds?: string[]): number {
   const { api, stream } = useApp();
   const callback = useRef(onAlarm);
   callback.current = onAlarm;
@@ -30,6 +30,16 @@ export function useAlarmFeed(onAlarm: (m: AlarmMessage) => void, deviceIds?: str
       for (const stop of stops) stop();
     };
   }, [ids, stream]);
+  const [confirmed, setConfirmed] = useState(0);
+  useEffect(() => {
+    const count = () => setConfirmed(ids ? ids.split(',').filter((id) => stream.isConfirmed(id)).length : 0);
+    count();
+    const stops = [stream.onConfirmed(count), stream.onState(count)];
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }, [ids, stream]);
+  return confirmed;
 }
 
 /** Runs `reload` after a stream reconnection (alarm changes may have been missed). */
