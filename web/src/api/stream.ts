@@ -22,6 +22,7 @@ export class LiveStream {
   /** Devices the server has confirmed following on this connection. */
   private readonly confirmed = new Set<string>();
   private readonly confirmListeners = new Set<() => void>();
+  private readonly alarmListeners = new Set<(msg: Extract<StreamServerMessage, { type: 'alarm' }>) => void>();
   private state: StreamState = 'offline';
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -78,6 +79,12 @@ export class LiveStream {
     return this.confirmed.has(deviceId);
   }
 
+  /** Every alarm change of any device some part of the app follows (the nav badge listens to these). */
+  onAlarm(fn: (msg: Extract<StreamServerMessage, { type: 'alarm' }>) => void): () => void {
+    this.alarmListeners.add(fn);
+    return () => this.alarmListeners.delete(fn);
+  }
+
   /** Called when the server confirms following devices. */
   onConfirmed(fn: () => void): () => void {
     this.confirmListeners.add(fn);
@@ -131,6 +138,7 @@ export class LiveStream {
         for (const fn of this.confirmListeners) fn();
         return;
       }
+      if (msg.type === 'alarm') for (const fn of this.alarmListeners) fn(msg);
       if ('device_id' in msg) for (const fn of this.followers.get(msg.device_id) ?? []) fn(msg);
     };
     ws.onclose = () => {
