@@ -143,6 +143,7 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
 
     await page.setViewportSize({ width: 390, height: 844 });
     await fitsPhone('the device Alarms tab');
+    await shot('44-device-alarms-tab-phone');
     await page.goto(`${p.url}/rules`);
     await page.getByRole('listitem', { name: 'Rule Boiler too hot' }).waitFor();
     await page.getByRole('button', { name: 'Edit' }).click();
