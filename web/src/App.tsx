@@ -1,7 +1,9 @@
 // Layout and routes. Logged out: the login page; logged in: navigation and the page of the URL.
 import { useState } from 'react';
+import { AlarmBadge } from './components/AlarmBadge.tsx';
 import { AccountPage } from './pages/AccountPage.tsx';
 import { AdminPage } from './pages/AdminPage.tsx';
+import { AlarmsPage } from './pages/AlarmsPage.tsx';
 import { ChartsPage } from './pages/ChartsPage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DashboardsPage } from './pages/DashboardsPage.tsx';
@@ -10,6 +12,7 @@ import { DevicesPage } from './pages/DevicesPage.tsx';
 import { EnergyPage } from './pages/EnergyPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
+import { RulesPage } from './pages/RulesPage.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { useApp, useStreamState } from './session.tsx';
 
@@ -19,6 +22,8 @@ const NAV = [
   { to: '/energy', label: 'Energy' },
   { to: '/charts', label: 'Charts' },
   { to: '/dashboards', label: 'Dashboards' },
+  { to: '/alarms', label: 'Alarms' },
+  { to: '/rules', label: 'Rules' },
 ];
 
 function Page({ path }: { path: string }) {
@@ -32,6 +37,8 @@ function Page({ path }: { path: string }) {
   if ((params = match('/charts/:id', path))) return <ChartsPage openId={params.id!} />;
   if (path === '/dashboards') return <DashboardsPage />;
   if ((params = match('/dashboards/:id', path))) return <DashboardPage id={params.id!} />;
+  if (path === '/alarms') return <AlarmsPage />;
+  if (path === '/rules') return <RulesPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/admin' && session?.user.role === 'admin') return <AdminPage />;
   return (
@@ -72,6 +79,7 @@ export function App() {
           ))}
         </nav>
         <div className="who">
+          <AlarmBadge />
           <span className={`live-dot ${live}`} title={`Live updates: ${live}`} aria-label={`Live updates ${live}`} />
           <Link to="/account" className="account-link" aria-current={path === '/account' ? 'page' : undefined}>
             Account

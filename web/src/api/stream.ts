@@ -19,6 +19,10 @@ export class LiveStream {
   private readonly followers = new Map<string, Set<DeviceListener>>();
   private readonly stateListeners = new Set<(s: StreamState) => void>();
   private readonly resumeListeners = new Set<() => void>();
+  /** Devices the server has confirmed following on this connection. */
+  private readonly confirmed = new Set<string>();
+  private readonly confirmListeners = new Set<() => void>();
+  private readonly alarmListeners = new Set<(msg: Extract<StreamServerMessage, { type: 'alarm' }>) => void>();
   private state: StreamState = 'offline';
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -59,6 +63,7 @@ export class LiveStream {
       current.delete(fn);
       if (current.size === 0) {
         this.followers.delete(deviceId);
+        this.confirmed.delete(deviceId);
         this.send({ type: 'unsubscribe', device_ids: [deviceId] });
       }
     };
@@ -67,6 +72,23 @@ export class LiveStream {
   onState(fn: (s: StreamState) => void): () => void {
     this.stateListeners.add(fn);
     return () => this.stateListeners.delete(fn);
+  }
+
+  /** Whether the server has confirmed it sends this device's messages (so nothing live is missed from now on). */
+  isConfirmed(deviceId: string): boolean {
+    return this.confirmed.has(deviceId);
+  }
+
+  /** Every alarm change of any device some part of the app follows (the nav badge listens to these). */
+  onAlarm(fn: (msg: Extract<StreamServerMessage, { type: 'alarm' }>) => void): () => void {
+    this.alarmListeners.add(fn);
+    return () => this.alarmListeners.delete(fn);
+  }
+
+  /** Called when the server confirms following devices. */
+  onConfirmed(fn: () => void): () => void {
+    this.confirmListeners.add(fn);
+    return () => this.confirmListeners.delete(fn);
   }
 
   /** Called after a reconnection: data may have been missed, so fetch it again. */
@@ -111,10 +133,17 @@ export class LiveStream {
         this.everLive = true;
         return;
       }
+      if (msg.type === 'subscribed') {
+        for (const id of msg.device_ids) if (this.followers.has(id)) this.confirmed.add(id);
+        for (const fn of this.confirmListeners) fn();
+        return;
+      }
+      if (msg.type === 'alarm') for (const fn of this.alarmListeners) fn(msg);
       if ('device_id' in msg) for (const fn of this.followers.get(msg.device_id) ?? []) fn(msg);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
+      this.confirmed.clear();
       this.ws = undefined;
       this.retry();
     };

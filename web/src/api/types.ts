@@ -9,6 +9,8 @@ import type { chartView, seriesResponse } from '../../../src/contract/http/chart
 import type { deviceListItem, deviceSummaryView, deviceView } from '../../../src/contract/http/devices.ts';
 import type { pointView } from '../../../src/contract/http/telemetry.ts';
 import type { fileList, fileView } from '../../../src/contract/http/files.ts';
+import type { alarmCountsView, alarmWithHistory } from '../../../src/contract/http/alarms.ts';
+import type { dryRunView } from '../../../src/contract/http/rules.ts';
 import type { deviceProfileView } from '../../../src/contract/http/profiles.ts';
 import type { CommandSpec, FieldSpec, ParamSpec, Profile } from '../../../src/contract/profiles/profile.ts';
 
@@ -56,3 +58,9 @@ export interface UserList {
   limit: number;
   offset: number;
 }
+
+export type { AlarmView as Alarm } from '../../../src/contract/http/alarms.ts';
+export type { RuleView as Rule } from '../../../src/contract/http/rules.ts';
+export type AlarmWithHistory = z.output<typeof alarmWithHistory>;
+export type AlarmCounts = z.output<typeof alarmCountsView>;
+export type DryRun = z.output<typeof dryRunView>;

@@ -1,8 +1,9 @@
 // One device, in tabs: overview (latest values, live), charts (live), control, history, logs, files and
-// images, sharing; edit and key rotation. The tab is in the URL (?tab=), so it survives a reload.
-import { useEffect, useState } from 'react';
+// images, alarms, sharing; edit and key rotation. The tab is in the URL (?tab=), so it survives a reload.
+import { useEffect, useMemo, useState } from 'react';
 import { describeRange, isOutOfRange } from '../../../src/contract/profiles/profile-checks.ts';
 import type { Device, DeviceProfile } from '../api/types.ts';
+import { AlarmList } from '../components/AlarmList.tsx';
 import { ControlPanel } from '../components/ControlPanel.tsx';
 import { ApiKeyOnce, DeviceForm } from '../components/DeviceForm.tsx';
 import { HistoryTable } from '../components/HistoryTable.tsx';
@@ -11,6 +12,7 @@ import { FilesPanel } from '../components/FilesPanel.tsx';
 import { LiveCharts } from '../components/LiveCharts.tsx';
 import { SharingPanel } from '../components/SharingPanel.tsx';
 import { Badge, ErrorText, Modal } from '../components/ui.tsx';
+import { DEFAULT_FILTERS } from '../lib/alarms.ts';
 import { formatTime, timeAgo } from '../lib/format.ts';
 import { fieldSpec, formatReading, useDeviceProfile } from '../lib/profile.ts';
 import { useAsync } from '../lib/use-async.ts';
@@ -79,6 +81,25 @@ function LatestValues({ deviceId, profile }: { deviceId: string; profile: Device
   );
 }
 
+/** The device's alarms, open ones first; all of them on request. */
+function DeviceAlarms({ deviceId }: { deviceId: string }) {
+  const [state, setState] = useState('open');
+  const filters = useMemo(() => ({ ...DEFAULT_FILTERS, state, deviceId }), [state, deviceId]);
+  const ids = useMemo(() => [deviceId], [deviceId]);
+  return (
+    <div>
+      <label className="inline">
+        Show
+        <select value={state} onChange={(e) => setState(e.target.value)}>
+          <option value="open">Open alarms</option>
+          <option value="all">All alarms</option>
+        </select>
+      </label>
+      <AlarmList filters={filters} deviceIds={ids} />
+    </div>
+  );
+}
+
 const TABS = [
   ['overview', 'Overview'],
   ['charts', 'Charts'],
@@ -86,6 +107,7 @@ const TABS = [
   ['history', 'History'],
   ['logs', 'Logs'],
   ['files', 'Files and images'],
+  ['alarms', 'Alarms'],
   ['sharing', 'Sharing'],
 ] as const;
 type Tab = (typeof TABS)[number][0];
@@ -221,6 +243,7 @@ export function DevicePage({ id }: { id: string }) {
             {tab === 'history' && <HistoryTable deviceId={id} profile={profile.data?.profile} />}
             {tab === 'logs' && <LogsPanel deviceId={id} />}
             {tab === 'files' && <FilesPanel deviceId={id} canChange={!!profile.data && profile.data.access !== 'read'} />}
+            {tab === 'alarms' && <DeviceAlarms deviceId={id} />}
             {tab === 'sharing' && (manages ? <SharingPanel deviceId={id} /> : me && <SharedWithYou deviceId={id} userId={me.id} />)}
           </div>
         </>
