@@ -80,6 +80,7 @@ function report(file: string, tally: ImportTally): void {
 async function importFiles(files: string[], flags: ImportFlags): Promise<number> {
   if (!['s', 'ms', 'us', 'ns'].includes(flags.timeUnit)) throw new UsageError(`--time-unit must be s, ms, us or ns (got "${flags.timeUnit}")`);
   if (!/^https?:\/\/[^/]/.test(flags.url)) throw new UsageError(`--url must be a URL like http://127.0.0.1:8080 (got "${flags.url}")`);
+  if ((flags.fieldColumn === undefined) !== (flags.valueColumn === undefined)) throw new UsageError('--field-column and --value-column go together');
   const keys = await keysOf(flags);
   const batchSize = wholeNumber(flags.batchSize, '--batch-size', 1);
   const sender = new TelemetrySender({ url: flags.url, retries: wholeNumber(flags.retries, '--retries', 0), backoffMs: 500 });
@@ -132,8 +133,8 @@ export function registerImport(program: Command): void {
     .option('--time-unit <unit>', 'unit of numeric timestamps: s, ms, us or ns', 'ms')
     .option('--tz <zone>', 'time zone of timestamps written without one', 'UTC')
     .option('--device-column <name>', 'CSV device column (default: device_id, deviceId or device)')
-    .option('--field-column <name>', 'CSV in long form: the column naming the field (InfluxDB: _field)')
-    .option('--value-column <name>', 'CSV in long form: the column holding the value (InfluxDB: _value)')
+    .option('--field-column <name>', 'long form, one point per row: the CSV column or NDJSON member naming the field (InfluxDB: _field)')
+    .option('--value-column <name>', 'long form: the column or member holding the value (InfluxDB: _value)')
     .option('--batch-size <rows>', 'rows per request (each request also stays under 10,000 points)', '500')
     .option('--retries <n>', 'retries of a request the platform answers 503/429 or cannot take', '8')
     .option('--skip-bad', 'set bad rows aside, import the rest and list them at the end (exit code 3)')

@@ -1,6 +1,6 @@
 // NDJSON for `fluxgate import`: each line one POST /telemetry body (a message or an array of them,
-// nested or flat), as `GET /telemetry/{id}/export?format=ndjson` and the replaced systems' own
-// exports write them. Each message needs its timestamp: that is what makes a re-run store nothing twice.
+// nested or flat), or with --field-column/--value-column one point per line (as
+// `GET /telemetry/{id}/export?format=ndjson` writes them: field, value). Each message needs its timestamp: that is what makes a re-run store nothing twice.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { type ImportRow, type ReadOptions, type ReadResult } from './import-rows.ts';
@@ -19,9 +19,14 @@ function toRow(msg: unknown, line: number, opts: ReadOptions): ReadResult {
   const ts = parseTime(typeof rawTime === 'number' ? rawTime : String(rawTime ?? ''), opts.timeUnit, opts.zone);
   if (typeof ts === 'string') return { line, reason: ts };
   const claimed = msg.device_id ?? msg.deviceId;
-  if (claimed !== undefined && typeof claimed !== 'string') return { line, reason: 'device_id must be text' };
+  if (claimed !== undefined && typeof claimed !== 'string' && typeof claimed !== 'number') return { line, reason: 'device_id must be text' };
   let data: Record<string, unknown>;
-  if (msg.data !== undefined) {
+  if (opts.fieldColumn !== undefined && opts.valueColumn !== undefined) {
+    const name = msg[opts.fieldColumn];
+    if (typeof name !== 'string' || !name) return { line, reason: `${opts.fieldColumn} must name the field` };
+    if (msg[opts.valueColumn] === undefined) return { line, reason: `${opts.valueColumn} is missing` };
+    data = { [name]: msg[opts.valueColumn] };
+  } else if (msg.data !== undefined) {
     if (!isObject(msg.data)) return { line, reason: 'data must be an object of fields' };
     data = msg.data;
   } else {
@@ -29,7 +34,7 @@ function toRow(msg: unknown, line: number, opts: ReadOptions): ReadResult {
   }
   const message: ImportRow['message'] = { timestamp: ts, data };
   if (msg.metadata !== undefined) message.metadata = msg.metadata;
-  return { line, deviceId: claimed || opts.device, message, points: Object.keys(data).length };
+  return { line, deviceId: claimed === undefined || claimed === '' ? opts.device : String(claimed), message, points: Object.keys(data).length };
 }
 
 /** Yields every message of an NDJSON file, or the reason its line is bad, with its line number. */

@@ -142,6 +142,25 @@ forEachStorage('fluxgate import', (tp, kind) => {
     );
   });
 
+  test("Fluxgate's own exports (CSV and NDJSON, one point per line) import back as they were", async () => {
+    const token = await tp().adminToken();
+    const before = await storedPoints(tp(), 'imp-a', keys['imp-a']!);
+    assert.ok(before.length > 0, 'the CSV test stored points first');
+    for (const format of ['csv', 'ndjson']) {
+      const exported = await tp().api('GET', `/api/v1/telemetry/imp-a/export?format=${format}&start_time=-2d`, { token });
+      assert.equal(exported.status, 200);
+      const file = path.join(dir, `export-${kind}.${format}`);
+      writeFileSync(file, exported.text);
+      const deleted = await tp().api('DELETE', '/api/v1/telemetry/imp-a?start_time=-2d', { token });
+      assert.ok(deleted.status < 300, deleted.text);
+      assert.equal((await storedPoints(tp(), 'imp-a', keys['imp-a']!)).length, 0);
+      const run = await runImport([file, '--url', tp().baseUrl, '--keys', keysFile, '--field-column', 'field', '--value-column', 'value']);
+      assert.equal(run.code, 0, run.stderr);
+      const after = await storedPoints(tp(), 'imp-a', keys['imp-a']!);
+      assert.deepStrictEqual(after.map((p) => [p.ts, p.field, p.value]), before.map((p) => [p.ts, p.field, p.value]), format);
+    }
+  });
+
   test('usage errors exit 1 and say what to give; a wrong key exits 4', async () => {
     const file = writeFixture(dir, `usage-${kind}.csv`, ['time,level', `${minutesAgo(1)[0]},1`]);
     const noKey = await runImport([file, '--url', tp().baseUrl]);
