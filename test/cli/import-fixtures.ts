@@ -10,11 +10,11 @@ export interface ImportRun {
   stderr: string;
 }
 
-export async function runImport(args: readonly string[], env: Record<string, string> = {}): Promise<ImportRun> {
+export async function runImport(args: readonly string[], env: Record<string, string> = {}, cwd?: string): Promise<ImportRun> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('FLUXGATE_')),
   );
-  const run = startCli('bin/fluxgate.js', ['import', ...args], { ...inherited, ...env });
+  const run = startCli(path.resolve('bin/fluxgate.js'), ['import', ...args], { ...inherited, ...env }, cwd);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
