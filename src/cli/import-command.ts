@@ -110,6 +110,7 @@ async function importFiles(files: string[], flags: ImportFlags): Promise<number>
     report(file, tally);
     skipped += tally.bad.length;
   }
+  if (sender.retried > 0) console.log(`${sender.retried} requests were retried (the platform was busy or unreachable)`);
   return skipped > 0 ? IMPORT_EXIT.skipped : IMPORT_EXIT.ok;
 }
 
