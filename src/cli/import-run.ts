@@ -105,6 +105,7 @@ export async function runImport(job: ImportJob, sender: TelemetrySender): Promis
     const rows = job.format === 'csv' ? readCsv(job.file, job.read) : readNdjson(job.file, job.read);
     for await (const row of rows) await take(row);
     for (const deviceId of [...pending.keys()]) await flush(deviceId);
+    bar?.update(bar.getTotal());
   } finally {
     bar?.stop();
   }

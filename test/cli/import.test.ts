@@ -41,6 +41,7 @@ forEachStorage('fluxgate import', (tp, kind) => {
     const first = await runImport(args);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /imported 30 rows \(89 points\)/);
+    assert.match(first.stderr, /wide-\w+\.csv \[.*\] 31\/31 lines \| \d+ rows\/s \| 0 bad/, 'progress on stderr');
     const a = await storedPoints(tp(), 'imp-a', keys['imp-a']!);
     const b = await storedPoints(tp(), 'imp-b', keys['imp-b']!);
     assert.equal(a.length, 15 * 3 - 1, 'row 4 has no mode');
