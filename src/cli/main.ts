@@ -6,6 +6,7 @@ import { VERSION, createPlatform } from './platform.ts';
 import { StartupError } from './listen.ts';
 import { createUserCommand, resetPasswordCommand } from './admin.ts';
 import { registerSimulate } from './simulate.ts';
+import { registerImport } from './import-command.ts';
 import { attachDemo } from './demo.ts';
 import { simulationRoutes } from './simulation-routes.ts';
 
@@ -90,6 +91,7 @@ admin
   });
 
 registerSimulate(program, fail);
+registerImport(program);
 
 program
   .command('config')
