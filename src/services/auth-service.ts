@@ -72,7 +72,7 @@ export class AuthService {
       (input.email ? await this.storage.findUserForLogin(input.email) : undefined);
     if (existing) throw new FluxgateError('USER_EXISTS');
     try {
-      return await this.storage.createUser({
+      const user = await this.storage.createUser({
         id: randomUUID(),
         username: input.username,
         email: input.email ?? null,
@@ -80,6 +80,8 @@ export class AuthService {
         role,
         isActive: true,
       });
+      this.bus?.emit('user.created', { userId: user.id, username: user.username, role: user.role });
+      return user;
     } catch (err) {
       // Two registrations racing for one name: the database's unique index decides.
       if (/unique|duplicate/i.test((err as Error).message)) throw new FluxgateError('USER_EXISTS');

@@ -68,6 +68,7 @@ export class DeviceService {
         apiKeyHash: hashApiKey(apiKey),
       });
       await this.audit?.record(principal, 'device.create', 'device', id, { name: device.name });
+      this.bus.emit('device.created', { deviceId: id, ownerId: device.ownerId, deviceType: device.deviceType });
       return { device, apiKey };
     } catch (err) {
       if (/unique|duplicate/i.test((err as Error).message)) throw new FluxgateError('DEVICE_EXISTS', `A device with id ${id} already exists`);

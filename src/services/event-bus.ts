@@ -7,7 +7,11 @@ import type { Point } from '../domain/telemetry.ts';
 
 export interface BusEvents {
   'points.stored': { points: readonly Point[] };
+  'device.created': { deviceId: string; ownerId: string; deviceType: string };
   'device.deleted': { deviceId: string };
+  /** A user was given access to a device (the Energy Management System's "assign"). */
+  'device.assigned': { deviceId: string; userId: string; level: string };
+  'user.created': { userId: string; username: string; role: string };
   'device.key-rotated': { deviceId: string };
   'device.updated': { deviceId: string };
   /** A command was stored and waits for delivery. */

@@ -36,6 +36,7 @@ export class SharingService {
     if (userId === device.ownerId) throw new FluxgateError('VALIDATION_FAILED', 'user_id: the owner already has full access', { field: 'user_id' });
     await this.storage.grantAccess({ deviceId, userId, level, grantedBy: principal.userId });
     await this.audit.record(principal, 'device.share', 'device', deviceId, { user_id: userId, level });
+    this.bus?.emit('device.assigned', { deviceId, userId, level });
     const grant = (await this.storage.listAccess(deviceId)).find((g) => g.userId === userId);
     if (!grant) throw new FluxgateError('DEVICE_NOT_FOUND', `Device ${deviceId} not found`);
     return grant;

@@ -140,13 +140,12 @@ describe('AMQP connector', { skip: skip ?? false }, () => {
   const ev = names('events');
   made.push(ev);
   forEachStorage('AMQP events', (get) => {
-    test('points and commands reach the topic exchange as persistent JSON messages', async () => {
+    test('points, commands, users, devices and assignments reach the topic exchange as persistent JSON messages', async () => {
       const tp = get();
       await tp.platform.amqp!.ready();
       const token = await tp.adminToken();
       const { queue } = await ch.assertQueue('', { exclusive: true });
-      await ch.bindQueue(queue, ev.exchange, 'points.stored');
-      await ch.bindQueue(queue, ev.exchange, 'command.*');
+      for (const key of ['points.stored', 'command.*', 'device.created', 'device.assigned', 'device.unassigned', 'user.created']) await ch.bindQueue(queue, ev.exchange, key);
       const device = await tp.newDevice(token, { id: `ev-plug-${tp.kind}`, name: 'Plug', device_type: 'smart_plug' });
       const stored = await tp.api('POST', '/api/v1/telemetry', { apiKey: device.api_key, body: { power: 12.5 } });
       assert.equal(stored.status, 201, stored.text);
@@ -162,6 +161,17 @@ describe('AMQP connector', { skip: skip ?? false }, () => {
       const created = await until('command.created', async () => got.find((m) => m.key === 'command.created' && m.body.command_id === cmd.body.id));
       assert.equal(created.body.status, 'pending');
       assert.equal(created.body.device_id, device.id);
+      // The Energy Management System's sync events: users, devices, assignments (shares).
+      const made = await until('device.created', async () => got.find((m) => m.key === 'device.created' && m.body.device_id === device.id));
+      assert.equal(made.body.device_type, 'smart_plug');
+      const bob = await tp.newUser(`ev-bob-${tp.kind}`);
+      const user = await until('user.created', async () => got.find((m) => m.key === 'user.created' && m.body.user_id === bob.id));
+      assert.equal(user.body.username, `ev-bob-${tp.kind}`);
+      assert.equal((await tp.api('POST', `/api/v1/devices/${device.id}/access`, { token, body: { user_id: bob.id, level: 'read' } })).status, 201);
+      const assigned = await until('device.assigned', async () => got.find((m) => m.key === 'device.assigned' && m.body.user_id === bob.id));
+      assert.deepEqual(assigned.body, { type: 'device.assigned', device_id: device.id, user_id: bob.id, level: 'read' });
+      assert.equal((await tp.api('DELETE', `/api/v1/devices/${device.id}/access/${bob.id}`, { token })).status, 204);
+      await until('device.unassigned', async () => got.find((m) => m.key === 'device.unassigned' && m.body.user_id === bob.id && m.body.device_id === device.id));
     });
   }, { AMQP_URL: TEST_AMQP_URL, AMQP_QUEUE: ev.queue, AMQP_DEAD_LETTER_QUEUE: ev.dead, AMQP_EVENTS_EXCHANGE: ev.exchange });
 });

@@ -1,7 +1,8 @@
 // Publishes platform events to a topic exchange (`fluxgate.events`), persistent, with publisher
 // confirms, under routing keys named like the Energy Management System's sync events:
-// points.stored, device.status, device.updated, device.deleted, command.created, command.updated,
-// state.desired.
+// user.created, device.created, device.updated, device.deleted, device.assigned, device.unassigned,
+// points.stored, device.status, command.created, command.updated, state.desired, alarm.<kind>
+// (raised, acknowledged, cleared, …).
 // Events are sent as they happen; while RabbitMQ is unreachable up to `maxBuffered` wait, and beyond
 // that the oldest are dropped and counted (the stored data stays in Fluxgate, queryable).
 import type { ConfirmChannel } from 'amqplib';
@@ -31,6 +32,19 @@ export function subscribeEvents(bus: EventBus, send: (e: AmqpEvent) => void): ()
     for (const [deviceId, list] of byDevice) send({ routingKey: 'points.stored', body: { device_id: deviceId, points: list } });
   });
   bus.on('device.status', OWNER, (e) => send({ routingKey: 'device.status', body: { device_id: e.deviceId, online: e.online, at: new Date(e.at).toISOString(), reason: e.reason } }));
+  bus.on('device.created', OWNER, (e) => send({ routingKey: 'device.created', body: { device_id: e.deviceId, owner_id: e.ownerId, device_type: e.deviceType } }));
+  bus.on('device.assigned', OWNER, (e) => send({ routingKey: 'device.assigned', body: { device_id: e.deviceId, user_id: e.userId, level: e.level } }));
+  bus.on('access.changed', OWNER, (e) => {
+    if (e.reason !== 'unshared' || !e.deviceIds || !e.userIds) return;
+    for (const deviceId of e.deviceIds) for (const userId of e.userIds) send({ routingKey: 'device.unassigned', body: { device_id: deviceId, user_id: userId } });
+  });
+  bus.on('user.created', OWNER, (e) => send({ routingKey: 'user.created', body: { user_id: e.userId, username: e.username, role: e.role } }));
+  bus.on('alarm.changed', OWNER, ({ alarm: a, kind, at, userId, comment }) =>
+    send({
+      routingKey: `alarm.${kind}`,
+      body: { alarm_id: a.id, rule_id: a.ruleId, rule_name: a.ruleName, device_id: a.deviceId, severity: a.severity, state: a.state, at: new Date(at).toISOString(), user_id: userId, comment },
+    }),
+  );
   bus.on('device.updated', OWNER, (e) => send({ routingKey: 'device.updated', body: { device_id: e.deviceId } }));
   bus.on('device.deleted', OWNER, (e) => send({ routingKey: 'device.deleted', body: { device_id: e.deviceId } }));
   for (const event of ['command.created', 'command.updated'] as const) {
