@@ -14,12 +14,12 @@ export class EmailChannel implements Channel {
   async send(row: OutboxRow): Promise<void> {
     const target = row.target as { address?: string };
     if (!target.address) throw new Error('the row has no email address');
-    const p = row.payload as { subject?: string; text?: string };
+    const message = typeof row.payload.message === 'string' ? row.payload.message : 'Fluxgate alarm';
     await this.transport.sendMail({
       from: this.from,
       to: target.address,
-      subject: p.subject ?? 'Fluxgate alarm',
-      text: `${p.text ?? ''}\n\n${JSON.stringify(row.payload, null, 2)}\n`,
+      subject: message,
+      text: `${message}\n\n${JSON.stringify(row.payload, null, 2)}\n`,
       headers: { 'X-Fluxgate-Idempotency-Key': row.idempotencyKey },
     });
   }
