@@ -7,7 +7,9 @@ import { BlockList, isIP } from 'node:net';
 import { FluxgateError } from '../../contract/errors.ts';
 
 const NOT_PUBLIC_V4 = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/3'];
-const NOT_PUBLIC_V6 = ['::/128', '::1/128', '::ffff:0:0/96', '64:ff9b::/96', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8'];
+// IPv4-mapped IPv6 (::ffff:0:0/96) is refused too; it is its own list because BlockList also matches
+// IPv4 addresses against it.
+const NOT_PUBLIC_V6 = ['::/128', '::1/128', '64:ff9b::/96', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8'];
 
 function blockListOf(cidrs: readonly string[], type: 'ipv4' | 'ipv6', into = new BlockList()): BlockList {
   for (const cidr of cidrs) {
@@ -17,7 +19,12 @@ function blockListOf(cidrs: readonly string[], type: 'ipv4' | 'ipv6', into = new
   return into;
 }
 
-const notPublic = blockListOf(NOT_PUBLIC_V6, 'ipv6', blockListOf(NOT_PUBLIC_V4, 'ipv4'));
+const notPublicV4 = blockListOf(NOT_PUBLIC_V4, 'ipv4');
+const notPublicV6 = blockListOf(NOT_PUBLIC_V6, 'ipv6');
+const mappedV4 = blockListOf(['::ffff:0:0/96'], 'ipv6');
+
+const isNotPublic = (address: string, type: 'ipv4' | 'ipv6') =>
+  type === 'ipv4' ? notPublicV4.check(address, 'ipv4') : notPublicV6.check(address, 'ipv6') || mappedV4.check(address, 'ipv6');
 
 /** What WEBHOOK_ALLOW_PRIVATE allows: everything, or these hosts and networks. */
 export interface PrivateAllowance {
@@ -81,7 +88,7 @@ export async function checkWebhookTarget(raw: string, allow: PrivateAllowance): 
   const hostAllowed = allow.all || allow.hosts.has(host);
   for (const { address, family } of addresses) {
     const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (!hostAllowed && notPublic.check(address, type) && !allow.networks.check(address, type)) {
+    if (!hostAllowed && isNotPublic(address, type) && !allow.networks.check(address, type)) {
       throw refused(raw, `${host} resolves to ${address}, a loopback, link-local or private address (allow it with WEBHOOK_ALLOW_PRIVATE)`);
     }
   }
