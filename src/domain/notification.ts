@@ -35,6 +35,11 @@ export interface NotificationPreferences {
   /** Only devices of these types (absent or empty: any). */
   deviceTypes?: readonly string[] | undefined;
   quietHours?: QuietHours | undefined;
+  /**
+   * Escalation: this user is the next set of recipients. They are told of a raised alarm only when it
+   * is still unacknowledged this many seconds after it was raised (and of nothing else).
+   */
+  escalateAfterS?: number | undefined;
 }
 
 /** Where a row goes: a webhook URL with its secret, an email address, or the broker (no target). */
@@ -51,6 +56,8 @@ export interface NewOutboxRow {
   payload: Record<string, unknown>;
   idempotencyKey: string;
   createdAt: number;
+  /** Not sent before this time (escalation: "still unacknowledged after X"); absent: at once. */
+  notBefore?: number | undefined;
 }
 
 export interface OutboxRow extends NewOutboxRow {

@@ -89,6 +89,11 @@ export class NotificationDispatcher {
     try {
       const channel = this.channels.get(row.channel);
       if (!channel) throw new Error(`the ${row.channel} channel is not configured on this node`);
+      if (row.payload.event === 'unacknowledged' && (await this.storage.getAlarm(row.alarmId))?.state !== 'active') {
+        // Acknowledged or cleared in time: the escalation is not needed. Recorded as sent with 0 attempts.
+        await this.storage.markNotificationSent(row.id, row.attempts, this.now());
+        return;
+      }
       await channel.send(row);
       await this.storage.markNotificationSent(row.id, attempts, this.now());
     } catch (err) {

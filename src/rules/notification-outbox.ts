@@ -39,6 +39,11 @@ export function alarmPayload(kind: NotifiedKind, at: number, alarm: Alarm): Reco
   };
 }
 
+/** The escalation message: sent only if the alarm is still active (not acknowledged, not cleared) when due. */
+function unacknowledgedPayload(payload: Record<string, unknown>, afterS: number): Record<string, unknown> {
+  return { ...payload, event: 'unacknowledged', message: `${String(payload.message)}; not acknowledged after ${afterS} s`, escalation: { after_s: afterS } };
+}
+
 export class NotificationOutbox {
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -81,16 +86,17 @@ export class NotificationOutbox {
     const now = this.options.now?.() ?? Date.now();
     const change = [alarm.id, kind, at, alarm.severity] as const;
     const rows: NewOutboxRow[] = [];
-    const row = (channel: NewOutboxRow['channel'], recipient: string | null, target: NewOutboxRow['target']): NewOutboxRow => ({
+    const row = (channel: NewOutboxRow['channel'], recipient: string | null, target: NewOutboxRow['target'], escalateAfterS?: number): NewOutboxRow => ({
       id: randomUUID(),
       alarmId: alarm.id,
       eventKind: kind,
       channel,
       recipient,
       target,
-      payload,
+      payload: escalateAfterS === undefined ? payload : unacknowledgedPayload(payload, escalateAfterS),
       idempotencyKey: idempotencyKey(...change, channel, recipient),
       createdAt: now,
+      notBefore: escalateAfterS === undefined ? undefined : alarm.raisedAt + escalateAfterS * 1000,
     });
     const recipients = new Set([device.ownerId, ...(await this.storage.listAccess(device.id)).map((g) => g.userId)]);
     for (const userId of recipients) {
@@ -98,9 +104,11 @@ export class NotificationOutbox {
       if (!prefs || !wantsNotification(prefs, alarm, device.deviceType, at)) continue;
       const user = await this.storage.getUser(userId);
       if (!user?.isActive) continue;
+      const escalateAfterS = prefs.escalateAfterS;
+      if (escalateAfterS !== undefined && kind !== 'raised') continue;
       const { webhook, email, mqtt } = prefs.channels;
-      if (webhook) rows.push(row('webhook', userId, webhook));
-      if (email) rows.push(row('email', userId, email));
+      if (webhook) rows.push(row('webhook', userId, webhook, escalateAfterS));
+      if (email) rows.push(row('email', userId, email, escalateAfterS));
       // One publish per change on alarms/{device_id}, however many users asked for it.
       if (mqtt) rows.push(row('mqtt', null, {}));
     }

@@ -138,6 +138,44 @@ forEachStorage(
       assert.equal(again.body.error.code, 'NOTIFICATION_NOT_FOUND');
     });
 
+    it('escalation: a user with escalate_after_s is told only of alarms still unacknowledged by then', async () => {
+      const tp = get();
+      hook.deliveries.length = 0;
+      const owner = await tp.newUser(`owner4-${kind}`);
+      const manager = await tp.newUser(`manager-${kind}`);
+      const keys: Record<string, string> = {};
+      for (const id of ['left-alone', 'looked-after']) {
+        keys[id] = (await tp.newDevice(owner.token, { id, name: id })).api_key;
+        await tp.api('POST', `/api/v1/devices/${id}/access`, { token: owner.token, body: { user_id: manager.id, level: 'read' } });
+        await tp.api('POST', '/api/v1/rules', { token: owner.token, body: hotRule(id) });
+      }
+      const put = await tp.api('PUT', '/api/v1/notifications/preferences', {
+        token: manager.token,
+        body: { severities: ['major'], channels: { webhook: { url: `${hook.url}/manager`, secret: SECRET } }, escalate_after_s: 3 },
+      });
+      assert.equal(put.status, 200, put.text);
+      assert.equal(put.body.escalate_after_s, 3);
+
+      // The owner acknowledges one alarm as soon as it is raised, well before the 3 s are up.
+      await send(tp, keys['looked-after'] as string, { temperature: 50 });
+      const acked = await eventually('alarm raised', async () => (await tp.api('GET', '/api/v1/alarms?device_id=looked-after&state=open', { token: owner.token })).body.alarms[0]);
+      assert.equal((await tp.api('POST', `/api/v1/alarms/${acked.id}/ack`, { token: owner.token, body: {} })).status, 200);
+      await send(tp, keys['left-alone'] as string, { temperature: 50 });
+
+      const escalated = await eventually('escalation delivered', async () => hook.deliveries.find((d) => d.path === '/hook/manager'));
+      const body = JSON.parse(escalated.body);
+      assert.equal(body.event, 'unacknowledged');
+      assert.equal(body.alarm.device_id, 'left-alone');
+      assert.deepEqual(body.escalation, { after_s: 3 });
+      assert.equal(escalated.headers['x-fluxgate-event'], 'unacknowledged');
+      const skipped = await eventually('the acknowledged one is settled', async () => {
+        const rows = await tp.platform.storage.listNotifications({ alarmId: acked.id, limit: 10, offset: 0 });
+        return rows.items.length === 1 && rows.items[0]?.state === 'sent' ? rows.items[0] : undefined;
+      });
+      assert.equal(skipped.attempts, 0, 'not sent: it was acknowledged in time');
+      assert.equal(hook.deliveries.filter((d) => d.path === '/hook/manager').length, 1);
+    });
+
     it('bad preferences get 400 with the bad part named', async () => {
       const tp = get();
       const user = await tp.newUser(`validator-${kind}`);

@@ -44,6 +44,14 @@ export const notificationPreferencesBody = z
       .nullable()
       .optional()
       .describe('Nothing is sent to you in this window of local time (it may wrap midnight)'),
+    escalate_after_s: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .nullable()
+      .optional()
+      .describe('Escalation: be told of a raised alarm only when it is still unacknowledged this many seconds later (and of nothing else)'),
   })
   .strict();
 
@@ -57,6 +65,7 @@ export const notificationPreferencesView = z.object({
   device_ids: z.array(z.string()),
   device_types: z.array(z.string()),
   quiet_hours: z.object({ start: z.string(), end: z.string(), time_zone: z.string() }).nullable(),
+  escalate_after_s: z.number().int().nullable(),
 });
 
 export const outboxRowView = z.object({

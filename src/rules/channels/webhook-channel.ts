@@ -39,7 +39,7 @@ export class WebhookChannel implements Channel {
             'user-agent': this.options.userAgent,
             'x-fluxgate-signature': signBody(body, target.secret as string),
             'x-fluxgate-idempotency-key': row.idempotencyKey,
-            'x-fluxgate-event': row.eventKind,
+            'x-fluxgate-event': typeof row.payload.event === 'string' ? row.payload.event : row.eventKind,
           },
         },
         (res) => {

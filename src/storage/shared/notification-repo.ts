@@ -40,7 +40,7 @@ export class NotificationRepo extends AlarmRepo {
           payload: JSON.stringify(r.payload),
           idempotency_key: r.idempotencyKey,
           attempts: 0,
-          next_attempt_at: r.createdAt,
+          next_attempt_at: r.notBefore ?? r.createdAt,
           state: 'pending',
           last_error: null,
           created_at: r.createdAt,

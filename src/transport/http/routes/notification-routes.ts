@@ -22,6 +22,7 @@ function preferencesToView(p: NotificationPreferences): z.output<typeof notifica
     device_ids: [...(p.deviceIds ?? [])],
     device_types: [...(p.deviceTypes ?? [])],
     quiet_hours: p.quietHours ? { start: p.quietHours.start, end: p.quietHours.end, time_zone: p.quietHours.timeZone } : null,
+    escalate_after_s: p.escalateAfterS ?? null,
   };
 }
 
@@ -75,6 +76,7 @@ export function notificationRoutes(app: FastifyInstance, deps: HttpDeps): void {
         deviceIds: b.device_ids,
         deviceTypes: b.device_types,
         quietHours: b.quiet_hours ? { start: b.quiet_hours.start, end: b.quiet_hours.end, timeZone: b.quiet_hours.time_zone } : undefined,
+        escalateAfterS: b.escalate_after_s ?? undefined,
       });
       return preferencesToView(saved);
     },
