@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { COMPAT_SYSTEM_IDS, parseCompatSystems } from './contract/compat-systems.ts';
+import { isAllowEntry } from './rules/channels/webhook-guard.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z
@@ -130,6 +131,25 @@ export const configSchema = z.object({
     .max(60_000)
     .default(1000)
     .describe('How often (ms) rules are re-evaluated for durations, silence (no data), offline and escalation; points are evaluated as they arrive'),
+  NOTIFY_POLL_MS: positiveInt.max(60_000).default(1000).describe('How often (ms) the notification outbox is checked for due messages (new ones are sent at once)'),
+  NOTIFY_MAX_ATTEMPTS: positiveInt.max(30).default(8).describe('Attempts per notification before it goes to the dead-letter list'),
+  NOTIFY_RETRY_BASE_MS: positiveInt.default(1000).describe('Wait (ms) before the first retry of a failed notification; each further retry waits twice as long'),
+  NOTIFY_CONCURRENCY: positiveInt.max(256).default(8).describe('Notifications sent at once by one node'),
+  WEBHOOK_TIMEOUT_MS: positiveInt.max(120_000).default(10_000).describe('Time (ms) a webhook receiver has to answer before the attempt counts as failed'),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .default('false')
+    .refine(
+      (v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v.trim().toLowerCase()) || v.split(',').map((e) => e.trim()).filter(Boolean).every(isAllowEntry),
+      'must be true, false, or a comma list of host names, IP addresses and CIDRs (e.g. hooks.lan,10.0.0.0/8)',
+    )
+    .describe('Webhook targets on loopback, link-local or private addresses are refused unless allowed here: true (all), or a comma list of host names, addresses and CIDRs'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional()
+    .describe('SMTP server for email notifications (smtp://user:pass@host:587); when absent the email channel is off'),
+  SMTP_FROM: z.string().min(3).max(320).default('Fluxgate <fluxgate@localhost>').describe('Sender of email notifications'),
   MQTT_ENABLED: bool.default(true).describe('Whether Fluxgate speaks MQTT at all (embedded broker, or client of MQTT_URL)'),
   MQTT_PORT: port.default(1883).describe('TCP port of the embedded MQTT broker (MQTT 3.1.1); 0 picks a free port'),
   MQTT_TLS_PORT: port.default(8883).describe('MQTT over TLS port, used when MQTT_TLS_CERT and MQTT_TLS_KEY are set'),

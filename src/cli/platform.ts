@@ -54,6 +54,13 @@ import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
 import { AlarmService } from '../rules/alarm-service.ts';
 import { RuleEngine } from '../rules/rule-engine.ts';
 import { RuleService } from '../rules/rule-service.ts';
+import { EmailChannel } from '../rules/channels/email-channel.ts';
+import { MqttChannel } from '../rules/channels/mqtt-channel.ts';
+import { WebhookChannel } from '../rules/channels/webhook-channel.ts';
+import { parseAllowPrivate } from '../rules/channels/webhook-guard.ts';
+import { NotificationDispatcher } from '../rules/notification-dispatcher.ts';
+import { NotificationOutbox } from '../rules/notification-outbox.ts';
+import { NotificationService } from '../rules/notification-service.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -80,6 +87,10 @@ export interface Platform {
   alarms: AlarmService;
   /** Evaluates rules as points arrive and every RULES_TICK_MS (started by listen). */
   ruleEngine: RuleEngine;
+  /** Writes alarm changes to the notification outbox. */
+  notificationOutbox: NotificationOutbox;
+  /** Sends the outbox (started by listen). */
+  notificationDispatcher: NotificationDispatcher;
   /** The running MQTT side (after listen), when MQTT is enabled. */
   mqtt?: RunningMqtt;
   /** The RabbitMQ connector, when AMQP_URL is set (after listen). */
@@ -198,6 +209,36 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     offlineAfterMs: config.OFFLINE_AFTER * 1000,
     onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
   });
+  const allowPrivate = parseAllowPrivate(config.WEBHOOK_ALLOW_PRIVATE);
+  const email = config.SMTP_URL ? new EmailChannel(config.SMTP_URL, config.SMTP_FROM) : undefined;
+  const notificationDispatcher = new NotificationDispatcher(
+    storage,
+    [
+      new WebhookChannel({ allow: allowPrivate, timeoutMs: config.WEBHOOK_TIMEOUT_MS, userAgent: `Fluxgate/${VERSION}` }),
+      new MqttChannel(() => {
+        const aedes = platform.mqtt?.broker?.aedes;
+        if (!aedes) return undefined;
+        return (topic, payload) =>
+          new Promise<void>((resolve, reject) =>
+            aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())),
+          );
+      }),
+      ...(email ? [email] : []),
+    ],
+    {
+      pollMs: config.NOTIFY_POLL_MS,
+      maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: config.NOTIFY_RETRY_BASE_MS,
+      concurrency: config.NOTIFY_CONCURRENCY,
+      leaseMs: config.WEBHOOK_TIMEOUT_MS + 30_000,
+      onError: (err, row) => logger.warn({ err: (err as Error).message, notification: row.id, channel: row.channel, attempt: row.attempts + 1 }, 'notification not sent'),
+    },
+  );
+  const notificationOutbox = new NotificationOutbox(storage, bus, {
+    onEnqueued: () => notificationDispatcher.kick(),
+    onError: (err) => logger.warn({ err }, 'writing alarm notifications to the outbox failed'),
+  });
+  const notifications = new NotificationService(storage, { allowPrivate, onRetry: () => notificationDispatcher.kick() });
   const queries = new QueryService(storage);
   const health = new HealthService(storage);
   const statusCache = new DeviceStatusCache(bus, {
@@ -278,6 +319,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       series: new ChartSeriesService(storage, queries),
       rules,
       alarms,
+      notifications,
       compat: {
         systems: compatSystems,
         statusCache,
@@ -311,6 +353,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     mqttDeps,
     alarms,
     ruleEngine,
+    notificationOutbox,
+    notificationDispatcher,
     async listen() {
       let port: number;
       try {
@@ -331,6 +375,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       retention.start();
       connectivity.start();
       commands.start();
+      notificationOutbox.start();
+      notificationDispatcher.start();
       try {
         await ruleEngine.start();
       } catch (err) {
@@ -346,11 +392,15 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       stopped = true;
       connectivity.stop();
       commands.stop();
+      // In-flight sends finish; rows still pending are sent after the next start.
+      await notificationDispatcher.stop();
       await platform.amqp?.stop();
       await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();
       await ruleEngine.stop();
+      await notificationOutbox.stop();
+      email?.close();
       await presence.stop();
       await statusCache.stop();
       await retention.stop();

@@ -9,6 +9,7 @@ import type { DeviceFile, FileKind } from '../domain/device-file.ts';
 import type { LogEntry, LogLevel, NewLogEntry } from '../domain/device-log.ts';
 import type { Granularity, RollupRow } from '../domain/rollup.ts';
 import type { NewProfileRecord, ProfileRecord } from '../domain/profile.ts';
+import type { NewOutboxRow, NotificationPreferences, OutboxRow, OutboxState } from '../domain/notification.ts';
 import type { NewRule, Rule, RulePatch, Severity } from '../domain/rule.ts';
 import type { Point } from '../domain/telemetry.ts';
 import type { NewUser, User, UserWithSecret } from '../domain/user.ts';
@@ -199,6 +200,20 @@ export interface Storage extends AccountStorage {
   addAlarmEvent(event: NewAlarmEvent): Promise<AlarmEvent>;
   /** An alarm's history, oldest first. */
   alarmEvents(alarmId: string): Promise<AlarmEvent[]>;
+
+  /** Stores outbox rows whose idempotency key is new (others are left as they are); returns how many were new. */
+  enqueueNotifications(rows: readonly NewOutboxRow[]): Promise<number>;
+  /** Claims up to `limit` due pending rows by moving their next attempt `leaseMs` ahead. */
+  claimNotifications(now: number, limit: number, leaseMs: number): Promise<OutboxRow[]>;
+  markNotificationSent(id: string, attempts: number, at: number): Promise<void>;
+  /** A failed attempt: pending again at `nextAttemptAt`, or dead when null. */
+  markNotificationFailed(id: string, attempts: number, error: string, nextAttemptAt: number | null, at: number): Promise<void>;
+  /** Outbox rows, most recently changed first. */
+  listNotifications(filter: { state?: OutboxState; alarmId?: string; limit: number; offset: number }): Promise<{ items: OutboxRow[]; total: number }>;
+  /** A dead row queued again with fresh attempts; undefined when it is not dead (or unknown). */
+  retryNotification(id: string, now: number): Promise<OutboxRow | undefined>;
+  getNotificationPreferences(userId: string): Promise<NotificationPreferences | undefined>;
+  setNotificationPreferences(userId: string, prefs: NotificationPreferences, at: number): Promise<void>;
 
   /** A small key/value store for platform state (generated secrets, flags). */
   getSetting(key: string): Promise<string | undefined>;

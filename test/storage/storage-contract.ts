@@ -11,6 +11,7 @@ import { deviceContract } from './contract/devices.ts';
 import { deviceListContract } from './contract/device-list.ts';
 import type { OpenStorage } from './contract/fixture.ts';
 import { fileContract, logContract } from './contract/files-logs.ts';
+import { notificationContract } from './contract/notifications.ts';
 import { deleteContract, queryContract, rollupReadContract } from './contract/history.ts';
 import { pointContract } from './contract/points.ts';
 
@@ -41,5 +42,6 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     commandContract(open);
     chartContract(open);
     alarmContract(open);
+    notificationContract(open);
   });
 }

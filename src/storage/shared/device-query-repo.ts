@@ -3,7 +3,7 @@
 // sorting with a stable tie-break by id, and GROUP BY counts that never load the devices.
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { ConnectivityFacts, Device, DeviceFilter, DeviceGroupCount, DeviceSort } from '../../domain/device.ts';
-import { AlarmRepo } from './alarm-repo.ts';
+import { NotificationRepo } from './notification-repo.ts';
 import { toDevice } from './row-mapping.ts';
 import type { Database } from './schema.ts';
 
@@ -17,7 +17,7 @@ function escapeLike(text: string): string {
 
 const ASCII = /^[\x00-\x7f]*$/;
 
-export abstract class DeviceQueryRepo extends AlarmRepo {
+export abstract class DeviceQueryRepo extends NotificationRepo {
   abstract readonly kind: 'sqlite' | 'postgres';
 
   /** `column IN ids` with every id in one JSON parameter: one plan however many ids, no parameter limit. */

@@ -222,6 +222,29 @@ export interface AlarmEventsTable {
   details: string;
 }
 
+export interface NotificationsOutboxTable {
+  id: string;
+  alarm_id: string;
+  event_kind: string;
+  channel: string;
+  recipient: string | null;
+  target: string;
+  payload: string;
+  idempotency_key: string;
+  attempts: number;
+  next_attempt_at: number;
+  state: string;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationPreferencesTable {
+  user_id: string;
+  preferences: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable & UserSessionColumns;
   refresh_tokens: RefreshTokensTable;
@@ -244,4 +267,6 @@ export interface Database {
   rules: RulesTable;
   alarms: AlarmsTable;
   alarm_events: AlarmEventsTable;
+  notifications_outbox: NotificationsOutboxTable;
+  notification_preferences: NotificationPreferencesTable;
 }

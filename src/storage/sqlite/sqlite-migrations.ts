@@ -293,4 +293,36 @@ FROM (
 GROUP BY owner_id, page;
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.notifications,
+    name: 'notifications: a durable outbox (one row per idempotency key) and per-user preferences',
+    sql: `
+-- Each row is one message to one channel; the idempotency key is unique, so a change enqueued twice
+-- (a restart, another node) is stored once. The dispatcher claims due pending rows by moving
+-- next_attempt_at ahead (a lease), so a node that dies mid-send leaves the row to be retried.
+CREATE TABLE notifications_outbox (
+  id TEXT PRIMARY KEY,
+  alarm_id TEXT NOT NULL,
+  event_kind TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  recipient TEXT,
+  target TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX notifications_outbox_due ON notifications_outbox (state, next_attempt_at);
+CREATE INDEX notifications_outbox_alarm ON notifications_outbox (alarm_id);
+CREATE TABLE notification_preferences (
+  user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  preferences TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
 ];

@@ -24,6 +24,7 @@ import type { RateLimits } from '../../services/rate-limits.ts';
 import type { SharingService } from '../../services/sharing.ts';
 import type { UserService } from '../../services/user-service.ts';
 import type { AlarmService } from '../../rules/alarm-service.ts';
+import type { NotificationService } from '../../rules/notification-service.ts';
 import type { RuleService } from '../../rules/rule-service.ts';
 import type { CompatDeps } from './compat/compat-deps.ts';
 
@@ -75,6 +76,7 @@ export interface HttpDeps {
   series: ChartSeriesService;
   rules: RuleService;
   alarms: AlarmService;
+  notifications: NotificationService;
   /** The replaced systems' APIs at their own paths (COMPAT_APIS); absent: none. */
   compat?: CompatDeps;
 }

@@ -22,6 +22,7 @@ import { chartRoutes } from './routes/chart-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
+import { notificationRoutes } from './routes/notification-routes.ts';
 import { ruleRoutes } from './routes/rule-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
@@ -150,6 +151,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   profileRoutes(app, deps);
   ruleRoutes(app, deps);
   alarmRoutes(app, deps);
+  notificationRoutes(app, deps);
   seriesRoutes(app, deps);
   systemRoutes(app, deps, version);
   await registerCompatApis(app, deps, dashboard);
