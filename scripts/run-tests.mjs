@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the whole suite with node's test runner. On Node 20 the runner does not discover .ts files,
-// so the file list is built here (test/**/*.test.ts, or the paths/prefixes given as arguments).
+// so the file list is built here (test/**/*.test.ts, or the paths/prefixes given as arguments,
+// less those given as !path).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -15,9 +16,13 @@ function findTests(dir) {
   return out;
 }
 
-const filters = process.argv.slice(2);
+// Arguments are path substrings to run; one starting with ! leaves out the files that contain the rest.
+const args = process.argv.slice(2);
+const filters = args.filter((a) => !a.startsWith('!'));
+const excluded = args.filter((a) => a.startsWith('!')).map((a) => a.slice(1));
 const files = findTests('test')
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .filter((f) => !excluded.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
   console.error(`No test files match ${filters.join(' ') || 'test/**/*.test.ts'}`);
