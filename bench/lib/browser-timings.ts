@@ -27,6 +27,9 @@ export async function browserTimings(
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A refused or failed request shows as an empty widget: say which, or the timing hides why.
+    page.on('response', (r) => r.status() >= 400 && console.log(`browser: ${r.status()} ${r.request().method()} ${r.url()}`));
+    page.on('requestfailed', (r) => console.log(`browser: failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? ''}`));
     page.setDefaultTimeout(60_000);
     await logIn(page, url, login);
     const timed = async (fn: () => Promise<unknown>) => {
