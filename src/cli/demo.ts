@@ -42,7 +42,7 @@ export function attachDemo(platform: Platform): Demo {
       sim = s;
       if (started.failed.length > 0) platform.logger.warn({ failed: started.failed }, 'demo: some simulated devices could not connect');
       const { transport, devices } = s.status();
-      platform.logger.info({ devices: devices.map((d) => d.id), transport }, `demo: simulator running with ${devices.length} devices (seed 001's five and one of every other kind) over ${transport.toUpperCase()}`);
+      platform.logger.info({ devices: devices.map((d) => d.id), transport }, `demo: simulator running with ${devices.length} devices (the IoT Mock Service's five and one of every other kind) over ${transport.toUpperCase()}`);
       return s;
     },
     async stop() {
