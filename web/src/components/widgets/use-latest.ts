@@ -10,6 +10,15 @@ interface LatestAnswer {
   points: Array<{ field: string; ts: number; value: unknown }>;
 }
 
+type FieldValues = Latest[string];
+
+/** Field by field, whichever of the two is newer. */
+function newest(a: FieldValues, b: FieldValues): FieldValues {
+  const out = { ...a };
+  for (const [field, v] of Object.entries(b)) if (!out[field] || out[field].ts <= v.ts) out[field] = v;
+  return out;
+}
+
 /** device id → field → newest value, live. */
 export function useLatest(deviceIds: readonly string[]): Latest {
   const { api, stream } = useApp();
@@ -23,15 +32,14 @@ export function useLatest(deviceIds: readonly string[]): Latest {
         const r = await api.get<LatestAnswer>(`/api/v1/telemetry/${encodeURIComponent(id)}/latest`).catch(() => undefined);
         return [id, Object.fromEntries((r?.points ?? []).map((p) => [p.field, { value: p.value, ts: p.ts }]))] as const;
       }),
-    ).then((rows) => live && setLatest(Object.fromEntries(rows)));
+    ).then((rows) => {
+      // Points that arrived on the stream while the fetch was under way are newer: merge, never overwrite.
+      if (live) setLatest((old) => Object.fromEntries(rows.map(([id, fetched]) => [id, newest(fetched, old[id] ?? {})])));
+    });
     const stops = ids.map((id) =>
       stream.follow(id, (m) => {
         if (m.type !== 'points') return;
-        setLatest((old) => {
-          const mine = { ...(old[id] ?? {}) };
-          for (const p of m.points) if (!mine[p.field] || mine[p.field]!.ts <= p.ts) mine[p.field] = { value: p.value, ts: p.ts };
-          return { ...old, [id]: mine };
-        });
+        setLatest((old) => ({ ...old, [id]: m.points.reduce((acc, p) => newest(acc, { [p.field]: { value: p.value, ts: p.ts } }), old[id] ?? {}) }));
       }),
     );
     return () => {
