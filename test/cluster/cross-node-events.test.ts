@@ -7,21 +7,15 @@ import type { StreamServerMessage } from '../../src/contract/stream.ts';
 import { type TestPlatform, startPlatform } from '../helpers/platform.ts';
 import { type PrivateMosquitto, privateMosquittoSkipReason, startPrivateMosquitto } from '../helpers/private-services.ts';
 import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
-import { TestSocket } from '../helpers/stream-socket.ts';
+import type { TestSocket} from '../helpers/stream-socket.ts';
+import { followingStream } from '../helpers/stream-socket.ts';
 
 const skip = privateMosquittoSkipReason() ?? (await postgresSkipReason());
 
 let n = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++n}`;
 
-async function stream(p: TestPlatform, token: string, deviceIds: string[]): Promise<TestSocket> {
-  const s = new TestSocket(`${p.baseUrl.replace('http', 'ws')}/api/v1/stream?token=${token}`);
-  await s.opened();
-  assert.equal((await s.next()).type, 'ready');
-  s.send({ type: 'subscribe', device_ids: deviceIds });
-  assert.deepEqual(await s.next(), { type: 'subscribed', device_ids: deviceIds, denied: [] });
-  return s;
-}
+const stream = (p: TestPlatform, token: string, deviceIds: string[]) => followingStream(p.baseUrl, token, deviceIds);
 
 async function ingest(p: TestPlatform, apiKey: string, value: number): Promise<void> {
   assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey, body: { temperature: value } })).status, 201);
