@@ -79,7 +79,7 @@ describe('scheduler on PostgreSQL (two nodes)', { skip: pgSkip ?? false }, () =>
     });
   }
 
-  it('exactly one node runs the jobs, and the other takes over when it is killed', async () => {
+  it('exactly one node runs the jobs, and the other takes over when it is killed', async (t) => {
     // One after the other, so the second does not race the first one's migrations.
     const first = node();
     const firstPort = await listening(first);
@@ -108,7 +108,9 @@ describe('scheduler on PostgreSQL (two nodes)', { skip: pgSkip ?? false }, () =>
 
     leader.run.child.kill('SIGKILL');
     await leader.run.exited;
+    const killedAt = Date.now();
     const took = await eventually('the follower did not take over', () => scheduler(follower.port), (s) => s.leader && (s.job_runs['rule-timers'] ?? 0) > 0);
+    t.diagnostic(`take-over seen ${Date.now() - killedAt} ms after the leader died (SCHEDULER_LOCK_RETRY_MS=200)`);
     assert.equal(took.lock, 'postgres-advisory-lock');
     assert.match(follower.run.stdout(), /this node now runs the scheduled jobs/);
 
