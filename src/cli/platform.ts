@@ -134,7 +134,11 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     config.DATABASE_URL
       ? new PostgresJobLock(config.DATABASE_URL, config.DATABASE_SCHEMA, {
           retryMs: config.SCHEDULER_LOCK_RETRY_MS,
-          onChange: (leader) => logger.info({ leader }, leader ? 'this node now runs the scheduled jobs (scheduler leader)' : 'this node no longer runs the scheduled jobs'),
+          onChange: (leader) => {
+            logger.info({ leader }, leader ? 'this node now runs the scheduled jobs (scheduler leader)' : 'this node no longer runs the scheduled jobs');
+            // The retention sweep runs hourly: a new leader sweeps at once, as a single node does at start.
+            if (leader && leadership.mayRun('log-retention')) void retention.sweep();
+          },
           onError: (err) => logger.debug({ err: (err as Error).message }, 'scheduler lock connection failed'),
         })
       : SINGLE_NODE_LOCK,

@@ -101,6 +101,7 @@ describe('scheduler on PostgreSQL (two nodes)', { skip: pgSkip ?? false }, () =>
     const before = states[leaderIndex]!.job_runs['rule-timers']!;
     await eventually('the leader stopped ticking', () => scheduler(leader.port), (s) => s.job_runs['rule-timers']! > before);
     assert.deepEqual((await scheduler(follower.port)).job_runs, {}, 'the follower ran no job');
+    assert.equal(states[leaderIndex]!.job_runs['log-retention'], 1, 'the new leader swept old logs once');
     const metrics = await request(`http://127.0.0.1:${follower.port}`, 'GET', '/metrics', {
       token: (await request(`http://127.0.0.1:${follower.port}`, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin-password-1' } })).body.access_token,
     });
@@ -112,6 +113,7 @@ describe('scheduler on PostgreSQL (two nodes)', { skip: pgSkip ?? false }, () =>
     const took = await eventually('the follower did not take over', () => scheduler(follower.port), (s) => s.leader && (s.job_runs['rule-timers'] ?? 0) > 0);
     t.diagnostic(`take-over seen ${Date.now() - killedAt} ms after the leader died (SCHEDULER_LOCK_RETRY_MS=200)`);
     assert.equal(took.lock, 'postgres-advisory-lock');
+    assert.equal(took.job_runs['log-retention'], 1, 'the node that took over swept old logs once');
     assert.match(follower.run.stdout(), /this node now runs the scheduled jobs/);
 
     // A restarted node joins as a follower: the lock is taken.
