@@ -131,6 +131,10 @@ export const configSchema = z.object({
     .max(60_000)
     .default(1000)
     .describe('How often (ms) rules are re-evaluated for durations, silence (no data), offline and escalation; points are evaluated as they arrive'),
+  SCHEDULER_LOCK_RETRY_MS: positiveInt
+    .max(60_000)
+    .default(1000)
+    .describe('PostgreSQL: how often (ms) a node tries to become the scheduler leader, and the leader checks it still is; a dead leader is replaced within a few of these'),
   NOTIFY_POLL_MS: positiveInt.max(60_000).default(1000).describe('How often (ms) the notification outbox is checked for due messages (new ones are sent at once)'),
   NOTIFY_MAX_ATTEMPTS: positiveInt.max(30).default(8).describe('Attempts per notification before it goes to the dead-letter list'),
   NOTIFY_RETRY_BASE_MS: positiveInt.default(1000).describe('Wait (ms) before the first retry of a failed notification; each further retry waits twice as long'),

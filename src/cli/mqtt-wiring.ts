@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Config } from '../config.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../transport/mqtt/mqtt-broker.ts';
 import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
+import { connectClusterBus } from '../transport/mqtt/mqtt-cluster-bus.ts';
 import { connectExternalBroker } from '../transport/mqtt/mqtt-external.ts';
 import { attachWebSocket, closeServer, tcpServer, tlsServer } from '../transport/mqtt/mqtt-listeners.ts';
 import { StartupError, listenServerOrExplain } from './listen.ts';
@@ -46,9 +47,31 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
     }).catch((err: unknown) => {
       throw new StartupError(`MQTT_URL=${config.MQTT_URL} cannot be reached: ${(err as Error).message}`);
     });
+    // Events of this node reach the live views of the others (and theirs reach this node's).
+    const events = await connectClusterBus(deps.bus, {
+      url: config.MQTT_URL,
+      username: config.MQTT_USERNAME,
+      password: config.MQTT_PASSWORD,
+      shareGroup: config.MQTT_SHARE_GROUP,
+      topicPrefix: config.MQTT_TOPIC_PREFIX,
+      nodeId: randomBytes(8).toString('hex'),
+      logger: deps.logger,
+    }).catch(async (err: unknown) => {
+      await external.close();
+      throw new StartupError(`MQTT_URL=${config.MQTT_URL} refused the cluster event connection: ${(err as Error).message}`);
+    });
     return {
-      health: () => ({ ok: external.receiving, mode: 'external', connected: external.client.connected }),
-      close: () => external.close(),
+      health: () => ({
+        ok: external.receiving,
+        mode: 'external',
+        connected: external.client.connected,
+        // Live events of other nodes: best effort, so a lost connection informs but does not fail health.
+        cluster_events: { connected: events.connected, ...events.counts },
+      }),
+      async close() {
+        await events.close();
+        await external.close();
+      },
     };
   }
   const broker = await startEmbeddedBroker(deps, config.DATA_DIR);

@@ -29,6 +29,7 @@ import { DeviceService } from '../services/device-service.ts';
 import { EnergyService } from '../services/energy-service.ts';
 import { EventBus } from '../services/event-bus.ts';
 import { HealthService } from '../services/health-service.ts';
+import { Leadership, SINGLE_NODE_LOCK } from '../services/leadership.ts';
 import { LogRetention } from '../services/log-retention.ts';
 import { Metrics } from '../services/metrics.ts';
 import { Presence } from '../services/presence.ts';
@@ -40,6 +41,7 @@ import { TokenService } from '../services/tokens.ts';
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import { openBlobStore } from '../storage/blob/open-blob-store.ts';
 import { openStorage } from '../storage/open-storage.ts';
+import { PostgresJobLock } from '../storage/postgres/postgres-job-lock.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildHttpServer } from '../transport/http/http-server.ts';
 import { listenOrExplain } from './listen.ts';
@@ -128,6 +130,20 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   }
   const metrics = new Metrics();
   const bus = new EventBus();
+  const leadership = new Leadership(
+    config.DATABASE_URL
+      ? new PostgresJobLock(config.DATABASE_URL, config.DATABASE_SCHEMA, {
+          retryMs: config.SCHEDULER_LOCK_RETRY_MS,
+          onChange: (leader) => {
+            logger.info({ leader }, leader ? 'this node now runs the scheduled jobs (scheduler leader)' : 'this node no longer runs the scheduled jobs');
+            // The retention sweep runs hourly: a new leader sweeps at once, as a single node does at start.
+            if (leader && leadership.mayRun('log-retention')) void retention.sweep();
+          },
+          onError: (err) => logger.debug({ err: (err as Error).message }, 'scheduler lock connection failed'),
+        })
+      : SINGLE_NODE_LOCK,
+  );
+  metrics.observeScheduler(() => ({ leader: leadership.isLeader(), runs: leadership.runCounts() }));
   const secret = config.JWT_SECRET ?? (await storage.setSettingIfAbsent('jwt_secret', randomBytes(48).toString('base64url')));
   const tokens = new TokenService(secret, config.JWT_TTL_SECONDS);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
@@ -162,6 +178,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     config.LOG_RETENTION_SWEEP_MS,
     (err) => logger.warn({ err }, 'log retention sweep failed'),
     (deleted) => deleted > 0 && logger.info({ deleted }, 'log retention: deleted old device log lines'),
+    () => leadership.mayRun('log-retention'),
   );
   const devices = new DeviceService(
     storage,
@@ -182,7 +199,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
   const profiles = new ProfileService(storage);
-  const commands = new CommandService(storage, access, bus, profiles, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
+  const commands = new CommandService(storage, access, bus, profiles, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000, mayRun: () => leadership.mayRun('command-expiry') });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
   const mqttDeps: MqttDeps = {
     options: {
@@ -208,6 +225,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     tickMs: config.RULES_TICK_MS,
     offlineAfterMs: config.OFFLINE_AFTER * 1000,
     onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
+    mayTick: () => leadership.mayRun('rule-timers'),
   });
   const allowPrivate = parseAllowPrivate(config.WEBHOOK_ALLOW_PRIVATE);
   const email = config.SMTP_URL ? new EmailChannel(config.SMTP_URL, config.SMTP_FROM) : undefined;
@@ -261,6 +279,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   });
   // Rate limits fall back to this node when Redis is down, so its state informs but never fails health.
   if (redis) health.register('redis', () => ({ ok: true, connected: redis.status === 'ready', status: redis.status }));
+  health.register('scheduler', () => ({ ok: true, leader: leadership.isLeader(), lock: leadership.kind, job_runs: Object.fromEntries(leadership.runCounts()) }));
   health.register('device_status_cache', () => ({ ok: true, store: statusCache.store }));
   if (config.AMQP_URL) {
     health.register('amqp', () => {
@@ -370,6 +389,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         await platform.stop().catch(() => {});
         throw err;
       }
+      leadership.start();
       presence.start();
       statusCache.start();
       retention.start();
@@ -404,6 +424,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await presence.stop();
       await statusCache.stop();
       await retention.stop();
+      await leadership.stop();
       await storage.close();
       await blobs.close();
       redis?.disconnect();

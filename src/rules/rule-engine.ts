@@ -19,6 +19,8 @@ export interface RuleEngineOptions {
   offlineAfterMs: number;
   now?: () => number;
   onError?: (err: unknown, context: string) => void;
+  /** Whether the timer's evaluation may run now (the scheduler's leader); points are evaluated on every node. */
+  mayTick?: () => boolean;
 }
 
 interface WatchedRule {
@@ -91,7 +93,7 @@ export class RuleEngine {
       const pair = this.pairs.get(pairKey(alarm.ruleId, alarm.deviceId));
       if (pair) pair.state = { phase: 'latched', since: this.now() };
     });
-    this.timer = setInterval(() => this.tick(), this.options.tickMs);
+    this.timer = setInterval(() => (this.options.mayTick?.() ?? true) && this.tick(), this.options.tickMs);
     this.timer.unref();
   }
 

@@ -40,11 +40,13 @@ export class CommandService {
     private readonly access: DeviceAccess,
     private readonly bus: EventBus,
     private readonly profiles: ProfileService,
-    private readonly options: { defaultTimeoutS: number; expirySweepMs: number },
+    private readonly options: { defaultTimeoutS: number; expirySweepMs: number; /** Whether the sweep may run now (the scheduler's leader). */ mayRun?: () => boolean },
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.expire().catch(() => {}), this.options.expirySweepMs);
+    this.timer = setInterval(() => {
+      if (this.options.mayRun?.() ?? true) void this.expire().catch(() => {});
+    }, this.options.expirySweepMs);
     this.timer.unref();
   }
 

@@ -1,6 +1,8 @@
 // The internal bus: every accepted point, status change, command result and alarm change is published here once
 // and fanned out (WebSocket, MQTT bridge, rules). Listeners register per owner so a feature that
-// stops removes all of its listeners with one call.
+// stops removes all of its listeners with one call. With several nodes, events published on another
+// node arrive through `emitRemote` (the cluster bus) and reach only the listeners that asked for them
+// (live views); everything else (MQTT relays, AMQP, rules, counters) acts once, on the node of origin.
 import type { Alarm, AlarmEventKind } from '../domain/alarm.ts';
 import type { Command, DesiredState } from '../domain/command.ts';
 import type { Point } from '../domain/telemetry.ts';
@@ -40,17 +42,32 @@ export type DeviceStatusReason = 'connected' | 'disconnected' | 'traffic' | 'tim
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;
 
-export class EventBus {
-  private readonly listeners = new Map<keyof BusEvents, Array<{ owner: string; fn: Listener<never> }>>();
+export interface ListenOptions {
+  /** Also hear events published on other nodes (emitRemote). */
+  remote?: boolean;
+}
 
-  on<K extends keyof BusEvents>(event: K, owner: string, fn: Listener<K>): void {
+export class EventBus {
+  private readonly listeners = new Map<keyof BusEvents, Array<{ owner: string; fn: Listener<never>; remote: boolean }>>();
+
+  on<K extends keyof BusEvents>(event: K, owner: string, fn: Listener<K>, options: ListenOptions = {}): void {
     const list = this.listeners.get(event) ?? [];
-    list.push({ owner, fn: fn as Listener<never> });
+    list.push({ owner, fn: fn as Listener<never>, remote: options.remote ?? false });
     this.listeners.set(event, list);
   }
 
   emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
-    for (const { fn } of this.listeners.get(event) ?? []) {
+    this.deliver(event, payload, false);
+  }
+
+  /** An event another node published: only listeners registered with `remote` hear it. */
+  emitRemote<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
+    this.deliver(event, payload, true);
+  }
+
+  private deliver<K extends keyof BusEvents>(event: K, payload: BusEvents[K], remoteOnly: boolean): void {
+    for (const { fn, remote } of this.listeners.get(event) ?? []) {
+      if (remoteOnly && !remote) continue;
       try {
         (fn as Listener<K>)(payload);
       } catch {

@@ -1,5 +1,5 @@
 // Log retention: a periodic sweep deletes device log lines older than the retention period.
-// Every node may sweep; the delete is idempotent, so no coordination is needed.
+// The timer sweeps only when `mayRun` says so (the scheduler's leader); the delete is idempotent anyway.
 import { DAY } from '../domain/time.ts';
 import type { Storage } from '../storage/storage.ts';
 
@@ -14,15 +14,16 @@ export class LogRetention {
     private readonly intervalMs: number,
     private readonly onError: (err: unknown) => void,
     private readonly onSwept: (deleted: number) => void = () => {},
+    private readonly mayRun: () => boolean = () => true,
   ) {}
 
   /** Sweeps now and then every interval; does nothing when retention is 0 (forever). */
   start(): void {
     if (this.retentionDays === 0 || this.timer) return;
-    void this.sweep();
+    if (this.mayRun()) void this.sweep();
     // A tick while a sweep is still running is skipped rather than queued behind it.
     this.timer = setInterval(() => {
-      if (!this.running) void this.sweep();
+      if (!this.running && this.mayRun()) void this.sweep();
     }, this.intervalMs);
     this.timer.unref();
   }

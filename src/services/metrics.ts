@@ -105,6 +105,31 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private scheduler: () => { leader: boolean; runs: ReadonlyMap<string, number> } = () => ({ leader: true, runs: new Map() });
+  readonly schedulerLeader: Gauge = new Gauge({
+    name: 'fluxgate_scheduler_leader',
+    help: '1 while this node runs the periodic jobs on shared data (command expiry, log retention, rule timers), else 0',
+    registers: [this.registry],
+    collect: () => {
+      this.schedulerLeader.set(this.scheduler().leader ? 1 : 0);
+    },
+  });
+  readonly schedulerRuns: Counter<'job'> = new Counter({
+    name: 'fluxgate_scheduler_job_runs_total',
+    help: 'Runs of each periodic job on shared data on this node (only the leader runs them)',
+    labelNames: ['job'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.schedulerRuns.reset();
+      for (const [job, n] of this.scheduler().runs) this.schedulerRuns.inc({ job }, n);
+    },
+  });
+
+  /** Where the scheduler gauges read from at scrape time. */
+  observeScheduler(read: () => { leader: boolean; runs: ReadonlyMap<string, number> }): void {
+    this.scheduler = read;
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fluxgate_' });
   }

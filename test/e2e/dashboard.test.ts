@@ -207,6 +207,8 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
     // The admin stats endpoint (issue 4) answers, so its figures show, not the basic status.
     await page.getByText('points stored', { exact: true }).waitFor();
+    // The node card: one SQLite node always runs the scheduled jobs.
+    await page.getByTestId('node-health').getByText('leader · single node (SQLite)').waitFor();
     await shot('10-admin');
     const now = Date.now();
     const admin = await p.login(ADMIN.username, ADMIN.password);

@@ -1,5 +1,6 @@
 // A live-stream WebSocket (GET /api/v1/stream) whose incoming messages are queued so a test can
 // await them in order; waiting on a socket that closed fails instead of hanging.
+import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { StreamServerMessage } from '../../src/contract/stream.ts';
 
@@ -62,4 +63,14 @@ export class TestSocket {
   close(): void {
     this.ws.close();
   }
+}
+
+/** A stream of `baseUrl` signed in with `token`, following `deviceIds` (all granted). */
+export async function followingStream(baseUrl: string, token: string, deviceIds: string[]): Promise<TestSocket> {
+  const s = new TestSocket(`${baseUrl.replace('http', 'ws')}/api/v1/stream?token=${token}`);
+  await s.opened();
+  assert.equal((await s.next()).type, 'ready');
+  s.send({ type: 'subscribe', device_ids: deviceIds });
+  assert.deepEqual(await s.next(), { type: 'subscribed', device_ids: deviceIds, denied: [] });
+  return s;
 }

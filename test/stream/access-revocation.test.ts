@@ -6,19 +6,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { STREAM_CLOSE, type StreamServerMessage } from '../../src/contract/stream.ts';
 import { type TestPlatform, forEachStorage } from '../helpers/platform.ts';
-import { TestSocket } from '../helpers/stream-socket.ts';
+import { TestSocket, followingStream } from '../helpers/stream-socket.ts';
 
 let n = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++n}`;
 
-async function stream(p: TestPlatform, token: string, deviceIds: string[]): Promise<TestSocket> {
-  const s = new TestSocket(`${p.baseUrl.replace('http', 'ws')}/api/v1/stream?token=${token}`);
-  await s.opened();
-  assert.equal((await s.next()).type, 'ready');
-  s.send({ type: 'subscribe', device_ids: deviceIds });
-  assert.deepEqual(await s.next(), { type: 'subscribed', device_ids: deviceIds, denied: [] });
-  return s;
-}
+const stream = (p: TestPlatform, token: string, deviceIds: string[]) => followingStream(p.baseUrl, token, deviceIds);
 
 async function ingest(p: TestPlatform, apiKey: string, value: number): Promise<void> {
   assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey, body: { temperature: value } })).status, 201);

@@ -4,7 +4,7 @@
 // the connection re-checks them and either resumes or tells the client it lost them.
 import type { StreamPoint, StreamServerMessage } from '../../contract/stream.ts';
 import type { Command } from '../../domain/command.ts';
-import type { AccessChangeReason, EventBus } from '../../services/event-bus.ts';
+import type { AccessChangeReason, BusEvents, EventBus } from '../../services/event-bus.ts';
 
 export interface StreamClient {
   send(message: StreamServerMessage): void;
@@ -28,7 +28,7 @@ export class StreamHub {
   constructor(private readonly bus: EventBus) {}
 
   start(): void {
-    this.bus.on('points.stored', OWNER, ({ points }) => {
+    this.on('points.stored', ({ points }) => {
       const byDevice = new Map<string, StreamPoint[]>();
       for (const p of points) {
         if (!this.followers.has(p.deviceId)) continue;
@@ -38,7 +38,7 @@ export class StreamHub {
       }
       for (const [deviceId, list] of byDevice) this.publish(deviceId, { type: 'points', device_id: deviceId, points: list });
     });
-    this.bus.on('device.status', OWNER, ({ deviceId, online, at }) => {
+    this.on('device.status', ({ deviceId, online, at }) => {
       this.publish(deviceId, { type: 'status', device_id: deviceId, online, last_seen: at });
     });
     const forwardCommand = ({ command: c }: { command: Command }) => {
@@ -51,9 +51,9 @@ export class StreamHub {
         ...(c.result !== undefined && c.result !== null ? { result: c.result } : {}),
       });
     };
-    this.bus.on('command.created', OWNER, forwardCommand);
-    this.bus.on('command.updated', OWNER, forwardCommand);
-    this.bus.on('alarm.changed', OWNER, ({ alarm, kind, at, userId, comment }) => {
+    this.on('command.created', forwardCommand);
+    this.on('command.updated', forwardCommand);
+    this.on('alarm.changed', ({ alarm, kind, at, userId, comment }) => {
       this.publish(alarm.deviceId, {
         type: 'alarm',
         device_id: alarm.deviceId,
@@ -68,11 +68,11 @@ export class StreamHub {
         comment,
       });
     });
-    this.bus.on('device.deleted', OWNER, ({ deviceId }) => {
+    this.on('device.deleted', ({ deviceId }) => {
       this.publish(deviceId, { type: 'device_deleted', device_id: deviceId });
       for (const client of [...(this.followers.get(deviceId) ?? [])]) this.unfollow(client, deviceId);
     });
-    this.bus.on('access.changed', OWNER, ({ deviceIds, userIds, reason }) => {
+    this.on('access.changed', ({ deviceIds, userIds, reason }) => {
       for (const [client, followed] of this.connections) {
         const userId = client.userId();
         if (userIds && (userId === undefined || !userIds.includes(userId))) continue;
@@ -84,6 +84,11 @@ export class StreamHub {
         client.recheck(affected, reason);
       }
     });
+  }
+
+  /** Live views follow events of every node (see EventBus.emitRemote). */
+  private on<K extends keyof BusEvents>(event: K, fn: (payload: BusEvents[K]) => void): void {
+    this.bus.on(event, OWNER, fn, { remote: true });
   }
 
   stop(): void {

@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import type { AccessGrant, AdminStats, Device, DeviceList, User, UserList } from '../api/types.ts';
 import { DevicePicker } from '../components/DevicePicker.tsx';
+import { NodeCard } from '../components/NodeCard.tsx';
 import { Badge, ErrorText, Modal } from '../components/ui.tsx';
 import { formatTime, formatValue } from '../lib/format.ts';
 import { useAction } from '../lib/use-action.ts';
@@ -330,6 +331,7 @@ export function AdminPage() {
     <section>
       <h1>Administration</h1>
       <StatsCard />
+      <NodeCard />
       <div className="grid2">
         <UsersCard users={users} onChange={changed} />
         <AssignmentsCard users={users.data} version={version} onChange={changed} />
