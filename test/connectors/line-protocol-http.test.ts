@@ -181,6 +181,27 @@ forEachStorage(
       assert.deepEqual([badPrecision.status, badPrecision.body.code], [400, 'invalid']);
     });
 
+    it('takes any content type or none (curl sends a form type); an empty body is 400', async () => {
+      for (const [i, type] of [[1, 'application/x-www-form-urlencoded'], [2, 'application/json'], [3, undefined]] as const) {
+        const res = await fetch(`${tp().baseUrl}/api/v2/write?precision=ms`, {
+          method: 'POST',
+          headers: { authorization: `Token ${key}`, ...(type ? { 'content-type': type } : {}) },
+          body: Buffer.from(`m ct${i}=1 ${T0 + 7_000}`),
+        });
+        assert.equal(res.status, 204, `${type}: ${await res.text()}`);
+      }
+      assert.deepEqual((await history('lp-1', T0 + 7_000, T0 + 7_001)).map(([, field]) => field), ['ct1', 'ct2', 'ct3']);
+      for (const body of ['', '# only a comment\n\n']) {
+        const empty = await write(tp(), '/api/v2/write', body, token(key));
+        assert.deepEqual([empty.status, empty.body.code, empty.fluxgateCode], [400, 'invalid', 'INVALID_LINE_PROTOCOL']);
+      }
+    });
+
+    it('lists both routes in the OpenAPI document', async () => {
+      const paths = (await tp().api('GET', '/openapi.json')).body.paths;
+      assert.deepEqual([paths['/api/v2/write']?.post?.tags, paths['/write']?.post?.tags], [['line protocol'], ['line protocol']]);
+    });
+
     it('refuses timestamps in the wrong precision (too far in the future) with the line number', async () => {
       const res = await write(tp(), '/api/v2/write?precision=ms', `lp-1 v=1 ${T0}\nlp-1 v=2 ${T0}000000`, token(key));
       assert.equal(res.status, 400);
