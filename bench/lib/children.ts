@@ -35,7 +35,7 @@ function waitForPort(child: ChildProcess, match: (line: string) => number | unde
   });
 }
 
-function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
+export function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
   return async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

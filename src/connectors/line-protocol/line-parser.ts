@@ -34,8 +34,6 @@ const UNSIGNED = /^\d+$/;
 const TIMESTAMP = /^-?\d+$/;
 const TRUE = new Set(['t', 'T', 'true', 'True', 'TRUE']);
 const FALSE = new Set(['f', 'F', 'false', 'False', 'FALSE']);
-/** Integers Fluxgate stores exactly (a JavaScript number); InfluxDB's int64 range is wider. */
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 class Cursor {
   pos: number;
@@ -113,44 +111,63 @@ function parseLine(c: Cursor): ParsedLine {
   }
 }
 
+const BACKSLASH = 92;
+const COMMA = 44;
+const SPACE = 32;
+const EQUALS = 61;
+const NEWLINE = 10;
+const RETURN = 13;
+const QUOTE = 34;
+
 /** Reads an escaped name up to an unescaped `,` `=`(when `stopAtEquals`) space or line end. */
 function readName(c: Cursor, what: string, stopAtEquals: boolean): string {
   const { text } = c;
+  const length = text.length;
   let out = '';
   let from = c.pos;
-  for (;;) {
-    const ch = text[c.pos];
-    if (ch === undefined || ch === ',' || ch === ' ' || ch === '\n' || ch === '\r' || (stopAtEquals && ch === '=')) break;
-    if (ch === '\\') {
-      const next = text[c.pos + 1];
-      if (next === ',' || next === ' ' || next === '=' || next === '\\') {
-        out += text.slice(from, c.pos) + next;
-        c.pos += 2;
-        from = c.pos;
+  let pos = c.pos;
+  while (pos < length) {
+    const ch = text.charCodeAt(pos);
+    if (ch === COMMA || ch === SPACE || ch === NEWLINE || ch === RETURN || (stopAtEquals && ch === EQUALS)) break;
+    if (ch === BACKSLASH) {
+      const next = text.charCodeAt(pos + 1);
+      if (next === COMMA || next === SPACE || next === EQUALS || next === BACKSLASH) {
+        out += text.slice(from, pos) + text[pos + 1];
+        pos += 2;
+        from = pos;
         continue;
       }
     }
-    c.pos++;
+    pos++;
   }
-  out += text.slice(from, c.pos);
+  c.pos = pos;
+  out += text.slice(from, pos);
   if (out === '') fail(c, `missing ${what}`);
   return out;
 }
 
 function readValue(c: Cursor, key: string): LineValue {
   const { text } = c;
-  if (text[c.pos] === '"') return readString(c, key);
+  if (text.charCodeAt(c.pos) === QUOTE) return readString(c, key);
   const from = c.pos;
-  while (c.pos < text.length && !',\n\r '.includes(text[c.pos]!)) c.pos++;
-  const raw = text.slice(from, c.pos);
+  let pos = c.pos;
+  const length = text.length;
+  while (pos < length) {
+    const ch = text.charCodeAt(pos);
+    if (ch === COMMA || ch === SPACE || ch === NEWLINE || ch === RETURN) break;
+    pos++;
+  }
+  c.pos = pos;
+  const raw = text.slice(from, pos);
   if (raw === '') fail(c, `field ${key} has no value`);
   const last = raw[raw.length - 1];
   if (last === 'i' || last === 'u') {
     const digits = raw.slice(0, -1);
     if (!(last === 'i' ? INTEGER : UNSIGNED).test(digits)) fail(c, `field ${key}: "${raw.slice(0, 40)}" is not a valid ${last === 'i' ? 'integer' : 'unsigned integer'}`);
-    const big = BigInt(digits);
-    if (big > MAX_EXACT || big < -MAX_EXACT) fail(c, `field ${key}: ${digits.slice(0, 40)} is beyond ±2^53-1, the integers Fluxgate stores exactly`);
-    return Number(big);
+    const n = Number(digits);
+    // Beyond 2^53 a double rounds to another integer that is not safe either: the check is exact.
+    if (!Number.isSafeInteger(n)) fail(c, `field ${key}: ${digits.slice(0, 40)} is beyond ±2^53-1, the integers Fluxgate stores exactly`);
+    return n;
   }
   if (FLOAT.test(raw)) {
     const n = Number(raw);

@@ -39,22 +39,24 @@ export async function ingestLineProtocol(
   }
   if (lines.length === 0) throw new FluxgateError('INVALID_LINE_PROTOCOL', 'no points: the body has no lines (only blank lines or comments)');
   const limits = pipeline.limits;
-  const checked = new Map<string, Promise<void>>();
+  const allowed = new Set<string>();
+  const validFields = new Set<string>();
   const points: Point[] = [];
   for (const line of lines) {
     const deviceId = deviceOf(line, writer);
-    let allowed = checked.get(deviceId);
-    if (!allowed) {
-      allowed = writer.authorize(deviceId);
-      checked.set(deviceId, allowed);
+    if (!allowed.has(deviceId)) {
+      await writer.authorize(deviceId).catch((err: unknown) => {
+        throw isFluxgateError(err) ? new FluxgateError(err.code, `line ${line.line}: ${err.message}`, { line: line.line, ...asObject(err.details) }) : err;
+      });
+      allowed.add(deviceId);
     }
-    await allowed.catch((err: unknown) => {
-      throw isFluxgateError(err) ? new FluxgateError(err.code, `line ${line.line}: ${err.message}`, { line: line.line, ...asObject(err.details) }) : err;
-    });
     const ts = lineTime(line, precision, now, limits);
-    const meta = metadataOf(line, limits);
+    const meta = line.tags.length === 0 ? null : metadataOf(line, limits);
     for (const [field, value] of line.fields) {
-      if (!isValidFieldName(field)) throw lineError(line.line, `field key "${field.slice(0, 64)}" is not a valid Fluxgate field name (letters, digits, _ . : -; at most 128)`);
+      if (!validFields.has(field)) {
+        if (!isValidFieldName(field)) throw lineError(line.line, `field key "${field.slice(0, 64)}" is not a valid Fluxgate field name (letters, digits, _ . : -; at most 128)`);
+        validFields.add(field);
+      }
       if (typeof value === 'string') checkText(line.line, `field ${field}`, value, limits);
       points.push({ deviceId, ts, field, value, meta });
     }
