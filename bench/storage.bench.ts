@@ -97,6 +97,7 @@ async function benchInflux(influx: Influxd, data: Reading[], points: number): Pr
   await influx.query('CREATE DATABASE bench');
   const before = influx.diskBytes();
   const seconds = await send(`${influx.url}/write?db=bench&precision=ms`, { 'content-type': 'text/plain' }, batches(data, lineProtocol));
+  console.log(`InfluxDB: line protocol in ${seconds.toFixed(1)} s; waiting for flush and compaction`);
   // Wait for the cache snapshot and full compaction: the size settles once both ran.
   let last = -1;
   for (let stable = 0, i = 0; stable < 3 && i < 60; i++) {
@@ -177,8 +178,10 @@ async function benchFluxgate(kind: 'sqlite' | 'postgres', data: Reading[], point
     const before = await storageBytes(kind, platform.dataDir, schema);
     const lineSeconds = await send(`${platform.url}/api/v2/write?precision=ms`, { authorization: `Token ${lineDevice!.key}`, 'content-type': 'text/plain' }, batches(data, lineProtocol));
     const after = await storageBytes(kind, platform.dataDir, schema);
+    console.log(`Fluxgate ${kind}: line protocol in ${lineSeconds.toFixed(1)} s`);
     const jsonSeconds = await send(`${platform.url}/api/v1/telemetry`, { 'x-api-key': jsonDevice!.key, 'content-type': 'application/json' }, batches(data, jsonBody));
 
+    console.log(`Fluxgate ${kind}: JSON in ${jsonSeconds.toFixed(1)} s; timing queries`);
     const id = lineDevice!.id;
     const end = data[data.length - 1]!.ts + 1;
     const hourlyUrl = `${platform.url}/api/v1/telemetry/${id}/aggregated?field=power&aggregation=mean&window=1h&start_time=-${DAYS}d`;
