@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { before, it } from 'node:test';
 import { type Json, type TestPlatform, forEachStorage, startPlatform } from '../helpers/platform.ts';
+import { runSql } from '../helpers/raw-sql.ts';
 
 /** A whole second a day ago: every precision can express it, and no clock setting makes it future. */
 const T0 = Math.floor((Date.now() - 86_400_000) / 1000) * 1000;
@@ -206,6 +207,21 @@ forEachStorage(
       const res = await write(tp(), '/api/v2/write?precision=ms', `lp-1 v=1 ${T0}\nlp-1 v=2 ${T0}000000`, token(key));
       assert.equal(res.status, 400);
       assert.match(res.body.message, /^line 2: timestamp \d+ is too far in the future for precision ms/);
+    });
+
+    it('answers 503 (unavailable) while storage cannot take the points, acknowledging none, then 204 again', async () => {
+      await tp().newDevice(owner, { id: 'lp-outage', name: 'Outage' });
+      await runSql(tp(), 'ALTER TABLE points RENAME TO points_away');
+      let refused: WriteAnswer;
+      try {
+        refused = await write(tp(), '/api/v2/write?precision=ms', `lp-outage v=1 ${T0}`, { authorization: `Token ${owner}` });
+      } finally {
+        await runSql(tp(), 'ALTER TABLE points_away RENAME TO points');
+      }
+      assert.deepEqual([refused.status, refused.body.code, refused.fluxgateCode], [503, 'unavailable', 'STORAGE_UNAVAILABLE']);
+      const stored = await write(tp(), '/api/v2/write?precision=ms', `lp-outage v=2 ${T0 + 1000}`, { authorization: `Token ${owner}` });
+      assert.equal(stored.status, 204);
+      assert.deepEqual(await history('lp-outage'), [[1000, 'v', 2, undefined]]);
     });
   },
   { LINE_PROTOCOL_ENABLED: 'true' },
