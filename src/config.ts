@@ -95,6 +95,7 @@ export const configSchema = z.object({
   RATE_LIMIT_API_KEY: rateLimit
     .default('30/60')
     .describe('Bad device keys per client IP (X-API-Key, MQTT CONNECT), as attempts/seconds (0: off); over it that IP gets 429 / CONNACK 5'),
+  LINE_PROTOCOL_ENABLED: bool.default(false).describe('Take InfluxDB line protocol at POST /api/v2/write and /write (Telegraf, InfluxDB clients)'),
   AMQP_URL: z
     .string()
     .regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://')

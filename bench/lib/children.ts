@@ -19,7 +19,7 @@ function waitForPort(child: ChildProcess, match: (line: string) => number | unde
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const seen: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in 30 s:\n${seen.join('\n')}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in 120 s:\n${seen.join('\n')}`)), 120_000);
     lines.on('line', (line) => {
       seen.push(line);
       const port = match(line);
@@ -35,7 +35,7 @@ function waitForPort(child: ChildProcess, match: (line: string) => number | unde
   });
 }
 
-function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
+export function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
   return async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

@@ -310,6 +310,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
         corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
         trustProxy: config.TRUST_PROXY,
         metricsToken: config.METRICS_TOKEN,
+        lineProtocol: config.LINE_PROTOCOL_ENABLED,
       },
       logger,
       auth,

@@ -7,6 +7,7 @@ export const ERRORS = {
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON' },
   INVALID_TIME: { status: 400, message: 'A time parameter is not a valid time' },
   INVALID_CURSOR: { status: 400, message: 'The pagination cursor is not valid' },
+  INVALID_LINE_PROTOCOL: { status: 400, message: 'The InfluxDB line protocol body is not valid' },
   UNAUTHENTICATED: { status: 401, message: 'Authentication is required' },
   INVALID_CREDENTIALS: { status: 401, message: 'Username or password is wrong' },
   INVALID_TOKEN: { status: 401, message: 'The access token is invalid or expired' },

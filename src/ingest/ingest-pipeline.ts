@@ -68,6 +68,25 @@ export class IngestPipeline {
     });
   }
 
+  /**
+   * Points a connector already validated (line protocol), possibly of several devices: committed in
+   * one submission (all or nothing), like ingest(); each device counts as seen after the commit.
+   */
+  ingestPoints(points: Point[], now = Date.now()): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.enqueue(points, (err) => {
+        if (err !== undefined) return reject(err);
+        for (const deviceId of new Set(points.map((p) => p.deviceId))) this.presence.seen(deviceId, now);
+        resolve(points.length);
+      }),
+    );
+  }
+
+  /** The validation limits payloads are held to (MAX_POINTS_PER_REQUEST, string and metadata sizes). */
+  get limits(): NormalizeLimits {
+    return this.options.limits;
+  }
+
   /** Queues already-validated points for the next group commit. */
   submit(points: Point[]): Promise<void> {
     return new Promise((resolve, reject) => this.enqueue(points, (err) => (err === undefined ? resolve() : reject(err))));

@@ -38,6 +38,8 @@ export interface HttpOptions {
   trustProxy?: boolean;
   /** Bearer token that reads /metrics besides an admin's access token (METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /** POST /api/v2/write and /write take InfluxDB line protocol (LINE_PROTOCOL_ENABLED). */
+  lineProtocol?: boolean;
   /** The built dashboard (web/dist); absent: / explains how to build it. */
   dashboardDir?: string;
 }

@@ -28,6 +28,7 @@ import { deviceRoutes } from './routes/device-routes.ts';
 import { deviceSelfRoutes } from './routes/device-self-routes.ts';
 import { energyRoutes } from './routes/energy-routes.ts';
 import { fileRoutes } from './routes/file-routes.ts';
+import { lineProtocolRoutes } from './routes/line-protocol-routes.ts';
 import { logRoutes } from './routes/log-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
@@ -127,6 +128,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          influxToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token <device key or user access token> (InfluxDB clients)' },
         },
       },
     },
@@ -143,6 +145,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   commandRoutes(app, deps);
   mqttHookRoutes(app, deps);
   telemetryRoutes(app, deps);
+  if (deps.options.lineProtocol) await lineProtocolRoutes(app, deps);
   energyRoutes(app, deps);
   await fileRoutes(app, deps);
   logRoutes(app, deps);

@@ -9,7 +9,8 @@ export function ApiKeyOnce({ deviceId, apiKey, onClose }: { deviceId: string; ap
     <Modal title="API key" onClose={onClose}>
       <p>
         The API key of <strong>{deviceId}</strong> is shown <strong>only this once</strong>. Store it now: the device sends it in the
-        <code> X-API-Key</code> header (HTTP) or as its MQTT password.
+        <code> X-API-Key</code> header (HTTP), as its MQTT password, or as the <code>token</code> of Telegraf and InfluxDB clients
+        writing line protocol to <code>/api/v2/write</code> (when the server has <code>LINE_PROTOCOL_ENABLED</code>).
       </p>
       <p className="key-row">
         <code className="api-key" data-testid="api-key">
