@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import amqplib, { type Channel } from 'amqplib';
+import { commitStats } from './lib/api.ts';
 import { startPlatform } from './lib/children.ts';
 import { provision } from './lib/fleet.ts';
 import { printHardware } from './lib/raw-storage.ts';
@@ -72,8 +73,15 @@ async function bareConsumer(url: string, queue: string): Promise<number> {
   return MESSAGES / (ms / 1000);
 }
 
+interface Stored {
+  rate: number;
+  /** Group commits while draining: how many, points in each, milliseconds each (from /metrics). */
+  pointsPerCommit: number;
+  commitMs: number;
+}
+
 /** Fluxgate started on the filled queue: first delivery → every measurement stored. */
-async function fluxgate(url: string, queue: string, dataDir: string): Promise<number> {
+async function fluxgate(url: string, queue: string, dataDir: string): Promise<Stored> {
   const platform = await startPlatform({
     dataDir,
     env: { AMQP_URL: url, AMQP_QUEUE: queue, AMQP_DEAD_LETTER_QUEUE: `${queue}.dead`, AMQP_PREFETCH: String(PREFETCH), AMQP_EVENTS_EXCHANGE: '' },
@@ -84,6 +92,7 @@ async function fluxgate(url: string, queue: string, dataDir: string): Promise<nu
       return ((await res.json()) as { components?: { amqp?: { stored?: number; dead_lettered?: number } } }).components?.amqp ?? {};
     };
     let t0 = 0;
+    const before = await commitStats(platform.url);
     for (;;) {
       const c = await amqp();
       if (!t0 && (c.stored ?? 0) > 0) t0 = performance.now();
@@ -92,7 +101,9 @@ async function fluxgate(url: string, queue: string, dataDir: string): Promise<nu
       await sleep(t0 ? 20 : 2);
     }
     const ms = performance.now() - t0;
-    return MESSAGES / (ms / 1000);
+    const after = await commitStats(platform.url);
+    const commits = after.commits - before.commits;
+    return { rate: MESSAGES / (ms / 1000), pointsPerCommit: (after.points - before.points) / commits, commitMs: ((after.seconds - before.seconds) / commits) * 1000 };
   } finally {
     await platform.stop();
     const conn = await amqplib.connect(url);
@@ -107,6 +118,8 @@ printHardware(`AMQP bench: ${fmt(MESSAGES)} measurement messages over ${DEVICES}
 const bare: number[] = [];
 const stored: number[] = [];
 const ratios: number[] = [];
+const perCommit: number[] = [];
+const commitMs: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-amqp-'));
   const devices = await provision(dataDir, DEVICES);
@@ -122,12 +135,21 @@ for (let round = 0; round < ROUNDS; round++) {
     },
   };
   const order = round % 2 === 0 ? (['bare', 'fluxgate'] as const) : (['fluxgate', 'bare'] as const);
-  const got: Record<string, number> = {};
-  for (const which of order) got[which] = await run[which]();
-  bare.push(got.bare!);
-  stored.push(got.fluxgate!);
-  ratios.push(got.fluxgate! / got.bare!);
-  console.log(`round ${round + 1}: bare consumer ${fmt(got.bare!)} msg/s, Fluxgate ${fmt(got.fluxgate!)} stored msg/s (${(got.fluxgate! / got.bare!).toFixed(2)}×)`);
+  let bareRate = 0;
+  let got: Stored | undefined;
+  for (const which of order) {
+    if (which === 'bare') bareRate = await run.bare();
+    else got = await run.fluxgate();
+  }
+  bare.push(bareRate);
+  stored.push(got!.rate);
+  ratios.push(got!.rate / bareRate);
+  perCommit.push(got!.pointsPerCommit);
+  commitMs.push(got!.commitMs);
+  console.log(
+    `round ${round + 1}: bare consumer ${fmt(bareRate)} msg/s, Fluxgate ${fmt(got!.rate)} stored msg/s (${(got!.rate / bareRate).toFixed(2)}×); ` +
+      `group commits of ${fmt(got!.pointsPerCommit)} points, ${got!.commitMs.toFixed(1)} ms each`,
+  );
 }
 
 const ratio = median(ratios);
@@ -139,6 +161,7 @@ printTable(
     ['Fluxgate (parse, key check, SQLite group commit, then ack)', fmt(median(stored)), `${ratio.toFixed(2)}×`, ratio >= TARGET ? 'yes' : 'NO'],
   ],
 );
+console.log(`Fluxgate's group commits (median of rounds): ${fmt(median(perCommit))} points, ${median(commitMs).toFixed(1)} ms each`);
 recordResults('amqp', [
   {
     name: `AMQP queue → stored, prefetch ${PREFETCH}`,

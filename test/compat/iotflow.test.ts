@@ -19,11 +19,22 @@ forEachStorage('IoTFlow API', (tp) => {
   it('creates a user (admin) and logs in: the JWT and the user come back', async () => {
     const created = await tp().api('POST', '/api/v1/users', { token: admin, body: { username: 'john_doe', email: 'john@example.com', password: 'secure_password' } });
     assert.deepStrictEqual([created.status, created.body.username, created.body.email], [201, 'john_doe', 'john@example.com']);
+    const { status, message, user } = created.body;
+    assert.deepStrictEqual([status, message], ['success', 'User created successfully'], "IoTFlow's wrapper");
+    assert.deepStrictEqual(
+      [user.id, user.user_id, user.username, user.email, user.is_active, user.is_admin, typeof user.created_at],
+      [created.body.id, created.body.id, 'john_doe', 'john@example.com', true, false, 'string'],
+    );
     const login = await tp().api('POST', '/api/v1/auth/login', { body: { username: 'john_doe', password: 'secure_password' } });
     assert.equal(login.status, 200);
     assert.equal(typeof login.body.access_token, 'string');
-    assert.deepStrictEqual([login.body.user.username, login.body.user.email], ['john_doe', 'john@example.com']);
+    assert.deepStrictEqual([login.body.user.user_id, login.body.user.username, login.body.user.email], [created.body.id, 'john_doe', 'john@example.com']);
     john = { token: login.body.access_token, id: created.body.id };
+  });
+
+  it('POST /api/v1/auth/register answers with the same {status, message, user} wrapper', async () => {
+    const res = await tp().api('POST', '/api/v1/auth/register', { body: { username: 'jane_doe', email: 'jane@example.com', password: 'secure_password' } });
+    assert.deepStrictEqual([res.status, res.body.status, res.body.message, res.body.user.username, res.body.user.user_id], [201, 'success', 'User created successfully', 'jane_doe', res.body.id]);
   });
 
   it('registers a device (bearer instead of X-User-ID) and gets its API key once', async () => {
