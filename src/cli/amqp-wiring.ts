@@ -15,7 +15,9 @@ export function startAmqp(config: Config & { AMQP_URL: string }, deps: { pipelin
       queue: config.AMQP_QUEUE,
       deadLetterQueue: config.AMQP_DEAD_LETTER_QUEUE,
       prefetch: config.AMQP_PREFETCH,
-      eventsExchange: config.AMQP_EVENTS_EXCHANGE,
+      consumers: config.AMQP_CONSUMERS,
+      // An empty environment variable means "the default", so `none` is how the environment turns events off.
+      eventsExchange: config.AMQP_EVENTS_EXCHANGE === 'none' ? '' : config.AMQP_EVENTS_EXCHANGE,
       trusted: config.AMQP_TRUSTED_PRODUCER,
     },
     {
