@@ -23,6 +23,7 @@ export function startAmqp(config: Config & { AMQP_URL: string }, deps: { pipelin
     {
       pipeline: deps.pipeline,
       deviceForKey: (key) => deps.keys.deviceFor(key),
+      cachedDeviceForKey: (key) => deps.keys.cachedDeviceFor(key),
       deviceExists: async (id) => (await deps.storage.getDevice(id)) !== undefined,
       bus: deps.bus,
       onDeadLetter: (reason) => logger.warn(reason, 'AMQP: message moved to the dead-letter queue'),
