@@ -10,6 +10,7 @@ forEachStorage('IoTFlow API', (tp) => {
   let john: { token: string; id: string };
   let key: string;
   let deviceId: string;
+  let janeId: string;
   const asAdmin = () => ({ authorization: `admin ${admin}` });
 
   before(async () => {
@@ -35,6 +36,7 @@ forEachStorage('IoTFlow API', (tp) => {
   it('POST /api/v1/auth/register answers with the same {status, message, user} wrapper', async () => {
     const res = await tp().api('POST', '/api/v1/auth/register', { body: { username: 'jane_doe', email: 'jane@example.com', password: 'secure_password' } });
     assert.deepStrictEqual([res.status, res.body.status, res.body.message, res.body.user.username, res.body.user.user_id], [201, 'success', 'User created successfully', 'jane_doe', res.body.id]);
+    janeId = res.body.id;
   });
 
   it('registers a device (bearer instead of X-User-ID) and gets its API key once', async () => {
@@ -95,6 +97,9 @@ forEachStorage('IoTFlow API', (tp) => {
     const login = await tp().api('POST', '/api/v1/auth/login', { body: { username: 'john_doe', password: 'secure_password' } });
     const refreshed = await tp().api('POST', '/api/v1/auth/refresh', { body: { refresh_token: login.body.refresh_token } });
     assert.deepStrictEqual([refreshed.status, refreshed.body.user.user_id, typeof refreshed.body.access_token], [200, john.id, 'string']);
+    const deleted = await tp().api('DELETE', `/api/v1/users/${janeId}`, { headers: asAdmin() });
+    assert.deepStrictEqual([deleted.status, deleted.body.deleted], [200, true]);
+    assert.equal((await tp().api('GET', `/api/v1/users/${janeId}`, { headers: asAdmin() })).status, 404);
   });
 
   it('DELETE /api/v1/telemetry/{device_id}: not with the device key (403 says who may); the owner deletes a range', async () => {
