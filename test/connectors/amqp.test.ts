@@ -101,7 +101,7 @@ describe('AMQP connector', { skip: skip ?? false }, () => {
         const before = tp.platform.amqp!.counters().stored;
         for (let i = 0; i < 300; i++) send(n.queue, { device_id: meter.id, timestamp: t0 + i * 1000, measurement_value: 0.01 }, key);
         await until('300 more messages stored', async () => (tp.platform.amqp!.counters().stored - before >= 300 ? true : undefined));
-        const range = `start_time=${new Date(t0).toISOString()}&end_time=${new Date(t0 + 299_000).toISOString()}`;
+        const range = `start_time=${new Date(t0).toISOString()}&end_time=${new Date(t0 + 300_000).toISOString()}`;
         const res = await tp.api('GET', `/api/v1/telemetry/${meter.id}?fields=energy_usage&${range}&limit=1000`, { token });
         assert.deepStrictEqual([res.status, res.body.points.length, tp.platform.amqp!.counters().stored - before], [200, 300, 300]);
         await until('an empty queue', async () => ((await queueDepth()) === 0 ? true : undefined));
