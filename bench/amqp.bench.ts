@@ -1,8 +1,8 @@
-// npm run bench:amqp [-- --messages 50000] [--devices 50] [--prefetch 500] [--rounds 3]
+// npm run bench:amqp [-- --messages 50000] [--devices 50] [--prefetch 500] [--consumers 4] [--rounds 3]
 // Stored messages/s from a RabbitMQ queue: Fluxgate's AMQP connector (parse, check the device key,
 // group commit to SQLite, then ack) beside a bare consumer that acks each message without storing,
 // same RabbitMQ, same pre-filled queue of the Energy Management System's measurement messages, same
-// prefetch. Each round fills a queue, lets one consumer drain it and times first delivery → last
+// consumer channels with the same prefetch each (AMQP_CONSUMERS × AMQP_PREFETCH in flight for both). Each round fills a queue, lets one consumer drain it and times first delivery → last
 // ack (Fluxgate: → last point stored). Rounds alternate the order; medians are reported.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import amqplib, { type Channel } from 'amqplib';
+import { commitStats } from './lib/api.ts';
 import { startPlatform } from './lib/children.ts';
 import { provision } from './lib/fleet.ts';
 import { printHardware } from './lib/raw-storage.ts';
@@ -21,15 +22,20 @@ const { values: args } = parseArgs({
     messages: { type: 'string', default: '50000' },
     devices: { type: 'string', default: '50' },
     prefetch: { type: 'string', default: '500' },
+    consumers: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
+    events: { type: 'boolean', default: false },
     url: { type: 'string', default: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
   },
 });
 const MESSAGES = Number(args.messages);
 const DEVICES = Number(args.devices);
 const PREFETCH = Number(args.prefetch);
+const CONSUMERS = Number(args.consumers);
 const ROUNDS = Number(args.rounds);
 const TARGET = 0.8;
+/** --events: Fluxgate also publishes points.stored events (to fluxgate.events), as by default. */
+const EVENTS = args.events;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,29 +60,47 @@ async function fill(url: string, queue: string, devices: Array<{ id: string; key
 /** Acks every message without looking at it: the ceiling of this RabbitMQ, client and prefetch. */
 async function bareConsumer(url: string, queue: string): Promise<number> {
   const conn = await amqplib.connect(url);
-  const ch: Channel = await conn.createChannel();
-  await ch.prefetch(PREFETCH);
   let acked = 0;
   let t0 = 0;
-  const done = new Promise<number>((resolve) => {
-    void ch.consume(queue, (m) => {
+  let finished: (ms: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  const channels: Channel[] = [];
+  for (let i = 0; i < CONSUMERS; i++) {
+    const ch = await conn.createChannel();
+    await ch.prefetch(PREFETCH);
+    await ch.consume(queue, (m) => {
       if (!m) return;
       if (acked === 0) t0 = performance.now();
       ch.ack(m);
-      if (++acked === MESSAGES) resolve(performance.now() - t0);
+      if (++acked === MESSAGES) finished(performance.now() - t0);
     });
-  });
+    channels.push(ch);
+  }
   const ms = await done;
-  await ch.deleteQueue(queue);
+  await channels[0]!.deleteQueue(queue);
   await conn.close();
   return MESSAGES / (ms / 1000);
 }
 
+interface Stored {
+  rate: number;
+  /** Group commits while draining: how many, points in each, milliseconds each (from /metrics). */
+  pointsPerCommit: number;
+  commitMs: number;
+}
+
 /** Fluxgate started on the filled queue: first delivery → every measurement stored. */
-async function fluxgate(url: string, queue: string, dataDir: string): Promise<number> {
+async function fluxgate(url: string, queue: string, dataDir: string): Promise<Stored> {
   const platform = await startPlatform({
     dataDir,
-    env: { AMQP_URL: url, AMQP_QUEUE: queue, AMQP_DEAD_LETTER_QUEUE: `${queue}.dead`, AMQP_PREFETCH: String(PREFETCH), AMQP_EVENTS_EXCHANGE: '' },
+    env: {
+      AMQP_URL: url,
+      AMQP_QUEUE: queue,
+      AMQP_DEAD_LETTER_QUEUE: `${queue}.dead`,
+      AMQP_PREFETCH: String(PREFETCH),
+      AMQP_CONSUMERS: String(CONSUMERS),
+      AMQP_EVENTS_EXCHANGE: EVENTS ? 'fluxgate.events' : 'none',
+    },
   });
   try {
     const amqp = async () => {
@@ -84,6 +108,7 @@ async function fluxgate(url: string, queue: string, dataDir: string): Promise<nu
       return ((await res.json()) as { components?: { amqp?: { stored?: number; dead_lettered?: number } } }).components?.amqp ?? {};
     };
     let t0 = 0;
+    const before = await commitStats(platform.url);
     for (;;) {
       const c = await amqp();
       if (!t0 && (c.stored ?? 0) > 0) t0 = performance.now();
@@ -92,7 +117,9 @@ async function fluxgate(url: string, queue: string, dataDir: string): Promise<nu
       await sleep(t0 ? 20 : 2);
     }
     const ms = performance.now() - t0;
-    return MESSAGES / (ms / 1000);
+    const after = await commitStats(platform.url);
+    const commits = after.commits - before.commits;
+    return { rate: MESSAGES / (ms / 1000), pointsPerCommit: (after.points - before.points) / commits, commitMs: ((after.seconds - before.seconds) / commits) * 1000 };
   } finally {
     await platform.stop();
     const conn = await amqplib.connect(url);
@@ -103,10 +130,15 @@ async function fluxgate(url: string, queue: string, dataDir: string): Promise<nu
   }
 }
 
-printHardware(`AMQP bench: ${fmt(MESSAGES)} measurement messages over ${DEVICES} devices, prefetch ${PREFETCH}, ${ROUNDS} rounds`);
+printHardware(
+  `AMQP bench: ${fmt(MESSAGES)} measurement messages over ${DEVICES} devices, ${CONSUMERS} consumer channels × prefetch ${PREFETCH}, ` +
+    `${ROUNDS} rounds, events ${EVENTS ? 'on' : 'off'}`,
+);
 const bare: number[] = [];
 const stored: number[] = [];
 const ratios: number[] = [];
+const perCommit: number[] = [];
+const commitMs: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-amqp-'));
   const devices = await provision(dataDir, DEVICES);
@@ -122,12 +154,21 @@ for (let round = 0; round < ROUNDS; round++) {
     },
   };
   const order = round % 2 === 0 ? (['bare', 'fluxgate'] as const) : (['fluxgate', 'bare'] as const);
-  const got: Record<string, number> = {};
-  for (const which of order) got[which] = await run[which]();
-  bare.push(got.bare!);
-  stored.push(got.fluxgate!);
-  ratios.push(got.fluxgate! / got.bare!);
-  console.log(`round ${round + 1}: bare consumer ${fmt(got.bare!)} msg/s, Fluxgate ${fmt(got.fluxgate!)} stored msg/s (${(got.fluxgate! / got.bare!).toFixed(2)}×)`);
+  let bareRate = 0;
+  let got: Stored | undefined;
+  for (const which of order) {
+    if (which === 'bare') bareRate = await run.bare();
+    else got = await run.fluxgate();
+  }
+  bare.push(bareRate);
+  stored.push(got!.rate);
+  ratios.push(got!.rate / bareRate);
+  perCommit.push(got!.pointsPerCommit);
+  commitMs.push(got!.commitMs);
+  console.log(
+    `round ${round + 1}: bare consumer ${fmt(bareRate)} msg/s, Fluxgate ${fmt(got!.rate)} stored msg/s (${(got!.rate / bareRate).toFixed(2)}×); ` +
+      `group commits of ${fmt(got!.pointsPerCommit)} points, ${got!.commitMs.toFixed(1)} ms each`,
+  );
 }
 
 const ratio = median(ratios);
@@ -139,9 +180,10 @@ printTable(
     ['Fluxgate (parse, key check, SQLite group commit, then ack)', fmt(median(stored)), `${ratio.toFixed(2)}×`, ratio >= TARGET ? 'yes' : 'NO'],
   ],
 );
+console.log(`Fluxgate's group commits (median of rounds): ${fmt(median(perCommit))} points, ${median(commitMs).toFixed(1)} ms each`);
 recordResults('amqp', [
   {
-    name: `AMQP queue → stored, prefetch ${PREFETCH}`,
+    name: `AMQP queue → stored, ${CONSUMERS} channels × prefetch ${PREFETCH}${EVENTS ? ', events on' : ''}`,
     value: median(stored),
     unit: 'msg/s',
     kind: 'throughput',

@@ -103,8 +103,12 @@ export const configSchema = z.object({
     .describe('RabbitMQ connection URL; when set, Fluxgate consumes AMQP_QUEUE and publishes events to AMQP_EVENTS_EXCHANGE'),
   AMQP_QUEUE: z.string().min(1).max(255).default('device_data_queue').describe('Queue of telemetry messages consumed (the Energy Management System\'s measurements or any POST /telemetry body)'),
   AMQP_DEAD_LETTER_QUEUE: z.string().min(1).max(255).default('device_data_queue.dead').describe('Where messages that can never be stored go, with the reason in the x-fluxgate-error and x-fluxgate-reason headers'),
-  AMQP_PREFETCH: positiveInt.max(65_535).default(500).describe('Messages handed to Fluxgate before it acks any (back-pressure)'),
-  AMQP_EVENTS_EXCHANGE: z.string().max(255).default('fluxgate.events').describe('Topic exchange that receives platform events (points.stored, device.status, …); empty: none'),
+  AMQP_PREFETCH: positiveInt.max(65_535).default(500).describe('Messages handed to each consumer channel before it acks any (back-pressure)'),
+  AMQP_CONSUMERS: positiveInt
+    .max(64)
+    .default(4)
+    .describe('Consumer channels on AMQP_QUEUE, each with AMQP_PREFETCH messages in hand: more in flight, so one group commit takes more of them'),
+  AMQP_EVENTS_EXCHANGE: z.string().max(255).default('fluxgate.events').describe('Topic exchange that receives platform events (points.stored, device.status, …); none (or empty in the config file): no events'),
   AMQP_TRUSTED_PRODUCER: bool.default(false).describe('Accept queue messages without an x-api-key header, trusting their device_id'),
   REDIS_URL: z
     .string()

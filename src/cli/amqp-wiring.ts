@@ -15,12 +15,15 @@ export function startAmqp(config: Config & { AMQP_URL: string }, deps: { pipelin
       queue: config.AMQP_QUEUE,
       deadLetterQueue: config.AMQP_DEAD_LETTER_QUEUE,
       prefetch: config.AMQP_PREFETCH,
-      eventsExchange: config.AMQP_EVENTS_EXCHANGE,
+      consumers: config.AMQP_CONSUMERS,
+      // An empty environment variable means "the default", so `none` is how the environment turns events off.
+      eventsExchange: config.AMQP_EVENTS_EXCHANGE === 'none' ? '' : config.AMQP_EVENTS_EXCHANGE,
       trusted: config.AMQP_TRUSTED_PRODUCER,
     },
     {
       pipeline: deps.pipeline,
       deviceForKey: (key) => deps.keys.deviceFor(key),
+      cachedDeviceForKey: (key) => deps.keys.cachedDeviceFor(key),
       deviceExists: async (id) => (await deps.storage.getDevice(id)) !== undefined,
       bus: deps.bus,
       onDeadLetter: (reason) => logger.warn(reason, 'AMQP: message moved to the dead-letter queue'),

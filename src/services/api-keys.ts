@@ -42,6 +42,12 @@ export class ApiKeyVerifier {
     return found.id;
   }
 
+  /** The device id of a key verified lately (the cache only), or undefined: then ask deviceFor. */
+  cachedDeviceFor(key: string): string | undefined {
+    const hit = this.cache.get(key);
+    return hit && hit.expires > Date.now() ? hit.deviceId : undefined;
+  }
+
   /** Forgets a device's cached key (after rotation or deletion). */
   forget(deviceId: string): void {
     const key = this.keyOfDevice.get(deviceId);

@@ -113,6 +113,10 @@ forEachStorage('Energy Management System API', (tp) => {
     const user = await tp().api('DELETE', `/api/users/${bobId}`, { token: admin });
     assert.equal(user.status, 200);
     assert.equal((await tp().api('GET', `/api/users/${bobId}`, { token: admin })).status, 404);
+    const carol = await tp().api('POST', '/api/users', { token: admin, body: { username: 'carol', password: 'carol123-long' } });
+    const viaAuth = await tp().api('DELETE', `/api/auth/users/${carol.body.id}`, { token: admin });
+    assert.deepStrictEqual([viaAuth.status, viaAuth.body.deleted], [200, true]);
+    assert.equal((await tp().api('GET', `/api/users/${carol.body.id}`, { token: admin })).status, 404);
   });
 
   it('is in the OpenAPI document under its own tag', async () => {

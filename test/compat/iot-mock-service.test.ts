@@ -45,10 +45,13 @@ describe('IoT Mock Service API', () => {
   it('POST /api/v1/devices creates a device from the README body', async () => {
     const res = await api('POST', '/api/v1/devices', { device_type: 'hvac', name: 'Main Building HVAC', location: 'Building A - Roof', base_power: 25.0, base_voltage: 240.0 });
     assert.deepStrictEqual([res.status, res.body.name, res.body.device_type, res.body.location], [201, 'Main Building HVAC', 'hvac', 'Building A - Roof']);
+    assert.deepStrictEqual([res.body.base_power, res.body.base_voltage], [25, 240], 'base_power and base_voltage come back');
     const one = await api('GET', `/api/v1/devices/${res.body.id}`);
-    assert.equal(one.status, 200);
-    const updated = await api('PUT', `/api/v1/devices/${res.body.id}`, { location: 'Building B' });
-    assert.deepStrictEqual([updated.status, updated.body.location], [200, 'Building B']);
+    assert.deepStrictEqual([one.status, one.body.base_power, one.body.base_voltage, one.body.config], [200, 25, 240, { base_power: 25, base_voltage: 240 }]);
+    const updated = await api('PUT', `/api/v1/devices/${res.body.id}`, { location: 'Building B', base_power: 30 });
+    assert.deepStrictEqual([updated.status, updated.body.location, updated.body.base_power, updated.body.base_voltage], [200, 'Building B', 30, 240]);
+    const bad = await api('POST', '/api/v1/devices', { device_type: 'hvac', name: 'Bad HVAC', base_power: 'lots' });
+    assert.deepStrictEqual([bad.status, bad.body.error.code], [400, 'VALIDATION_FAILED']);
     assert.equal((await api('DELETE', `/api/v1/devices/${res.body.id}?confirm=true`)).status, 204);
   });
 

@@ -10,6 +10,7 @@ forEachStorage('IoTFlow API', (tp) => {
   let john: { token: string; id: string };
   let key: string;
   let deviceId: string;
+  let janeId: string;
   const asAdmin = () => ({ authorization: `admin ${admin}` });
 
   before(async () => {
@@ -19,11 +20,23 @@ forEachStorage('IoTFlow API', (tp) => {
   it('creates a user (admin) and logs in: the JWT and the user come back', async () => {
     const created = await tp().api('POST', '/api/v1/users', { token: admin, body: { username: 'john_doe', email: 'john@example.com', password: 'secure_password' } });
     assert.deepStrictEqual([created.status, created.body.username, created.body.email], [201, 'john_doe', 'john@example.com']);
+    const { status, message, user } = created.body;
+    assert.deepStrictEqual([status, message], ['success', 'User created successfully'], "IoTFlow's wrapper");
+    assert.deepStrictEqual(
+      [user.id, user.user_id, user.username, user.email, user.is_active, user.is_admin, typeof user.created_at],
+      [created.body.id, created.body.id, 'john_doe', 'john@example.com', true, false, 'string'],
+    );
     const login = await tp().api('POST', '/api/v1/auth/login', { body: { username: 'john_doe', password: 'secure_password' } });
     assert.equal(login.status, 200);
     assert.equal(typeof login.body.access_token, 'string');
-    assert.deepStrictEqual([login.body.user.username, login.body.user.email], ['john_doe', 'john@example.com']);
+    assert.deepStrictEqual([login.body.user.user_id, login.body.user.username, login.body.user.email], [created.body.id, 'john_doe', 'john@example.com']);
     john = { token: login.body.access_token, id: created.body.id };
+  });
+
+  it('POST /api/v1/auth/register answers with the same {status, message, user} wrapper', async () => {
+    const res = await tp().api('POST', '/api/v1/auth/register', { body: { username: 'jane_doe', email: 'jane@example.com', password: 'secure_password' } });
+    assert.deepStrictEqual([res.status, res.body.status, res.body.message, res.body.user.username, res.body.user.user_id], [201, 'success', 'User created successfully', 'jane_doe', res.body.id]);
+    janeId = res.body.id;
   });
 
   it('registers a device (bearer instead of X-User-ID) and gets its API key once', async () => {
@@ -65,6 +78,43 @@ forEachStorage('IoTFlow API', (tp) => {
     assert.equal(status.status, 200);
   });
 
+  it('the rest of its device, user, chart and auth tables: config, status by id, users, charts by id, refresh', async () => {
+    const config = await tp().api('PUT', '/api/v1/devices/config', { apiKey: key, body: { config: { interval: 30 } } });
+    assert.deepStrictEqual([config.status, config.body.config], [200, { interval: 30 }]);
+    const byId = await tp().api('GET', `/api/v1/devices/${deviceId}/status`, { token: john.token });
+    assert.deepStrictEqual([byId.status, byId.body.id, byId.body.online], [200, deviceId, true]);
+    const me = await tp().api('GET', `/api/v1/users/${john.id}`, { token: john.token });
+    assert.deepStrictEqual([me.status, me.body.user_id], [200, john.id]);
+    const users = await tp().api('GET', '/api/v1/users', { headers: asAdmin() });
+    assert.ok(users.body.users.some((u: { user_id: string }) => u.user_id === john.id));
+    const renamed = await tp().api('PUT', `/api/v1/users/${john.id}`, { token: john.token, body: { email: 'john.doe@example.com' } });
+    assert.deepStrictEqual([renamed.status, renamed.body.email], [200, 'john.doe@example.com']);
+    const chart = await tp().api('POST', '/api/v1/charts', { token: john.token, body: { name: 'Humidity', series: [{ device_id: deviceId, field: 'humidity' }] } });
+    const read = await tp().api('GET', `/api/v1/charts/${chart.body.id}`, { token: john.token });
+    const changed = await tp().api('PUT', `/api/v1/charts/${chart.body.id}`, { token: john.token, body: { name: 'Humidity, living room' } });
+    const gone = await tp().api('DELETE', `/api/v1/charts/${chart.body.id}`, { token: john.token });
+    assert.deepStrictEqual([read.status, changed.body.name, gone.status], [200, 'Humidity, living room', 204]);
+    const login = await tp().api('POST', '/api/v1/auth/login', { body: { username: 'john_doe', password: 'secure_password' } });
+    const refreshed = await tp().api('POST', '/api/v1/auth/refresh', { body: { refresh_token: login.body.refresh_token } });
+    assert.deepStrictEqual([refreshed.status, refreshed.body.user.user_id, typeof refreshed.body.access_token], [200, john.id, 'string']);
+    const deleted = await tp().api('DELETE', `/api/v1/users/${janeId}`, { headers: asAdmin() });
+    assert.deepStrictEqual([deleted.status, deleted.body.deleted], [200, true]);
+    assert.equal((await tp().api('GET', `/api/v1/users/${janeId}`, { headers: asAdmin() })).status, 404);
+  });
+
+  it('DELETE /api/v1/telemetry/{device_id}: not with the device key (403 says who may); the owner deletes a range', async () => {
+    const byKey = await tp().api('DELETE', `/api/v1/telemetry/${deviceId}?start_time=-1h`, { apiKey: key });
+    assert.deepStrictEqual([byKey.status, byKey.body.error.code], [403, 'FORBIDDEN']);
+    assert.match(byKey.body.error.message, /owner/);
+    const noRange = await tp().api('DELETE', `/api/v1/telemetry/${deviceId}`, { token: john.token });
+    assert.deepStrictEqual([noRange.status, noRange.body.error.code], [400, 'VALIDATION_FAILED']);
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    assert.equal((await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { data: { temperature: 1 }, timestamp: old } })).status, 201);
+    const range = `start_time=${new Date(Date.now() - 4 * 86_400_000).toISOString()}&end_time=${new Date(Date.now() - 2 * 86_400_000).toISOString()}`;
+    const byOwner = await tp().api('DELETE', `/api/v1/telemetry/${deviceId}?${range}`, { token: john.token });
+    assert.deepStrictEqual([byOwner.status, byOwner.body.deleted], [200, 1]);
+  });
+
   it('GET /api/v1/devices/credentials answers 410 API_KEY_NOT_READABLE saying how to get a new key', async () => {
     const res = await tp().api('GET', '/api/v1/devices/credentials', { apiKey: key });
     assert.deepStrictEqual([res.status, res.body.error.code, res.body.error.details], [410, 'API_KEY_NOT_READABLE', { device_id: deviceId }]);
@@ -94,12 +144,14 @@ forEachStorage('IoTFlow API', (tp) => {
     assert.deepStrictEqual([list.status, list.body.devices.map((d: { id: string }) => d.id)], [200, [deviceId]]);
     const one = await tp().api('GET', `/api/v1/admin/devices/${deviceId}`, { headers: asAdmin() });
     assert.deepStrictEqual([one.status, one.body.device.name, one.body.device.latest.temperature], [200, 'Smart Temperature Sensor 001', 24]);
-    const status = await tp().api('PUT', `/api/v1/admin/devices/${deviceId}/status`, { token: admin, body: { status: 'maintenance' } });
+    const status = await tp().api('PUT', `/api/v1/admin/devices/${deviceId}/status`, { headers: asAdmin(), body: { status: 'maintenance' } });
     assert.equal(status.status, 200);
+    const statuses = await tp().api('GET', '/api/v1/admin/devices/statuses', { headers: asAdmin() });
+    assert.deepStrictEqual([statuses.status, statuses.body.devices.map((d: { id: string; status: string }) => [d.id, d.status])], [200, [[deviceId, 'maintenance']]]);
     const updated = await tp().api('PUT', `/api/v1/admin/devices/${deviceId}`, { headers: asAdmin(), body: { location: 'Kitchen' } });
     assert.deepStrictEqual([updated.status, updated.body.device.location, updated.body.device.status], [200, 'Kitchen', 'maintenance']);
-    const stats = await tp().api('GET', '/api/v1/admin/stats', { token: admin });
-    assert.equal(stats.status, 200);
+    const stats = await tp().api('GET', '/api/v1/admin/stats', { headers: asAdmin() });
+    assert.deepStrictEqual([stats.status, stats.body.devices], [200, 1]);
     const dashboard = await tp().api('GET', '/api/v1/admin/dashboard', { headers: asAdmin() });
     assert.deepStrictEqual([dashboard.status, dashboard.body.devices.total], [200, 1]);
     const notAdmin = await tp().api('GET', '/api/v1/admin/devices', { headers: { authorization: `admin ${john.token}` } });

@@ -58,7 +58,7 @@ describe('AMQP connector', { skip: skip ?? false }, () => {
   for (const trusted of [false, true]) {
     const n = names(trusted ? 'trusted' : 'keyed');
     made.push(n);
-    const env = { AMQP_URL: TEST_AMQP_URL, AMQP_QUEUE: n.queue, AMQP_DEAD_LETTER_QUEUE: n.dead, AMQP_EVENTS_EXCHANGE: n.exchange, AMQP_PREFETCH: '50', AMQP_TRUSTED_PRODUCER: String(trusted) };
+    const env = { AMQP_URL: TEST_AMQP_URL, AMQP_QUEUE: n.queue, AMQP_DEAD_LETTER_QUEUE: n.dead, AMQP_EVENTS_EXCHANGE: n.exchange, AMQP_PREFETCH: '50', AMQP_CONSUMERS: '3', AMQP_TRUSTED_PRODUCER: String(trusted) };
     forEachStorage(`AMQP ingest (${trusted ? 'trusted producer' : 'keys required'})`, (get) => {
       let tp: TestPlatform;
       let token: string;
@@ -92,6 +92,19 @@ describe('AMQP connector', { skip: skip ?? false }, () => {
         await until('an empty queue', async () => ((await queueDepth()) === 0 ? true : undefined));
         const health = await tp.api('GET', '/health?include=amqp');
         assert.equal(health.status, 200, health.text);
+      });
+
+      test('consumes on AMQP_CONSUMERS channels; a burst spread over them is stored once', async () => {
+        assert.equal((await ch.checkQueue(n.queue)).consumerCount, 3);
+        const key: Record<string, string> = trusted ? {} : { 'x-api-key': meter.api_key as string };
+        const t0 = Date.now() - 3 * HOUR;
+        const before = tp.platform.amqp!.counters().stored;
+        for (let i = 0; i < 300; i++) send(n.queue, { device_id: meter.id, timestamp: t0 + i * 1000, measurement_value: 0.01 }, key);
+        await until('300 more messages stored', async () => (tp.platform.amqp!.counters().stored - before >= 300 ? true : undefined));
+        const range = `start_time=${new Date(t0).toISOString()}&end_time=${new Date(t0 + 300_000).toISOString()}`;
+        const res = await tp.api('GET', `/api/v1/telemetry/${meter.id}?fields=energy_usage&${range}&limit=1000`, { token });
+        assert.deepStrictEqual([res.status, res.body.points.length, tp.platform.amqp!.counters().stored - before], [200, 300, 300]);
+        await until('an empty queue', async () => ((await queueDepth()) === 0 ? true : undefined));
       });
 
       test('messages that can never be stored go to the dead-letter queue with the reason', async () => {

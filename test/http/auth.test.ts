@@ -15,7 +15,10 @@ forEachStorage(
       const res = await tp().api('POST', '/api/v1/auth/register', { body: { username: 'alice', email: 'alice@example.org', password: 'alice-password' } });
       assert.equal(res.status, 201);
       const u = res.body;
-      assert.deepEqual(Object.keys(u).sort(), ['created_at', 'email', 'id', 'is_active', 'is_admin', 'last_login', 'role', 'updated_at', 'user_id', 'username']);
+      const view = ['created_at', 'email', 'id', 'is_active', 'is_admin', 'last_login', 'role', 'updated_at', 'user_id', 'username'];
+      // IoTFlow's {status, message, user} wrapper sits beside the view; the nested user is the same view.
+      assert.deepEqual(Object.keys(u).sort(), [...view, 'message', 'status', 'user'].sort());
+      assert.deepEqual(Object.keys(u.user).sort(), view);
       assert.equal(u.username, 'alice');
       assert.equal(u.email, 'alice@example.org');
       assert.equal(u.role, 'user');

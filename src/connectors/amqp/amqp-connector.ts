@@ -11,7 +11,10 @@ export interface AmqpOptions {
   /** The queue consumed (declared durable when it does not exist). */
   queue: string;
   deadLetterQueue: string;
+  /** Unacked messages per consumer channel. */
   prefetch: number;
+  /** Consumer channels on the queue (the window in flight is consumers × prefetch). */
+  consumers: number;
   /** Topic exchange events go to; empty: no events. */
   eventsExchange: string;
   trusted: boolean;
@@ -45,18 +48,25 @@ export async function startAmqpConnector(o: AmqpOptions, deps: Omit<AmqpIngestDe
       maxDelay: 5_000,
       waitForConnect: false,
       async setup(m: ChannelModel) {
-        const channel = await m.createChannel();
         const confirms = await m.createConfirmChannel();
-        await channel.assertQueue(o.queue, { durable: true });
-        await channel.assertQueue(o.deadLetterQueue, { durable: true });
+        await confirms.assertQueue(o.queue, { durable: true });
+        await confirms.assertQueue(o.deadLetterQueue, { durable: true });
         if (events) {
           await confirms.assertExchange(o.eventsExchange, 'topic', { durable: true });
           events.attach(confirms);
         }
-        const tag = await ingest.start(channel, confirms, o.prefetch);
-        consumer = { cancel: () => channel.cancel(tag) };
+        // Several channels, so that while one group commit runs, the next one gathers more than one
+        // channel's prefetch: the commit's fsync is shared by more messages.
+        const consumers = await Promise.all(
+          Array.from({ length: o.consumers }, async () => {
+            const channel = await m.createChannel();
+            const tag = await ingest.start(channel, confirms, o.prefetch);
+            return () => channel.cancel(tag);
+          }),
+        );
+        consumer = { cancel: () => Promise.all(consumers.map((cancel) => cancel())) };
         connected = true;
-        deps.log.info(`AMQP: consuming ${o.queue} (prefetch ${o.prefetch})${events ? `, events to exchange ${o.eventsExchange}` : ''}`);
+        deps.log.info(`AMQP: consuming ${o.queue} (${o.consumers} channels, prefetch ${o.prefetch} each)${events ? `, events to exchange ${o.eventsExchange}` : ''}`);
         markReady();
       },
     },

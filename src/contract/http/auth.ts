@@ -30,6 +30,13 @@ export const userView = z.object({
   last_login: z.string().nullable(),
 });
 
+/** A user just created: our view, with IoTFlow's `{status, message, user}` wrapper beside it. */
+export const createdUserView = userView.extend({
+  status: z.literal('success').describe("IoTFlow's wrapper"),
+  message: z.string().describe("IoTFlow's wrapper: 'User created successfully'"),
+  user: userView.describe('The user again, nested as IoTFlow answers it'),
+});
+
 export const loginResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),

@@ -9,6 +9,12 @@ export const deviceIdParam = z.object({
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'device ids are 1-64 characters of A-Z a-z 0-9 . _ -'),
 });
 
+/** The IoT Mock Service's device settings, kept in the device's config under the same names. */
+const mockServiceBase = {
+  base_power: z.number().min(0).max(1_000_000).optional().describe('IoT Mock Service: base power of the load, kW (stored as config.base_power)'),
+  base_voltage: z.number().positive().max(1_000_000).optional().describe('IoT Mock Service: nominal voltage, V (stored as config.base_voltage)'),
+};
+
 export const createDeviceBody = z.object({
   id: z
     .string()
@@ -24,6 +30,7 @@ export const createDeviceBody = z.object({
   status: deviceStatus.default('active'),
   metadata: jsonObjectInput.default({}),
   config: jsonObjectInput.default({}),
+  ...mockServiceBase,
 });
 
 export const updateDeviceBody = z
@@ -37,6 +44,7 @@ export const updateDeviceBody = z
     status: deviceStatus,
     metadata: jsonObjectInput,
     config: jsonObjectInput,
+    ...mockServiceBase,
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
@@ -81,6 +89,7 @@ export const deviceView = z.object({
   online: z.boolean().describe('Seen within the last OFFLINE_AFTER seconds'),
   metadata: jsonObject,
   config: jsonObject,
+  ...mockServiceBase,
   owner_id: z.string(),
   created_at: z.string(),
   updated_at: z.string(),

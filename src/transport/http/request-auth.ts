@@ -7,7 +7,9 @@ import type { AuthService, Principal } from '../../services/auth-service.ts';
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  // `admin <token>` is IoTFlow's scheme for its admin scripts: the same access token under another
+  // name (requireAdmin still decides what it may do).
+  const match = /^(?:Bearer|admin)\s+(\S+)$/i.exec(header);
   return match?.[1];
 }
 

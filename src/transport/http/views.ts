@@ -1,6 +1,6 @@
 // Domain objects as the API shows them (snake_case, ISO times), matching the contract schemas.
 import type { z } from 'zod';
-import type { userView, loginResponse } from '../../contract/http/auth.ts';
+import type { createdUserView, userView, loginResponse } from '../../contract/http/auth.ts';
 import type { deviceView } from '../../contract/http/devices.ts';
 import type { pointView } from '../../contract/http/telemetry.ts';
 import type { grantView } from '../../contract/http/access.ts';
@@ -28,6 +28,11 @@ export function userToView(u: User): z.output<typeof userView> {
   };
 }
 
+export function createdUserToView(u: User): z.output<typeof createdUserView> {
+  const user = userToView(u);
+  return { ...user, status: 'success', message: 'User created successfully', user };
+}
+
 export type LoginView = z.output<typeof loginResponse>;
 
 export function deviceToView(d: Device, offlineAfterMs: number, now = Date.now()): z.output<typeof deviceView> {
@@ -43,11 +48,20 @@ export function deviceToView(d: Device, offlineAfterMs: number, now = Date.now()
     online: d.online ?? (d.lastSeen !== null && now - d.lastSeen < offlineAfterMs),
     metadata: d.metadata,
     config: d.config,
+    ...mockServiceBase(d.config),
     owner_id: d.ownerId,
     created_at: iso(d.createdAt),
     updated_at: iso(d.updatedAt),
     last_seen: isoOrNull(d.lastSeen),
   };
+}
+
+/** The IoT Mock Service's base_power / base_voltage, shown beside config when the device has them. */
+function mockServiceBase(config: Record<string, unknown>): { base_power?: number; base_voltage?: number } {
+  const out: { base_power?: number; base_voltage?: number } = {};
+  if (typeof config.base_power === 'number') out.base_power = config.base_power;
+  if (typeof config.base_voltage === 'number') out.base_voltage = config.base_voltage;
+  return out;
 }
 
 /** A device's latest values (see DeviceLatest) as a list shows them: field -> { value, ts (ISO) }. */

@@ -16,6 +16,7 @@ import { DEFAULT_FILTERS } from '../lib/alarms.ts';
 import { formatTime, timeAgo } from '../lib/format.ts';
 import { fieldSpec, formatReading, useDeviceProfile } from '../lib/profile.ts';
 import { useAsync } from '../lib/use-async.ts';
+import { loadSettingsText } from '../lib/load-settings.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useApp } from '../session.tsx';
 
@@ -228,7 +229,8 @@ export function DevicePage({ id }: { id: string }) {
         <p className="meta">
           <Badge tone={d.online || seenLive ? 'ok' : 'muted'}>{d.online || seenLive ? 'online' : 'offline'}</Badge> <Badge tone={d.status === 'active' ? 'ok' : 'warn'}>{d.status}</Badge>{' '}
           {d.device_type}
-          {d.location ? ` · ${d.location}` : ''} · last seen {seenLive ? timeAgo(new Date(seenLive).toISOString()) : timeAgo(d.last_seen)}
+          {d.location ? ` · ${d.location}` : ''}
+          {loadSettingsText(d)} · last seen {seenLive ? timeAgo(new Date(seenLive).toISOString()) : timeAgo(d.last_seen)}
           {d.description ? <span className="block muted">{d.description}</span> : null}
         </p>
       )}

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FluxgateError, isFluxgateError } from '../../../contract/errors.ts';
-import { loginBody, loginResponse, logoutBody, refreshBody, registerBody, userView } from '../../../contract/http/auth.ts';
+import { createdUserView, loginBody, loginResponse, logoutBody, refreshBody, registerBody, userView } from '../../../contract/http/auth.ts';
 import { errorResponse } from '../../../contract/http/common.ts';
 import type { LoginResult } from '../../../services/auth-service.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireUser } from '../request-auth.ts';
-import { type LoginView, userToView } from '../views.ts';
+import { createdUserToView, type LoginView, userToView } from '../views.ts';
 
 function sessionView(result: LoginResult): LoginView {
   return {
@@ -28,13 +28,13 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
   r.post(
     '/api/v1/auth/register',
     {
-      schema: { tags, summary: 'Create an account (rate limit "register" per IP)', body: registerBody, response: { 201: userView, 409: errorResponse, 429: errorResponse } },
+      schema: { tags, summary: 'Create an account (rate limit "register" per IP)', body: registerBody, response: { 201: createdUserView, 409: errorResponse, 429: errorResponse } },
     },
     async (request, reply) => {
       await deps.limits.consume('register', request.ip);
       if (!deps.options.allowRegistration) throw new FluxgateError('REGISTRATION_DISABLED');
       const user = await deps.auth.signUp(request.body);
-      return reply.code(201).send(userToView(user));
+      return reply.code(201).send(createdUserToView(user));
     },
   );
 

@@ -42,6 +42,11 @@ const SUMMARY_DESCRIPTION =
   'The ingest rate is points stored per second over the last minute on the answering node: for admins all points (scope "platform"), ' +
   'for other users the points of their visible devices (scope "visible_devices").';
 
+/** The IoT Mock Service's base_power / base_voltage, merged into the config they are kept in. */
+function withBase(config: Record<string, unknown>, b: { base_power?: number | undefined; base_voltage?: number | undefined }): Record<string, unknown> {
+  return { ...config, ...(b.base_power === undefined ? {} : { base_power: b.base_power }), ...(b.base_voltage === undefined ? {} : { base_voltage: b.base_voltage }) };
+}
+
 function toPatch(body: z.output<typeof updateDeviceBody>): DevicePatch {
   return {
     name: body.name,
@@ -86,7 +91,7 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
           hardwareVersion: b.hardware_version,
           status: b.status,
           metadata: b.metadata,
-          config: b.config,
+          config: withBase(b.config, b),
         });
         const created = { ...view(device), api_key: apiKey };
         const iotflow = url.endsWith('register') ? { message: 'Device registered successfully', device: { ...created, user_id: created.owner_id } } : {};
@@ -184,7 +189,12 @@ export function deviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: { tags, summary: 'Update a device (only the fields given)', security, params: deviceIdParam, body: updateDeviceBody, response: { 200: deviceView } },
       handler: async (request) => {
         const principal = await requireUser(deps.auth, request);
-        return view(await deps.devices.update(principal, request.params.id, toPatch(request.body)));
+        const b = request.body;
+        const patch = toPatch(b);
+        if (b.base_power !== undefined || b.base_voltage !== undefined) {
+          patch.config = withBase(b.config ?? (await deps.devices.get(principal, request.params.id)).config, b);
+        }
+        return view(await deps.devices.update(principal, request.params.id, patch));
       },
     });
   }

@@ -11,7 +11,7 @@ import { DAY, checkTimeZone, parseQueryTime, parseWindow } from '../../../domain
 import { formatExportLine } from '../export-format.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { isoFormatter } from '../iso-time.ts';
-import { requireDevice, requireUser } from '../request-auth.ts';
+import { bearerToken, requireDevice, requireUser } from '../request-auth.ts';
 import { pointToView } from '../views.ts';
 
 // The hot telemetry routes build their answers in typed code from the schemas' own types; checking
@@ -222,6 +222,10 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { id } = request.params;
+      if (!bearerToken(request) && request.headers['x-api-key'] !== undefined) {
+        // IoTFlow let a device key delete its history; here a stolen key must not be able to erase it.
+        throw new FluxgateError('FORBIDDEN', 'A device key cannot delete telemetry: the device owner (or an admin) does, with Authorization: Bearer <access token>');
+      }
       await deps.access.require(await requireUser(deps.auth, request), id, 'owner');
       const { start, end } = parseRange(request.query, DAY);
       return { device_id: id, deleted: await deps.queries.deleteRange(id, start, end) };

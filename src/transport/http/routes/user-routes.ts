@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FluxgateError } from '../../../contract/errors.ts';
-import { userView } from '../../../contract/http/auth.ts';
+import { createdUserView, userView } from '../../../contract/http/auth.ts';
 import { errorResponse } from '../../../contract/http/common.ts';
 import {
   changePasswordBody,
@@ -16,7 +16,7 @@ import {
 } from '../../../contract/http/users.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAdmin, requireUser } from '../request-auth.ts';
-import { userToView } from '../views.ts';
+import { createdUserToView, userToView } from '../views.ts';
 
 export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -83,10 +83,10 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   r.post(
     '/api/v1/users',
-    { schema: { tags, summary: 'Create a user (admin)', security, body: createUserBody, response: { 201: userView, 409: errorResponse } } },
+    { schema: { tags, summary: 'Create a user (admin)', security, body: createUserBody, response: { 201: createdUserView, 409: errorResponse } } },
     async (request, reply) => {
       const principal = await admin(request);
-      return reply.code(201).send(userToView(await deps.users.create(principal, request.body)));
+      return reply.code(201).send(createdUserToView(await deps.users.create(principal, request.body)));
     },
   );
 
