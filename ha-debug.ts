@@ -1,0 +1,12 @@
+import { startPlatform } from './test/helpers/platform.ts';
+import { connectMqtt } from './test/helpers/mqtt.ts';
+const tp = await startPlatform('sqlite', { HA_DISCOVERY: 'true', LOG_LEVEL: 'warn' });
+const alice = await tp.newUser('alice', 'user-password-1');
+await tp.newDevice(alice.token, { id: 'th-1', name: 'x', device_type: 'thermostat' });
+const ha = await connectMqtt(`mqtt://127.0.0.1:${tp.platform.mqtt!.port}`, { username: 'alice', password: 'user-password-1' });
+console.log('connected');
+ha.on('message', (t, p) => console.log(t, p.toString().slice(0, 80)));
+console.log(await ha.subscribeAsync('homeassistant/#', { qos: 1 }));
+await new Promise((r) => setTimeout(r, 1500));
+ha.end(true);
+await tp.stop();
