@@ -325,6 +325,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       rules,
       alarms,
       notifications,
+      homeAssistant: { mode: config.HA_DISCOVERY, prefix: config.HA_DISCOVERY_PREFIX },
       compat: {
         systems: compatSystems,
         statusCache,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { haCommandValue } from '../../src/contract/home-assistant/ha-entities.ts';
 import { HaTopics, fromHaId, haId } from '../../src/contract/home-assistant/ha-topics.ts';
+import { boolParam, numberParam } from '../../src/contract/profiles/profile-builders.ts';
 import { haDiscoveryFor } from '../../src/contract/home-assistant/ha-discovery-mode.ts';
 import { assertHaConfig } from '../connectors/home-assistant/ha-schema.ts';
 
@@ -30,8 +31,8 @@ describe('Home Assistant topics', () => {
   });
 
   it('reads HA command payloads by the desired key\'s type', () => {
-    const bool = { key: 'on', label: 'On', type: 'boolean', unit: null, min: null, max: null, values: [], required: true } as const;
-    const num = { ...bool, type: 'number' } as const;
+    const bool = boolParam('on', 'On');
+    const num = numberParam('target', 'Target', '°C', 5, 35);
     assert.deepEqual([haCommandValue(bool, 'ON'), haCommandValue(bool, 'UNLOCK'), haCommandValue(bool, 'maybe')], [true, false, undefined]);
     assert.deepEqual([haCommandValue(num, '21.5'), haCommandValue(num, 'warm'), haCommandValue(num, '')], [21.5, undefined, undefined]);
   });

@@ -156,7 +156,7 @@ forEachStorage(
       await seen.until(() => seen.json('fluxgate/ha/plug_1/state')?.power_on === 'ON');
       const plugState = seen.json('fluxgate/ha/plug_1/state');
       assert.equal(plugState.power, 60.5);
-      assert.match((plugState._last_reset as Record<string, string>).energy_usage, /^\d{4}-\d\d-\d\dT/);
+      assert.match((plugState._last_reset as Record<string, string>).energy_usage ?? '', /^\d{4}-\d\d-\d\dT/);
 
       const state = await tp.api('GET', '/api/v1/devices/th-1/state', { token: alice.token });
       assert.equal(state.body.desired.target_temperature, 23.5);
@@ -190,6 +190,13 @@ forEachStorage(
       assert.equal(ha.connected, true);
       const state = await tp.api('GET', '/api/v1/devices/th-1/state', { token: alice.token });
       assert.equal(state.body.desired.target_temperature, 23.5);
+    });
+
+    test('the API tells the device page whether a device is announced', { timeout: 30_000 }, async () => {
+      const shown = await tp.api('GET', '/api/v1/devices/th-1/home-assistant', { token: alice.token });
+      assert.deepEqual(shown.body, { discovery: 'true', discovery_prefix: 'homeassistant', announced: true, metadata_key: 'home_assistant' });
+      assert.equal((await tp.api('GET', '/api/v1/devices/hidden-1/home-assistant', { token: alice.token })).body.announced, false);
+      assert.equal((await tp.api('GET', '/api/v1/devices/th-1/home-assistant', { token: bob.token })).status, 404);
     });
 
     test('deleting a device clears its configs with empty retained payloads', { timeout: 30_000 }, async () => {
