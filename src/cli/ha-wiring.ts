@@ -10,6 +10,7 @@ import { HaTopics } from '../contract/home-assistant/ha-topics.ts';
 import type { Device } from '../domain/device.ts';
 import type { DeviceAccess } from '../services/access.ts';
 import type { CommandService } from '../services/command-service.ts';
+import type { Connectivity } from '../services/connectivity.ts';
 import type { EventBus } from '../services/event-bus.ts';
 import type { ProfileService } from '../services/profile-service.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -27,6 +28,7 @@ interface Deps {
   access: DeviceAccess;
   commands: CommandService;
   profiles: ProfileService;
+  connectivity: Connectivity;
   bus: EventBus;
   logger: Logger;
   version: string;
@@ -73,6 +75,7 @@ export function wireHomeAssistant(config: Config, deps: Deps): HomeAssistantWiri
         device,
         profileOf,
         latest: (id) => storage.latestPoints(id),
+        isOnline: (id) => deps.connectivity.isOnline(id),
         warn,
       });
       access.start();

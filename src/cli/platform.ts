@@ -188,7 +188,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const profiles = new ProfileService(storage);
   const commands = new CommandService(storage, access, bus, profiles, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000 });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
-  const homeAssistant = wireHomeAssistant(config, { storage, access, commands, profiles, bus, logger, version: VERSION });
+  const homeAssistant = wireHomeAssistant(config, { storage, access, commands, profiles, connectivity, bus, logger, version: VERSION });
   const mqttDeps: MqttDeps = {
     options: {
       maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,

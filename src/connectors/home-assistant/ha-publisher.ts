@@ -24,6 +24,8 @@ export interface HaPublisherDeps {
   device(id: string): Promise<Device | undefined>;
   profileOf(device: Device): Promise<ProfileDefinition | undefined>;
   latest(deviceId: string): Promise<Point[]>;
+  /** Whether the device is online now (this node's connectivity). */
+  isOnline(deviceId: string): boolean;
   warn(message: string, detail: Record<string, unknown>): void;
 }
 
@@ -89,7 +91,7 @@ export class HaPublisher {
     const latest = previous?.latest ?? new Map((await this.deps.latest(device.id)).map((p) => [p.field, { value: p.value, ts: p.ts }]));
     this.announced.set(device.id, { profile, configTopics, latest });
     // Availability and state first, so HA finds values when it subscribes after reading a config.
-    await this.availability(device.id, device.online === true);
+    await this.availability(device.id, this.deps.isOnline(device.id));
     await this.publishState(device.id);
     for (const e of entities) await publish(e.topic, JSON.stringify(e.config), true);
     for (const stale of previous?.configTopics ?? []) if (!configTopics.includes(stale)) await publish(stale, '', true);

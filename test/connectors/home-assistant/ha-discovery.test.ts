@@ -160,6 +160,14 @@ forEachStorage(
 
       const state = await tp.api('GET', '/api/v1/devices/th-1/state', { token: alice.token });
       assert.equal(state.body.desired.target_temperature, 23.5);
+
+      // Renaming the device re-announces it; its availability stays what it is (online).
+      await ha.subscribeAsync('homeassistant/climate/#', { qos: 1 });
+      const renamed = await tp.api('PATCH', '/api/v1/devices/th-1', { token: alice.token, body: { name: 'Living room' } });
+      assert.equal(renamed.status, 200);
+      const climateTopic = cfg('climate', 'th-1', 'climate');
+      await seen.until(() => (seen.json(climateTopic)?.device as { name?: string } | undefined)?.name === 'Living room');
+      assert.equal(seen.latest.get('fluxgate/ha/th-1/availability'), 'online');
     });
 
     test('another user (logged in with an access token) sees none of these devices and may not control them', { timeout: 30_000 }, async () => {
