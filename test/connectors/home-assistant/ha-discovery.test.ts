@@ -1,10 +1,10 @@
 // Home Assistant discovery end to end: a real platform (both storages) with HA_DISCOVERY=true, a
 // client playing Home Assistant over TCP (logged in as a user), and real device clients.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { closed, connectMqtt, grantedCodes, messageMatching } from '../../helpers/mqtt.ts';
-import { type TestPlatform, forEachStorage } from '../../helpers/platform.ts';
+import { type TestPlatform, forEachStorage, startPlatform } from '../../helpers/platform.ts';
 import { assertHaConfig } from './ha-schema.ts';
 
 /** Home Assistant's MQTT client settings: protocolVersion 5 here is all MQTT 5 needs once the broker speaks it. */
@@ -205,6 +205,15 @@ forEachStorage(
       assert.deepEqual(shown.body, { discovery: 'true', discovery_prefix: 'homeassistant', announced: true, metadata_key: 'home_assistant' });
       assert.equal((await tp.api('GET', '/api/v1/devices/hidden-1/home-assistant', { token: alice.token })).body.announced, false);
       assert.equal((await tp.api('GET', '/api/v1/devices/th-1/home-assistant', { token: bob.token })).status, 404);
+
+      // Opting the hidden device in (its metadata) announces it at once.
+      const ha = await connect({ ...HA_CLIENT, username: 'alice', password: PASSWORD });
+      const seen = collect(ha);
+      await ha.subscribeAsync('homeassistant/sensor/fluxgate_hidden-1/#', { qos: 1 });
+      const patched = await tp.api('PATCH', '/api/v1/devices/hidden-1', { token: alice.token, body: { metadata: { home_assistant: true } } });
+      assert.equal(patched.status, 200);
+      await seen.until(() => seen.latest.has(cfg('sensor', 'hidden-1', 'temperature')));
+      assert.equal((await tp.api('GET', '/api/v1/devices/hidden-1/home-assistant', { token: alice.token })).body.announced, true);
     });
 
     test('deleting a device clears its configs with empty retained payloads', { timeout: 30_000 }, async () => {
@@ -233,3 +242,19 @@ forEachStorage(
   },
   { HA_DISCOVERY: 'true' },
 );
+
+describe('without HA_DISCOVERY', () => {
+  let tp: TestPlatform;
+  before(async () => {
+    tp = await startPlatform('sqlite');
+  });
+  after(() => tp.stop());
+
+  test('a user who is not an admin cannot connect to the broker, with a password or a token', { timeout: 30_000 }, async () => {
+    const carol = await tp.newUser('carol', PASSWORD);
+    const url = `mqtt://127.0.0.1:${tp.platform.mqtt!.port!}`;
+    await assert.rejects(connectMqtt(url, { ...HA_CLIENT, username: 'carol', password: PASSWORD }), /Bad username or password/);
+    await assert.rejects(connectMqtt(url, { ...HA_CLIENT, username: 'token', password: carol.token }), /Bad username or password/);
+    assert.equal((await tp.api('GET', '/api/v1/devices/x/home-assistant', { token: carol.token })).status, 404);
+  });
+});
