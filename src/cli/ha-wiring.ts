@@ -76,6 +76,7 @@ export function wireHomeAssistant(config: Config, deps: Deps): HomeAssistantWiri
         profileOf,
         latest: (id) => storage.latestPoints(id),
         isOnline: (id) => deps.connectivity.isOnline(id),
+        reloadUser: (userId) => access.reload(userId),
         warn,
       });
       access.start();

@@ -36,8 +36,7 @@ export class HaAccess implements MqttUserScope {
     const reload = () => void this.reloadAll();
     const { bus } = this.deps;
     bus.on('access.changed', OWNER, reload);
-    bus.on('device.assigned', OWNER, ({ userId }) => void this.reload(userId));
-    bus.on('device.created', OWNER, ({ ownerId }) => void this.reload(ownerId));
+    // device.created and device.assigned: the publisher calls reload() before it announces the device.
     // Not on device.deleted: the empty configs that remove a deleted device must still reach those who saw it.
   }
 
@@ -86,7 +85,8 @@ export class HaAccess implements MqttUserScope {
     if (view && --view.connections <= 0) this.users.delete(userId);
   }
 
-  private async reload(userId: string): Promise<void> {
+  /** Reloads what a connected user may see (nothing to do for a user not connected). */
+  async reload(userId: string): Promise<void> {
     const view = this.users.get(userId);
     if (!view) return;
     try {

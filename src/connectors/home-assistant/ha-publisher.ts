@@ -24,6 +24,11 @@ export interface HaPublisherDeps {
   device(id: string): Promise<Device | undefined>;
   profileOf(device: Device): Promise<ProfileDefinition | undefined>;
   latest(deviceId: string): Promise<Point[]>;
+  /**
+   * Reloads what a user may see (HaAccess), awaited before a device new to them is announced, so
+   * its retained configs reach their connected Home Assistant.
+   */
+  reloadUser(userId: string): Promise<void>;
   /** Whether the device is online now (this node's connectivity). */
   isOnline(deviceId: string): boolean;
   warn(message: string, detail: Record<string, unknown>): void;
@@ -48,7 +53,8 @@ export class HaPublisher {
     bus.on('device.status', OWNER, ({ deviceId, online }) => {
       if (this.announced.has(deviceId)) this.enqueue(deviceId, () => this.availability(deviceId, online));
     });
-    bus.on('device.created', OWNER, ({ deviceId }) => this.enqueue(deviceId, () => this.refresh(deviceId)));
+    bus.on('device.created', OWNER, ({ deviceId, ownerId }) => this.enqueue(deviceId, () => this.deps.reloadUser(ownerId).then(() => this.refresh(deviceId))));
+    bus.on('device.assigned', OWNER, ({ deviceId, userId }) => this.enqueue(deviceId, () => this.deps.reloadUser(userId).then(() => this.refresh(deviceId))));
     bus.on('device.updated', OWNER, ({ deviceId }) => this.enqueue(deviceId, () => this.refresh(deviceId)));
     bus.on('device.deleted', OWNER, ({ deviceId }) => this.enqueue(deviceId, () => this.withdraw(deviceId)));
     for (const device of await this.deps.allDevices()) await this.enqueue(device.id, () => this.announce(device));

@@ -191,6 +191,23 @@ forEachStorage(
       assert.equal((await tp.api('GET', '/api/v1/devices/th-1/state', { token: bob.token })).status, 404);
     });
 
+    test('a device shared with a connected user is announced to them at once; read access still controls nothing', { timeout: 30_000 }, async () => {
+      const other = await connect({ ...HA_CLIENT, username: 'bob', password: PASSWORD });
+      const seen = collect(other);
+      await other.subscribeAsync('homeassistant/#', { qos: 1 });
+      await seen.until(() => seen.latest.has(cfg('sensor', 'bob-sensor', 'temperature')));
+      const shared = await tp.api('POST', '/api/v1/devices/lock-1/access', { token: alice.token, body: { username: 'bob', level: 'read' } });
+      assert.equal(shared.status, 201);
+      await seen.until(() => LOCK_TOPICS.every((t) => seen.latest.has(t)));
+      assertHaConfig('lock', LOCK_TOPICS[0]!, seen.json(LOCK_TOPICS[0]!));
+
+      const gone = closed(other);
+      other.publish('fluxgate/ha/lock-1/set/locked', 'UNLOCK', { qos: 1 });
+      await gone;
+      const state = await tp.api('GET', '/api/v1/devices/lock-1/state', { token: alice.token });
+      assert.equal(state.body.desired.locked, undefined);
+    });
+
     test('a bad command value is dropped without closing Home Assistant\'s connection', { timeout: 30_000 }, async () => {
       const ha = await connect({ ...HA_CLIENT, username: 'alice', password: PASSWORD });
       await ha.publishAsync('fluxgate/ha/th-1/set/target_temperature', 'warm', { qos: 1 });
