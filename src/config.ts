@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { COMPAT_SYSTEM_IDS, parseCompatSystems } from './contract/compat-systems.ts';
+import { HA_DISCOVERY_MODES } from './contract/home-assistant/ha-discovery-mode.ts';
 import { isAllowEntry } from './rules/channels/webhook-guard.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -200,6 +201,15 @@ export const configSchema = z.object({
     .describe(
       'Shared secret the external broker sends to POST /api/v1/mqtt/auth and /mqtt/acl (Authorization: Bearer, or Basic with it as the password); the hooks are off without it and without MQTT_URL',
     ),
+  HA_DISCOVERY: z
+    .enum(HA_DISCOVERY_MODES)
+    .default('false')
+    .describe('Home Assistant MQTT discovery on the embedded broker (docs/home-assistant.md): true announces every device but those with metadata home_assistant=false; opt-in only those with home_assistant=true'),
+  HA_DISCOVERY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'use letters, digits, _ - and / (no wildcards, no leading or trailing /)')
+    .default('homeassistant')
+    .describe('Discovery prefix Home Assistant listens on (its MQTT integration setting of the same name)'),
 });
 
 /** Cross-setting rules zod cannot express field by field. */
@@ -207,6 +217,9 @@ function crossCheck(config: z.output<typeof configSchema>): string[] {
   const problems: string[] = [];
   if (Boolean(config.MQTT_TLS_CERT) !== Boolean(config.MQTT_TLS_KEY)) {
     problems.push('MQTT_TLS_CERT/MQTT_TLS_KEY: set both or neither');
+  }
+  if (config.HA_DISCOVERY !== 'false' && (config.MQTT_URL || !config.MQTT_ENABLED)) {
+    problems.push('HA_DISCOVERY: Home Assistant discovery needs the embedded broker (MQTT_ENABLED=true, no MQTT_URL)');
   }
   return problems;
 }

@@ -23,6 +23,16 @@ describe('config', () => {
     assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
   });
 
+  it('Home Assistant discovery: off by default, and only with the embedded broker', () => {
+    const c = loadConfig({});
+    assert.deepStrictEqual([c.HA_DISCOVERY, c.HA_DISCOVERY_PREFIX], ['false', 'homeassistant']);
+    assert.equal(loadConfig({ HA_DISCOVERY: 'opt-in', HA_DISCOVERY_PREFIX: 'ha/fluxgate' }).HA_DISCOVERY_PREFIX, 'ha/fluxgate');
+    assert.throws(() => loadConfig({ HA_DISCOVERY: 'yes' }), /HA_DISCOVERY/);
+    assert.throws(() => loadConfig({ HA_DISCOVERY_PREFIX: 'homeassistant/#' }), /HA_DISCOVERY_PREFIX: use letters/);
+    assert.throws(() => loadConfig({ HA_DISCOVERY: 'true', MQTT_URL: 'mqtt://broker:1883' }), /HA_DISCOVERY: Home Assistant discovery needs the embedded broker/);
+    assert.throws(() => loadConfig({ HA_DISCOVERY: 'true', MQTT_ENABLED: 'false' }), /HA_DISCOVERY: Home Assistant discovery needs the embedded broker/);
+  });
+
   it('keeps device files under DATA_DIR by default and needs S3_BUCKET for the s3 driver', () => {
     const c = loadConfig({});
     assert.deepStrictEqual([c.BLOB_DRIVER, c.FILE_MAX_BYTES, c.LOG_RETENTION_DAYS, c.S3_FORCE_PATH_STYLE], ['local', 10_485_760, 30, false]);

@@ -10,6 +10,8 @@ import { DEFAULT_LIMITS } from '../domain/telemetry.ts';
 import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import type { AmqpConnector } from '../connectors/amqp/amqp-connector.ts';
 import { startAmqp } from './amqp-wiring.ts';
+import { wireHomeAssistant } from './ha-wiring.ts';
+import type { HaPublisher } from '../connectors/home-assistant/ha-publisher.ts';
 import { DeviceAccess } from '../services/access.ts';
 import { AdminService } from '../services/admin-service.ts';
 import { IngestRate } from '../services/ingest-rate.ts';
@@ -97,6 +99,8 @@ export interface Platform {
   mqtt?: RunningMqtt;
   /** The RabbitMQ connector, when AMQP_URL is set (after listen). */
   amqp?: AmqpConnector;
+  /** Home Assistant discovery, when HA_DISCOVERY is on (after listen). */
+  homeAssistant?: HaPublisher;
   /** Starts listening; resolves with the bound HTTP port (and the embedded broker's MQTT port). */
   listen(): Promise<{ port: number; mqttPort?: number }>;
   stop(): Promise<void>;
@@ -201,6 +205,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   const profiles = new ProfileService(storage);
   const commands = new CommandService(storage, access, bus, profiles, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000, mayRun: () => leadership.mayRun('command-expiry') });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
+  const homeAssistant = wireHomeAssistant(config, { storage, access, commands, profiles, connectivity, bus, logger, version: VERSION });
   const mqttDeps: MqttDeps = {
     options: {
       maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
@@ -210,7 +215,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       deviceRate: parseRateLimit(config.MQTT_RATE_LIMIT_DEVICE),
     },
     logger,
-    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage, () => metrics.mqttAdminPasswordChecks.inc()),
+    policy: new MqttPolicy(new MqttTopics(config.MQTT_TOPIC_PREFIX), keys, auth, storage, () => metrics.mqttAdminPasswordChecks.inc(), homeAssistant?.access),
     pipeline,
     connectivity,
     bus,
@@ -340,6 +345,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       rules,
       alarms,
       notifications,
+      homeAssistant: { mode: config.HA_DISCOVERY, prefix: config.HA_DISCOVERY_PREFIX },
       compat: {
         systems: compatSystems,
         statusCache,
@@ -383,6 +389,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
           platform.mqtt = await startMqtt(config, mqttDeps, http.server);
           const broker = platform.mqtt.broker;
           if (broker) adminService.registerConnections('mqtt', () => broker.aedes.connectedClients);
+          if (broker && homeAssistant) platform.homeAssistant = await homeAssistant.startPublisher(broker.aedes);
         }
         if (config.AMQP_URL) platform.amqp = await startAmqp({ ...config, AMQP_URL: config.AMQP_URL }, { pipeline, keys, storage, bus, logger });
       } catch (err) {
@@ -416,6 +423,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       // In-flight sends finish; rows still pending are sent after the next start.
       await notificationDispatcher.stop();
       await platform.amqp?.stop();
+      await platform.homeAssistant?.stop();
+      homeAssistant?.access.stop();
       await platform.mqtt?.close();
       await http.close();
       await pipeline.drain();

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { HaDiscoveryMode } from '../../contract/home-assistant/ha-discovery-mode.ts';
 import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import type { DeviceAccess } from '../../services/access.ts';
 import type { AdminService } from '../../services/admin-service.ts';
@@ -81,4 +82,6 @@ export interface HttpDeps {
   notifications: NotificationService;
   /** The replaced systems' APIs at their own paths (COMPAT_APIS); absent: none. */
   compat?: CompatDeps;
+  /** HA_DISCOVERY and HA_DISCOVERY_PREFIX, for the device page. */
+  homeAssistant: { mode: HaDiscoveryMode; prefix: string };
 }

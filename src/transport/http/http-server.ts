@@ -31,6 +31,7 @@ import { fileRoutes } from './routes/file-routes.ts';
 import { lineProtocolRoutes } from './routes/line-protocol-routes.ts';
 import { logRoutes } from './routes/log-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
+import { homeAssistantRoutes } from './routes/home-assistant-routes.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
 import { telemetryRoutes } from './routes/telemetry-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
@@ -156,6 +157,7 @@ export async function buildHttpServer(deps: HttpDeps, version: string): Promise<
   alarmRoutes(app, deps);
   notificationRoutes(app, deps);
   seriesRoutes(app, deps);
+  homeAssistantRoutes(app, deps);
   systemRoutes(app, deps, version);
   await registerCompatApis(app, deps, dashboard);
 

@@ -1,4 +1,5 @@
-// CONNECT: username = device id, password = API key (or an admin's username/password). A client id
+// CONNECT: username = device id, password = API key (or an admin's username/password; with Home
+// Assistant discovery on, any user's, or `token` and an access token). A client id
 // in use, or holding a persistent session, belongs to the identity that made it: another credential
 // cannot take it over (kick the owner off, inherit or discard its session). Live bindings are kept in
 // memory and end with the connection; a persistent session's owner is stored with the session, so it
@@ -38,7 +39,7 @@ function refusal(message: string, returnCode: number): AuthenticateError {
 }
 
 function identityKey(who: MqttIdentity): string {
-  return who.kind === 'device' ? `device:${who.deviceId}` : `admin:${who.userId}`;
+  return who.kind === 'device' ? `device:${who.deviceId}` : `${who.kind}:${who.userId}`;
 }
 
 /** The owners (identity keys) of persistent sessions, stored beside the sessions (mqtt-persistence.ts). */
@@ -65,6 +66,8 @@ export class MqttClients {
   attach(aedes: Aedes): void {
     aedes.on('clientDisconnect', (client: Client) => {
       if (this.live.get(client.id) === client) this.live.delete(client.id);
+      const who = this.identities.get(client);
+      if (who?.kind === 'user') this.deps.policy.userScope?.disconnected(who.userId);
     });
   }
 
@@ -103,6 +106,8 @@ export class MqttClients {
       logger.warn({ clientId: client.id, username }, 'MQTT connect refused: bad username or password');
       return refusal('Bad username or password', BAD_USERNAME_OR_PASSWORD);
     }
+    // A user's view (the devices they may see) is loaded before they may subscribe.
+    if (who.kind === 'user') await policy.userScope?.connected(who.userId);
     const key = identityKey(who);
     // From here to the binding nothing is awaited, so of two CONNECTs racing for one id the second sees the first.
     const stored = this.sessions?.ownerOf(client.id);

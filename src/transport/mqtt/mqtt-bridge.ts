@@ -8,6 +8,8 @@ import type { MqttAcl } from './mqtt-acl.ts';
 import type { MqttClients } from './mqtt-authenticate.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import { parseMqttPayload } from './mqtt-payload.ts';
+import { type MqttIdentity, principalOf } from '../../services/mqtt-policy.ts';
+import type { MqttUserScope } from '../../services/mqtt-user-scope.ts';
 
 type Outcome = 'stored' | 'dropped' | 'refused';
 
@@ -38,6 +40,8 @@ export class MqttBridge {
     const refusal = this.acl.publishRefusal(client, packet);
     if (refusal !== null) return done(this.acl.refusePublish(client, packet, refusal));
     const who = this.clients.identityOf(client);
+    const scope = this.deps.policy.userScope;
+    if (client && who && who.kind !== 'device' && scope?.handles(packet.topic)) return this.userCommand(client, who, scope, packet, done);
     if (!client || who?.kind !== 'device') return done(null);
     const parsed = this.deps.policy.topics.parse(packet.topic);
     if (!parsed) return done(null);
@@ -53,6 +57,27 @@ export class MqttBridge {
     }
     done(null);
   };
+
+  /**
+   * A user's (or admin's) message to a Home Assistant command topic: refused (connection closed,
+   * as for any refused PUBLISH) unless they may control that device; else turned into desired
+   * state or a command before the PUBACK, so an acknowledged command is stored. A command that
+   * does not fit the device's profile is dropped and logged.
+   */
+  private userCommand(client: Client, who: Exclude<MqttIdentity, { kind: 'device' }>, scope: MqttUserScope, packet: PublishPacket, done: (error?: Error | null) => void): void {
+    const principal = principalOf(who)!;
+    const allowed = who.kind === 'admin' ? Promise.resolve(true) : scope.mayPublish(principal, packet.topic);
+    allowed
+      .then(async (ok) => {
+        if (!ok) return done(this.acl.refusePublish(client, packet, 'no control access to this device'));
+        await scope.handle(principal, packet.topic, packet.payload.toString()).catch((err: unknown) => this.drop(client, packet, 'invalid_command', err));
+        done(null);
+      })
+      .catch((err: unknown) => {
+        this.drop(client, packet, 'invalid_command', err);
+        done(null);
+      });
+  }
 
   /**
    * Holds a QoS 1 message's PUBACK in the client's queue; the returned function settles it (after

@@ -45,8 +45,10 @@ export class MqttCommandRelay {
    * With the level persistence aedes' 'ack' event does not carry the packet for clean sessions, so
    * a command counts as delivered when the broker hands it to the device's own connection.
    */
-  readonly authorizeForward = (client: Client, packet: AedesPublishPacket): AedesPublishPacket => {
+  readonly authorizeForward = (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
     const who = this.clients?.identityOf(client);
+    // A user (Home Assistant) receives only messages about devices they may see.
+    if (who?.kind === 'user') return this.deps.policy.userScope?.mayReceive(who.userId, packet.topic) ? packet : null;
     if (who?.kind !== 'device') return packet;
     const parsed = this.deps.policy.topics.parse(packet.topic);
     if (parsed?.kind !== 'commands' || parsed.deviceId !== who.deviceId) return packet;

@@ -7,6 +7,7 @@ import { AlarmList } from '../components/AlarmList.tsx';
 import { ControlPanel } from '../components/ControlPanel.tsx';
 import { ApiKeyOnce, DeviceForm } from '../components/DeviceForm.tsx';
 import { HistoryTable } from '../components/HistoryTable.tsx';
+import { HomeAssistantBadge } from '../components/HomeAssistantBadge.tsx';
 import { LogsPanel } from '../components/LogsPanel.tsx';
 import { FilesPanel } from '../components/FilesPanel.tsx';
 import { LiveCharts } from '../components/LiveCharts.tsx';
@@ -228,6 +229,7 @@ export function DevicePage({ id }: { id: string }) {
       {d && (
         <p className="meta">
           <Badge tone={d.online || seenLive ? 'ok' : 'muted'}>{d.online || seenLive ? 'online' : 'offline'}</Badge> <Badge tone={d.status === 'active' ? 'ok' : 'warn'}>{d.status}</Badge>{' '}
+          <HomeAssistantBadge deviceId={id} />
           {d.device_type}
           {d.location ? ` · ${d.location}` : ''}
           {loadSettingsText(d)} · last seen {seenLive ? timeAgo(new Date(seenLive).toISOString()) : timeAgo(d.last_seen)}
