@@ -52,6 +52,7 @@ import { Connectivity } from '../services/connectivity.ts';
 import { MqttPolicy } from '../services/mqtt-policy.ts';
 import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
 import { AlarmService } from '../rules/alarm-service.ts';
+import { RuleActions } from '../rules/rule-actions.ts';
 import { RuleEngine } from '../rules/rule-engine.ts';
 import { RuleService } from '../rules/rule-service.ts';
 import { EmailChannel } from '../rules/channels/email-channel.ts';
@@ -87,6 +88,8 @@ export interface Platform {
   alarms: AlarmService;
   /** Evaluates rules as points arrive and every RULES_TICK_MS (started by listen). */
   ruleEngine: RuleEngine;
+  /** Runs rules' actions (commands, desired state) as their alarms are raised and cleared. */
+  ruleActions: RuleActions;
   /** Writes alarm changes to the notification outbox. */
   notificationOutbox: NotificationOutbox;
   /** Sends the outbox (started by listen). */
@@ -209,6 +212,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     offlineAfterMs: config.OFFLINE_AFTER * 1000,
     onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
   });
+  const ruleActions = new RuleActions(storage, bus, commands, alarms, (err) => logger.warn({ err }, 'rule action failed'));
   const allowPrivate = parseAllowPrivate(config.WEBHOOK_ALLOW_PRIVATE);
   const email = config.SMTP_URL ? new EmailChannel(config.SMTP_URL, config.SMTP_FROM) : undefined;
   const notificationDispatcher = new NotificationDispatcher(
@@ -353,6 +357,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     mqttDeps,
     alarms,
     ruleEngine,
+    ruleActions,
     notificationOutbox,
     notificationDispatcher,
     async listen() {
@@ -375,6 +380,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       retention.start();
       connectivity.start();
       commands.start();
+      ruleActions.start();
       notificationOutbox.start();
       notificationDispatcher.start();
       try {
@@ -399,6 +405,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await http.close();
       await pipeline.drain();
       await ruleEngine.stop();
+      await ruleActions.stop();
       await notificationOutbox.stop();
       email?.close();
       await presence.stop();

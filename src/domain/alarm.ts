@@ -5,7 +5,7 @@ import type { Severity } from './rule.ts';
 export const ALARM_STATES = ['active', 'acknowledged', 'cleared'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
-export const ALARM_EVENT_KINDS = ['raised', 'acknowledged', 'cleared', 'severity_changed', 'comment'] as const;
+export const ALARM_EVENT_KINDS = ['raised', 'acknowledged', 'cleared', 'severity_changed', 'comment', 'action'] as const;
 export type AlarmEventKind = (typeof ALARM_EVENT_KINDS)[number];
 
 export interface Alarm {

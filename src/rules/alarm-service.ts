@@ -44,6 +44,14 @@ export class AlarmService {
     return this.change(open.id, 'severity_changed', null, null, { severity }, { from: open.severity, to: severity });
   }
 
+  /** Records what a rule did for an alarm (an action's outcome) in its history, as the rule (no user). */
+  async recordAction(alarm: Alarm, details: Record<string, unknown>): Promise<AlarmEvent> {
+    const at = this.now();
+    const event = await this.storage.addAlarmEvent({ alarmId: alarm.id, deviceId: alarm.deviceId, kind: 'action', at, userId: null, comment: null, details });
+    this.publish(alarm, 'action', at, null, null);
+    return event;
+  }
+
   // ---- the people's side ----
 
   async list(principal: Principal, filter: Omit<AlarmFilter, 'visibleTo'>): Promise<{ items: Alarm[]; total: number }> {

@@ -2,7 +2,7 @@
 // type; its condition (leaves combined with all/any, nested one level) must hold `for_s` seconds before
 // an alarm is raised. Validation messages carry the path of the bad part (e.g. condition.conditions.1.op).
 import { z } from 'zod';
-import { cleanText, isoTime } from './common.ts';
+import { cleanText, isoTime, jsonObjectInput } from './common.ts';
 
 export const SEVERITY_NAMES = ['info', 'warning', 'minor', 'major', 'critical'] as const;
 export const severity = z.enum(SEVERITY_NAMES).describe('info < warning < minor < major < critical');
@@ -88,6 +88,31 @@ export const ruleTarget = z
   ])
   .describe('One device, every device of a type (that the rule owner may read), or a list');
 
+const actionCommon = {
+  on: z.enum(['raise', 'clear']).default('raise').describe("raise: as the alarm is raised; clear: as the rule's clear condition clears it"),
+  device_id: deviceId.optional().describe("The device to act on; absent: the alarm's device"),
+};
+
+export const ruleAction = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('command'),
+        command: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'use 1-100 characters of A-Z a-z 0-9 . _ : -').describe('Command name, e.g. set_power'),
+        parameters: jsonObjectInput.default({}).describe('Arguments of the command'),
+        ...actionCommon,
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('desired_state'),
+        state: jsonObjectInput.refine((s) => Object.keys(s).length > 0, 'give at least one key').describe('Desired-state keys to set (null removes a key)'),
+        ...actionCommon,
+      })
+      .strict(),
+  ])
+  .describe("Send a command or set desired state as the rule's owner (who needs control access to the device)");
+
 const escalationStep = z.object({ after_s: z.number().min(1).max(30 * 86_400), severity }).strict();
 
 export const ruleBody = z
@@ -112,6 +137,11 @@ export const ruleBody = z
       .max(4)
       .default([])
       .describe('Severity changes while the alarm stays open, e.g. [{"after_s":600,"severity":"critical"}]'),
+    actions: z
+      .array(ruleAction)
+      .max(10)
+      .default([])
+      .describe('e.g. [{"kind":"command","command":"set_power","parameters":{"on":false}}]; each outcome is recorded in the alarm history'),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -139,6 +169,7 @@ export const ruleView = z.object({
   clear: z.object({ condition: condition.optional(), hysteresis: z.number(), delay_s: z.number() }),
   severity,
   escalation: z.array(escalationStep),
+  actions: z.array(ruleAction),
   created_at: isoTime,
   updated_at: isoTime,
 });
