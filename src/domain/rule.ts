@@ -88,6 +88,20 @@ export type RuleAction =
   | { kind: 'command'; on: ActionTrigger; command: string; parameters: Record<string, unknown>; device_id?: string | undefined }
   | { kind: 'desired_state'; on: ActionTrigger; state: Record<string, unknown>; device_id?: string | undefined };
 
+/**
+ * One step of a rule's notification plan. Step 0 (after_s 0) is told of the alarm's changes as they
+ * happen; a later step is told of a raised alarm only if it is still unacknowledged after_s seconds
+ * after it was raised: the next set of recipients. Users receive through their own preferences
+ * (severities, devices, quiet hours, channels) and only for devices they may read.
+ */
+export interface NotifyStep {
+  after_s: number;
+  /** Usernames (or their email addresses) of users. */
+  users: string[];
+  /** Addresses emailed directly. */
+  emails: string[];
+}
+
 export interface RuleDefinition {
   target: RuleTarget;
   condition: Condition;
@@ -105,6 +119,8 @@ export interface RuleDefinition {
   escalation: EscalationStep[];
   /** Absent in rules saved before actions existed. */
   actions?: RuleAction[] | undefined;
+  /** Absent in rules saved before notification plans existed: only the device's users (by their preferences). */
+  notify?: NotifyStep[] | undefined;
 }
 
 export interface Rule {

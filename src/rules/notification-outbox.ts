@@ -1,13 +1,15 @@
 // Turns alarm changes (raised, escalated, cleared) into outbox rows: one per recipient and channel,
-// plus one broker publish per change. Recipients are the device's owner and the users it is shared
-// with, each filtered by their own preferences (severities, devices, device types, quiet hours); a
-// user without saved preferences receives nothing. The idempotency key is derived from the change
+// plus one broker publish per change. Recipients (notify-recipients.ts) are the device's owner and
+// the users it is shared with, and the steps of the rule's notification plan, each user filtered by
+// their own preferences (severities, devices, device types, quiet hours); a user without saved
+// preferences receives nothing. The idempotency key is derived from the change
 // itself, so the same change enqueued again (another node, a restart) is stored once.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Alarm } from '../domain/alarm.ts';
-import { NOTIFIED_KINDS, type NewOutboxRow, type NotifiedKind, wantsNotification } from '../domain/notification.ts';
+import { NOTIFIED_KINDS, type NewOutboxRow, type NotifiedKind } from '../domain/notification.ts';
 import type { BusEvents, EventBus } from '../services/event-bus.ts';
 import type { Storage } from '../storage/storage.ts';
+import { type Recipient, recipientsOf } from './notify-recipients.ts';
 
 const OWNER = 'notification-outbox';
 
@@ -78,41 +80,45 @@ export class NotificationOutbox {
 
   /** Stores the rows of one alarm change; returns how many were new. */
   async enqueue(event: BusEvents['alarm.changed']): Promise<number> {
+    return this.storage.enqueueNotifications(await this.rowsOf(event));
+  }
+
+  /** The outbox rows of one alarm change: one per recipient and channel, one broker publish. */
+  async rowsOf(event: BusEvents['alarm.changed']): Promise<NewOutboxRow[]> {
     const { alarm, at } = event;
     const kind = event.kind as NotifiedKind;
     const device = await this.storage.getDevice(alarm.deviceId);
-    if (!device) return 0;
+    if (!device) return [];
+    const plan = (await this.storage.getRule(alarm.ruleId))?.definition.notify ?? [];
     const payload = alarmPayload(kind, at, alarm);
     const now = this.options.now?.() ?? Date.now();
     const change = [alarm.id, kind, at, alarm.severity] as const;
     const rows: NewOutboxRow[] = [];
-    const row = (channel: NewOutboxRow['channel'], recipient: string | null, target: NewOutboxRow['target'], escalateAfterS?: number): NewOutboxRow => ({
-      id: randomUUID(),
-      alarmId: alarm.id,
-      eventKind: kind,
-      channel,
-      recipient,
-      target,
-      payload: escalateAfterS === undefined ? payload : unacknowledgedPayload(payload, escalateAfterS),
-      idempotencyKey: idempotencyKey(...change, channel, recipient),
-      createdAt: now,
-      notBefore: escalateAfterS === undefined ? undefined : alarm.raisedAt + escalateAfterS * 1000,
-    });
-    const recipients = new Set([device.ownerId, ...(await this.storage.listAccess(device.id)).map((g) => g.userId)]);
-    for (const userId of recipients) {
-      const prefs = await this.storage.getNotificationPreferences(userId);
-      if (!prefs || !wantsNotification(prefs, alarm, device.deviceType, at)) continue;
-      const user = await this.storage.getUser(userId);
-      if (!user?.isActive) continue;
-      const escalateAfterS = prefs.escalateAfterS;
-      if (escalateAfterS !== undefined && kind !== 'raised') continue;
-      const { webhook, email, mqtt } = prefs.channels;
-      if (webhook) rows.push(row('webhook', userId, webhook, escalateAfterS));
-      if (email) rows.push(row('email', userId, email, escalateAfterS));
+    const row = (channel: NewOutboxRow['channel'], r: Recipient | null, target: NewOutboxRow['target']): NewOutboxRow => {
+      const recipient = r?.userId ?? null;
+      const afterS = r?.afterS;
+      // A plan step's rows carry the step and the address, so one user in two steps gets both.
+      const keyParts = r?.step === undefined ? [recipient] : [recipient, `step ${r.step}`, 'address' in target ? target.address : null];
+      return {
+        id: randomUUID(),
+        alarmId: alarm.id,
+        eventKind: kind,
+        channel,
+        recipient,
+        target,
+        payload: afterS === undefined ? payload : unacknowledgedPayload(payload, afterS),
+        idempotencyKey: idempotencyKey(...change, channel, ...keyParts),
+        createdAt: now,
+        notBefore: afterS === undefined ? undefined : alarm.raisedAt + afterS * 1000,
+      };
+    };
+    for (const r of await recipientsOf(this.storage, device, alarm, kind, at, plan)) {
+      const { webhook, email, mqtt } = r.channels;
+      if (webhook) rows.push(row('webhook', r, webhook));
+      if (email) rows.push(row('email', r, email));
       // One publish per change on alarms/{device_id}, however many users asked for it.
       if (mqtt) rows.push(row('mqtt', null, {}));
     }
-    const unique = [...new Map(rows.map((r) => [r.idempotencyKey, r])).values()];
-    return this.storage.enqueueNotifications(unique);
+    return [...new Map(rows.map((r) => [r.idempotencyKey, r])).values()];
   }
 }

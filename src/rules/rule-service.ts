@@ -79,6 +79,11 @@ export class RuleService {
   private async checkTargets(owner: Principal, definition: RuleDefinition): Promise<void> {
     for (const deviceId of new Set(targetDeviceIds(definition.target))) await this.access.require(owner, deviceId, 'read');
     for (const deviceId of new Set(actionDeviceIds(definition))) await this.access.require(owner, deviceId, 'control');
+    for (const [i, step] of (definition.notify ?? []).entries()) {
+      for (const [j, name] of step.users.entries()) {
+        if (!(await this.storage.findUserForLogin(name))) throw new FluxgateError('USER_NOT_FOUND', `notify.${i}.users.${j}: no user named ${name}`, { field: `notify.${i}.users.${j}` });
+      }
+    }
   }
 
   private async ownerOf(rule: Rule, editor: Principal): Promise<Principal> {

@@ -113,6 +113,15 @@ export const ruleAction = z
   ])
   .describe("Send a command or set desired state as the rule's owner (who needs control access to the device)");
 
+export const notifyStep = z
+  .object({
+    after_s: z.number().int().min(0).max(30 * 86_400).describe('0: as the alarm changes; more: only if the raised alarm is still unacknowledged this many seconds later'),
+    users: z.array(z.string().min(1).max(254)).max(50).default([]).describe('Usernames; each is told through their own notification preferences, for devices they may read'),
+    emails: z.array(z.string().email().max(320)).max(50).default([]).describe('Addresses emailed directly'),
+  })
+  .strict()
+  .refine((s) => s.users.length + s.emails.length > 0, { message: 'name at least one user or email address', path: ['users'] });
+
 const escalationStep = z.object({ after_s: z.number().min(1).max(30 * 86_400), severity }).strict();
 
 export const ruleBody = z
@@ -142,6 +151,11 @@ export const ruleBody = z
       .max(10)
       .default([])
       .describe('e.g. [{"kind":"command","command":"set_power","parameters":{"on":false}}]; each outcome is recorded in the alarm history'),
+    notify: z
+      .array(notifyStep)
+      .max(5)
+      .default([])
+      .describe('Who else is told, and when nobody acknowledges, who next: e.g. [{"after_s":0,"users":["ops"]},{"after_s":600,"emails":["oncall@example.com"]}]'),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -151,6 +165,9 @@ export const ruleBody = z
       if (step.after_s <= previous.after_s) ctx.addIssue({ code: 'custom', message: 'steps must come in increasing after_s', path: ['escalation', i, 'after_s'] });
       if (rank <= previous.rank) ctx.addIssue({ code: 'custom', message: 'each step must raise the severity', path: ['escalation', i, 'severity'] });
       previous = { after_s: step.after_s, rank };
+    });
+    rule.notify.forEach((step, i) => {
+      if (i > 0 && step.after_s <= rule.notify[i - 1]!.after_s) ctx.addIssue({ code: 'custom', message: 'steps must come in increasing after_s', path: ['notify', i, 'after_s'] });
     });
   });
 export type RuleBody = z.output<typeof ruleBody>;
@@ -170,6 +187,7 @@ export const ruleView = z.object({
   severity,
   escalation: z.array(escalationStep),
   actions: z.array(ruleAction),
+  notify: z.array(notifyStep),
   created_at: isoTime,
   updated_at: isoTime,
 });
