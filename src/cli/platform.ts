@@ -205,14 +205,6 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     logs,
     limits,
   };
-  const alarms = new AlarmService(storage, access, bus);
-  const rules = new RuleService(storage, access, bus, alarms, { offlineAfterMs: config.OFFLINE_AFTER * 1000 });
-  const ruleEngine = new RuleEngine(storage, bus, alarms, {
-    tickMs: config.RULES_TICK_MS,
-    offlineAfterMs: config.OFFLINE_AFTER * 1000,
-    onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
-  });
-  const ruleActions = new RuleActions(storage, bus, commands, alarms, (err) => logger.warn({ err }, 'rule action failed'));
   const allowPrivate = parseAllowPrivate(config.WEBHOOK_ALLOW_PRIVATE);
   const email = config.SMTP_URL ? new EmailChannel(config.SMTP_URL, config.SMTP_FROM) : undefined;
   const notificationDispatcher = new NotificationDispatcher(
@@ -238,10 +230,16 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       onError: (err, row) => logger.warn({ err: (err as Error).message, notification: row.id, channel: row.channel, attempt: row.attempts + 1 }, 'notification not sent'),
     },
   );
-  const notificationOutbox = new NotificationOutbox(storage, bus, {
-    onEnqueued: () => notificationDispatcher.kick(),
-    onError: (err) => logger.warn({ err }, 'writing alarm notifications to the outbox failed'),
+  // Alarm changes store their notifications through the outbox, in the change's transaction.
+  const notificationOutbox = new NotificationOutbox(storage, bus, { onEnqueued: () => notificationDispatcher.kick() });
+  const alarms = new AlarmService(storage, access, bus, { notifications: notificationOutbox });
+  const rules = new RuleService(storage, access, bus, alarms, { offlineAfterMs: config.OFFLINE_AFTER * 1000 });
+  const ruleEngine = new RuleEngine(storage, bus, alarms, {
+    tickMs: config.RULES_TICK_MS,
+    offlineAfterMs: config.OFFLINE_AFTER * 1000,
+    onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
   });
+  const ruleActions = new RuleActions(storage, bus, commands, alarms, (err) => logger.warn({ err }, 'rule action failed'));
   const notifications = new NotificationService(storage, { allowPrivate, onRetry: () => notificationDispatcher.kick() });
   const queries = new QueryService(storage);
   const health = new HealthService(storage);

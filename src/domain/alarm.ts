@@ -1,5 +1,6 @@
 // Alarms: one open row per (rule, device), moving active → acknowledged → cleared, each change
 // recorded as an event with who, when and an optional comment.
+import type { NewOutboxRow } from './notification.ts';
 import type { Severity } from './rule.ts';
 
 export const ALARM_STATES = ['active', 'acknowledged', 'cleared'] as const;
@@ -63,4 +64,6 @@ export interface AlarmTransition {
   from: readonly AlarmState[];
   set: Partial<Pick<Alarm, 'state' | 'severity' | 'acknowledgedAt' | 'acknowledgedBy' | 'clearedAt' | 'clearedBy'>>;
   event: Omit<NewAlarmEvent, 'alarmId' | 'deviceId'>;
+  /** The notifications of the change, from the alarm after it: stored in the same transaction. */
+  outbox?: ((alarm: Alarm) => NewOutboxRow[]) | undefined;
 }
