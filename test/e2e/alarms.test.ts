@@ -117,6 +117,12 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
     assert.equal((await p.api('GET', '/api/v1/rules', { token: alice })).body.rules.length, 0);
 
     await threshold.fill('30');
+    // An action: turn the heating down as the alarm is raised (the key comes from the thermostat's profile).
+    await form.getByRole('button', { name: 'Add action' }).click();
+    const action = form.getByRole('group', { name: 'Action 1' });
+    await action.getByLabel('Do').selectOption('desired_state');
+    await action.getByLabel('Key').fill('target_temperature');
+    await action.getByLabel('Value').fill('18');
     await form.getByRole('button', { name: 'Dry run (last 24 h)' }).click();
     const dry = form.getByRole('status', { name: 'Dry run result' });
     await dry.getByText('would have fired, Major').waitFor();
@@ -128,6 +134,8 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
     const rules = (await p.api('GET', '/api/v1/rules', { token: alice })).body.rules;
     assert.equal(rules.length, 1);
     assert.deepEqual([rules[0].target, rules[0].condition, rules[0].severity], [{ kind: 'device', device_id: DEVICE }, { kind: 'compare', field: 'temperature', op: 'gt', value: 30 }, 'major']);
+    assert.deepEqual(rules[0].actions, [{ kind: 'desired_state', on: 'raise', state: { target_temperature: 18 } }]);
+    await item.getByText('Then: set target_temperature = 18').waitFor();
   });
 
   test('telemetry above the threshold: the alarm appears live with its reading and unit, and the badge counts it', async () => {
@@ -160,6 +168,7 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
     const alarm = alarmItem();
     await alarm.getByRole('button', { name: 'Details and history' }).click();
     await alarm.getByRole('list', { name: 'Alarm history' }).getByText('raised').waitFor();
+    await alarm.getByRole('list', { name: 'Alarm history' }).getByText('set target_temperature = 18 on alarm-thermo: set by the rule').waitFor();
     await alarm.getByLabel('Comment').fill('on it, opening the window');
     await alarm.getByRole('button', { name: 'Acknowledge' }).click();
     const history = alarm.getByRole('list', { name: 'Alarm history' });
