@@ -56,6 +56,7 @@ import { Connectivity } from '../services/connectivity.ts';
 import { MqttPolicy } from '../services/mqtt-policy.ts';
 import type { MqttDeps } from '../transport/mqtt/mqtt-deps.ts';
 import { AlarmService } from '../rules/alarm-service.ts';
+import { RuleActions } from '../rules/rule-actions.ts';
 import { RuleEngine } from '../rules/rule-engine.ts';
 import { RuleService } from '../rules/rule-service.ts';
 import { EmailChannel } from '../rules/channels/email-channel.ts';
@@ -91,6 +92,8 @@ export interface Platform {
   alarms: AlarmService;
   /** Evaluates rules as points arrive and every RULES_TICK_MS (started by listen). */
   ruleEngine: RuleEngine;
+  /** Runs rules' actions (commands, desired state) as their alarms are raised and cleared. */
+  ruleActions: RuleActions;
   /** Writes alarm changes to the notification outbox. */
   notificationOutbox: NotificationOutbox;
   /** Sends the outbox (started by listen). */
@@ -224,14 +227,6 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     logs,
     limits,
   };
-  const alarms = new AlarmService(storage, access, bus);
-  const rules = new RuleService(storage, access, bus, alarms, { offlineAfterMs: config.OFFLINE_AFTER * 1000 });
-  const ruleEngine = new RuleEngine(storage, bus, alarms, {
-    tickMs: config.RULES_TICK_MS,
-    offlineAfterMs: config.OFFLINE_AFTER * 1000,
-    onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
-    mayTick: () => leadership.mayRun('rule-timers'),
-  });
   const allowPrivate = parseAllowPrivate(config.WEBHOOK_ALLOW_PRIVATE);
   const email = config.SMTP_URL ? new EmailChannel(config.SMTP_URL, config.SMTP_FROM) : undefined;
   const notificationDispatcher = new NotificationDispatcher(
@@ -257,10 +252,17 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       onError: (err, row) => logger.warn({ err: (err as Error).message, notification: row.id, channel: row.channel, attempt: row.attempts + 1 }, 'notification not sent'),
     },
   );
-  const notificationOutbox = new NotificationOutbox(storage, bus, {
-    onEnqueued: () => notificationDispatcher.kick(),
-    onError: (err) => logger.warn({ err }, 'writing alarm notifications to the outbox failed'),
+  // Alarm changes store their notifications through the outbox, in the change's transaction.
+  const notificationOutbox = new NotificationOutbox(storage, bus, { onEnqueued: () => notificationDispatcher.kick() });
+  const alarms = new AlarmService(storage, access, bus, { notifications: notificationOutbox });
+  const rules = new RuleService(storage, access, bus, alarms, { offlineAfterMs: config.OFFLINE_AFTER * 1000 });
+  const ruleEngine = new RuleEngine(storage, bus, alarms, {
+    tickMs: config.RULES_TICK_MS,
+    offlineAfterMs: config.OFFLINE_AFTER * 1000,
+    onError: (err, context) => logger.warn({ err }, `rule engine: ${context} failed`),
+    mayTick: () => leadership.mayRun('rule-timers'),
   });
+  const ruleActions = new RuleActions(storage, bus, commands, alarms, (err) => logger.warn({ err }, 'rule action failed'));
   const notifications = new NotificationService(storage, { allowPrivate, onRetry: () => notificationDispatcher.kick() });
   const queries = new QueryService(storage);
   const health = new HealthService(storage);
@@ -379,6 +381,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     mqttDeps,
     alarms,
     ruleEngine,
+    ruleActions,
     notificationOutbox,
     notificationDispatcher,
     async listen() {
@@ -403,6 +406,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       retention.start();
       connectivity.start();
       commands.start();
+      ruleActions.start();
       notificationOutbox.start();
       notificationDispatcher.start();
       try {
@@ -429,6 +433,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await http.close();
       await pipeline.drain();
       await ruleEngine.stop();
+      await ruleActions.stop();
       await notificationOutbox.stop();
       email?.close();
       await presence.stop();

@@ -23,7 +23,7 @@ export type StreamClientMessage =
 
 export type CommandState = 'pending' | 'delivered' | 'acked' | 'failed' | 'expired';
 
-export type AlarmStreamEvent = 'raised' | 'acknowledged' | 'cleared' | 'severity_changed' | 'comment';
+export type AlarmStreamEvent = 'raised' | 'acknowledged' | 'cleared' | 'severity_changed' | 'comment' | 'action';
 
 export type StreamServerMessage =
   | { type: 'ready'; user_id: string; username: string }

@@ -1,11 +1,12 @@
 // Alarms: one open row per (rule, device), moving active → acknowledged → cleared, each change
 // recorded as an event with who, when and an optional comment.
+import type { NewOutboxRow } from './notification.ts';
 import type { Severity } from './rule.ts';
 
 export const ALARM_STATES = ['active', 'acknowledged', 'cleared'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
-export const ALARM_EVENT_KINDS = ['raised', 'acknowledged', 'cleared', 'severity_changed', 'comment'] as const;
+export const ALARM_EVENT_KINDS = ['raised', 'acknowledged', 'cleared', 'severity_changed', 'comment', 'action'] as const;
 export type AlarmEventKind = (typeof ALARM_EVENT_KINDS)[number];
 
 export interface Alarm {
@@ -63,4 +64,6 @@ export interface AlarmTransition {
   from: readonly AlarmState[];
   set: Partial<Pick<Alarm, 'state' | 'severity' | 'acknowledgedAt' | 'acknowledgedBy' | 'clearedAt' | 'clearedBy'>>;
   event: Omit<NewAlarmEvent, 'alarmId' | 'deviceId'>;
+  /** The notifications of the change, from the alarm after it: stored in the same transaction. */
+  outbox?: ((alarm: Alarm) => NewOutboxRow[]) | undefined;
 }

@@ -80,6 +80,28 @@ export interface EscalationStep {
   severity: Severity;
 }
 
+/** When an action runs: as the alarm is raised, or as the rule's clear condition clears it. */
+export type ActionTrigger = 'raise' | 'clear';
+
+/** Something a rule does to a device, as its owner would: a command, or a patch of desired state. */
+export type RuleAction =
+  | { kind: 'command'; on: ActionTrigger; command: string; parameters: Record<string, unknown>; device_id?: string | undefined }
+  | { kind: 'desired_state'; on: ActionTrigger; state: Record<string, unknown>; device_id?: string | undefined };
+
+/**
+ * One step of a rule's notification plan. Step 0 (after_s 0) is told of the alarm's changes as they
+ * happen; a later step is told of a raised alarm only if it is still unacknowledged after_s seconds
+ * after it was raised: the next set of recipients. Users receive through their own preferences
+ * (severities, devices, quiet hours, channels) and only for devices they may read.
+ */
+export interface NotifyStep {
+  after_s: number;
+  /** Usernames (or their email addresses) of users. */
+  users: string[];
+  /** Addresses emailed directly. */
+  emails: string[];
+}
+
 export interface RuleDefinition {
   target: RuleTarget;
   condition: Condition;
@@ -95,6 +117,10 @@ export interface RuleDefinition {
   };
   severity: Severity;
   escalation: EscalationStep[];
+  /** Absent in rules saved before actions existed. */
+  actions?: RuleAction[] | undefined;
+  /** Absent in rules saved before notification plans existed: only the device's users (by their preferences). */
+  notify?: NotifyStep[] | undefined;
 }
 
 export interface Rule {
@@ -120,6 +146,9 @@ export function leavesOf(condition: Condition | InnerGroup): LeafCondition[] {
 export function isGroup(condition: Condition | InnerGroup): condition is OuterGroup | InnerGroup {
   return condition.kind === 'all' || condition.kind === 'any';
 }
+
+/** Device ids the actions name explicitly (the others act on the alarm's device). */
+export const actionDeviceIds = (definition: RuleDefinition): string[] => (definition.actions ?? []).flatMap((a) => (a.device_id === undefined ? [] : [a.device_id]));
 
 /** Device ids named by a target (empty for a device-type target). */
 export function targetDeviceIds(target: RuleTarget): string[] {

@@ -4,7 +4,8 @@
 // published once on the bus ('alarm.changed') for live views.
 import { randomUUID } from 'node:crypto';
 import { FluxgateError } from '../contract/errors.ts';
-import type { Alarm, AlarmEvent, AlarmEventKind, AlarmFilter, AlarmState } from '../domain/alarm.ts';
+import type { Alarm, AlarmEvent, AlarmEventKind, AlarmFilter, AlarmState, NewAlarm } from '../domain/alarm.ts';
+import type { NewOutboxRow } from '../domain/notification.ts';
 import type { Rule, Severity } from '../domain/rule.ts';
 import type { AccessLevel, DeviceAccess } from '../services/access.ts';
 import type { Principal } from '../services/auth-service.ts';
@@ -13,20 +14,35 @@ import type { Storage } from '../storage/storage.ts';
 
 const OPEN: readonly AlarmState[] = ['active', 'acknowledged'];
 
+/** Works out, before a change is stored, the notification rows stored with it (NotificationOutbox). */
+export interface NotificationPlanner {
+  prepare(alarm: Alarm, kind: AlarmEventKind, at: number): Promise<((after: Alarm) => NewOutboxRow[]) | undefined>;
+}
+
 export class AlarmService {
+  private readonly now: () => number;
+
   constructor(
     private readonly storage: Storage,
     private readonly access: DeviceAccess,
     private readonly bus: EventBus,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: { now?: () => number; notifications?: NotificationPlanner } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   // ---- the rule engine's side ----
 
   /** Raises the alarm of (rule, device) unless one is open; returns the open alarm either way. */
   async raise(rule: Pick<Rule, 'id' | 'name'>, deviceId: string, severity: Severity, details: Record<string, unknown>): Promise<Alarm> {
     const at = this.now();
-    const { alarm, created } = await this.storage.raiseAlarm({ id: randomUUID(), ruleId: rule.id, ruleName: rule.name, deviceId, severity, raisedAt: at, details });
+    const raised: NewAlarm = { id: randomUUID(), ruleId: rule.id, ruleName: rule.name, deviceId, severity, raisedAt: at, details };
+    const outbox = await this.options.notifications?.prepare(
+      { ...raised, state: 'active', acknowledgedAt: null, acknowledgedBy: null, clearedAt: null, clearedBy: null, updatedAt: at },
+      'raised',
+      at,
+    );
+    const { alarm, created } = await this.storage.raiseAlarm(raised, outbox);
     if (created) this.publish(alarm, 'raised', at, null, null);
     return alarm;
   }
@@ -35,13 +51,21 @@ export class AlarmService {
   async clearByRule(ruleId: string, deviceId: string): Promise<Alarm | undefined> {
     const open = await this.storage.openAlarm(ruleId, deviceId);
     if (!open) return undefined;
-    return this.change(open.id, 'cleared', null, null, { state: 'cleared', clearedAt: this.now(), clearedBy: null });
+    return this.change(open, 'cleared', null, null, { state: 'cleared', clearedAt: this.now(), clearedBy: null });
   }
 
   async escalate(ruleId: string, deviceId: string, severity: Severity): Promise<Alarm | undefined> {
     const open = await this.storage.openAlarm(ruleId, deviceId);
     if (!open || open.severity === severity) return undefined;
-    return this.change(open.id, 'severity_changed', null, null, { severity }, { from: open.severity, to: severity });
+    return this.change(open, 'severity_changed', null, null, { severity }, { from: open.severity, to: severity });
+  }
+
+  /** Records what a rule did for an alarm (an action's outcome) in its history, as the rule (no user). */
+  async recordAction(alarm: Alarm, details: Record<string, unknown>): Promise<AlarmEvent> {
+    const at = this.now();
+    const event = await this.storage.addAlarmEvent({ alarmId: alarm.id, deviceId: alarm.deviceId, kind: 'action', at, userId: null, comment: null, details });
+    this.publish(alarm, 'action', at, null, null);
+    return event;
   }
 
   // ---- the people's side ----
@@ -62,7 +86,7 @@ export class AlarmService {
   async acknowledge(principal: Principal, id: string, comment: string | null): Promise<Alarm> {
     const alarm = await this.require(principal, id, 'control');
     if (alarm.state !== 'active') throw stateConflict(alarm, 'acknowledged');
-    const changed = await this.change(id, 'acknowledged', principal.userId, comment, { state: 'acknowledged', acknowledgedAt: this.now(), acknowledgedBy: principal.userId }, {}, ['active']);
+    const changed = await this.change(alarm, 'acknowledged', principal.userId, comment, { state: 'acknowledged', acknowledgedAt: this.now(), acknowledgedBy: principal.userId }, {}, ['active']);
     if (!changed) throw stateConflict((await this.storage.getAlarm(id)) ?? alarm, 'acknowledged');
     return changed;
   }
@@ -70,7 +94,7 @@ export class AlarmService {
   async clear(principal: Principal, id: string, comment: string | null): Promise<Alarm> {
     const alarm = await this.require(principal, id, 'control');
     if (alarm.state === 'cleared') throw stateConflict(alarm, 'cleared');
-    const changed = await this.change(id, 'cleared', principal.userId, comment, { state: 'cleared', clearedAt: this.now(), clearedBy: principal.userId });
+    const changed = await this.change(alarm, 'cleared', principal.userId, comment, { state: 'cleared', clearedAt: this.now(), clearedBy: principal.userId });
     if (!changed) throw stateConflict((await this.storage.getAlarm(id)) ?? alarm, 'cleared');
     return changed;
   }
@@ -87,11 +111,12 @@ export class AlarmService {
   /** Clears every open alarm of a rule (the rule was deleted or disabled): by a user, or null for the platform. */
   async clearAllOf(ruleId: string, by: string | null, comment: string): Promise<void> {
     const { items } = await this.storage.listAlarms({ ruleId, states: OPEN, limit: 100_000, offset: 0 });
-    for (const alarm of items) await this.change(alarm.id, 'cleared', by, comment, { state: 'cleared', clearedAt: this.now(), clearedBy: by });
+    for (const alarm of items) await this.change(alarm, 'cleared', by, comment, { state: 'cleared', clearedAt: this.now(), clearedBy: by });
   }
 
+  /** Stores a change of `current` (if its state is still one of `from`) with its event and notifications. */
   private async change(
-    id: string,
+    current: Alarm,
     kind: AlarmEventKind,
     userId: string | null,
     comment: string | null,
@@ -100,7 +125,8 @@ export class AlarmService {
     from: readonly AlarmState[] = OPEN,
   ): Promise<Alarm | undefined> {
     const at = this.now();
-    const alarm = await this.storage.transitionAlarm(id, { from, set, event: { kind, at, userId, comment, details } });
+    const outbox = await this.options.notifications?.prepare({ ...current, severity: set.severity ?? current.severity }, kind, at);
+    const alarm = await this.storage.transitionAlarm(current.id, { from, set, event: { kind, at, userId, comment, details }, outbox });
     if (alarm) this.publish(alarm, kind, at, userId, comment);
     return alarm;
   }

@@ -1,13 +1,16 @@
 // Turns alarm changes (raised, escalated, cleared) into outbox rows: one per recipient and channel,
-// plus one broker publish per change. Recipients are the device's owner and the users it is shared
-// with, each filtered by their own preferences (severities, devices, device types, quiet hours); a
-// user without saved preferences receives nothing. The idempotency key is derived from the change
-// itself, so the same change enqueued again (another node, a restart) is stored once.
+// plus one broker publish per change. Recipients (notify-recipients.ts) are the device's owner and
+// the users it is shared with, and the steps of the rule's notification plan, each user filtered by
+// their own preferences (severities, devices, device types, quiet hours); a user without saved
+// preferences receives nothing. AlarmService stores the rows in the same transaction as the alarm
+// change (prepare), so a crash between the two cannot lose a notification. The idempotency key is
+// derived from the change itself, so the same change enqueued again (another node) is stored once.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Alarm } from '../domain/alarm.ts';
-import { NOTIFIED_KINDS, type NewOutboxRow, type NotifiedKind, wantsNotification } from '../domain/notification.ts';
+import type { Alarm, AlarmEventKind } from '../domain/alarm.ts';
+import { NOTIFIED_KINDS, type NewOutboxRow, type NotifiedKind } from '../domain/notification.ts';
 import type { BusEvents, EventBus } from '../services/event-bus.ts';
 import type { Storage } from '../storage/storage.ts';
+import { type Recipient, recipientsOf } from './notify-recipients.ts';
 
 const OWNER = 'notification-outbox';
 
@@ -45,74 +48,78 @@ function unacknowledgedPayload(payload: Record<string, unknown>, afterS: number)
 }
 
 export class NotificationOutbox {
-  private readonly inFlight = new Set<Promise<void>>();
-
   constructor(
     private readonly storage: Storage,
     private readonly bus: EventBus,
-    private readonly options: { onEnqueued: () => void; onError: (err: unknown) => void; now?: () => number },
+    private readonly options: { onEnqueued: () => void; now?: () => number },
   ) {}
 
   start(): void {
+    // The rows are already stored with the change (AlarmService → prepare); this only wakes the dispatcher.
     this.bus.on('alarm.changed', OWNER, (event) => {
-      if (!(NOTIFIED_KINDS as readonly string[]).includes(event.kind)) return;
-      const work = this.enqueue(event)
-        .then((n) => {
-          if (n > 0) this.options.onEnqueued();
-        })
-        .catch(this.options.onError)
-        .finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
+      if ((NOTIFIED_KINDS as readonly string[]).includes(event.kind)) this.options.onEnqueued();
     });
   }
 
-  /** Resolves when every change seen so far is in the outbox. */
-  async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
+  /** Resolves when every change seen so far is in the outbox: at once, since rows are written with the change. */
+  async settled(): Promise<void> {}
 
   async stop(): Promise<void> {
     this.bus.removeOwner(OWNER);
-    await this.settled();
   }
 
-  /** Stores the rows of one alarm change; returns how many were new. */
+  /** Stores the rows of one alarm change (again: the keys make it a no-op); returns how many were new. */
   async enqueue(event: BusEvents['alarm.changed']): Promise<number> {
-    const { alarm, at } = event;
-    const kind = event.kind as NotifiedKind;
+    const rowsFor = await this.prepare(event.alarm, event.kind, event.at);
+    return rowsFor ? this.storage.enqueueNotifications(rowsFor(event.alarm)) : 0;
+  }
+
+  /**
+   * Before an alarm change is stored: who is told of it (preferences, plan, access are read now), as a
+   * function from the alarm after the change to its outbox rows, which storage writes in the change's
+   * own transaction. `alarm` carries the severity after the change. Undefined: the kind notifies nobody.
+   */
+  async prepare(alarm: Alarm, eventKind: AlarmEventKind, at: number): Promise<((after: Alarm) => NewOutboxRow[]) | undefined> {
+    if (!(NOTIFIED_KINDS as readonly string[]).includes(eventKind)) return undefined;
+    const kind = eventKind as NotifiedKind;
     const device = await this.storage.getDevice(alarm.deviceId);
-    if (!device) return 0;
-    const payload = alarmPayload(kind, at, alarm);
+    if (!device) return undefined;
+    const plan = (await this.storage.getRule(alarm.ruleId))?.definition.notify ?? [];
+    const recipients = await recipientsOf(this.storage, device, alarm, kind, at, plan);
     const now = this.options.now?.() ?? Date.now();
-    const change = [alarm.id, kind, at, alarm.severity] as const;
-    const rows: NewOutboxRow[] = [];
-    const row = (channel: NewOutboxRow['channel'], recipient: string | null, target: NewOutboxRow['target'], escalateAfterS?: number): NewOutboxRow => ({
+    return (after) => rowsOf(after, kind, at, recipients, now);
+  }
+}
+
+/** One row per recipient and channel, one broker publish: what an alarm change puts in the outbox. */
+function rowsOf(alarm: Alarm, kind: NotifiedKind, at: number, recipients: readonly Recipient[], now: number): NewOutboxRow[] {
+  const payload = alarmPayload(kind, at, alarm);
+  const change = [alarm.id, kind, at, alarm.severity] as const;
+  const rows: NewOutboxRow[] = [];
+  const row = (channel: NewOutboxRow['channel'], r: Recipient | null, target: NewOutboxRow['target']): NewOutboxRow => {
+    const recipient = r?.userId ?? null;
+    const afterS = r?.afterS;
+    // A plan step's rows carry the step and the address, so one user in two steps gets both.
+    const keyParts = r?.step === undefined ? [recipient] : [recipient, `step ${r.step}`, 'address' in target ? target.address : null];
+    return {
       id: randomUUID(),
       alarmId: alarm.id,
       eventKind: kind,
       channel,
       recipient,
       target,
-      payload: escalateAfterS === undefined ? payload : unacknowledgedPayload(payload, escalateAfterS),
-      idempotencyKey: idempotencyKey(...change, channel, recipient),
+      payload: afterS === undefined ? payload : unacknowledgedPayload(payload, afterS),
+      idempotencyKey: idempotencyKey(...change, channel, ...keyParts),
       createdAt: now,
-      notBefore: escalateAfterS === undefined ? undefined : alarm.raisedAt + escalateAfterS * 1000,
-    });
-    const recipients = new Set([device.ownerId, ...(await this.storage.listAccess(device.id)).map((g) => g.userId)]);
-    for (const userId of recipients) {
-      const prefs = await this.storage.getNotificationPreferences(userId);
-      if (!prefs || !wantsNotification(prefs, alarm, device.deviceType, at)) continue;
-      const user = await this.storage.getUser(userId);
-      if (!user?.isActive) continue;
-      const escalateAfterS = prefs.escalateAfterS;
-      if (escalateAfterS !== undefined && kind !== 'raised') continue;
-      const { webhook, email, mqtt } = prefs.channels;
-      if (webhook) rows.push(row('webhook', userId, webhook, escalateAfterS));
-      if (email) rows.push(row('email', userId, email, escalateAfterS));
-      // One publish per change on alarms/{device_id}, however many users asked for it.
-      if (mqtt) rows.push(row('mqtt', null, {}));
-    }
-    const unique = [...new Map(rows.map((r) => [r.idempotencyKey, r])).values()];
-    return this.storage.enqueueNotifications(unique);
+      notBefore: afterS === undefined ? undefined : alarm.raisedAt + afterS * 1000,
+    };
+  };
+  for (const r of recipients) {
+    const { webhook, email, mqtt } = r.channels;
+    if (webhook) rows.push(row('webhook', r, webhook));
+    if (email) rows.push(row('email', r, email));
+    // One publish per change on alarms/{device_id}, however many users asked for it.
+    if (mqtt) rows.push(row('mqtt', null, {}));
   }
+  return [...new Map(rows.map((r) => [r.idempotencyKey, r])).values()];
 }

@@ -3,7 +3,7 @@
 // that type the owner may read. Changes are published ('rule.changed') for the engine to reload.
 import { randomUUID } from 'node:crypto';
 import { FluxgateError } from '../contract/errors.ts';
-import { type Rule, type RuleDefinition, targetDeviceIds } from '../domain/rule.ts';
+import { type Rule, type RuleDefinition, actionDeviceIds, targetDeviceIds } from '../domain/rule.ts';
 import type { DeviceAccess } from '../services/access.ts';
 import type { Principal } from '../services/auth-service.ts';
 import type { EventBus } from '../services/event-bus.ts';
@@ -71,9 +71,19 @@ export class RuleService {
     this.bus.emit('rule.changed', { ruleId: id });
   }
 
-  /** Every named device must be readable by the rule's owner (404 DEVICE_NOT_FOUND otherwise). */
+  /**
+   * Every named device must be readable by the rule's owner (404 DEVICE_NOT_FOUND otherwise); a device
+   * an action names must be under their control (403). Access to the alarm's own device is checked
+   * when an action runs, since it may change after the rule is saved.
+   */
   private async checkTargets(owner: Principal, definition: RuleDefinition): Promise<void> {
     for (const deviceId of new Set(targetDeviceIds(definition.target))) await this.access.require(owner, deviceId, 'read');
+    for (const deviceId of new Set(actionDeviceIds(definition))) await this.access.require(owner, deviceId, 'control');
+    for (const [i, step] of (definition.notify ?? []).entries()) {
+      for (const [j, name] of step.users.entries()) {
+        if (!(await this.storage.findUserForLogin(name))) throw new FluxgateError('USER_NOT_FOUND', `notify.${i}.users.${j}: no user named ${name}`, { field: `notify.${i}.users.${j}` });
+      }
+    }
   }
 
   private async ownerOf(rule: Rule, editor: Principal): Promise<Principal> {

@@ -185,8 +185,11 @@ export interface Storage extends AccountStorage {
   updateRule(id: string, patch: RulePatch): Promise<Rule | undefined>;
   deleteRule(id: string): Promise<boolean>;
 
-  /** Raises an alarm unless one is open for its (rule, device) (a unique index decides): `created` says which. */
-  raiseAlarm(alarm: NewAlarm): Promise<{ alarm: Alarm; created: boolean }>;
+  /**
+   * Raises an alarm unless one is open for its (rule, device) (a unique index decides): `created` says
+   * which. The rows `outbox` gives for a new alarm are stored in the same transaction.
+   */
+  raiseAlarm(alarm: NewAlarm, outbox?: (alarm: Alarm) => NewOutboxRow[]): Promise<{ alarm: Alarm; created: boolean }>;
   openAlarm(ruleId: string, deviceId: string): Promise<Alarm | undefined>;
   getAlarm(id: string): Promise<Alarm | undefined>;
   /** Every open (active or acknowledged) alarm. */
@@ -195,7 +198,7 @@ export interface Storage extends AccountStorage {
   listAlarms(filter: AlarmFilter): Promise<{ items: Alarm[]; total: number }>;
   /** Open alarms per severity, over the devices `visibleTo` may see (all when absent). */
   countOpenAlarms(visibleTo?: string): Promise<Record<Severity, number>>;
-  /** Applies a change (with its history event) while the alarm's state is one of `change.from`; undefined otherwise. */
+  /** Applies a change (with its history event and `change.outbox` rows, in one transaction) while the alarm's state is one of `change.from`; undefined otherwise. */
   transitionAlarm(id: string, change: AlarmTransition): Promise<Alarm | undefined>;
   addAlarmEvent(event: NewAlarmEvent): Promise<AlarmEvent>;
   /** An alarm's history, oldest first. */

@@ -1,9 +1,11 @@
 // End to end: a rule made in the dashboard (temperature > 30 on a thermostat, with a dry run and a
 // validation error first), the device driven over HTTP telemetry above it, the alarm arriving live
 // on the Alarms page and in the nav badge, acknowledged with a comment and its history shown; a
-// read-only user sees it with the actions disabled; desktop and phone widths. Real platform, built
-// dashboard, headless chromium; screenshots in test-artifacts/e2e/.
+// read-only user sees it with the actions disabled; desktop and phone widths. The owner's webhook,
+// saved on the Notifications page, is received by a real HTTP receiver (signature, idempotency key).
+// Real platform, built dashboard, headless chromium; screenshots in test-artifacts/e2e/.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -11,6 +13,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumSkipReason } from '../helpers/chr
 import { ensureDashboardBuilt } from '../helpers/dashboard-build.ts';
 import { logIn, logOut } from '../helpers/dashboard-session.ts';
 import { type RunningPlatform, startPlatform } from '../helpers/running-platform.ts';
+import { type WebhookReceiver, startWebhookReceiver } from '../notifications/receivers.ts';
+import { eventually } from '../rules/helpers.ts';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const skip = chromiumSkipReason();
@@ -18,6 +22,7 @@ const ALICE = { username: 'alice', password: 'alice-password-1' };
 const BOB = { username: 'bob', password: 'bob-password-1' };
 const HOUR = 3_600_000;
 const DEVICE = 'alarm-thermo';
+const SECRET = 'e2e-webhook-secret-0123';
 
 describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }, () => {
   let p: RunningPlatform;
@@ -26,6 +31,7 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
   const problems: string[] = [];
   let alice: string;
   let apiKey: string;
+  let hook: WebhookReceiver;
 
   const shot = async (name: string) => {
     await page.evaluate('window.scrollTo(0, 0)');
@@ -40,7 +46,8 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     ensureDashboardBuilt();
-    p = await startPlatform();
+    hook = await startWebhookReceiver();
+    p = await startPlatform({ WEBHOOK_ALLOW_PRIVATE: 'true', NOTIFY_POLL_MS: '200' });
     for (const u of [ALICE, BOB]) assert.equal((await p.api('POST', '/api/v1/auth/register', { body: u })).status, 201);
     alice = await p.login(ALICE.username, ALICE.password);
     const d = await p.api('POST', '/api/v1/devices', { token: alice, body: { id: DEVICE, name: 'Boiler room', device_type: 'thermostat' } });
@@ -67,10 +74,29 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
   after(async () => {
     await browser?.close();
     await p?.stop();
+    await hook?.close();
+  });
+
+  test('notification preferences saved on the Notifications page: a webhook for major and critical alarms', async () => {
+    await logIn(page, p.url, ALICE);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
+    const form = page.getByRole('form', { name: 'Notification preferences' });
+    for (const s of ['Info', 'Warning', 'Minor']) await form.getByLabel(s, { exact: true }).setChecked(false);
+    await form.getByLabel('Webhook URL').fill(hook.url);
+    await form.getByLabel(/Webhook secret/).fill(SECRET);
+    await form.getByRole('button', { name: 'Save preferences' }).click();
+    await form.getByText('Saved.').waitFor();
+    await form.getByText(/saved; leave blank to keep it/).waitFor();
+    const saved = (await p.api('GET', '/api/v1/notifications/preferences', { token: alice })).body;
+    assert.deepEqual([saved.severities, saved.channels.webhook], [['major', 'critical'], { url: hook.url, secret_set: true }]);
+    await shot('45-notifications');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await fitsPhone('the Notifications page');
+    await shot('46-notifications-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('a rule made with the form: server validation shown beside the condition, a dry run over the last 24 h, then saved', async () => {
-    await logIn(page, p.url, ALICE);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click();
     await page.getByRole('heading', { name: 'Rules', exact: true }).waitFor();
     await page.getByText('No rules yet.').waitFor();
@@ -91,6 +117,12 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
     assert.equal((await p.api('GET', '/api/v1/rules', { token: alice })).body.rules.length, 0);
 
     await threshold.fill('30');
+    // An action: turn the heating down as the alarm is raised (the key comes from the thermostat's profile).
+    await form.getByRole('button', { name: 'Add action' }).click();
+    const action = form.getByRole('group', { name: 'Action 1' });
+    await action.getByLabel('Do').selectOption('desired_state');
+    await action.getByLabel('Key').fill('target_temperature');
+    await action.getByLabel('Value').fill('18');
     await form.getByRole('button', { name: 'Dry run (last 24 h)' }).click();
     const dry = form.getByRole('status', { name: 'Dry run result' });
     await dry.getByText('would have fired, Major').waitFor();
@@ -102,6 +134,8 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
     const rules = (await p.api('GET', '/api/v1/rules', { token: alice })).body.rules;
     assert.equal(rules.length, 1);
     assert.deepEqual([rules[0].target, rules[0].condition, rules[0].severity], [{ kind: 'device', device_id: DEVICE }, { kind: 'compare', field: 'temperature', op: 'gt', value: 30 }, 'major']);
+    assert.deepEqual(rules[0].actions, [{ kind: 'desired_state', on: 'raise', state: { target_temperature: 18 } }]);
+    await item.getByText('Then: set target_temperature = 18').waitFor();
   });
 
   test('telemetry above the threshold: the alarm appears live with its reading and unit, and the badge counts it', async () => {
@@ -122,10 +156,19 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
     assert.equal(await badge.getAttribute('aria-label'), 'Open alarms: 0 critical, 1 major (1 open in all)');
   });
 
+  test('the owner\'s webhook receives the raised alarm, signed, with an idempotency key', async () => {
+    const delivery = await eventually('the webhook', async () => hook.deliveries.find((d) => JSON.parse(d.body).event === 'raised'));
+    assert.equal(delivery.headers['x-fluxgate-signature'], `sha256=${createHmac('sha256', SECRET).update(delivery.body).digest('hex')}`);
+    assert.match(String(delivery.headers['x-fluxgate-idempotency-key']), /^[0-9a-f]{40}$/);
+    const body = JSON.parse(delivery.body);
+    assert.deepEqual([body.alarm.device_id, body.alarm.rule_name, body.alarm.severity], [DEVICE, 'Boiler too hot', 'major']);
+  });
+
   test('acknowledged with a comment: its history says who, when and what', async () => {
     const alarm = alarmItem();
     await alarm.getByRole('button', { name: 'Details and history' }).click();
     await alarm.getByRole('list', { name: 'Alarm history' }).getByText('raised').waitFor();
+    await alarm.getByRole('list', { name: 'Alarm history' }).getByText('set target_temperature = 18 on alarm-thermo: set by the rule').waitFor();
     await alarm.getByLabel('Comment').fill('on it, opening the window');
     await alarm.getByRole('button', { name: 'Acknowledge' }).click();
     const history = alarm.getByRole('list', { name: 'Alarm history' });

@@ -193,6 +193,16 @@ forEachStorage(
       const ok = await tp.api('PUT', '/api/v1/notifications/preferences', { token: user.token, body: { severities: ['major'], channels: {}, quiet_hours: { start: '22:00', end: '07:00', time_zone: 'Europe/Berlin' } } });
       assert.equal(ok.status, 200, ok.text);
       assert.deepEqual(ok.body.quiet_hours, { start: '22:00', end: '07:00', time_zone: 'Europe/Berlin' });
+      // A webhook without a secret keeps the saved one, for the same URL only.
+      const hookBody = (secret?: string, url = `${hook.url}/a`) => ({ severities: ['major'], channels: { webhook: { url, ...(secret ? { secret } : {}) } } });
+      const noSecret = await tp.api('PUT', '/api/v1/notifications/preferences', { token: user.token, body: hookBody() });
+      assert.equal(noSecret.status, 400, noSecret.text);
+      assert.match(noSecret.body.error.message, /channels\.webhook\.secret/);
+      assert.equal((await tp.api('PUT', '/api/v1/notifications/preferences', { token: user.token, body: hookBody(SECRET) })).status, 200);
+      const kept = await tp.api('PUT', '/api/v1/notifications/preferences', { token: user.token, body: hookBody() });
+      assert.equal(kept.status, 200, kept.text);
+      assert.deepEqual(kept.body.channels.webhook, { url: `${hook.url}/a`, secret_set: true });
+      assert.equal((await tp.api('PUT', '/api/v1/notifications/preferences', { token: user.token, body: hookBody(undefined, `${hook.url}/b`) })).status, 400);
     });
   },
   { WEBHOOK_ALLOW_PRIVATE: 'true', SMTP_URL: smtp.url, RULES_TICK_MS: '100', NOTIFY_POLL_MS: '100', NOTIFY_RETRY_BASE_MS: '50', NOTIFY_MAX_ATTEMPTS: '3' },

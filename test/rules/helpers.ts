@@ -33,3 +33,16 @@ export async function send(tp: TestPlatform, apiKey: string, data: Record<string
   const res = await tp.api('POST', '/api/v1/telemetry', { apiKey, body: { data } });
   if (res.status !== 201) throw new Error(`telemetry answered ${res.status}: ${res.text}`);
 }
+
+/** `promise`, or a failure naming `what` when it has not settled after `ms`. */
+export async function within<T>(what: string, promise: Promise<T>, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gave up waiting: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

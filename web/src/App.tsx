@@ -12,6 +12,7 @@ import { DevicesPage } from './pages/DevicesPage.tsx';
 import { EnergyPage } from './pages/EnergyPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
+import { NotificationsPage } from './pages/NotificationsPage.tsx';
 import { RulesPage } from './pages/RulesPage.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { useApp, useStreamState } from './session.tsx';
@@ -24,6 +25,7 @@ const NAV = [
   { to: '/dashboards', label: 'Dashboards' },
   { to: '/alarms', label: 'Alarms' },
   { to: '/rules', label: 'Rules' },
+  { to: '/notifications', label: 'Notifications' },
 ];
 
 function Page({ path }: { path: string }) {
@@ -39,6 +41,7 @@ function Page({ path }: { path: string }) {
   if ((params = match('/dashboards/:id', path))) return <DashboardPage id={params.id!} />;
   if (path === '/alarms') return <AlarmsPage />;
   if (path === '/rules') return <RulesPage />;
+  if (path === '/notifications') return <NotificationsPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/admin' && session?.user.role === 'admin') return <AdminPage />;
   return (

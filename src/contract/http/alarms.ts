@@ -63,7 +63,7 @@ export type AlarmView = z.output<typeof alarmView>;
 
 export const alarmEventView = z.object({
   id: z.number().int(),
-  kind: z.enum(['raised', 'acknowledged', 'cleared', 'severity_changed', 'comment']),
+  kind: z.enum(['raised', 'acknowledged', 'cleared', 'severity_changed', 'comment', 'action']).describe('action: a rule action ran or was refused (details: action, device_id, result, command_id or error)'),
   at: isoTime,
   user_id: z.string().nullable().describe('null: the rule engine'),
   comment: z.string().nullable(),

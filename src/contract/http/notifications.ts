@@ -28,7 +28,12 @@ export const notificationPreferencesBody = z
         webhook: z
           .object({
             url: z.string().url().max(2000).describe('http(s) URL; loopback, link-local and private targets are refused unless WEBHOOK_ALLOW_PRIVATE allows them'),
-            secret: z.string().min(16, 'must be at least 16 characters').max(256).describe('Key of the HMAC-SHA256 in X-Fluxgate-Signature'),
+            secret: z
+              .string()
+              .min(16, 'must be at least 16 characters')
+              .max(256)
+              .optional()
+              .describe('Key of the HMAC-SHA256 in X-Fluxgate-Signature; absent: keep the saved one (same URL only)'),
           })
           .strict()
           .optional(),

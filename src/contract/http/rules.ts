@@ -2,7 +2,7 @@
 // type; its condition (leaves combined with all/any, nested one level) must hold `for_s` seconds before
 // an alarm is raised. Validation messages carry the path of the bad part (e.g. condition.conditions.1.op).
 import { z } from 'zod';
-import { cleanText, isoTime } from './common.ts';
+import { cleanText, isoTime, jsonObjectInput } from './common.ts';
 
 export const SEVERITY_NAMES = ['info', 'warning', 'minor', 'major', 'critical'] as const;
 export const severity = z.enum(SEVERITY_NAMES).describe('info < warning < minor < major < critical');
@@ -88,6 +88,40 @@ export const ruleTarget = z
   ])
   .describe('One device, every device of a type (that the rule owner may read), or a list');
 
+const actionCommon = {
+  on: z.enum(['raise', 'clear']).default('raise').describe("raise: as the alarm is raised; clear: as the rule's clear condition clears it"),
+  device_id: deviceId.optional().describe("The device to act on; absent: the alarm's device"),
+};
+
+export const ruleAction = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('command'),
+        command: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'use 1-100 characters of A-Z a-z 0-9 . _ : -').describe('Command name, e.g. set_power'),
+        parameters: jsonObjectInput.default({}).describe('Arguments of the command'),
+        ...actionCommon,
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('desired_state'),
+        state: jsonObjectInput.refine((s) => Object.keys(s).length > 0, 'give at least one key').describe('Desired-state keys to set (null removes a key)'),
+        ...actionCommon,
+      })
+      .strict(),
+  ])
+  .describe("Send a command or set desired state as the rule's owner (who needs control access to the device)");
+
+export const notifyStep = z
+  .object({
+    after_s: z.number().int().min(0).max(30 * 86_400).describe('0: as the alarm changes; more: only if the raised alarm is still unacknowledged this many seconds later'),
+    users: z.array(z.string().min(1).max(254)).max(50).default([]).describe('Usernames; each is told through their own notification preferences, for devices they may read'),
+    emails: z.array(z.string().email().max(320)).max(50).default([]).describe('Addresses emailed directly'),
+  })
+  .strict()
+  .refine((s) => s.users.length + s.emails.length > 0, { message: 'name at least one user or email address', path: ['users'] });
+
 const escalationStep = z.object({ after_s: z.number().min(1).max(30 * 86_400), severity }).strict();
 
 export const ruleBody = z
@@ -112,6 +146,16 @@ export const ruleBody = z
       .max(4)
       .default([])
       .describe('Severity changes while the alarm stays open, e.g. [{"after_s":600,"severity":"critical"}]'),
+    actions: z
+      .array(ruleAction)
+      .max(10)
+      .default([])
+      .describe('e.g. [{"kind":"command","command":"set_power","parameters":{"on":false}}]; each outcome is recorded in the alarm history'),
+    notify: z
+      .array(notifyStep)
+      .max(5)
+      .default([])
+      .describe('Who else is told, and when nobody acknowledges, who next: e.g. [{"after_s":0,"users":["ops"]},{"after_s":600,"emails":["oncall@example.com"]}]'),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -121,6 +165,9 @@ export const ruleBody = z
       if (step.after_s <= previous.after_s) ctx.addIssue({ code: 'custom', message: 'steps must come in increasing after_s', path: ['escalation', i, 'after_s'] });
       if (rank <= previous.rank) ctx.addIssue({ code: 'custom', message: 'each step must raise the severity', path: ['escalation', i, 'severity'] });
       previous = { after_s: step.after_s, rank };
+    });
+    rule.notify.forEach((step, i) => {
+      if (i > 0 && step.after_s <= rule.notify[i - 1]!.after_s) ctx.addIssue({ code: 'custom', message: 'steps must come in increasing after_s', path: ['notify', i, 'after_s'] });
     });
   });
 export type RuleBody = z.output<typeof ruleBody>;
@@ -139,6 +186,8 @@ export const ruleView = z.object({
   clear: z.object({ condition: condition.optional(), hysteresis: z.number(), delay_s: z.number() }),
   severity,
   escalation: z.array(escalationStep),
+  actions: z.array(ruleAction),
+  notify: z.array(notifyStep),
   created_at: isoTime,
   updated_at: isoTime,
 });

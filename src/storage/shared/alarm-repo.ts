@@ -3,7 +3,9 @@
 // ON CONFLICT DO NOTHING, so concurrent raises (or two nodes) leave exactly one.
 import type { Alarm, AlarmEvent, AlarmFilter, AlarmState, AlarmTransition, NewAlarm, NewAlarmEvent } from '../../domain/alarm.ts';
 import { SEVERITIES, type Severity } from '../../domain/rule.ts';
-import type { SelectQueryBuilder } from 'kysely';
+import type { Transaction, SelectQueryBuilder } from 'kysely';
+import type { NewOutboxRow } from '../../domain/notification.ts';
+import { outboxValues } from './outbox-rows.ts';
 import { RuleRepo } from './rule-repo.ts';
 import type { AlarmEventsTable, AlarmsTable, Database } from './schema.ts';
 
@@ -60,9 +62,18 @@ function visibleTo<Q extends SelectQueryBuilder<Database, 'alarms', object>>(que
   ) as Q;
 }
 
+/** The notifications of an alarm change, in the change's transaction (a key already stored is skipped). */
+async function writeOutbox(trx: Transaction<Database>, rows: readonly NewOutboxRow[] | undefined): Promise<void> {
+  if (!rows?.length) return;
+  await trx.insertInto('notifications_outbox').values(outboxValues(rows)).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+}
+
 export class AlarmRepo extends RuleRepo {
-  /** Raises an alarm unless one is open for its (rule, device): `created` says which happened. */
-  async raiseAlarm(alarm: NewAlarm): Promise<{ alarm: Alarm; created: boolean }> {
+  /**
+   * Raises an alarm unless one is open for its (rule, device): `created` says which happened. The
+   * rows `outbox` gives for the new alarm are stored in the same transaction.
+   */
+  async raiseAlarm(alarm: NewAlarm, outbox?: (alarm: Alarm) => NewOutboxRow[]): Promise<{ alarm: Alarm; created: boolean }> {
     const row: AlarmsTable = {
       id: alarm.id,
       rule_id: alarm.ruleId,
@@ -83,6 +94,7 @@ export class AlarmRepo extends RuleRepo {
       if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
       const event = { alarmId: alarm.id, deviceId: alarm.deviceId, kind: 'raised' as const, at: alarm.raisedAt, userId: null, comment: null, details: { severity: alarm.severity } };
       await trx.insertInto('alarm_events').values(eventRow(event)).execute();
+      await writeOutbox(trx, outbox?.(toAlarm(row)));
       return true;
     });
     if (created) return { alarm: toAlarm(row), created };
@@ -139,7 +151,7 @@ export class AlarmRepo extends RuleRepo {
     return counts;
   }
 
-  /** Applies `change` while the alarm's state is one of `change.from`, with its event; the alarm after, else undefined. */
+  /** Applies `change` while the alarm's state is one of `change.from`, with its event and notifications; the alarm after, else undefined. */
   async transitionAlarm(id: string, change: AlarmTransition): Promise<Alarm | undefined> {
     return this.kysely.transaction().execute(async (trx) => {
       const set: Partial<AlarmsTable> = { updated_at: change.event.at };
@@ -153,7 +165,9 @@ export class AlarmRepo extends RuleRepo {
       if (Number(result.numUpdatedRows) === 0) return undefined;
       const row = await trx.selectFrom('alarms').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       await trx.insertInto('alarm_events').values(eventRow({ ...change.event, alarmId: id, deviceId: row.device_id })).execute();
-      return toAlarm(row);
+      const alarm = toAlarm(row);
+      await writeOutbox(trx, change.outbox?.(alarm));
+      return alarm;
     });
   }
 

@@ -2,6 +2,7 @@
 // both adapters (RelationalRepo extends this).
 import type { NewOutboxRow, NotificationPreferences, OutboxRow, OutboxState } from '../../domain/notification.ts';
 import { AlarmRepo } from './alarm-repo.ts';
+import { outboxValues } from './outbox-rows.ts';
 import type { NotificationsOutboxTable } from './schema.ts';
 
 function toOutboxRow(row: NotificationsOutboxTable): OutboxRow {
@@ -29,24 +30,7 @@ export class NotificationRepo extends AlarmRepo {
     if (rows.length === 0) return 0;
     const result = await this.kysely
       .insertInto('notifications_outbox')
-      .values(
-        rows.map((r) => ({
-          id: r.id,
-          alarm_id: r.alarmId,
-          event_kind: r.eventKind,
-          channel: r.channel,
-          recipient: r.recipient,
-          target: JSON.stringify(r.target),
-          payload: JSON.stringify(r.payload),
-          idempotency_key: r.idempotencyKey,
-          attempts: 0,
-          next_attempt_at: r.notBefore ?? r.createdAt,
-          state: 'pending',
-          last_error: null,
-          created_at: r.createdAt,
-          updated_at: r.createdAt,
-        })),
-      )
+      .values(outboxValues(rows))
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0);

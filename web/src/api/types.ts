@@ -11,6 +11,7 @@ import type { pointView } from '../../../src/contract/http/telemetry.ts';
 import type { fileList, fileView } from '../../../src/contract/http/files.ts';
 import type { alarmCountsView, alarmWithHistory } from '../../../src/contract/http/alarms.ts';
 import type { dryRunView } from '../../../src/contract/http/rules.ts';
+import type { notificationPreferencesView, outboxRowView } from '../../../src/contract/http/notifications.ts';
 import type { deviceProfileView } from '../../../src/contract/http/profiles.ts';
 import type { CommandSpec, FieldSpec, ParamSpec, Profile } from '../../../src/contract/profiles/profile.ts';
 
@@ -64,3 +65,5 @@ export type { RuleView as Rule } from '../../../src/contract/http/rules.ts';
 export type AlarmWithHistory = z.output<typeof alarmWithHistory>;
 export type AlarmCounts = z.output<typeof alarmCountsView>;
 export type DryRun = z.output<typeof dryRunView>;
+export type NotificationPreferences = z.output<typeof notificationPreferencesView>;
+export type OutboxRow = z.output<typeof outboxRowView>;

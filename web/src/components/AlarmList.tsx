@@ -3,7 +3,7 @@
 // and the acknowledge / clear / comment actions. New and changed alarms arrive live.
 import { useCallback, useMemo, useState } from 'react';
 import type { AccessGrant, Alarm, AlarmWithHistory, Rule } from '../api/types.ts';
-import { type AlarmFilters, alarmListPath, alarmReadings, severityLabel, who } from '../lib/alarms.ts';
+import { type AlarmFilters, alarmListPath, alarmReadings, describeActionOutcome, severityLabel, who } from '../lib/alarms.ts';
 import { formatTime } from '../lib/format.ts';
 import { fieldSpec } from '../lib/profile.ts';
 import { useAlarmFeed, useReloadOnResume } from '../lib/use-alarm-feed.ts';
@@ -97,6 +97,7 @@ const EVENT_WORDS: Record<string, string> = {
   cleared: 'cleared',
   severity_changed: 'severity changed',
   comment: 'comment',
+  action: 'action',
 };
 
 function AlarmDetail({ id, device, changed, onChanged }: { id: string; device: DeviceInfo | undefined; changed: number; onChanged: () => void }) {
@@ -143,7 +144,8 @@ function AlarmDetail({ id, device, changed, onChanged }: { id: string; device: D
             {a.events.map((e) => (
               <li key={e.id}>
                 <span className="nowrap">{formatTime(e.at)}</span> <strong>{EVENT_WORDS[e.kind] ?? e.kind}</strong>
-                {e.kind === 'severity_changed' && ` to ${String(e.details.to ?? '')}`} by {who(e.user_id, session?.user.id, names)}
+                {e.kind === 'severity_changed' && ` to ${String(e.details.to ?? '')}`}
+                {e.kind === 'action' ? ` ${describeActionOutcome(e.details)} by the rule` : ` by ${who(e.user_id, session?.user.id, names)}`}
                 {e.comment && <q className="alarm-comment">{e.comment}</q>}
               </li>
             ))}

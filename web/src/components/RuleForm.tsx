@@ -1,6 +1,7 @@
 // Creating or editing a rule: the target (a device from the picker, or a device type), compare
 // conditions with the profile's unit beside each threshold, a duration, a severity, on/off; a dry
-// run over the last 24 h of stored data; the server's validation messages beside the parts they name.
+// run over the last 24 h of stored data; actions (commands, desired state); the server's validation
+// messages beside the parts they name.
 import { type FormEvent, useMemo, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { DeviceProfile, DryRun, Profile, Rule } from '../api/types.ts';
@@ -11,6 +12,7 @@ import { type ConditionDraft, EMPTY_DRAFT, type RuleDraft, bodyOf, draftOf, empt
 import { useAsync } from '../lib/use-async.ts';
 import { useApp } from '../session.tsx';
 import { DevicePicker } from './DevicePicker.tsx';
+import { RuleActionsFields } from './RuleActionsFields.tsx';
 import { ErrorText } from './ui.tsx';
 
 function Issues({ list }: { list: string[] | undefined }) {
@@ -187,6 +189,8 @@ export function RuleForm({ rule, onDone, onCancel }: { rule?: Rule; onDone: () =
         </label>
       </div>
       <Issues list={[...(issues.for_s ?? []), ...(issues.severity ?? []), ...(issues.rule ?? []), ...(issues.hours ?? [])]} />
+      <RuleActionsFields actions={draft.actions} profile={profile} issues={issues} onChange={(actions) => set({ actions })} />
+      <Issues list={issues.actions} />
       {!(error instanceof ApiError && error.code === 'VALIDATION_FAILED') && <ErrorText error={error} />}
       {error instanceof ApiError && error.code === 'VALIDATION_FAILED' && (
         <p className="error" role="alert">

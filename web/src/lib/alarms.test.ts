@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldSpec, Rule } from '../api/types.ts';
-import { alarmListPath, alarmReadings, badgeCounts, describeCondition, DEFAULT_FILTERS, who } from './alarms.ts';
+import { alarmListPath, alarmReadings, badgeCounts, describeAction, describeActionOutcome, describeCondition, DEFAULT_FILTERS, who } from './alarms.ts';
 import { bodyOf, draftOf, EMPTY_DRAFT, formEditable, issuesByPart, parseValue } from './rule-draft.ts';
 
 const celsius = { key: 'temperature', label: 'Temperature', unit: '°C', decimals: 1, kind: 'number', labels: {} } as unknown as FieldSpec;
@@ -18,6 +18,10 @@ const rule = {
   clear: { hysteresis: 2, delay_s: 0 },
   severity: 'major',
   escalation: [{ after_s: 600, severity: 'critical' }],
+  actions: [
+    { kind: 'command', on: 'raise', command: 'turn_off', parameters: {} },
+    { kind: 'desired_state', on: 'clear', state: { power_on: true }, device_id: 'plug-2' },
+  ],
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
 } as Rule;
@@ -83,10 +87,27 @@ describe('rule form draft', () => {
     expect(parseValue('false', 'gt')).toBe('false');
   });
 
+  it('round-trips actions and names them in words', () => {
+    const draft = draftOf(rule);
+    expect(draft.actions).toEqual([
+      { kind: 'command', on: 'raise', name: 'turn_off', value: '{}', deviceId: '' },
+      { kind: 'desired_state', on: 'clear', name: 'power_on', value: 'true', deviceId: 'plug-2' },
+    ]);
+    expect(bodyOf(draft, rule).actions).toEqual(rule.actions);
+    const typed = bodyOf({ ...draft, actions: [{ kind: 'command', on: 'raise', name: 'set_power', value: '{"power": 5', deviceId: '' }] });
+    expect(typed.actions).toEqual([{ kind: 'command', on: 'raise', command: 'set_power', parameters: '{"power": 5' }]);
+    expect(rule.actions.map(describeAction)).toEqual(['send turn_off', 'set power_on = true on plug-2']);
+    expect(describeActionOutcome({ action: { kind: 'command', command: 'turn_off', parameters: {} }, device_id: 'p1', result: 'refused', error: { message: 'no' } })).toBe(
+      'send turn_off on p1: refused (no)',
+    );
+    expect(issuesByPart({ issues: [{ field: 'body.actions.1.command', message: 'bad' }] })).toEqual({ 'actions.1': ['actions.1.command: bad'] });
+  });
+
   it('says which rules the form can edit', () => {
     expect(formEditable(rule)).toBe(true);
     expect(formEditable({ ...rule, condition: { kind: 'offline', for_s: 5 } })).toBe(false);
     expect(formEditable({ ...rule, target: { kind: 'devices', device_ids: ['a'] } })).toBe(false);
+    expect(formEditable({ ...rule, actions: [{ kind: 'desired_state', on: 'raise', state: { a: 1, b: 2 } }] })).toBe(false);
   });
 
   it('places server validation issues next to the form part they name', () => {

@@ -117,6 +117,26 @@ export function describeTarget(target: Rule['target']): string {
   return `${target.device_ids.length} devices`;
 }
 
+/** A rule action in words: "send turn_off", "set power_on = false" (on another device: "… on plug-2"). */
+export function describeAction(action: { kind: string; command?: string; parameters?: Record<string, unknown>; state?: Record<string, unknown>; device_id?: string | undefined }): string {
+  const params = action.parameters && Object.keys(action.parameters).length > 0 ? ` ${JSON.stringify(action.parameters)}` : '';
+  const what =
+    action.kind === 'command'
+      ? `send ${action.command ?? ''}${params}`
+      : `set ${Object.entries(action.state ?? {})
+          .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+          .join(', ')}`;
+  return action.device_id ? `${what} on ${action.device_id}` : what;
+}
+
+/** What a rule action did, from its alarm-history event: "send turn_off on plug-1: sent", "…: refused (…)". */
+export function describeActionOutcome(details: Record<string, unknown>): string {
+  const action = (details.action ?? {}) as Parameters<typeof describeAction>[0];
+  const error = details.error as { message?: string } | undefined;
+  const result = String(details.result ?? '');
+  return `${describeAction(action)} on ${String(details.device_id ?? '')}: ${result}${error?.message ? ` (${error.message})` : ''}`;
+}
+
 /** Who made a change: you, the rule engine, or (as far as the viewer may know names) another user. */
 export function who(userId: string | null, me: string | undefined, names: ReadonlyMap<string, string>): string {
   if (userId === null) return 'the rule engine';

@@ -1,6 +1,7 @@
 // The rule form's state and the rule body it sends. The form edits what most rules need (a device
 // or a device type; compare conditions joined by all/any; a duration; a severity); a rule made
 // through the API with more (ranges, rates, escalation, its own clear) keeps those parts on save.
+// Actions: a command (name and JSON parameters) or one desired-state key, on raise or on clear.
 import type { Rule } from '../api/types.ts';
 import type { Op, Severity } from './alarms.ts';
 
@@ -10,6 +11,19 @@ export interface ConditionDraft {
   /** As typed: a number for gt…lte; eq/neq also take true, false or text. */
   value: string;
 }
+
+export interface ActionDraft {
+  kind: 'command' | 'desired_state';
+  on: 'raise' | 'clear';
+  /** The command name, or the desired-state key. */
+  name: string;
+  /** Command: its parameters as JSON text; desired state: the value as typed. */
+  value: string;
+  /** Blank: the alarm's device. */
+  deviceId: string;
+}
+
+export const emptyAction = (): ActionDraft => ({ kind: 'command', on: 'raise', name: '', value: '{}', deviceId: '' });
 
 export interface RuleDraft {
   name: string;
@@ -21,6 +35,7 @@ export interface RuleDraft {
   forS: string;
   severity: Severity;
   enabled: boolean;
+  actions: ActionDraft[];
 }
 
 export const emptyCondition = (): ConditionDraft => ({ field: '', op: 'gt', value: '' });
@@ -35,11 +50,13 @@ export const EMPTY_DRAFT: RuleDraft = {
   forS: '0',
   severity: 'warning',
   enabled: true,
+  actions: [],
 };
 
-/** Whether the form can edit this rule's condition without losing parts of it. */
-export function formEditable(rule: Pick<Rule, 'condition' | 'target'>): boolean {
+/** Whether the form can edit this rule's condition and actions without losing parts of them. */
+export function formEditable(rule: Pick<Rule, 'condition' | 'target' | 'actions'>): boolean {
   if (rule.target.kind === 'devices') return false;
+  if (rule.actions.some((a) => a.kind === 'desired_state' && Object.keys(a.state).length !== 1)) return false;
   const c = rule.condition;
   if (c.kind === 'compare') return true;
   return (c.kind === 'all' || c.kind === 'any') && c.conditions.every((x) => x.kind === 'compare');
@@ -62,7 +79,27 @@ export function draftOf(rule: Rule): RuleDraft {
     forS: String(rule.for_s),
     severity: rule.severity,
     enabled: rule.enabled,
+    actions: rule.actions.map((a) => {
+      const [key, value] = a.kind === 'desired_state' ? (Object.entries(a.state)[0] ?? ['', '']) : [a.command, a.parameters];
+      const text = a.kind === 'command' ? JSON.stringify(value) : typeof value === 'string' ? value : JSON.stringify(value);
+      return { kind: a.kind, on: a.on, name: key, value: text, deviceId: a.device_id ?? '' };
+    }),
   };
+}
+
+/** JSON text as a value when it parses, else the text itself (the server then names what is wrong). */
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export function actionBody(a: ActionDraft): Record<string, unknown> {
+  const device = a.deviceId.trim() ? { device_id: a.deviceId.trim() } : {};
+  if (a.kind === 'command') return { kind: 'command', on: a.on, command: a.name.trim(), parameters: a.value.trim() === '' ? {} : jsonOrText(a.value), ...device };
+  return { kind: 'desired_state', on: a.on, state: { [a.name.trim()]: jsonOrText(a.value.trim()) }, ...device };
 }
 
 /** A typed threshold as JSON: numbers stay numbers, so the server's checks apply to them. */
@@ -88,6 +125,7 @@ export function bodyOf(draft: RuleDraft, base?: Rule): Record<string, unknown> {
     condition: leaves.length === 1 ? leaves[0] : { kind: draft.join, conditions: leaves },
     for_s: Number.isFinite(forS) ? forS : draft.forS,
     severity: draft.severity,
+    actions: draft.actions.map(actionBody),
   };
 }
 
@@ -98,7 +136,8 @@ export function issuesByPart(details: unknown): Record<string, string[]> {
   for (const i of issues) {
     const path = (i.field ?? '').replace(/^body\.?/, '').replace(/^rule\./, '');
     const m = /^condition(?:\.conditions\.(\d+))?/.exec(path);
-    const part = m ? `condition.${m[1] ?? 0}` : path.split('.')[0] || 'rule';
+    const a = /^actions\.(\d+)/.exec(path);
+    const part = m ? `condition.${m[1] ?? 0}` : a ? `actions.${a[1]}` : path.split('.')[0] || 'rule';
     (out[part] ??= []).push(`${path || 'rule'}: ${i.message ?? 'is not valid'}`);
   }
   return out;

@@ -4,7 +4,7 @@ import type { DryRun, Rule } from '../api/types.ts';
 import { SeverityBadge } from '../components/AlarmList.tsx';
 import { DryRunResult, RuleForm } from '../components/RuleForm.tsx';
 import { ErrorText } from '../components/ui.tsx';
-import { describeCondition, describeTarget } from '../lib/alarms.ts';
+import { describeAction, describeCondition, describeTarget } from '../lib/alarms.ts';
 import { formEditable } from '../lib/rule-draft.ts';
 import { useAction } from '../lib/use-action.ts';
 import { useAsync } from '../lib/use-async.ts';
@@ -48,6 +48,12 @@ export function RulesPage() {
               {describeTarget(r.target)}: {describeCondition(r.condition)}
               {r.for_s > 0 && ` for ${r.for_s} s`}
             </p>
+            {r.actions.length > 0 && (
+              <p className="small">
+                Then:{' '}
+                {r.actions.map((a) => `${a.on === 'clear' ? 'when cleared, ' : ''}${describeAction(a)}`).join('; ')}
+              </p>
+            )}
             <div className="inline">
               <button type="button" disabled={!formEditable(r) || editing !== undefined} title={formEditable(r) ? undefined : 'This rule uses parts the form does not edit: change it through the API'} onClick={() => setEditing(r)}>
                 Edit

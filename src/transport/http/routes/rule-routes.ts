@@ -14,7 +14,7 @@ import { requireUser } from '../request-auth.ts';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function toDefinition(body: RuleBody): RuleDefinition {
-  return { target: body.target, condition: body.condition, for_s: body.for_s, clear: body.clear, severity: body.severity, escalation: body.escalation };
+  return { target: body.target, condition: body.condition, for_s: body.for_s, clear: body.clear, severity: body.severity, escalation: body.escalation, actions: body.actions, notify: body.notify };
 }
 
 const toContent = (body: RuleBody): RuleContent => ({ name: body.name, description: body.description, enabled: body.enabled, definition: toDefinition(body) });
@@ -33,6 +33,8 @@ function ruleToView(rule: Rule): RuleView {
     clear: d.clear,
     severity: d.severity,
     escalation: d.escalation,
+    actions: d.actions ?? [],
+    notify: d.notify ?? [],
     created_at: iso(rule.createdAt),
     updated_at: iso(rule.updatedAt),
   } as RuleView;
