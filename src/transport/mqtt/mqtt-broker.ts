@@ -9,6 +9,7 @@ import type { MqttDeps } from './mqtt-deps.ts';
 import { MqttCommandRelay } from './mqtt-commands.ts';
 import { MqttLimits } from './mqtt-limits.ts';
 import { liftExactFiltersOn } from './mqtt-overlap.ts';
+import { nullPrototypeBroker } from './mqtt-null-prototype.ts';
 import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 
@@ -35,11 +36,11 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     persistence,
     connectTimeout: deps.options.connectTimeoutMs,
     maxClientsIdLength: 128,
-    preConnect: clients.preConnect,
     authenticate: clients.authenticate,
     authorizePublish: bridge.authorizePublish,
     authorizeSubscribe: acl.authorizeSubscribe,
   });
+  nullPrototypeBroker(aedes);
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));

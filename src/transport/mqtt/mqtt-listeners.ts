@@ -6,11 +6,12 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { type PacketSource, nullPrototypeClient } from './mqtt-null-prototype.ts';
 
 /** Room for the fixed header, topic and properties around the largest accepted payload. */
 const PACKET_OVERHEAD = 65_536 + 16;
 
-interface PacketParser {
+interface PacketParser extends PacketSource {
   packet: { length: number };
   /** The parser's state machine: method names it calls in turn (mqtt-packet 9). */
   _states: string[];
@@ -40,8 +41,10 @@ function parseLengthBounded(this: PacketParser): boolean {
  */
 export function handleConnection(aedes: Aedes, conn: Duplex, maxPayloadBytes: number, req?: IncomingMessage): void {
   packetLimits.set(aedes, maxPayloadBytes + PACKET_OVERHEAD);
-  const client = aedes.handle(conn, req) as unknown as { _parser: PacketParser };
+  const aedesClient = aedes.handle(conn, req);
+  const client = aedesClient as unknown as { _parser: PacketParser };
   const parser = client._parser;
+  nullPrototypeClient(aedesClient, parser);
   const states = parser._states;
   const at = states.indexOf('_parseLength');
   if (at === -1 || parser.client !== (client as unknown)) throw new Error('mqtt-packet parser changed: cannot bound the packet length');
