@@ -4,6 +4,7 @@
 // MQTT 5.0 standard it checks; mqtt.js v5 is used where a client library may speak, the raw packet
 // client where the exact packet on the wire is the point.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
@@ -213,4 +214,34 @@ describe('MQTT 5 conformance', { timeout: 60_000 }, () => {
     await r.closed;
     assert.equal(r.packets.some((p) => p.cmd === 'puback'), false);
   });
+});
+
+test('a QoS 1 message queued for an offline MQTT 5 session keeps its User Properties [MQTT-3.3.2-17] and Content Type [MQTT-3.3.2-20] across a broker restart', { timeout: 60_000 }, async () => {
+  const first = await startTestPlatform();
+  const dataDir = first.dataDir;
+  let tp: TestPlatform | undefined = first;
+  try {
+    const session = { ...ADMIN, clientId: 'v5-queued', clean: false, properties: { sessionExpiryInterval: 3600 } };
+    const sub = await RawMqtt.open(first.mqttPort, 5);
+    assert.equal(await sub.handshake(session), 0);
+    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'v5/queued', qos: 1 }] });
+    await sub.next('suback');
+    sub.destroy();
+    await sub.closed;
+    const pub = await connect5(first.mqttUrl, ADMIN);
+    await pub.publishAsync('v5/queued', '{"on":true}', { qos: 1, properties: { userProperties: { origin: 'test' }, contentType: 'application/json' } });
+    await pub.endAsync();
+    await first.stop({ keepData: true });
+    tp = await startTestPlatform({}, dataDir);
+    const back = await RawMqtt.open(tp.mqttPort, 5);
+    assert.equal(await back.handshake(session), 0);
+    const msg = (await back.next('publish')) as Packet & { payload: Buffer; properties?: { userProperties?: Record<string, unknown>; contentType?: string } };
+    back.destroy();
+    assert.equal(msg.payload.toString(), '{"on":true}');
+    assert.deepEqual({ ...msg.properties?.userProperties }, { origin: 'test' });
+    assert.equal(msg.properties?.contentType, 'application/json');
+  } finally {
+    await tp?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
