@@ -48,6 +48,11 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     authorizeSubscribe: acl.authorizeSubscribe,
   });
   nullPrototypeBroker(aedes);
+  // [MQTT-3.1.2-6] A clean session ends with its connection, QoS 2 messages still awaiting PUBREL
+  // too: aedes 1.2 drops them, the 2 beta keeps them, and fresh client ids would grow the store.
+  aedes.on('clientDisconnect', (client: Client) => {
+    if (client.clean) persistence.dropIncoming(client).catch(() => {});
+  });
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));
