@@ -161,7 +161,7 @@ export const configSchema = z.object({
     .describe('SMTP server for email notifications (smtp://user:pass@host:587); when absent the email channel is off'),
   SMTP_FROM: z.string().min(3).max(320).default('Fluxgate <fluxgate@localhost>').describe('Sender of email notifications'),
   MQTT_ENABLED: bool.default(true).describe('Whether Fluxgate speaks MQTT at all (embedded broker, or client of MQTT_URL)'),
-  MQTT_PORT: port.default(1883).describe('TCP port of the embedded MQTT broker (MQTT 3.1.1); 0 picks a free port'),
+  MQTT_PORT: port.default(1883).describe('TCP port of the embedded MQTT broker (MQTT 3.1.1 and 5); 0 picks a free port'),
   MQTT_TLS_PORT: port.default(8883).describe('MQTT over TLS port, used when MQTT_TLS_CERT and MQTT_TLS_KEY are set'),
   MQTT_TLS_CERT: z.string().min(1).optional().describe('PEM certificate file for MQTT over TLS'),
   MQTT_TLS_KEY: z.string().min(1).optional().describe('PEM private key file for MQTT over TLS'),
@@ -170,15 +170,30 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9._/-]*$/, 'use letters, digits, . _ - and /')
     .default('')
     .describe('Prefix of the device topics (e.g. energy: energy/devices/{id}/data)'),
-  MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(131_072).describe('Largest MQTT message payload; a larger PUBLISH closes the connection'),
+  MQTT_MAX_PAYLOAD_BYTES: positiveInt.default(131_072).describe('Largest MQTT message payload; a larger PUBLISH closes the connection (MQTT 5: DISCONNECT 0x95)'),
   MQTT_CONNECT_TIMEOUT_MS: positiveInt.default(10_000).describe('Time a new MQTT connection has to send CONNECT; then it is closed'),
   MQTT_MAX_CONNECTIONS: positiveInt
     .default(20_000)
     .describe('Most MQTT clients connected to the embedded broker at once; more get CONNACK 3 (server unavailable)'),
-  MQTT_MAX_SUBSCRIPTIONS: positiveInt.default(100).describe('Most topic filters one MQTT connection may hold; more are refused with 0x80'),
+  MQTT_MAX_SUBSCRIPTIONS: positiveInt.default(100).describe('Most topic filters one MQTT connection may hold; more are refused with 0x80 (MQTT 5: 0x87)'),
+  MQTT_RECEIVE_MAXIMUM: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(1024)
+    .describe('Receive Maximum advertised to MQTT 5 clients: QoS 1/2 messages a client may have unacknowledged, so slow commits slow it down'),
+  MQTT_TOPIC_ALIAS_MAXIMUM: z.coerce.number().int().min(0).max(65535).default(16).describe('Topic aliases an MQTT 5 client may set per connection (0: none)'),
+  MQTT_MAX_KEEPALIVE_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(3600)
+    .describe('Longest keep alive (seconds) of an MQTT 5 client; one asking for more, or for none, is given this as Server Keep Alive'),
   MQTT_RATE_LIMIT_DEVICE: rateLimit
     .default('5000/1')
-    .describe('PUBLISH messages per device, as messages/seconds with a burst of one window (0: off); a device over it is disconnected'),
+    .describe('PUBLISH messages per device, as messages/seconds with a burst of one window (0: off); a device over it is disconnected (MQTT 5: PUBACK 0x97, or DISCONNECT 0x96 for QoS 0)'),
   MQTT_LISTEN_BACKLOG: positiveInt
     .default(511)
     .describe('Connections the kernel queues before the broker accepts them (capped by net.core.somaxconn); raise it only if the node answers CONNECTs faster than devices time out'),

@@ -6,10 +6,15 @@ import mqttPacket, { type Packet } from 'mqtt-packet';
 export class RawMqtt {
   readonly packets: Packet[] = [];
   readonly closed: Promise<void>;
-  private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
+  private readonly parser: ReturnType<typeof mqttPacket.parser>;
   private waiters: Array<() => void> = [];
 
-  private constructor(readonly socket: net.Socket) {
+  private constructor(
+    readonly socket: net.Socket,
+    /** 4 (MQTT 3.1.1) or 5: what CONNECT announces and how packets are encoded and parsed. */
+    readonly protocolVersion: 4 | 5,
+  ) {
+    this.parser = mqttPacket.parser({ protocolVersion });
     this.parser.on('packet', (p: Packet) => {
       this.packets.push(p);
       for (const w of this.waiters.splice(0)) w();
@@ -20,9 +25,9 @@ export class RawMqtt {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static open(port: number): Promise<RawMqtt> {
+  static open(port: number, protocolVersion: 4 | 5 = 4): Promise<RawMqtt> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(new RawMqtt(socket)));
+      const socket = net.connect(port, '127.0.0.1', () => resolve(new RawMqtt(socket, protocolVersion)));
       socket.once('error', reject);
     });
   }
@@ -32,14 +37,15 @@ export class RawMqtt {
   }
 
   send(bytes: Buffer | Packet): void {
-    this.socket.write(Buffer.isBuffer(bytes) ? bytes : mqttPacket.generate(bytes));
+    this.socket.write(Buffer.isBuffer(bytes) ? bytes : mqttPacket.generate(bytes, { protocolVersion: this.protocolVersion }));
   }
 
-  connect(options: { clientId?: string; username?: string; password?: string; keepalive?: number; clean?: boolean } = {}): void {
+  connect(options: { clientId?: string; username?: string; password?: string; keepalive?: number; clean?: boolean; properties?: Record<string, unknown> } = {}): void {
     this.send({
       cmd: 'connect',
       protocolId: 'MQTT',
-      protocolVersion: 4,
+      protocolVersion: this.protocolVersion,
+      ...(options.properties ? { properties: options.properties } : {}),
       clean: options.clean ?? true,
       clientId: options.clientId ?? `raw-${Math.random().toString(36).slice(2, 10)}`,
       keepalive: options.keepalive ?? 60,
@@ -63,11 +69,11 @@ export class RawMqtt {
     }
   }
 
-  /** Sends CONNECT with `options` and resolves with the CONNACK return code. */
+  /** Sends CONNECT with `options` and resolves with the CONNACK return code (MQTT 5: reason code). */
   async handshake(options: Parameters<RawMqtt['connect']>[0] = {}): Promise<number> {
     this.connect(options);
-    const ack = (await this.next('connack')) as Packet & { returnCode: number };
-    return ack.returnCode;
+    const ack = (await this.next('connack')) as Packet & { returnCode?: number; reasonCode?: number };
+    return (this.protocolVersion === 5 ? ack.reasonCode : ack.returnCode) ?? -1;
   }
 
   destroy(): void {

@@ -36,6 +36,31 @@ describe('MQTT 3.1.1 conformance: sessions, will, keepalive', { timeout: 60_000 
     await tp.stop();
   });
 
+  test('a clean session ends with its connection, a QoS 2 message awaiting PUBREL too [MQTT-3.1.2-6]: the same id and packet identifier deliver again', async () => {
+    const sub = await admin();
+    await sub.subscribeAsync('conf/clean-q2', { qos: 2 });
+    const got: string[] = [];
+    sub.on('message', (topic, payload) => topic === 'conf/clean-q2' && got.push(payload.toString()));
+    const publish = { cmd: 'publish' as const, topic: 'conf/clean-q2', payload: Buffer.from('first'), qos: 2 as const, messageId: 9, retain: false, dup: false };
+    const a = await raw();
+    assert.equal(await a.handshake({ ...ADMIN, clientId: 'clean-q2', clean: true }), 0);
+    a.send(publish);
+    await a.next('pubrec');
+    a.destroy();
+    const b = await raw();
+    assert.equal(await b.handshake({ ...ADMIN, clientId: 'clean-q2', clean: true }), 0);
+    b.send({ ...publish, payload: Buffer.from('second') });
+    await b.next('pubrec');
+    b.send({ cmd: 'pubrel', messageId: 9 });
+    await b.next('pubcomp');
+    const m = nextMessage(sub, 'conf/clean-q2');
+    const c = await admin();
+    await c.publishAsync('conf/clean-q2', 'marker', { qos: 2 });
+    await m;
+    while (!got.includes('marker')) await nextMessage(sub, 'conf/clean-q2');
+    assert.deepEqual(got, ['first', 'second', 'marker']);
+  });
+
   test('a zero-length client id with CleanSession 1 is accepted and given a unique id [MQTT-3.1.3-6]', async () => {
     const a = await raw();
     const b = await raw();

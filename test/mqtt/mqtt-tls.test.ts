@@ -1,5 +1,6 @@
 // MQTT over TLS: the client checks the server's certificate (a self-signed one made for 127.0.0.1)
 // against the CA it was given, and a client trusting another CA is refused before it talks MQTT.
+// MQTT 3.1.1 and MQTT 5 clients both connect.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -46,6 +47,12 @@ test('MQTT over TLS on MQTT_TLS_PORT with MQTT_TLS_CERT/MQTT_TLS_KEY, the certif
     await c.publishAsync('devices/secure-1/data', JSON.stringify({ t: 1, timestamp: 1_700_000_000_000 }), { qos: 1 });
     assert.deepEqual((await tp.platform.storage.latestPoints('secure-1')).map((p) => p.value), [1]);
     await c.endAsync();
+
+    // MQTT 5 over the same TLS listener.
+    const c5 = await connectMqtt(url, { protocolVersion: 5, username: dev.id, password: dev.apiKey, ca: readFileSync(server.cert), rejectUnauthorized: true });
+    await c5.publishAsync('devices/secure-1/data', JSON.stringify({ t5: 5, timestamp: 1_700_000_000_000 }), { qos: 1 });
+    assert.deepEqual((await tp.platform.storage.latestPoints('secure-1')).find((p) => p.field === 't5')?.value, 5);
+    await c5.endAsync();
   } finally {
     await tp.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -53,8 +53,6 @@ export class MqttClients {
   private readonly identities = new WeakMap<Client, MqttIdentity>();
   /** Client id → the connection using it (its identity is in `identities`), while that connection lasts. */
   private readonly live = new Map<string, Client>();
-  /** Clients that sent a zero-length client id with CleanSession 0, which aedes would accept. */
-  private readonly nameless = new WeakSet<Client>();
 
   constructor(
     private readonly deps: MqttDeps,
@@ -130,19 +128,12 @@ export class MqttClients {
     return null;
   }
 
-  readonly preConnect = (client: Client, packet: { clientId: string; clean?: boolean | undefined }, done: (error: Error | null, success: boolean) => void): void => {
-    if (packet.clientId === '' && packet.clean === false) this.nameless.add(client);
-    done(null, true);
-  };
-
   readonly authenticate = (
     client: Client,
     username: Readonly<string | undefined>,
     password: Readonly<Buffer | undefined>,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void => {
-    // [MQTT-3.1.3-8]: a persistent session needs a client id to be found again.
-    if (this.nameless.has(client)) return done(refusal('A zero-length client id needs CleanSession 1', IDENTIFIER_REJECTED), false);
     forgetCredentials(client);
     this.decide(client, username, password).then(
       (error) => done(error, error === null),

@@ -1,4 +1,4 @@
-// The embedded broker: aedes 1.x (MQTT 3.1.1) with sessions, subscriptions and queued QoS 1
+// The embedded broker: aedes 2 (MQTT 3.1.1 and 5) with sessions, subscriptions and queued QoS 1
 // messages kept in LevelDB under DATA_DIR, so they survive a restart. Listeners are added by
 // mqtt-listeners.ts; policy comes in through the hooks (authenticate, ACL, bridge).
 import { Aedes, type Client, type PublishPacket } from 'aedes';
@@ -9,8 +9,11 @@ import type { MqttDeps } from './mqtt-deps.ts';
 import { MqttCommandRelay } from './mqtt-commands.ts';
 import { MqttLimits } from './mqtt-limits.ts';
 import { liftExactFiltersOn } from './mqtt-overlap.ts';
+import { nullPrototypeBroker } from './mqtt-null-prototype.ts';
 import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
+import { serverKeepAlive } from './mqtt5-keepalive.ts';
+import { packetSizeLimit } from './mqtt-listeners.ts';
 
 export interface EmbeddedBroker {
   readonly aedes: Aedes;
@@ -33,12 +36,22 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
   const aedes = await Aedes.createBroker({
     authorizeForward: (client, packet) => forward(client, packet),
     persistence,
-    connectTimeout: deps.options.connectTimeoutMs,
+    connectTimeout: options.connectTimeoutMs,
     maxClientsIdLength: 128,
-    preConnect: clients.preConnect,
+    // MQTT 5 CONNACK: what clients may send, and how much at once.
+    maximumPacketSize: packetSizeLimit(options.maxPayloadBytes),
+    receiveMaximum: options.receiveMaximum ?? 1024,
+    topicAliasMaximum: options.topicAliasMaximum ?? 0,
+    preConnect: serverKeepAlive(options.maxKeepaliveSeconds ?? 65_535),
     authenticate: clients.authenticate,
     authorizePublish: bridge.authorizePublish,
     authorizeSubscribe: acl.authorizeSubscribe,
+  });
+  nullPrototypeBroker(aedes);
+  // [MQTT-3.1.2-6] A clean session ends with its connection, QoS 2 messages still awaiting PUBREL
+  // too: aedes 1.2 drops them, the 2 beta keeps them, and fresh client ids would grow the store.
+  aedes.on('clientDisconnect', (client: Client) => {
+    if (client.clean) persistence.dropIncoming(client).catch(() => {});
   });
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));

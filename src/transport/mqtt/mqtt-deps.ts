@@ -17,6 +17,10 @@ export interface MqttOptions {
   maxConnections?: number;
   maxSubscriptions?: number;
   deviceRate?: { points: number; windowSeconds: number };
+  /** Embedded broker, MQTT 5 CONNACK: Receive Maximum, Topic Alias Maximum, the longest keep alive granted. */
+  receiveMaximum?: number;
+  topicAliasMaximum?: number;
+  maxKeepaliveSeconds?: number;
 }
 
 /** Everything the MQTT transport needs, wired by the cli. */

@@ -4,13 +4,15 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { Aedes } from 'aedes';
+import type { Aedes, Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { type PacketSource, nullPrototypeClient } from './mqtt-null-prototype.ts';
+import { ReasonCode, disconnectWithReason } from './mqtt5-reasons.ts';
 
 /** Room for the fixed header, topic and properties around the largest accepted payload. */
 const PACKET_OVERHEAD = 65_536 + 16;
 
-interface PacketParser {
+interface PacketParser extends PacketSource {
   packet: { length: number };
   /** The parser's state machine: method names it calls in turn (mqtt-packet 9). */
   _states: string[];
@@ -23,10 +25,24 @@ const BOUNDED_PARSE_LENGTH = '_fluxgateParseLengthBounded';
 /** Largest packet each broker accepts; read by the parser's bounded length state. */
 const packetLimits = new WeakMap<Aedes, number>();
 
+/** The largest packet accepted, in bytes, around the largest accepted payload (MQTT 5 Maximum Packet Size). */
+export function packetSizeLimit(maxPayloadBytes: number): number {
+  return maxPayloadBytes + PACKET_OVERHEAD;
+}
+
 function parseLengthBounded(this: PacketParser): boolean {
   if (!this._parseLength()) return false;
   const max = packetLimits.get(this.client.broker) ?? Infinity;
   if (this.packet.length <= max) return true;
+  const client = this.client as unknown as Client & { _rejectingPacketTooLarge: boolean; connackSent?: boolean };
+  // MQTT 5: the client is told why (DISCONNECT 0x95, packet too large) [MQTT-3.2.2-15], as soon as
+  // it has its CONNACK (aedes marks it connected only after the session's queue was sent). The flag
+  // stops aedes reading on and sending its own DISCONNECT, which closes before it is written.
+  if (client.version === 5 && client.connackSent === true) {
+    client._rejectingPacketTooLarge = true;
+    disconnectWithReason(client, ReasonCode.PACKET_TOO_LARGE);
+    return false;
+  }
   this._emitError(new Error(`packet of ${this.packet.length} bytes is over the limit of ${max} (MQTT_MAX_PAYLOAD_BYTES)`));
   return false;
 }
@@ -39,9 +55,11 @@ function parseLengthBounded(this: PacketParser): boolean {
  * pointed at it through its own state list: nothing is allocated per connection.
  */
 export function handleConnection(aedes: Aedes, conn: Duplex, maxPayloadBytes: number, req?: IncomingMessage): void {
-  packetLimits.set(aedes, maxPayloadBytes + PACKET_OVERHEAD);
-  const client = aedes.handle(conn, req) as unknown as { _parser: PacketParser };
+  packetLimits.set(aedes, packetSizeLimit(maxPayloadBytes));
+  const aedesClient = aedes.handle(conn, req);
+  const client = aedesClient as unknown as { _parser: PacketParser };
   const parser = client._parser;
+  nullPrototypeClient(aedesClient, parser);
   const states = parser._states;
   const at = states.indexOf('_parseLength');
   if (at === -1 || parser.client !== (client as unknown)) throw new Error('mqtt-packet parser changed: cannot bound the packet length');
@@ -64,7 +82,7 @@ export function tlsServer(aedes: Aedes, cert: Buffer, key: Buffer, maxPayloadByt
  * its router and would refuse /mqtt) only see the upgrades that are not for `path`.
  */
 export function attachWebSocket(aedes: Aedes, server: HttpServer, maxPayloadBytes: number, path = '/mqtt'): () => Promise<void> {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes + PACKET_OVERHEAD });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: packetSizeLimit(maxPayloadBytes) });
   type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   const others = server.listeners('upgrade') as UpgradeListener[];
   server.removeAllListeners('upgrade');

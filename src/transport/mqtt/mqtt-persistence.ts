@@ -101,6 +101,11 @@ export class MqttPersistence extends LevelPersistence {
     };
   }
 
+  /** Drops `client`'s QoS 2 messages still awaiting PUBREL (the package has it; its types leave it out). */
+  async dropIncoming(client: { id: string }): Promise<void> {
+    await (this as unknown as { cleanIncoming(c: { id: string }): Promise<void> }).cleanIncoming(client);
+  }
+
   override outgoingStream(client: { id: string }): Readable {
     return markRedeliveries(super.outgoingStream(client));
   }
