@@ -4,29 +4,36 @@
 // published once on the bus ('alarm.changed') for live views.
 import { randomUUID } from 'node:crypto';
 import { FluxgateError } from '../contract/errors.ts';
-import type { Alarm, AlarmEvent, AlarmEventKind, AlarmFilter, AlarmState } from '../domain/alarm.ts';
+import type { Alarm, AlarmEvent, AlarmEventKind, AlarmFilter, AlarmState, NewAlarm } from '../domain/alarm.ts';
 import type { Rule, Severity } from '../domain/rule.ts';
 import type { AccessLevel, DeviceAccess } from '../services/access.ts';
 import type { Principal } from '../services/auth-service.ts';
 import type { EventBus } from '../services/event-bus.ts';
 import type { Storage } from '../storage/storage.ts';
+import { WriteBatcher } from './write-batcher.ts';
 
 const OPEN: readonly AlarmState[] = ['active', 'acknowledged'];
+/** Alarms raised in one transaction at most: big enough for few commits, small enough to keep the event loop free. */
+const RAISE_BATCH = 250;
 
 export class AlarmService {
+  private readonly raises: WriteBatcher<NewAlarm, { alarm: Alarm; created: boolean }>;
+
   constructor(
     private readonly storage: Storage,
     private readonly access: DeviceAccess,
     private readonly bus: EventBus,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.raises = new WriteBatcher((alarms) => this.storage.raiseAlarms(alarms), RAISE_BATCH);
+  }
 
   // ---- the rule engine's side ----
 
-  /** Raises the alarm of (rule, device) unless one is open; returns the open alarm either way. */
+  /** Raises the alarm of (rule, device) unless one is open; returns the open alarm either way. Raises of one moment share a commit. */
   async raise(rule: Pick<Rule, 'id' | 'name'>, deviceId: string, severity: Severity, details: Record<string, unknown>): Promise<Alarm> {
     const at = this.now();
-    const { alarm, created } = await this.storage.raiseAlarm({ id: randomUUID(), ruleId: rule.id, ruleName: rule.name, deviceId, severity, raisedAt: at, details });
+    const { alarm, created } = await this.raises.add({ id: randomUUID(), ruleId: rule.id, ruleName: rule.name, deviceId, severity, raisedAt: at, details });
     if (created) this.publish(alarm, 'raised', at, null, null);
     return alarm;
   }

@@ -187,6 +187,8 @@ export interface Storage extends AccountStorage {
 
   /** Raises an alarm unless one is open for its (rule, device) (a unique index decides): `created` says which. */
   raiseAlarm(alarm: NewAlarm): Promise<{ alarm: Alarm; created: boolean }>;
+  /** raiseAlarm for many in one transaction (one commit); answers in the order given. */
+  raiseAlarms(alarms: readonly NewAlarm[]): Promise<Array<{ alarm: Alarm; created: boolean }>>;
   openAlarm(ruleId: string, deviceId: string): Promise<Alarm | undefined>;
   getAlarm(id: string): Promise<Alarm | undefined>;
   /** Every open (active or acknowledged) alarm. */

@@ -60,10 +60,21 @@ function visibleTo<Q extends SelectQueryBuilder<Database, 'alarms', object>>(que
   ) as Q;
 }
 
+const byPair = (a: AlarmsTable, b: AlarmsTable) => (a.rule_id === b.rule_id ? (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0) : a.rule_id < b.rule_id ? -1 : 1);
+
 export class AlarmRepo extends RuleRepo {
   /** Raises an alarm unless one is open for its (rule, device): `created` says which happened. */
   async raiseAlarm(alarm: NewAlarm): Promise<{ alarm: Alarm; created: boolean }> {
-    const row: AlarmsTable = {
+    return (await this.raiseAlarms([alarm]))[0]!;
+  }
+
+  /**
+   * Raises many in one transaction (one commit, not one per alarm), each unless one is open for its
+   * (rule, device); answers in the order given. Inserted in (rule, device) order, so two nodes raising
+   * overlapping sets wait on each other's rows instead of deadlocking.
+   */
+  async raiseAlarms(alarms: readonly NewAlarm[]): Promise<Array<{ alarm: Alarm; created: boolean }>> {
+    const rows = alarms.map((alarm): AlarmsTable => ({
       id: alarm.id,
       rule_id: alarm.ruleId,
       rule_name: alarm.ruleName,
@@ -77,18 +88,30 @@ export class AlarmRepo extends RuleRepo {
       cleared_by: null,
       details: JSON.stringify(alarm.details),
       updated_at: alarm.raisedAt,
-    };
-    const created = await this.kysely.transaction().execute(async (trx) => {
-      const result = await trx.insertInto('alarms').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      const event = { alarmId: alarm.id, deviceId: alarm.deviceId, kind: 'raised' as const, at: alarm.raisedAt, userId: null, comment: null, details: { severity: alarm.severity } };
-      await trx.insertInto('alarm_events').values(eventRow(event)).execute();
-      return true;
+    }));
+    const order = rows.map((_, i) => i).sort((x, y) => byPair(rows[x]!, rows[y]!));
+    const created = new Array<boolean>(rows.length).fill(false);
+    await this.kysely.transaction().execute(async (trx) => {
+      for (const i of order) {
+        const row = rows[i]!;
+        const result = await trx.insertInto('alarms').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) continue;
+        created[i] = true;
+        const event = { alarmId: row.id, deviceId: row.device_id, kind: 'raised' as const, at: Number(row.raised_at), userId: null, comment: null, details: { severity: row.severity } };
+        await trx.insertInto('alarm_events').values(eventRow(event)).execute();
+      }
     });
-    if (created) return { alarm: toAlarm(row), created };
-    const open = await this.openAlarm(alarm.ruleId, alarm.deviceId);
-    if (!open) throw new Error(`alarm of rule ${alarm.ruleId} on ${alarm.deviceId} was neither inserted nor open`);
-    return { alarm: open, created: false };
+    const out: Array<{ alarm: Alarm; created: boolean }> = [];
+    for (const [i, row] of rows.entries()) {
+      if (created[i]) {
+        out.push({ alarm: toAlarm(row), created: true });
+        continue;
+      }
+      const open = await this.openAlarm(row.rule_id, row.device_id);
+      if (!open) throw new Error(`alarm of rule ${row.rule_id} on ${row.device_id} was neither inserted nor open`);
+      out.push({ alarm: open, created: false });
+    }
+    return out;
   }
 
   async openAlarm(ruleId: string, deviceId: string): Promise<Alarm | undefined> {
