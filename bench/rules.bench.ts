@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     'background-devices': { type: 'string', default: '1000' },
     probes: { type: 'string', default: '100' },
     'silent-devices': { type: 'string', default: '10000' },
-    'silence-s': { type: 'string', default: '30' },
+    'silence-s': { type: 'string', default: '60' },
   },
 });
 const only = new Set(args.only.split(',').map((s) => s.trim()));
@@ -80,7 +80,7 @@ function quietRule(deviceId: string, i: number): Record<string, unknown> {
 async function ingestRun(withRules: boolean): Promise<number> {
   const devicesN = Number(args.devices);
   const { dataDir, devices } = await freshFleet(devicesN);
-  const platform = await startPlatform({ dataDir });
+  const platform = await startPlatform({ dataDir, startTimeoutMs: 120_000 });
   try {
     if (withRules) {
       const token = await adminToken(platform.url);
@@ -156,7 +156,7 @@ async function webhookScenario(): Promise<void> {
   const receiver = await startWebhookReceiver();
   const background = Number(args['background-devices']);
   const { dataDir, devices } = await freshFleet(background);
-  const platform = await startPlatform({ dataDir, env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
+  const platform = await startPlatform({ dataDir, env: { WEBHOOK_ALLOW_PRIVATE: 'true' }, startTimeoutMs: 120_000 });
   let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
   try {
     const token = await adminToken(platform.url);
@@ -248,7 +248,7 @@ async function silenceScenario(): Promise<void> {
     definition: { target: { kind: 'device_type', device_type: 'bench' }, condition: { kind: 'no_data', for_s: silenceS }, for_s: 0, clear: { hysteresis: 0, delay_s: 0 }, severity: 'warning', escalation: [] },
   });
   await storage.close();
-  const platform = await startPlatform({ dataDir });
+  const platform = await startPlatform({ dataDir, startTimeoutMs: silenceS * 1000 });
   const health = sampleHealth(platform.url, 20);
   try {
     const token = await adminToken(platform.url);
