@@ -6,20 +6,9 @@
 // seconds this process used (the load generator's own cost), and when the last publisher was done
 // (QoS 1: its last PUBACK).
 import { WireClient } from './lib/mqtt-wire.ts';
+import type { PublishersJob } from './lib/publishers.ts';
 
-interface Job {
-  url: string;
-  qos: 0 | 1;
-  points: number;
-  messages: number;
-  warmup: number;
-  window: number;
-  /** QoS 1: the window is topped up once this many of its messages are acknowledged. */
-  refill: number;
-  topicOf: string; // template with {id}
-  publishers: Array<{ id: string; username?: string; password?: string }>;
-  base: number;
-}
+type Job = PublishersJob;
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
 let finishedAt = 0;

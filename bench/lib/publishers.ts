@@ -9,7 +9,9 @@ export interface PublishersJob {
   messages: number;
   warmup: number;
   window: number;
+  /** QoS 1: the window is topped up once this many of its messages are acknowledged. */
   refill: number;
+  /** Template with {id}. */
   topicOf: string;
   publishers: Array<{ id: string; username?: string; password?: string }>;
   base: number;
