@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
+import type { Condition, NewRule, RuleDefinition } from '../src/domain/rule.ts';
 import { hashPassword } from '../src/services/passwords.ts';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
-import { adminToken, getJson, inParallel, sendJson } from './lib/api.ts';
+import { adminToken, getJson, sendJson } from './lib/api.ts';
 import { ADMIN_PASSWORD, startPlatform } from './lib/children.ts';
 import { provision, startFleet } from './lib/fleet.ts';
 import { sampleHealth } from './lib/health-sampler.ts';
@@ -67,28 +68,33 @@ async function freshFleet(count: number): Promise<{ dataDir: string; devices: Ar
 // ---- 1. ingest with and without rules ----
 
 /** Rule i watches device i; kinds rotate so every kind of per-point work is in the mix. None ever fires. */
-function quietRule(deviceId: string, i: number): Record<string, unknown> {
-  const conditions = [
+function quietRule(deviceId: string, i: number): NewRule {
+  const conditions: Condition[] = [
     { kind: 'compare', field: 'f0', op: 'gt', value: 1e9 },
     { kind: 'range', field: 'f1', mode: 'outside', min: -1e9, max: 1e9 },
     { kind: 'rate', field: 'f2', window_s: 60, per: 'second', op: 'gt', value: 1e12 },
     { kind: 'any', conditions: [{ kind: 'compare', field: 'f0', op: 'lt', value: -1e9 }, { kind: 'no_data', for_s: 86_400 }] },
   ];
-  return { name: `bench rule ${i}`, target: { kind: 'device', device_id: deviceId }, condition: conditions[i % conditions.length], severity: 'warning' };
+  const definition: RuleDefinition = { target: { kind: 'device', device_id: deviceId }, condition: conditions[i % conditions.length]!, for_s: 0, clear: { hysteresis: 0, delay_s: 0 }, severity: 'warning', escalation: [] };
+  return { id: `bench-rule-${i}`, ownerId: 'bench-owner', name: `bench rule ${i}`, description: '', enabled: true, definition };
+}
+
+/**
+ * Rules written before the platform starts, so it has loaded all of them before it listens (rules
+ * created over the API are loaded one after another in the background, which would overlap the run).
+ */
+async function storeRules(dataDir: string, rules: readonly NewRule[]): Promise<void> {
+  const storage = new SqliteStorage(path.join(dataDir, 'fluxgate.db'));
+  for (const rule of rules) await storage.createRule(rule);
+  await storage.close();
 }
 
 async function ingestRun(withRules: boolean): Promise<number> {
   const devicesN = Number(args.devices);
   const { dataDir, devices } = await freshFleet(devicesN);
+  if (withRules) await storeRules(dataDir, devices.map((d, i) => quietRule(d.id, i)));
   const platform = await startPlatform({ dataDir, startTimeoutMs: 120_000 });
   try {
-    if (withRules) {
-      const token = await adminToken(platform.url);
-      await inParallel(
-        devices.map((d, i) => () => sendJson('POST', `${platform.url}/api/v1/rules`, token, quietRule(d.id, i))),
-        8,
-      );
-    }
     const messages = Number(args.messages);
     const warmup = Number(args.warmup);
     const creds = devices.map((d) => ({ id: d.id, username: d.id, password: d.key }));
@@ -239,15 +245,17 @@ async function silenceScenario(): Promise<void> {
   const silentFrom = Date.now();
   const storage = new SqliteStorage(path.join(dataDir, 'fluxgate.db'));
   await storage.writePoints(devices.map((d) => ({ deviceId: d.id, ts: silentFrom, field: 'v', value: 1, meta: null })));
-  await storage.createRule({
-    id: 'bench-fleet-silent',
-    ownerId: 'bench-owner',
-    name: 'fleet silent',
-    description: '',
-    enabled: true,
-    definition: { target: { kind: 'device_type', device_type: 'bench' }, condition: { kind: 'no_data', for_s: silenceS }, for_s: 0, clear: { hysteresis: 0, delay_s: 0 }, severity: 'warning', escalation: [] },
-  });
   await storage.close();
+  await storeRules(dataDir, [
+    {
+      id: 'bench-fleet-silent',
+      ownerId: 'bench-owner',
+      name: 'fleet silent',
+      description: '',
+      enabled: true,
+      definition: { target: { kind: 'device_type', device_type: 'bench' }, condition: { kind: 'no_data', for_s: silenceS }, for_s: 0, clear: { hysteresis: 0, delay_s: 0 }, severity: 'warning', escalation: [] },
+    },
+  ]);
   const platform = await startPlatform({ dataDir, startTimeoutMs: silenceS * 1000 });
   const health = sampleHealth(platform.url, 20);
   try {

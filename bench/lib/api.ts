@@ -40,14 +40,6 @@ export async function sendJson<T>(method: 'POST' | 'PUT', url: string, token: st
   return call<T>(url, { method, token, json });
 }
 
-/** Runs `jobs` with at most `concurrency` at once (e.g. creating many rules over the API). */
-export async function inParallel(jobs: Array<() => Promise<unknown>>, concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]!();
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-}
 
 /** Group-commit figures from the Prometheus endpoint: commits so far, points in them, seconds spent. */
 export async function commitStats(base: string): Promise<{ commits: number; points: number; seconds: number }> {
