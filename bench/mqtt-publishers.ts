@@ -2,25 +2,16 @@
 // QoS 1 messages unacknowledged at most (QoS 0: WINDOW per turn of the event loop).
 // The first `warmup` messages of each publisher only warm the target up (JIT, caches, pipeline
 // full): they are sent like the rest, in the same flow, but not recorded.
-// Prints one JSON line: per publisher, [timestamp, sentAtMs] of every recorded message, and the CPU
-// seconds this process used (the load generator's own cost).
+// Prints one JSON line: per publisher, [timestamp, sentAtMs] of every recorded message, the CPU
+// seconds this process used (the load generator's own cost), and when the last publisher was done
+// (QoS 1: its last PUBACK).
 import { WireClient } from './lib/mqtt-wire.ts';
+import type { PublishersJob } from './lib/publishers.ts';
 
-interface Job {
-  url: string;
-  qos: 0 | 1;
-  points: number;
-  messages: number;
-  warmup: number;
-  window: number;
-  /** QoS 1: the window is topped up once this many of its messages are acknowledged. */
-  refill: number;
-  topicOf: string; // template with {id}
-  publishers: Array<{ id: string; username?: string; password?: string }>;
-  base: number;
-}
+type Job = PublishersJob;
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
+let finishedAt = 0;
 
 function body(ts: number): string {
   let s = `{"timestamp":${ts}`;
@@ -62,7 +53,10 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
       client.onPacket = (packet) => {
         if (packet.cmd !== 'puback') return;
         inflight--;
-        if (++acked === total) return resolve();
+        if (++acked === total) {
+          finishedAt = Math.max(finishedAt, Date.now());
+          return resolve();
+        }
         if (!refill && job.window - inflight >= job.refill) {
           refill = true;
           queueMicrotask(topUp);
@@ -73,7 +67,10 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
     } else {
       const pump = () => {
         sendUpTo(job.window);
-        if (next >= total) return resolve();
+        if (next >= total) {
+          finishedAt = Math.max(finishedAt, Date.now());
+          return resolve();
+        }
         if (client.socket.writableNeedDrain) client.socket.once('drain', pump);
         else setImmediate(pump);
       };
@@ -88,4 +85,4 @@ const cpuBefore = process.cpuUsage();
 const results = await Promise.all(job.publishers.map(runOne));
 const cpu = process.cpuUsage(cpuBefore);
 const sent = Object.fromEntries(job.publishers.map((p, i) => [p.id, results[i]]));
-process.stdout.write(JSON.stringify({ sent, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n');
+process.stdout.write(JSON.stringify({ sent, cpuSeconds: (cpu.user + cpu.system) / 1e6, finishedAt }) + '\n');

@@ -19,6 +19,7 @@ import { cpuSeconds, startBareAedes } from './lib/children.ts';
 import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
 import { median } from './lib/table.ts';
+import { type PublishersOutput, runPublishers } from './lib/publishers.ts';
 import { percentile } from './lib/latency.ts';
 
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 10);
@@ -94,26 +95,6 @@ async function startProfile() {
       session.disconnect();
     },
   };
-}
-
-interface PublishersOutput {
-  /** Per publisher: [timestamp, sentAtMs] of every measured message. */
-  sent: Record<string, Array<[number, number]>>;
-  cpuSeconds: number;
-}
-
-function runPublishers(job: object): Promise<PublishersOutput> {
-  return new Promise((resolve, reject) => {
-    // BENCH_PUBLISHER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the load generator.
-    const nodeArgs = (process.env.BENCH_PUBLISHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', new URL('./mqtt-publishers.ts', import.meta.url).pathname], {
-      env: { ...process.env, BENCH_JOB: JSON.stringify(job) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as PublishersOutput) : reject(new Error(`publishers exited ${code}`))));
-  });
 }
 
 async function fluxgateTarget(points: number): Promise<Target> {

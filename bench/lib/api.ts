@@ -36,6 +36,11 @@ export async function getJson<T>(url: string, token: string): Promise<T> {
   return call<T>(url, { method: 'GET', token });
 }
 
+export async function sendJson<T>(method: 'POST' | 'PUT', url: string, token: string, json: unknown): Promise<T> {
+  return call<T>(url, { method, token, json });
+}
+
+
 /** Group-commit figures from the Prometheus endpoint: commits so far, points in them, seconds spent. */
 export async function commitStats(base: string): Promise<{ commits: number; points: number; seconds: number }> {
   const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();

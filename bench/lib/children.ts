@@ -15,11 +15,11 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-function waitForPort(child: ChildProcess, match: (line: string) => number | undefined, what: string): Promise<number> {
+function waitForPort(child: ChildProcess, match: (line: string) => number | undefined, what: string, timeoutMs = 30_000): Promise<number> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const seen: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in 120 s:\n${seen.join('\n')}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${seen.join('\n')}`)), timeoutMs);
     lines.on('line', (line) => {
       seen.push(line);
       const port = match(line);
@@ -55,6 +55,8 @@ export interface PlatformOptions {
   nodeArgs?: string[];
   /** An already prepared DATA_DIR (e.g. devices provisioned in bulk); removed on stop like a fresh one. */
   dataDir?: string;
+  /** How long to wait for it to listen (default 30 s; a large fleet on a loaded machine takes longer). */
+  startTimeoutMs?: number;
 }
 
 export const ADMIN_PASSWORD = 'bench-admin-password';
@@ -94,6 +96,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
       return listening.port;
     },
     'fluxgate start',
+    options.startTimeoutMs,
   ).catch((err: unknown) => {
     child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });

@@ -25,7 +25,14 @@ export interface RuleEngineOptions {
 
 interface WatchedRule {
   rule: Rule;
-  devices: Set<string>;
+  /** The devices it watches, each with the state of its (rule, device) pair. */
+  devices: Map<string, Pair>;
+  /** Fields its condition reads; a point of another field cannot change its outcome. */
+  fields: ReadonlySet<string>;
+  /** Any point matters to it: silence of the whole device, or offline judged from the last point. */
+  anyPoint: boolean;
+  /** Per field, how much history its rate conditions need (ms). */
+  rateKeep: ReadonlyMap<string, number>;
 }
 
 interface Pair {
@@ -35,6 +42,25 @@ interface Pair {
 }
 
 const pairKey = (ruleId: string, deviceId: string) => `${ruleId}\u0000${deviceId}`;
+
+function watchedRule(rule: Rule): WatchedRule {
+  const fields = new Set<string>();
+  const rateKeep = new Map<string, number>();
+  let anyPoint = false;
+  // A clear condition of its own may read other fields than the raise condition.
+  const { condition, clear } = rule.definition;
+  for (const leaf of [...leavesOf(condition), ...(clear.condition ? leavesOf(clear.condition) : [])]) {
+    if (leaf.kind === 'offline' || (leaf.kind === 'no_data' && leaf.field === undefined)) anyPoint = true;
+    else if (leaf.field !== undefined) fields.add(leaf.field);
+    if (leaf.kind === 'rate') rateKeep.set(leaf.field, Math.max(rateKeep.get(leaf.field) ?? 0, leaf.window_s * 1000));
+  }
+  return { rule, devices: new Map(), fields, anyPoint, rateKeep };
+}
+
+function readsAny(fields: ReadonlySet<string>, touched: ReadonlySet<string>): boolean {
+  for (const f of touched) if (fields.has(f)) return true;
+  return false;
+}
 
 export class RuleEngine {
   private readonly rules = new Map<string, WatchedRule>();
@@ -111,33 +137,51 @@ export class RuleEngine {
 
   /** Evaluates every watched (rule, device): durations, silence, offline and escalation move on time. */
   tick(): void {
-    for (const watched of this.rules.values()) for (const deviceId of watched.devices) this.evaluate(watched.rule, deviceId);
+    const now = this.now();
+    for (const watched of this.rules.values()) {
+      for (const [deviceId, pair] of watched.devices) this.evaluate(watched.rule, deviceId, pair, now);
+    }
   }
 
+  /** Per point: the rules of its device that read its field (or any point); nothing for other devices. */
   private onPoints(points: readonly Point[]): void {
-    const touched = new Set<string>();
+    let touched: Map<string, Set<string>> | undefined;
     for (const p of points) {
       const facts = this.facts.get(p.deviceId);
       if (facts) {
         recordPoint(facts, p, this.keepMs(p.deviceId, p.field));
-        touched.add(p.deviceId);
+        touched ??= new Map();
+        let fields = touched.get(p.deviceId);
+        if (!fields) touched.set(p.deviceId, (fields = new Set()));
+        fields.add(p.field);
       } else if (!this.checked.has(p.deviceId)) {
         this.checked.add(p.deviceId);
         this.enqueueReload(() => this.refreshDevice(p.deviceId));
       }
     }
-    for (const deviceId of touched) this.evaluateDevice(deviceId);
+    if (!touched) return;
+    const now = this.now();
+    for (const [deviceId, fields] of touched) {
+      for (const watched of this.byDevice.get(deviceId) ?? []) {
+        if (!watched.anyPoint && !readsAny(watched.fields, fields)) continue;
+        const pair = watched.devices.get(deviceId);
+        if (pair) this.evaluate(watched.rule, deviceId, pair, now);
+      }
+    }
   }
 
   private evaluateDevice(deviceId: string): void {
-    for (const watched of this.byDevice.get(deviceId) ?? []) this.evaluate(watched.rule, deviceId);
+    const now = this.now();
+    for (const watched of this.byDevice.get(deviceId) ?? []) {
+      const pair = watched.devices.get(deviceId);
+      if (pair) this.evaluate(watched.rule, deviceId, pair, now);
+    }
   }
 
-  private evaluate(rule: Rule, deviceId: string): void {
+  private evaluate(rule: Rule, deviceId: string, pair: Pair, now: number): void {
     const facts = this.facts.get(deviceId);
-    const pair = this.pairs.get(pairKey(rule.id, deviceId));
-    if (!facts || !pair) return;
-    const { state, transitions } = step(pair.state, { rule: rule.definition, facts, now: this.now(), offlineAfterMs: this.options.offlineAfterMs });
+    if (!facts) return;
+    const { state, transitions } = step(pair.state, { rule: rule.definition, facts, now, offlineAfterMs: this.options.offlineAfterMs });
     pair.state = state;
     for (const t of transitions) this.apply(pair, rule, deviceId, t, facts);
   }
@@ -166,11 +210,7 @@ export class RuleEngine {
   /** How much history of a field the rate conditions of a device's rules need. */
   private keepMs(deviceId: string, field: string): number {
     let keep = 0;
-    for (const watched of this.byDevice.get(deviceId) ?? []) {
-      for (const leaf of leavesOf(watched.rule.definition.condition)) {
-        if (leaf.kind === 'rate' && leaf.field === field) keep = Math.max(keep, leaf.window_s * 1000);
-      }
-    }
+    for (const watched of this.byDevice.get(deviceId) ?? []) keep = Math.max(keep, watched.rateKeep.get(field) ?? 0);
     return keep;
   }
 
@@ -180,19 +220,20 @@ export class RuleEngine {
 
   private async watch(rule: Rule): Promise<void> {
     const devices = await resolveTargets(this.storage, rule);
-    const watched: WatchedRule = { rule, devices: new Set() };
+    const watched = watchedRule(rule);
     this.rules.set(rule.id, watched);
     await this.loadFacts(devices.filter((d) => !this.facts.has(d.id)));
     for (const device of devices) this.addPair(watched, device.id);
   }
 
   private addPair(watched: WatchedRule, deviceId: string): void {
-    watched.devices.add(deviceId);
     let rules = this.byDevice.get(deviceId);
     if (!rules) this.byDevice.set(deviceId, (rules = new Set()));
     rules.add(watched);
     const key = pairKey(watched.rule.id, deviceId);
-    if (!this.pairs.has(key)) this.pairs.set(key, { state: initialState(this.now()), queue: Promise.resolve() });
+    let pair = this.pairs.get(key);
+    if (!pair) this.pairs.set(key, (pair = { state: initialState(this.now()), queue: Promise.resolve() }));
+    watched.devices.set(deviceId, pair);
   }
 
   /** Latest values (one seek per series), metadata, config and desired state of devices. */
@@ -227,19 +268,18 @@ export class RuleEngine {
     const old = this.rules.get(ruleId);
     const rule = await this.storage.getRule(ruleId);
     this.rules.delete(ruleId);
-    for (const deviceId of old?.devices ?? []) this.byDevice.get(deviceId)?.delete(old!);
+    for (const deviceId of old?.devices.keys() ?? []) this.byDevice.get(deviceId)?.delete(old!);
     if (!rule || !rule.enabled) {
-      for (const deviceId of old?.devices ?? []) this.pairs.delete(pairKey(ruleId, deviceId));
+      for (const deviceId of old?.devices.keys() ?? []) this.pairs.delete(pairKey(ruleId, deviceId));
       // Gone with its owner (a cascade): its alarms must not stay open with nothing left to clear them.
       if (!rule && old) await this.alarms.clearAllOf(ruleId, null, 'rule deleted');
       return;
     }
     await this.watch(rule);
     const watched = this.rules.get(ruleId)!;
-    for (const deviceId of old?.devices ?? []) if (!watched.devices.has(deviceId)) this.pairs.delete(pairKey(ruleId, deviceId));
+    for (const deviceId of old?.devices.keys() ?? []) if (!watched.devices.has(deviceId)) this.pairs.delete(pairKey(ruleId, deviceId));
     // A changed rule keeps the state of its pairs; a new one adopts alarms already open (another node, a restart).
-    for (const deviceId of watched.devices) {
-      const pair = this.pairs.get(pairKey(ruleId, deviceId))!;
+    for (const [deviceId, pair] of watched.devices) {
       if (pair.state.phase === 'normal') {
         const open = await this.storage.openAlarm(ruleId, deviceId);
         if (open) pair.state = raisedState(open.raisedAt, open.severity);

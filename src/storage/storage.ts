@@ -75,6 +75,9 @@ export interface LogQuery {
   after?: { ts: number; id: number };
 }
 
+/** The notification rows of a newly raised alarm, stored in the raise's own transaction. */
+export type AlarmOutbox = (alarm: Alarm) => NewOutboxRow[];
+
 export interface Storage extends AccountStorage {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the schema version now in place. */
@@ -189,7 +192,9 @@ export interface Storage extends AccountStorage {
    * Raises an alarm unless one is open for its (rule, device) (a unique index decides): `created` says
    * which. The rows `outbox` gives for a new alarm are stored in the same transaction.
    */
-  raiseAlarm(alarm: NewAlarm, outbox?: (alarm: Alarm) => NewOutboxRow[]): Promise<{ alarm: Alarm; created: boolean }>;
+  raiseAlarm(alarm: NewAlarm, outbox?: AlarmOutbox): Promise<{ alarm: Alarm; created: boolean }>;
+  /** raiseAlarm for many in one transaction (one commit); `outboxes[i]` belongs to `alarms[i]`; answers in the order given. */
+  raiseAlarms(alarms: readonly NewAlarm[], outboxes?: ReadonlyArray<AlarmOutbox | undefined>): Promise<Array<{ alarm: Alarm; created: boolean }>>;
   openAlarm(ruleId: string, deviceId: string): Promise<Alarm | undefined>;
   getAlarm(id: string): Promise<Alarm | undefined>;
   /** Every open (active or acknowledged) alarm. */

@@ -7,6 +7,7 @@ import type { Transaction, SelectQueryBuilder } from 'kysely';
 import type { NewOutboxRow } from '../../domain/notification.ts';
 import { outboxValues } from './outbox-rows.ts';
 import { RuleRepo } from './rule-repo.ts';
+import type { AlarmOutbox } from '../storage.ts';
 import type { AlarmEventsTable, AlarmsTable, Database } from './schema.ts';
 
 const num = (v: number | null) => (v === null ? null : Number(v));
@@ -68,13 +69,24 @@ async function writeOutbox(trx: Transaction<Database>, rows: readonly NewOutboxR
   await trx.insertInto('notifications_outbox').values(outboxValues(rows)).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
 }
 
+const byPair = (a: AlarmsTable, b: AlarmsTable) => (a.rule_id === b.rule_id ? (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0) : a.rule_id < b.rule_id ? -1 : 1);
+
 export class AlarmRepo extends RuleRepo {
   /**
    * Raises an alarm unless one is open for its (rule, device): `created` says which happened. The
    * rows `outbox` gives for the new alarm are stored in the same transaction.
    */
-  async raiseAlarm(alarm: NewAlarm, outbox?: (alarm: Alarm) => NewOutboxRow[]): Promise<{ alarm: Alarm; created: boolean }> {
-    const row: AlarmsTable = {
+  async raiseAlarm(alarm: NewAlarm, outbox?: AlarmOutbox): Promise<{ alarm: Alarm; created: boolean }> {
+    return (await this.raiseAlarms([alarm], [outbox]))[0]!;
+  }
+
+  /**
+   * Raises many in one transaction (one commit, not one per alarm), each unless one is open for its
+   * (rule, device), with its outbox rows; answers in the order given. Inserted in (rule, device) order,
+   * so two nodes raising overlapping sets wait on each other's rows instead of deadlocking.
+   */
+  async raiseAlarms(alarms: readonly NewAlarm[], outboxes: ReadonlyArray<AlarmOutbox | undefined> = []): Promise<Array<{ alarm: Alarm; created: boolean }>> {
+    const rows = alarms.map((alarm): AlarmsTable => ({
       id: alarm.id,
       rule_id: alarm.ruleId,
       rule_name: alarm.ruleName,
@@ -88,19 +100,31 @@ export class AlarmRepo extends RuleRepo {
       cleared_by: null,
       details: JSON.stringify(alarm.details),
       updated_at: alarm.raisedAt,
-    };
-    const created = await this.kysely.transaction().execute(async (trx) => {
-      const result = await trx.insertInto('alarms').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      const event = { alarmId: alarm.id, deviceId: alarm.deviceId, kind: 'raised' as const, at: alarm.raisedAt, userId: null, comment: null, details: { severity: alarm.severity } };
-      await trx.insertInto('alarm_events').values(eventRow(event)).execute();
-      await writeOutbox(trx, outbox?.(toAlarm(row)));
-      return true;
+    }));
+    const order = rows.map((_, i) => i).sort((x, y) => byPair(rows[x]!, rows[y]!));
+    const created = new Array<boolean>(rows.length).fill(false);
+    await this.kysely.transaction().execute(async (trx) => {
+      for (const i of order) {
+        const row = rows[i]!;
+        const result = await trx.insertInto('alarms').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) continue;
+        created[i] = true;
+        const event = { alarmId: row.id, deviceId: row.device_id, kind: 'raised' as const, at: Number(row.raised_at), userId: null, comment: null, details: { severity: row.severity } };
+        await trx.insertInto('alarm_events').values(eventRow(event)).execute();
+        await writeOutbox(trx, outboxes[i]?.(toAlarm(row)));
+      }
     });
-    if (created) return { alarm: toAlarm(row), created };
-    const open = await this.openAlarm(alarm.ruleId, alarm.deviceId);
-    if (!open) throw new Error(`alarm of rule ${alarm.ruleId} on ${alarm.deviceId} was neither inserted nor open`);
-    return { alarm: open, created: false };
+    const out: Array<{ alarm: Alarm; created: boolean }> = [];
+    for (const [i, row] of rows.entries()) {
+      if (created[i]) {
+        out.push({ alarm: toAlarm(row), created: true });
+        continue;
+      }
+      const open = await this.openAlarm(row.rule_id, row.device_id);
+      if (!open) throw new Error(`alarm of rule ${row.rule_id} on ${row.device_id} was neither inserted nor open`);
+      out.push({ alarm: open, created: false });
+    }
+    return out;
   }
 
   async openAlarm(ruleId: string, deviceId: string): Promise<Alarm | undefined> {

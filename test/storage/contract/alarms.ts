@@ -67,6 +67,24 @@ export function alarmContract(open: OpenStorage): void {
       assert.deepStrictEqual(winner.details, { values: { t: 31 } });
     });
 
+    it('raises many in one call: answers in the order given, a pair already open (or twice in the batch) is not raised again', async () => {
+      const devices = [await makeDevice(db.storage), await makeDevice(db.storage), await makeDevice(db.storage)];
+      const ruleId = uid('rule');
+      const already = await db.storage.raiseAlarm(newAlarm(ruleId, devices[1]!.id));
+      const batch = [newAlarm(ruleId, devices[2]!.id), newAlarm(ruleId, devices[1]!.id), newAlarm(ruleId, devices[0]!.id), newAlarm(ruleId, devices[2]!.id)];
+      const results = await db.storage.raiseAlarms(batch);
+      assert.deepStrictEqual(
+        results.map((r) => [r.alarm.deviceId, r.created]),
+        [[devices[2]!.id, true], [devices[1]!.id, false], [devices[0]!.id, true], [devices[2]!.id, false]],
+      );
+      assert.strictEqual(results[1]!.alarm.id, already.alarm.id);
+      assert.strictEqual(results[3]!.alarm.id, results[0]!.alarm.id);
+      const open = (await db.storage.openAlarms()).filter((a) => a.ruleId === ruleId);
+      assert.deepStrictEqual(open.map((a) => a.deviceId).sort(), devices.map((d) => d.id).sort());
+      for (const r of [results[0]!, results[2]!]) assert.deepStrictEqual((await db.storage.alarmEvents(r.alarm.id)).map((e) => e.kind), ['raised']);
+      assert.deepStrictEqual(await db.storage.raiseAlarms([]), []);
+    });
+
     it('moves active → acknowledged → cleared only from the states named, recording each event; a cleared pair may open again', async () => {
       const user = await makeUser(db.storage);
       const device = await makeDevice(db.storage, { ownerId: user.id });
