@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Aedes, Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { capInboundQos2 } from './mqtt-inbound-qos2.ts';
 import { type PacketSource, nullPrototypeClient } from './mqtt-null-prototype.ts';
 import { ReasonCode, disconnectWithReason } from './mqtt5-reasons.ts';
 
@@ -60,6 +61,7 @@ export function handleConnection(aedes: Aedes, conn: Duplex, maxPayloadBytes: nu
   const client = aedesClient as unknown as { _parser: PacketParser };
   const parser = client._parser;
   nullPrototypeClient(aedesClient, parser);
+  capInboundQos2(aedesClient, parser);
   const states = parser._states;
   const at = states.indexOf('_parseLength');
   if (at === -1 || parser.client !== (client as unknown)) throw new Error('mqtt-packet parser changed: cannot bound the packet length');
