@@ -15,18 +15,20 @@ import { startWebhookReceiver } from './receivers.ts';
 const pgSkip = await postgresSkipReason();
 const SECRET = 'a-webhook-secret-of-some-length';
 
+/** A platform that keeps its data across restarts (its own SQLite directory or PostgreSQL schema), with fast timers. */
+function restartEnv(kind: (typeof STORAGES)[number], name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8',
+    RULES_TICK_MS: '100',
+    NOTIFY_POLL_MS: '100',
+    ...extra,
+    ...(kind === 'sqlite' ? { DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `fluxgate-${name}-`)) } : { DATABASE_SCHEMA: uniqueSchema(name) }),
+  };
+}
+
 for (const kind of STORAGES) {
   it(`a pending notification is sent after a restart, once, with a stable key [${kind}]`, { skip: kind === 'postgres' ? (pgSkip ?? false) : false }, async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-notify-restart-'));
-    const schema = uniqueSchema('notify_restart');
-    const env: Record<string, string> = {
-      WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8',
-      RULES_TICK_MS: '100',
-      NOTIFY_POLL_MS: '100',
-      NOTIFY_RETRY_BASE_MS: '100',
-      NOTIFY_MAX_ATTEMPTS: '30',
-      ...(kind === 'sqlite' ? { DATA_DIR: dataDir } : { DATABASE_SCHEMA: schema }),
-    };
+    const env = restartEnv(kind, 'notify_restart', { NOTIFY_RETRY_BASE_MS: '100', NOTIFY_MAX_ATTEMPTS: '30' });
     const hook = await startWebhookReceiver();
     try {
       hook.status = 503;
@@ -71,22 +73,15 @@ for (const kind of STORAGES) {
       }
     } finally {
       await hook.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (kind === 'postgres') await dropSchema(schema);
+      if (env.DATA_DIR) rmSync(env.DATA_DIR, { recursive: true, force: true });
+      if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
     }
   });
 }
 
 for (const kind of STORAGES) {
   it(`a node that stops right after an alarm change loses none of its notifications [${kind}]`, { skip: kind === 'postgres' ? (pgSkip ?? false) : false }, async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-notify-crash-'));
-    const schema = uniqueSchema('notify_crash');
-    const env: Record<string, string> = {
-      WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8',
-      RULES_TICK_MS: '100',
-      NOTIFY_POLL_MS: '100',
-      ...(kind === 'sqlite' ? { DATA_DIR: dataDir } : { DATABASE_SCHEMA: schema }),
-    };
+    const env = restartEnv(kind, 'notify_crash');
     const hook = await startWebhookReceiver();
     try {
       const first = await startPlatform(kind, env);
@@ -118,8 +113,8 @@ for (const kind of STORAGES) {
       }
     } finally {
       await hook.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (kind === 'postgres') await dropSchema(schema);
+      if (env.DATA_DIR) rmSync(env.DATA_DIR, { recursive: true, force: true });
+      if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
     }
   });
 }
