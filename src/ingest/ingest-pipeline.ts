@@ -87,11 +87,6 @@ export class IngestPipeline {
     return this.options.limits;
   }
 
-  /** Queues already-validated points for the next group commit. */
-  submit(points: Point[]): Promise<void> {
-    return new Promise((resolve, reject) => this.enqueue(points, (err) => (err === undefined ? resolve() : reject(err))));
-  }
-
   private enqueue(points: Point[], settle: Settle): void {
     if (this.pendingPoints + points.length > this.options.maxPendingPoints) {
       this.metrics.ingestRejected.inc({ reason: 'overloaded' });

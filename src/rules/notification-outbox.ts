@@ -61,9 +61,6 @@ export class NotificationOutbox {
     });
   }
 
-  /** Resolves when every change seen so far is in the outbox: at once, since rows are written with the change. */
-  async settled(): Promise<void> {}
-
   async stop(): Promise<void> {
     this.bus.removeOwner(OWNER);
   }

@@ -26,6 +26,11 @@ function restartEnv(kind: (typeof STORAGES)[number], name: string, extra: Record
   };
 }
 
+async function removeData(env: Record<string, string>): Promise<void> {
+  if (env.DATA_DIR) rmSync(env.DATA_DIR, { recursive: true, force: true });
+  if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
+}
+
 for (const kind of STORAGES) {
   it(`a pending notification is sent after a restart, once, with a stable key [${kind}]`, { skip: kind === 'postgres' ? (pgSkip ?? false) : false }, async () => {
     const env = restartEnv(kind, 'notify_restart', { NOTIFY_RETRY_BASE_MS: '100', NOTIFY_MAX_ATTEMPTS: '30' });
@@ -73,8 +78,7 @@ for (const kind of STORAGES) {
       }
     } finally {
       await hook.close();
-      if (env.DATA_DIR) rmSync(env.DATA_DIR, { recursive: true, force: true });
-      if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
+      await removeData(env);
     }
   });
 }
@@ -113,8 +117,7 @@ for (const kind of STORAGES) {
       }
     } finally {
       await hook.close();
-      if (env.DATA_DIR) rmSync(env.DATA_DIR, { recursive: true, force: true });
-      if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
+      await removeData(env);
     }
   });
 }
