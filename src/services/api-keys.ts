@@ -31,13 +31,12 @@ export class ApiKeyVerifier {
   /** The device id the key belongs to, or undefined. */
   async deviceFor(key: string | undefined): Promise<string | undefined> {
     if (!key || key.length > 200) return undefined;
-    const now = Date.now();
-    const hit = this.cache.get(key);
-    if (hit && hit.expires > now) return hit.deviceId;
+    const cached = this.cachedDeviceFor(key);
+    if (cached !== undefined) return cached;
     const found = await this.storage.findDeviceByKeyHash(hashApiKey(key));
     if (!found) return undefined;
     if (this.cache.size >= this.maxEntries) this.evictOldest();
-    this.cache.set(key, { deviceId: found.id, expires: now + this.ttlMs });
+    this.cache.set(key, { deviceId: found.id, expires: Date.now() + this.ttlMs });
     this.keyOfDevice.set(found.id, key);
     return found.id;
   }
