@@ -99,7 +99,9 @@ async function ingestRun(withRules: boolean): Promise<number> {
     const warmup = Number(args.warmup);
     const creds = devices.map((d) => ({ id: d.id, username: d.id, password: d.key }));
     const groups = [0, 1].map((g) => creds.filter((_, i) => i % 2 === g));
-    const base = Date.now() - 86_400_000;
+    // An hour back, well inside the quiet rules' "no data for a day": points a day old would make that
+    // leaf true and raise an alarm per rule of that kind during the run.
+    const base = Date.now() - 3_600_000;
     const parts = await Promise.all(
       groups.map((publishers) =>
         runPublishers({ url: `mqtt://127.0.0.1:${platform.mqttPort}`, qos: 1, points: 3, messages, warmup, window: Number(args.window), refill: 1, topicOf: 'devices/{id}/data', publishers, base }),
@@ -115,6 +117,11 @@ async function ingestRun(withRules: boolean): Promise<number> {
       }
     }
     const last = Math.max(...parts.map((p) => p.finishedAt));
+    if (withRules) {
+      // The quiet rules must stay quiet: an alarm raised meanwhile would measure alarm writes, not rule evaluation.
+      const { total: open } = await getJson<{ total: number }>(`${platform.url}/api/v1/alarms/counts`, await adminToken(platform.url));
+      if (open > 0) throw new Error(`${open} alarms were raised during the ingest run with quiet rules`);
+    }
     return count / ((last - first) / 1000);
   } finally {
     await platform.stop();
