@@ -9,6 +9,8 @@ export const streamClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
   z.object({ type: z.literal('subscribe'), device_ids: deviceIds }),
   z.object({ type: z.literal('unsubscribe'), device_ids: deviceIds }),
+  z.object({ type: z.literal('subscribe_alarms') }),
+  z.object({ type: z.literal('unsubscribe_alarms') }),
   z.object({ type: z.literal('ping') }),
 ]);
 

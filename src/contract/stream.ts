@@ -19,6 +19,12 @@ export type StreamClientMessage =
   | { type: 'auth'; token: string }
   | { type: 'subscribe'; device_ids: string[] }
   | { type: 'unsubscribe'; device_ids: string[] }
+  /**
+   * Alarm changes of every device the user may read, whether followed or not (the Alarms page and
+   * the navigation badge); each change is sent once even when its device is also followed.
+   */
+  | { type: 'subscribe_alarms' }
+  | { type: 'unsubscribe_alarms' }
   | { type: 'ping' };
 
 export type CommandState = 'pending' | 'delivered' | 'acked' | 'failed' | 'expired';
@@ -30,11 +36,16 @@ export type StreamServerMessage =
   /** Answer to subscribe: the ids now followed, and those refused (unknown or not readable: same answer). */
   | { type: 'subscribed'; device_ids: string[]; denied: string[] }
   | { type: 'unsubscribed'; device_ids: string[] }
+  /** Answer to subscribe_alarms (true) and unsubscribe_alarms (false). */
+  | { type: 'alarms_subscribed'; subscribed: boolean }
   | { type: 'points'; device_id: string; points: StreamPoint[] }
   | { type: 'status'; device_id: string; online: boolean; status?: string; last_seen?: number }
   | { type: 'command'; device_id: string; command_id: string; command: string; status: CommandState; result?: unknown }
   | { type: 'device_deleted'; device_id: string }
-  /** An alarm of the device changed; `state` and `severity` are the alarm's after the change. */
+  /**
+   * An alarm of the device changed; `state` and `severity` are the alarm's after the change. Sent to
+   * the followers of the device and to connections subscribed to alarms that may read it.
+   */
   | {
       type: 'alarm';
       device_id: string;

@@ -145,7 +145,7 @@ describe('rules and alarms in the dashboard end to end', { skip: skip ?? false }
     const badge = page.getByTestId('alarm-badge');
     await badge.getByText('0', { exact: true }).waitFor();
     // Wait until the server confirms the page follows the device live (nothing is missed after this).
-    await page.getByTestId('alarm-live').getByText('Live updates from 1 device.').waitFor();
+    await page.getByTestId('alarm-live').getByText('Live updates from all your devices.').waitFor();
 
     assert.equal((await p.api('POST', '/api/v1/telemetry', { apiKey, body: { temperature: 31.5 } })).status, 201);
     const alarm = alarmItem();

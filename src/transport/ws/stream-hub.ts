@@ -1,4 +1,5 @@
-// Fans bus events (points, status, commands, alarms) out to the WebSocket connections that follow each device. Access is checked when
+// Fans bus events (points, status, commands, alarms) out to the WebSocket connections that follow each
+// device, and alarm changes also to the connections subscribed to all alarms. Access is checked when
 // a connection subscribes (DeviceAccess.require, the one rule) and again whenever the bus says it may
 // have changed ('access.changed'): the hub stops delivery to the affected subscriptions at once, then
 // the connection re-checks them and either resumes or tells the client it lost them.
@@ -16,6 +17,13 @@ export interface StreamClient {
    * still may read.
    */
   recheck(deviceIds: string[], reason: AccessChangeReason): void;
+  /**
+   * Sends an alarm message of a device this connection does not follow, if its user may read that
+   * device (checked, then remembered until `forgetAccess`), keeping the order of messages per device.
+   */
+  sendIfReadable(deviceId: string, message: StreamServerMessage): void;
+  /** Access of this connection's user may have changed: what sendIfReadable remembered is stale. */
+  forgetAccess(): void;
 }
 
 const OWNER = 'ws-stream';
@@ -24,6 +32,8 @@ export class StreamHub {
   private readonly followers = new Map<string, Set<StreamClient>>();
   /** Every authenticated connection and the devices it follows (a session can end without any). */
   private readonly connections = new Map<StreamClient, Set<string>>();
+  /** Connections that receive the alarm changes of every device their user may read. */
+  private readonly alarmFollowers = new Set<StreamClient>();
 
   constructor(private readonly bus: EventBus) {}
 
@@ -54,7 +64,7 @@ export class StreamHub {
     this.on('command.created', forwardCommand);
     this.on('command.updated', forwardCommand);
     this.on('alarm.changed', ({ alarm, kind, at, userId, comment }) => {
-      this.publish(alarm.deviceId, {
+      const message: StreamServerMessage = {
         type: 'alarm',
         device_id: alarm.deviceId,
         alarm_id: alarm.id,
@@ -66,7 +76,10 @@ export class StreamHub {
         at,
         user_id: userId,
         comment,
-      });
+      };
+      this.publish(alarm.deviceId, message);
+      const followers = this.followers.get(alarm.deviceId);
+      for (const client of this.alarmFollowers) if (!followers?.has(client)) client.sendIfReadable(alarm.deviceId, message);
     });
     this.on('device.deleted', ({ deviceId }) => {
       this.publish(deviceId, { type: 'device_deleted', device_id: deviceId });
@@ -76,6 +89,7 @@ export class StreamHub {
       for (const [client, followed] of this.connections) {
         const userId = client.userId();
         if (userIds && (userId === undefined || !userIds.includes(userId))) continue;
+        if (this.alarmFollowers.has(client)) client.forgetAccess();
         const affected = deviceIds ? deviceIds.filter((id) => followed.has(id)) : [...followed];
         // A user named in the event hears of it even when following none of the devices: a subscribe
         // of theirs may be in flight (see stream-route).
@@ -95,6 +109,7 @@ export class StreamHub {
     this.bus.removeOwner(OWNER);
     this.followers.clear();
     this.connections.clear();
+    this.alarmFollowers.clear();
   }
 
   /** An authenticated connection: it hears about session changes even while following nothing. */
@@ -105,6 +120,16 @@ export class StreamHub {
   disconnect(client: StreamClient): void {
     for (const id of this.connections.get(client) ?? []) this.unfollow(client, id);
     this.connections.delete(client);
+    this.alarmFollowers.delete(client);
+  }
+
+  /** `client` receives (or no longer receives) the alarm changes of every device it may read. */
+  followAlarms(client: StreamClient, on: boolean): void {
+    if (!on) this.alarmFollowers.delete(client);
+    else {
+      this.connect(client);
+      this.alarmFollowers.add(client);
+    }
   }
 
   /** The devices `client` follows now. */

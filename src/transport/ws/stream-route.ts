@@ -1,6 +1,7 @@
 // GET /api/v1/stream: the live WebSocket. The client authenticates with its access token (query
 // parameter `token`, or a first {type:'auth'} message), subscribes to device ids, and receives the
-// points (and status/command events) of the devices it may read. When access changes while it is
+// points (and status/command events) of the devices it may read, and may subscribe to the alarm changes
+// of every device it may read. When access changes while it is
 // open (grant revoked, user deactivated, …) the hub asks it to re-check: devices it lost are dropped
 // with an 'access_revoked' message, an ended session closes the socket. Messages: src/contract/stream.ts.
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,13 @@ import type { StreamClient, StreamHub } from './stream-hub.ts';
 const AUTH_TIMEOUT_MS = 10_000;
 /** A client that reads this far behind loses live messages rather than growing server memory. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Read decisions an alarm subscription remembers before it starts over (bounds memory per connection). */
+const MAX_REMEMBERED_ACCESS = 10_000;
+/**
+ * How long "may not read" is believed. A revocation announces itself (forgetAccess), a new grant does
+ * not, so a device shared meanwhile is heard of within this long rather than never.
+ */
+const DENIAL_TTL_MS = 5_000;
 
 const REVOKED_BECAUSE: Record<AccessChangeReason, string> = {
   unshared: 'your access to it was revoked',
@@ -39,6 +47,15 @@ export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub
     let closed = false;
     /** Counts access changes announced for this connection; a subscribe that saw one re-checks. */
     let accessChanges = 0;
+    /**
+     * For the alarm subscription: true when the user may read a device, else until when that "no"
+     * holds (DENIAL_TTL_MS); all forgotten when access changes.
+     */
+    let readable = new Map<string, true | number>();
+    const known = (deviceId: string): boolean | undefined => {
+      const r = readable.get(deviceId);
+      return r === true ? true : r !== undefined && r > Date.now() ? false : undefined;
+    };
     // Messages and access re-checks are handled one after another so none races another.
     let chain: Promise<unknown> = Promise.resolve();
     const enqueue = (job: () => Promise<unknown>) => {
@@ -54,6 +71,22 @@ export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub
       recheck(deviceIds, reason) {
         accessChanges += 1;
         enqueue(() => recheck(deviceIds, reason));
+      },
+      sendIfReadable(deviceId, message) {
+        const may = known(deviceId);
+        if (may === true) return client.send(message);
+        if (may === false) return;
+        // Not known yet: checked in turn, so later messages of this device (also queued) keep their order.
+        enqueue(async () => {
+          if (closed || !principal) return;
+          const decided = known(deviceId) ?? (await deps.access.require(principal, deviceId, 'read').then(() => true, () => false));
+          if (readable.size >= MAX_REMEMBERED_ACCESS) readable = new Map();
+          readable.set(deviceId, decided || Date.now() + DENIAL_TTL_MS);
+          if (decided) client.send(message);
+        });
+      },
+      forgetAccess() {
+        readable = new Map();
       },
     };
     const fail = (code: number, errorCode: string, message: string) => {
@@ -160,6 +193,11 @@ export function streamRoute(app: FastifyInstance, deps: HttpDeps, hub: StreamHub
         if (msg.type === 'ping') return client.send({ type: 'pong' });
         if (!principal) return fail(STREAM_CLOSE.unauthenticated, 'UNAUTHENTICATED', 'Authenticate first');
         if (msg.type === 'subscribe') return subscribe(principal, msg.device_ids);
+        if (msg.type === 'subscribe_alarms' || msg.type === 'unsubscribe_alarms') {
+          const on = msg.type === 'subscribe_alarms';
+          hub.followAlarms(client, on);
+          return client.send({ type: 'alarms_subscribed', subscribed: on });
+        }
         for (const id of msg.device_ids) hub.unfollow(client, id);
         client.send({ type: 'unsubscribed', device_ids: msg.device_ids });
       });

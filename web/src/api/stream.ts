@@ -23,6 +23,9 @@ export class LiveStream {
   private readonly confirmed = new Set<string>();
   private readonly confirmListeners = new Set<() => void>();
   private readonly alarmListeners = new Set<(msg: Extract<StreamServerMessage, { type: 'alarm' }>) => void>();
+  /** How many parts of the app want every alarm change (followAlarms), and whether the server confirmed it. */
+  private alarmSubscribers = 0;
+  private alarmsConfirmed = false;
   private state: StreamState = 'offline';
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -69,6 +72,26 @@ export class LiveStream {
     };
   }
 
+  /**
+   * Receives the alarm changes of every device the user may read, followed or not (through onAlarm);
+   * returns the function that stops. isFollowingAlarms() says when the server has confirmed it.
+   */
+  followAlarms(): () => void {
+    if (this.alarmSubscribers++ === 0) this.send({ type: 'subscribe_alarms' });
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      if (--this.alarmSubscribers > 0) return;
+      this.alarmsConfirmed = false;
+      this.send({ type: 'unsubscribe_alarms' });
+    };
+  }
+
+  isFollowingAlarms(): boolean {
+    return this.alarmsConfirmed;
+  }
+
   onState(fn: (s: StreamState) => void): () => void {
     this.stateListeners.add(fn);
     return () => this.stateListeners.delete(fn);
@@ -79,13 +102,13 @@ export class LiveStream {
     return this.confirmed.has(deviceId);
   }
 
-  /** Every alarm change of any device some part of the app follows (the nav badge listens to these). */
+  /** Every alarm change the stream delivers: of followed devices, and of every readable device while followAlarms is on. */
   onAlarm(fn: (msg: Extract<StreamServerMessage, { type: 'alarm' }>) => void): () => void {
     this.alarmListeners.add(fn);
     return () => this.alarmListeners.delete(fn);
   }
 
-  /** Called when the server confirms following devices. */
+  /** Called when the server confirms following devices, or all alarms. */
   onConfirmed(fn: () => void): () => void {
     this.confirmListeners.add(fn);
     return () => this.confirmListeners.delete(fn);
@@ -129,6 +152,7 @@ export class LiveStream {
         this.setState('live');
         const ids = [...this.followers.keys()];
         for (let i = 0; i < ids.length; i += 500) ws.send(JSON.stringify({ type: 'subscribe', device_ids: ids.slice(i, i + 500) }));
+        if (this.alarmSubscribers > 0) ws.send(JSON.stringify({ type: 'subscribe_alarms' } satisfies StreamClientMessage));
         if (this.everLive) for (const fn of this.resumeListeners) fn();
         this.everLive = true;
         return;
@@ -138,12 +162,18 @@ export class LiveStream {
         for (const fn of this.confirmListeners) fn();
         return;
       }
+      if (msg.type === 'alarms_subscribed') {
+        this.alarmsConfirmed = msg.subscribed && this.alarmSubscribers > 0;
+        for (const fn of this.confirmListeners) fn();
+        return;
+      }
       if (msg.type === 'alarm') for (const fn of this.alarmListeners) fn(msg);
       if ('device_id' in msg) for (const fn of this.followers.get(msg.device_id) ?? []) fn(msg);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
       this.confirmed.clear();
+      this.alarmsConfirmed = false;
       this.ws = undefined;
       this.retry();
     };

@@ -1,12 +1,12 @@
-// The navigation's alarm badge: open critical and major alarms, fetched again on every live alarm
-// change of a device the app follows (the Alarms page follows your most recently seen devices), after
-// a reconnection, and every BADGE_REFRESH_MS for alarms of devices no page follows. It follows no
-// devices itself: every page carries it, and it must not load a device list on each.
+// The navigation's alarm badge: open critical and major alarms, fetched again after live alarm changes
+// (it subscribes to the alarms of every device the user may read; a burst of changes refetches at
+// most once a second), after a reconnection, and every BADGE_REFRESH_MS as a safety net.
 import { useEffect } from 'react';
 import type { AlarmCounts } from '../api/types.ts';
 import { badgeCounts } from '../lib/alarms.ts';
 import { useReloadOnResume } from '../lib/use-alarm-feed.ts';
 import { useAsync } from '../lib/use-async.ts';
+import { useCoalesced } from '../lib/use-coalesced.ts';
 import { Link } from '../router.tsx';
 import { useApp } from '../session.tsx';
 
@@ -16,7 +16,9 @@ export function AlarmBadge({ onClick }: { onClick?: () => void }) {
   const { api, stream } = useApp();
   const counts = useAsync(() => api.get<AlarmCounts>('/api/v1/alarms/counts'), [api]);
   const { reload } = counts;
-  useEffect(() => stream.onAlarm(reload), [stream, reload]);
+  const reloadSoon = useCoalesced(reload, 1000);
+  useEffect(() => stream.followAlarms(), [stream]);
+  useEffect(() => stream.onAlarm(reloadSoon), [stream, reloadSoon]);
   useEffect(() => {
     const timer = setInterval(reload, BADGE_REFRESH_MS);
     return () => clearInterval(timer);

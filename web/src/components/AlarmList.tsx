@@ -8,6 +8,7 @@ import { formatTime } from '../lib/format.ts';
 import { fieldSpec } from '../lib/profile.ts';
 import { useAlarmFeed, useReloadOnResume } from '../lib/use-alarm-feed.ts';
 import { useAsync } from '../lib/use-async.ts';
+import { useCoalesced } from '../lib/use-coalesced.ts';
 import { type DeviceInfo, useDeviceInfo } from '../lib/use-device-info.ts';
 import { Link } from '../router.tsx';
 import { useApp } from '../session.tsx';
@@ -31,10 +32,12 @@ export function AlarmList({ filters, deviceIds }: { filters: AlarmFilters; devic
   const rules = useAsync(() => api.get<{ rules: Rule[] }>('/api/v1/rules'), [api]);
   const [open, setOpen] = useState<string>();
   const [changed, setChanged] = useState(0);
-  const onAlarm = useCallback(() => {
+  const refresh = useCallback(() => {
     list.reload();
     setChanged((n) => n + 1);
   }, [list.reload]);
+  // A burst of changes (10,000 devices going silent at once) refetches at most once a second.
+  const onAlarm = useCoalesced(refresh, 1000);
   const following = useAlarmFeed(onAlarm, deviceIds);
   useReloadOnResume(list.reload);
   const alarms = list.data?.alarms ?? [];
@@ -46,7 +49,11 @@ export function AlarmList({ filters, deviceIds }: { filters: AlarmFilters; devic
     <div className="alarm-list">
       <ErrorText error={list.error} />
       <p className="muted small" data-testid="alarm-live">
-        {following > 0 ? `Live updates from ${following} ${following === 1 ? 'device' : 'devices'}.` : 'Live updates are not connected.'}
+        {following.all
+          ? 'Live updates from all your devices.'
+          : following.devices > 0
+            ? `Live updates from ${following.devices} ${following.devices === 1 ? 'device' : 'devices'}.`
+            : 'Live updates are not connected.'}
       </p>
       {list.data && alarms.length === 0 && <p className="muted">No alarms match.</p>}
       <ul className="alarms" aria-label="Alarms">

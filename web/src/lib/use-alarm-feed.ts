@@ -1,26 +1,30 @@
-// Live alarm changes for the alarm pages and the nav badge. The stream sends alarm messages to the
-// followers of a device, so this follows the given devices, or else the caller's most recently
-// seen devices (up to FEED_DEVICES; the counts are also fetched again on every reconnection).
-import { useEffect, useMemo, useRef, useState } from 'react';
+// Live alarm changes for the alarm pages and the nav badge: of the given devices (a device's Alarms
+// tab follows its device), or else of every device the user may read (the stream's alarm
+// subscription, however many devices that is). The counts are also fetched again on every reconnection.
+import { useEffect, useRef, useState } from 'react';
 import type { StreamServerMessage } from '../../../src/contract/stream.ts';
-import type { DeviceList } from '../api/types.ts';
 import { useApp } from '../session.tsx';
-import { useAsync } from './use-async.ts';
 
-export const FEED_DEVICES = 200;
 export type AlarmMessage = Extract<StreamServerMessage, { type: 'alarm' }>;
 
-/** Calls `onAlarm` for each live alarm change; returns how many devices the server confirmed following. */
-export function useAlarmFeed(onAlarm: (m: AlarmMessage) => void, deviceIds?: string[]): number {
-  const { api, stream } = useApp();
+/** What the server has confirmed sending: the alarms of every readable device, or of this many followed devices. */
+export type AlarmFeedState = { all: true } | { all: false; devices: number };
+
+/** Calls `onAlarm` for each live alarm change of `deviceIds`, or of every readable device when none are given. */
+export function useAlarmFeed(onAlarm: (m: AlarmMessage) => void, deviceIds?: string[]): AlarmFeedState {
+  const { stream } = useApp();
   const callback = useRef(onAlarm);
   callback.current = onAlarm;
-  const listed = useAsync(
-    () => (deviceIds ? Promise.resolve(undefined) : api.get<DeviceList>(`/api/v1/devices?sort=last_seen&order=desc&limit=${FEED_DEVICES}`)),
-    [api, deviceIds === undefined],
-  );
-  const ids = useMemo(() => (deviceIds ?? listed.data?.devices.map((d) => d.id) ?? []).join(','), [deviceIds, listed.data]);
+  const ids = deviceIds?.join(',');
   useEffect(() => {
+    if (ids === undefined) {
+      const stopFollowing = stream.followAlarms();
+      const stopListening = stream.onAlarm((m) => callback.current(m));
+      return () => {
+        stopListening();
+        stopFollowing();
+      };
+    }
     if (!ids) return;
     const onMessage = (m: StreamServerMessage) => {
       if (m.type === 'alarm') callback.current(m);
@@ -30,16 +34,17 @@ export function useAlarmFeed(onAlarm: (m: AlarmMessage) => void, deviceIds?: str
       for (const stop of stops) stop();
     };
   }, [ids, stream]);
-  const [confirmed, setConfirmed] = useState(0);
+  const [state, setState] = useState<AlarmFeedState>({ all: false, devices: 0 });
   useEffect(() => {
-    const count = () => setConfirmed(ids ? ids.split(',').filter((id) => stream.isConfirmed(id)).length : 0);
-    count();
-    const stops = [stream.onConfirmed(count), stream.onState(count)];
+    const update = () =>
+      setState(ids === undefined ? (stream.isFollowingAlarms() ? { all: true } : { all: false, devices: 0 }) : { all: false, devices: ids ? ids.split(',').filter((id) => stream.isConfirmed(id)).length : 0 });
+    update();
+    const stops = [stream.onConfirmed(update), stream.onState(update)];
     return () => {
       for (const stop of stops) stop();
     };
   }, [ids, stream]);
-  return confirmed;
+  return state;
 }
 
 /** Runs `reload` after a stream reconnection (alarm changes may have been missed). */
