@@ -22,6 +22,7 @@ function body(ts: number): string {
 async function runOne(p: Job['publishers'][number]): Promise<Array<[number, number]>> {
   const client = await WireClient.connect(job.url, {
     clientId: `bench-${p.id}-${process.pid}`,
+    protocolVersion: job.protocolVersion ?? 4,
     ...(p.username ? { username: p.username, password: p.password } : {}),
   });
   const topic = job.topicOf.replace('{id}', p.id);
@@ -52,6 +53,8 @@ async function runOne(p: Job['publishers'][number]): Promise<Array<[number, numb
       };
       client.onPacket = (packet) => {
         if (packet.cmd !== 'puback') return;
+        // MQTT 5: a PUBACK may refuse (0x80 and up); a refused message is not stored, so the run is void.
+        if ((packet.reasonCode ?? 0) >= 0x80) return reject(new Error(`${p.id}: PUBACK reason 0x${packet.reasonCode!.toString(16)}`));
         inflight--;
         if (++acked === total) {
           finishedAt = Math.max(finishedAt, Date.now());

@@ -4,7 +4,9 @@
 //   mosquitto: Debian's Mosquitto on its own random port, same subscriber (publish→delivered)
 // Publishers (lean wire clients, bench/lib/mqtt-wire.ts) run in BENCH_PROCS (2) child processes. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES
 // measured per publisher (2000) after BENCH_WARMUP unrecorded ones (1000), BENCH_WINDOW in-flight per publisher (100), BENCH_QOS (1,0),
-// BENCH_POINTS per message (1,3,10), BENCH_ROUNDS (3: every target once per round, in a rotating order; medians are reported).
+// BENCH_POINTS per message (1,3,10), BENCH_PROTOCOLS (4,5: MQTT 3.1.1 and MQTT 5 publishers and subscriber, both in every round, so
+// Fluxgate's MQTT 5 figure stands beside its 3.1.1 one and beside Mosquitto's MQTT 5 one of the same round),
+// BENCH_ROUNDS (3: every target once per round, in a rotating order; medians are reported).
 // The machine is small and shared: noisy figures.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
@@ -38,6 +40,8 @@ const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 /** e.g. BENCH_TARGETS=fluxgate to profile it alone. */
 const TARGETS = (process.env.BENCH_TARGETS ?? 'fluxgate,aedes,mosquitto').split(',').map((t) => t.trim());
 const POINTS_PER_MESSAGE = (process.env.BENCH_POINTS ?? '1,3,10').split(',').map(Number);
+const PROTOCOLS = (process.env.BENCH_PROTOCOLS ?? '4,5').split(',').map((v) => (v.trim() === '5' ? 5 : 4) as 4 | 5);
+const protocolName = (v: 4 | 5) => (v === 5 ? 'MQTT 5' : 'MQTT 3.1.1');
 
 /**
  * Arrival time (ms) per device and message. Timestamps are BASE + message number, so each device's
@@ -131,8 +135,8 @@ async function fluxgateTarget(points: number): Promise<Target> {
   };
 }
 
-async function subscriberFor(url: string, qos: 0 | 1, arrivals: Arrivals): Promise<WireClient> {
-  const sub = await WireClient.connect(url, { clientId: `bench-sub-${process.pid}` });
+async function subscriberFor(url: string, qos: 0 | 1, arrivals: Arrivals, protocolVersion: 4 | 5): Promise<WireClient> {
+  const sub = await WireClient.connect(url, { clientId: `bench-sub-${process.pid}`, protocolVersion });
   await sub.subscribe('devices/+/data', qos);
   // The subscriber must not become the limit of what it measures: the timestamp is read straight
   // from the payload the publishers wrote ({"timestamp":N,…}), and PUBACKs of one read go in one write.
@@ -155,11 +159,11 @@ async function subscriberFor(url: string, qos: 0 | 1, arrivals: Arrivals): Promi
   return sub;
 }
 
-async function aedesTarget(qos: 0 | 1): Promise<Target> {
+async function aedesTarget(qos: 0 | 1, protocol: 4 | 5): Promise<Target> {
   // In a process of its own, like Mosquitto: the subscriber here must not share its event loop.
   const broker = await startBareAedes();
   const arrivals = new Arrivals();
-  const sub = await subscriberFor(broker.url, qos, arrivals);
+  const sub = await subscriberFor(broker.url, qos, arrivals, protocol);
   return {
     name: 'bare aedes (no storage)',
     url: broker.url,
@@ -174,7 +178,7 @@ async function aedesTarget(qos: 0 | 1): Promise<Target> {
   };
 }
 
-async function mosquittoTarget(qos: 0 | 1): Promise<Target | undefined> {
+async function mosquittoTarget(qos: 0 | 1, protocol: 4 | 5): Promise<Target | undefined> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-bench-mosq-'));
   const conf = path.join(dir, 'mosquitto.conf');
@@ -197,7 +201,7 @@ async function mosquittoTarget(qos: 0 | 1): Promise<Target | undefined> {
   if (failed) return undefined;
   const url = `mqtt://127.0.0.1:${port}`;
   const arrivals = new Arrivals();
-  const sub = await subscriberFor(url, qos, arrivals);
+  const sub = await subscriberFor(url, qos, arrivals, protocol);
   return {
     name: 'Debian Mosquitto (no storage)',
     url,
@@ -226,7 +230,7 @@ interface Measurement {
   loadCpuUsPerMsg: number;
 }
 
-async function measure(target: Target, qos: 0 | 1, points: number): Promise<Measurement> {
+async function measure(target: Target, qos: 0 | 1, points: number, protocolVersion: 4 | 5): Promise<Measurement> {
   const total = PUBLISHERS * MESSAGES;
   const everything = PUBLISHERS * (WARMUP + MESSAGES);
   const profiler = CPU_PROFILE && target.name.startsWith('fluxgate') ? await startProfile() : undefined;
@@ -234,10 +238,10 @@ async function measure(target: Target, qos: 0 | 1, points: number): Promise<Meas
   const groups = Array.from({ length: PROCS }, (_, g) => target.creds.filter((_, i) => i % PROCS === g)).filter((g) => g.length > 0);
   const parts = await Promise.all(
     groups.map((publishers) =>
-      runPublishers({ url: target.url, qos, points, messages: MESSAGES, warmup: WARMUP, window: WINDOW, refill: REFILL, topicOf: 'devices/{id}/data', publishers, base: BASE }),
+      runPublishers({ url: target.url, qos, points, messages: MESSAGES, warmup: WARMUP, window: WINDOW, refill: REFILL, topicOf: 'devices/{id}/data', publishers, base: BASE, protocolVersion }),
     ),
   );
-  await profiler?.stop(path.join(CPU_PROFILE!, `fluxgate-qos${qos}-${points}pt-${Date.now()}.cpuprofile`));
+  await profiler?.stop(path.join(CPU_PROFILE!, `fluxgate-v${protocolVersion}-qos${qos}-${points}pt-${Date.now()}.cpuprofile`));
   const sent = Object.assign({}, ...parts.map((p) => p.sent)) as PublishersOutput['sent'];
   const loadCpuUsPerMsg = (parts.reduce((n, p) => n + p.cpuSeconds, 0) * 1e6) / everything;
   // QoS 1 to Fluxgate: every PUBACK means stored, so all have arrived. Otherwise wait for stragglers
@@ -296,47 +300,74 @@ function medianOf(runs: Measurement[]): Measurement {
 
 const measured: Parameters<typeof mqttFigures>[0] = [];
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-const all = { fluxgate: fluxgateTarget, aedes: (_points: number, qos: 0 | 1) => aedesTarget(qos), mosquitto: (_points: number, qos: 0 | 1) => mosquittoTarget(qos) };
+const all = { fluxgate: (points: number) => fluxgateTarget(points), aedes: (_points: number, qos: 0 | 1, protocol: 4 | 5) => aedesTarget(qos, protocol), mosquitto: (_points: number, qos: 0 | 1, protocol: 4 | 5) => mosquittoTarget(qos, protocol) };
 const names = TARGETS.filter((t): t is keyof typeof all => t in all);
-const header = '| target | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms | server CPU µs/msg | publishers CPU µs/msg |\n|---|---|---|---|---|---|---|---|---|---|';
+const header = '| target | protocol | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms | server CPU µs/msg | publishers CPU µs/msg |\n|---|---|---|---|---|---|---|---|---|---|---|';
 console.log(
   `MQTT benchmark: ${PUBLISHERS} publishers in ${PROCS} processes × (${WARMUP} warm-up + ${MESSAGES} measured) messages, window ${WINDOW}, loopback, ` +
-    `${ROUNDS} round(s) per combination, ${os.cpus().length} cores (shared: noisy)`,
+    `${PROTOCOLS.map(protocolName).join(' and ')}, ${ROUNDS} round(s) per combination, ${os.cpus().length} cores (shared: noisy)`,
 );
 const medians: string[] = [];
 for (const qos of QOS_LEVELS) {
   for (const points of POINTS_PER_MESSAGE) {
-    const runs = new Map<string, Measurement[]>();
-    const ratios: number[] = [];
+    /** Per protocol, per target name: the runs. */
+    const runs = new Map<4 | 5, Map<string, Measurement[]>>(PROTOCOLS.map((v) => [v, new Map()]));
+    const ratios = new Map<4 | 5, number[]>(PROTOCOLS.map((v) => [v, []]));
+    /** Per round, Fluxgate's MQTT 5 msg/s ÷ its MQTT 3.1.1 msg/s. */
+    const v5ToV4: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      // A rotating order, so no target is always the first one after a change of combination.
-      const order = names.map((_, i) => names[(i + round) % names.length]!);
-      const inRound = new Map<string, Measurement>();
-      for (const name of order) {
-        const target = await all[name](points, qos);
-        if (!target) {
-          console.log(`round ${round + 1}: ${name} not available`);
-          continue;
+      const fluxgateIn = new Map<4 | 5, Measurement>();
+      // The protocols alternate from round to round, as the targets rotate.
+      const protocols = round % 2 === 0 ? PROTOCOLS : [...PROTOCOLS].reverse();
+      for (const protocol of protocols) {
+        // A rotating order, so no target is always the first one after a change of combination.
+        const order = names.map((_, i) => names[(i + round) % names.length]!);
+        const inRound = new Map<string, Measurement>();
+        for (const name of order) {
+          const target = await all[name](points, qos, protocol);
+          if (!target) {
+            console.log(`round ${round + 1}: ${name} not available`);
+            continue;
+          }
+          try {
+            const r = await measure(target, qos, points, protocol);
+            inRound.set(name, r);
+            const list = runs.get(protocol)!;
+            list.set(target.name, [...(list.get(target.name) ?? []), r]);
+            console.log(
+              `round ${round + 1}: ${target.name}, ${protocolName(protocol)}, QoS ${qos}, ${points} point(s)/msg: ${fmt(r.msgPerS)} msg/s, p50 ${fmt(r.p50)} ms, ` +
+                `${r.received}/${r.total}, server CPU ${r.cpuUsPerMsg.toFixed(1)} µs/msg, publishers ${r.loadCpuUsPerMsg.toFixed(1)}`,
+            );
+          } finally {
+            await target.stop();
+          }
         }
-        try {
-          const r = await measure(target, qos, points);
-          inRound.set(name, r);
-          runs.set(target.name, [...(runs.get(target.name) ?? []), r]);
-          console.log(`round ${round + 1}: ${target.name}, QoS ${qos}, ${points} point(s)/msg: ${fmt(r.msgPerS)} msg/s, p50 ${fmt(r.p50)} ms, ${r.received}/${r.total}, server CPU ${r.cpuUsPerMsg.toFixed(1)} µs/msg, publishers ${r.loadCpuUsPerMsg.toFixed(1)}`);
-        } finally {
-          await target.stop();
-        }
+        const ours = inRound.get('fluxgate');
+        const reference = inRound.get('mosquitto') ?? inRound.get('aedes');
+        if (ours && reference) ratios.get(protocol)!.push(ours.msgPerS / reference.msgPerS);
+        if (ours) fluxgateIn.set(protocol, ours);
       }
-      const ours = inRound.get('fluxgate');
-      const reference = inRound.get('mosquitto') ?? inRound.get('aedes');
-      if (ours && reference) ratios.push(ours.msgPerS / reference.msgPerS);
+      const v4 = fluxgateIn.get(4);
+      const v5 = fluxgateIn.get(5);
+      if (v4 && v5) v5ToV4.push(v5.msgPerS / v4.msgPerS);
     }
-    for (const [target, list] of runs) {
-      const r = medianOf(list);
-      const fluxgate = target.startsWith('fluxgate');
-      const stored = fluxgate ? fmt(r.pointsPerS) : '—';
-      medians.push(`| ${target} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${r.received}/${r.total} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.cpuUsPerMsg.toFixed(1)} | ${r.loadCpuUsPerMsg.toFixed(1)} |`);
-      measured.push({ target, qos, points, ...r, ...(fluxgate && ratios.length > 0 ? { ratio: finiteMedian(ratios), ratios } : {}) });
+    for (const protocol of PROTOCOLS) {
+      for (const [target, list] of runs.get(protocol)!) {
+        const r = medianOf(list);
+        const fluxgate = target.startsWith('fluxgate');
+        const stored = fluxgate ? fmt(r.pointsPerS) : '—';
+        const rs = ratios.get(protocol)!;
+        medians.push(`| ${target} | ${protocolName(protocol)} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${r.received}/${r.total} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.cpuUsPerMsg.toFixed(1)} | ${r.loadCpuUsPerMsg.toFixed(1)} |`);
+        measured.push({
+          target,
+          protocol,
+          qos,
+          points,
+          ...r,
+          ...(fluxgate && rs.length > 0 ? { ratio: finiteMedian(rs), ratios: rs } : {}),
+          ...(fluxgate && protocol === 5 && v5ToV4.length > 0 ? { toV4: v5ToV4 } : {}),
+        });
+      }
     }
   }
 }
@@ -344,8 +375,11 @@ console.log(`\nMedians over ${ROUNDS} round(s):`);
 console.log(header);
 for (const line of medians) console.log(line);
 for (const r of measured.filter((m) => m.ratios)) {
-  console.log(`QoS ${r.qos}, ${r.points} point(s)/msg: Fluxgate ÷ reference per round ${r.ratios!.map((x) => x.toFixed(2)).join(', ')}; median ${r.ratio!.toFixed(2)}`);
+  console.log(`${protocolName(r.protocol ?? 4)}, QoS ${r.qos}, ${r.points} point(s)/msg: Fluxgate ÷ reference per round ${r.ratios!.map((x) => x.toFixed(2)).join(', ')}; median ${r.ratio!.toFixed(2)}`);
+}
+for (const r of measured.filter((m) => m.toV4)) {
+  console.log(`QoS ${r.qos}, ${r.points} point(s)/msg: Fluxgate MQTT 5 ÷ MQTT 3.1.1 per round ${r.toV4!.map((x) => x.toFixed(2)).join(', ')}; median ${finiteMedian(r.toV4!).toFixed(2)}`);
 }
 mqttFigures(measured);
-console.log('\nTargets (issue 3): QoS 1 durable ≥ 50,000 msg/s of 3 points and ≥ 0.8× bare Mosquitto QoS 1 in the same run.');
+console.log('\nTargets: QoS 1 durable ≥ 50,000 msg/s of 3 points and ≥ 0.8× bare Mosquitto QoS 1 in the same run (issue 3); MQTT 5 QoS 1 ≥ 0.9× MQTT 3.1.1 and ≥ 0.8× Mosquitto MQTT 5 (issue 20).');
 process.exit(0);

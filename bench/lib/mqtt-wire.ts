@@ -1,4 +1,4 @@
-// A lean MQTT 3.1.1 client for load generation: a socket, mqtt-packet to encode and parse, and
+// A lean MQTT 3.1.1 or 5 client for load generation: a socket, mqtt-packet to encode and parse, and
 // nothing else. mqtt.js keeps an outgoing store, timers and callbacks per message, which made
 // the bench's publishers (not the brokers under test) the limit near 8,000 msg/s on this machine.
 import net from 'node:net';
@@ -8,17 +8,24 @@ export interface WireCredentials {
   clientId: string;
   username?: string;
   password?: string;
+  /** 4 (MQTT 3.1.1, the default) or 5. */
+  protocolVersion?: 4 | 5;
 }
 
 export class WireClient {
-  private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
+  private readonly parser;
   private nextId = 0;
   /** The start of a packet whose bytes have not all arrived yet. */
   private partial: Buffer | undefined;
   /** Called with every packet the broker sends after CONNACK. */
   onPacket: (packet: Packet) => void = () => {};
 
-  private constructor(readonly socket: net.Socket) {}
+  private constructor(
+    readonly socket: net.Socket,
+    readonly protocolVersion: 4 | 5,
+  ) {
+    this.parser = mqttPacket.parser({ protocolVersion });
+  }
 
   static async connect(url: string, creds: WireCredentials): Promise<WireClient> {
     const { hostname, port } = new URL(url);
@@ -28,7 +35,7 @@ export class WireClient {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    const client = new WireClient(socket);
+    const client = new WireClient(socket, creds.protocolVersion ?? 4);
     await client.handshake(creds);
     return client;
   }
@@ -41,7 +48,7 @@ export class WireClient {
       this.socket.on('data', (chunk: Buffer) => this.read(chunk));
       this.onPacket = (p) => {
         if (p.cmd !== 'connack') return;
-        const code = (p as Packet & { returnCode: number }).returnCode;
+        const code = (p as Packet & { returnCode?: number; reasonCode?: number }).returnCode ?? (p as Packet & { reasonCode?: number }).reasonCode ?? 0;
         if (code === 0) resolve();
         else reject(new Error(`${creds.clientId}: CONNACK ${code}`));
       };
@@ -49,7 +56,7 @@ export class WireClient {
       this.send({
         cmd: 'connect',
         protocolId: 'MQTT',
-        protocolVersion: 4,
+        protocolVersion: this.protocolVersion,
         clean: true,
         clientId: creds.clientId,
         keepalive: 60,
@@ -84,14 +91,16 @@ export class WireClient {
   }
 
   send(packet: Packet): void {
-    this.socket.write(mqttPacket.generate(packet));
+    this.socket.write(mqttPacket.generate(packet, { protocolVersion: this.protocolVersion }));
   }
 
   /** Sends PUBLISH (encoded here: mqtt-packet's generic encoder cost the publishers more than the rest) and returns its packet id (0 for QoS 0). */
   publish(topic: string, payload: string, qos: 0 | 1): number {
     const messageId = qos === 0 ? 0 : (this.nextId = (this.nextId % 65_535) + 1);
     const topicLength = Buffer.byteLength(topic);
-    const remaining = 2 + topicLength + (qos ? 2 : 0) + Buffer.byteLength(payload);
+    // MQTT 5 adds a properties length after the packet id: 0, no properties.
+    const properties = this.protocolVersion === 5 ? 1 : 0;
+    const remaining = 2 + topicLength + (qos ? 2 : 0) + properties + Buffer.byteLength(payload);
     const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
     const out = Buffer.allocUnsafe(1 + lengthBytes + remaining);
     out[0] = 0x30 | (qos << 1);
@@ -105,6 +114,7 @@ export class WireClient {
     out.writeUInt16BE(topicLength, at);
     at += 2 + out.write(topic, at + 2);
     if (qos) at = out.writeUInt16BE(messageId, at);
+    if (properties) out[at++] = 0;
     out.write(payload, at);
     this.socket.write(out);
     return messageId;
@@ -117,8 +127,8 @@ export class WireClient {
       this.onPacket = (p) => {
         if (p.cmd !== 'suback') return before(p);
         this.onPacket = before;
-        const granted = (p as Packet & { granted: number[] }).granted[0];
-        if (granted === 0x80) reject(new Error(`subscription to ${filter} refused`));
+        const granted = (p as Packet & { granted: number[] }).granted[0]!;
+        if (granted >= 0x80) reject(new Error(`subscription to ${filter} refused`));
         else resolve();
       };
     });
@@ -130,7 +140,7 @@ export class WireClient {
   async end(): Promise<void> {
     if (this.socket.destroyed) return;
     const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
-    this.socket.end(mqttPacket.generate({ cmd: 'disconnect' }));
+    this.socket.end(mqttPacket.generate({ cmd: 'disconnect' }, { protocolVersion: this.protocolVersion }));
     await closed;
   }
 }

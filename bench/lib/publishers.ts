@@ -15,6 +15,8 @@ export interface PublishersJob {
   topicOf: string;
   publishers: Array<{ id: string; username?: string; password?: string }>;
   base: number;
+  /** MQTT protocol level: 4 (3.1.1, the default) or 5. */
+  protocolVersion?: 4 | 5;
 }
 
 export interface PublishersOutput {

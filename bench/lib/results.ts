@@ -2,6 +2,7 @@
 // file, each bench appends one JSON line with its figures, each beside its same-run reference.
 import { appendFileSync } from 'node:fs';
 import { hardwareLine } from './hardware.ts';
+import { median } from './table.ts';
 
 export interface Figure {
   /** What was measured, e.g. "HTTP batches of 100 points, 32 conns". */
@@ -39,6 +40,8 @@ export function recordResults(bench: string, figures: Figure[]): void {
 export function mqttFigures(
   rows: Array<{
     target: string;
+    /** MQTT protocol level of publishers and subscriber: 4 (3.1.1) or 5. */
+    protocol?: 4 | 5;
     qos: number;
     points: number;
     msgPerS: number;
@@ -52,30 +55,49 @@ export function mqttFigures(
     /** Median of the per-round ratios to the reference (Mosquitto, else bare aedes); only on Fluxgate's rows. */
     ratio?: number;
     ratios?: number[];
+    /** MQTT 5 rows of Fluxgate: per round, its msg/s ÷ its MQTT 3.1.1 msg/s in the same round. */
+    toV4?: number[];
   }>,
 ): void {
   const figures: Figure[] = [];
   for (const r of rows.filter((x) => x.target.startsWith('fluxgate'))) {
-    const same = (name: string) => rows.find((x) => x.target.startsWith(name) && x.qos === r.qos && x.points === r.points);
+    const protocol = r.protocol ?? 4;
+    const same = (name: string) => rows.find((x) => x.target.startsWith(name) && (x.protocol ?? 4) === protocol && x.qos === r.qos && x.points === r.points);
     const mosq = same('Debian Mosquitto');
     const aedes = same('bare aedes');
     const ref = mosq ?? aedes;
     const ratio = r.ratio ?? (ref ? r.msgPerS / ref.msgPerS : NaN);
     const durable = r.qos === 1 && r.points === 3;
+    const v5 = protocol === 5;
     figures.push({
-      name: `MQTT QoS ${r.qos}, ${r.points} point${r.points > 1 ? 's' : ''}/msg, stored end to end`,
+      name: `MQTT${v5 ? ' 5' : ''} QoS ${r.qos}, ${r.points} point${r.points > 1 ? 's' : ''}/msg, stored end to end`,
       value: r.msgPerS,
       unit: 'msg/s',
       kind: 'throughput',
       p50Ms: r.p50,
       p99Ms: r.p99,
       ...(ref ? { reference: { name: `${mosq ? 'bare Mosquitto' : 'bare aedes'} pub→sub`, value: ref.msgPerS, unit: 'msg/s' }, ratio } : {}),
-      ...(durable ? { target: '≥ 50,000 msg/s and ≥ 0.8× Mosquitto', met: r.msgPerS >= 50_000 && (mosq ? ratio >= 0.8 : false) } : {}),
+      ...(durable && !v5 ? { target: '≥ 50,000 msg/s and ≥ 0.8× Mosquitto', met: r.msgPerS >= 50_000 && (mosq ? ratio >= 0.8 : false) } : {}),
+      ...(v5 && r.qos === 1 ? { target: '≥ 0.8× Mosquitto (MQTT 5 to MQTT 5)', met: mosq ? ratio >= 0.8 : false } : {}),
       note:
         `${r.received}/${r.total} received${aedes ? `; bare aedes ${Math.round(aedes.msgPerS)} msg/s` : ''}` +
         (r.cpuUsPerMsg !== undefined ? `; server CPU ${r.cpuUsPerMsg.toFixed(1)} µs/msg${mosq?.cpuUsPerMsg !== undefined ? ` (Mosquitto ${mosq.cpuUsPerMsg.toFixed(1)})` : ''}` : '') +
         (r.ratios && r.ratios.length > 1 ? `; medians of ${r.ratios.length} rounds, ratio per round ${r.ratios.map((x) => x.toFixed(2)).join(', ')}` : ''),
     });
+    if (v5 && r.toV4 && r.toV4.length > 0) {
+      const v4 = rows.find((x) => x.target === r.target && (x.protocol ?? 4) === 4 && x.qos === r.qos && x.points === r.points);
+      const toV4 = median(r.toV4);
+      figures.push({
+        name: `MQTT 5 ÷ MQTT 3.1.1, QoS ${r.qos}, ${r.points} point${r.points > 1 ? 's' : ''}/msg, Fluxgate stored msg/s`,
+        value: r.msgPerS,
+        unit: 'msg/s',
+        kind: 'throughput',
+        ...(v4 ? { reference: { name: 'Fluxgate with MQTT 3.1.1 clients, same run', value: v4.msgPerS, unit: 'msg/s' } } : {}),
+        ratio: toV4,
+        ...(r.qos === 1 ? { target: '≥ 0.9× MQTT 3.1.1', met: toV4 >= 0.9 } : {}),
+        note: `ratio per round ${r.toV4.map((x) => x.toFixed(2)).join(', ')}`,
+      });
+    }
   }
   recordResults('mqtt', figures);
 }
