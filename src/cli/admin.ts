@@ -44,3 +44,25 @@ export async function resetPasswordCommand(config: Config, opts: { username: str
     await storage.close();
   }
 }
+
+/** `fluxgate admin storage`: the database's size on disk, per table, and bytes per stored point. */
+export async function storageReport(config: Config): Promise<string> {
+  const storage = openStorage({ ...config, SQLITE_WRITER_THREAD: false });
+  try {
+    await storage.migrate();
+    const [disk, stats] = await Promise.all([storage.diskUsage({ perTable: true }), storage.stats()]);
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    const lines = [
+      `storage: ${storage.kind === 'sqlite' ? `SQLite (${config.DATA_DIR}/fluxgate.db)` : `PostgreSQL (schema ${config.DATABASE_SCHEMA})`}`,
+      `on disk: ${mib(disk.totalBytes)}; points stored: ${stats.points}${stats.points > 0 ? `; ${(disk.totalBytes / stats.points).toFixed(1)} bytes per point, everything included` : ''}`,
+      'layout: a row per point (points) with minute and hour rollups; no chunks, so no compaction backlog',
+      '',
+      '| table | size | share |',
+      '|---|---|---|',
+      ...disk.tables.map((t) => `| ${t.name} | ${mib(t.bytes)} | ${disk.totalBytes > 0 ? ((100 * t.bytes) / disk.totalBytes).toFixed(1) : '0'} % |`),
+    ];
+    return lines.join('\n');
+  } finally {
+    await storage.close();
+  }
+}

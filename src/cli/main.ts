@@ -4,14 +4,15 @@ import { ConfigError, describeConfig, loadConfig } from '../config.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import { VERSION, createPlatform } from './platform.ts';
 import { StartupError } from './listen.ts';
-import { createUserCommand, resetPasswordCommand } from './admin.ts';
+import { createUserCommand, resetPasswordCommand, storageReport } from './admin.ts';
+import { BackupError, backupCommand, restoreCommand } from './backup.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerImport } from './import-command.ts';
 import { attachDemo } from './demo.ts';
 import { simulationRoutes } from './simulation-routes.ts';
 
 function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof StartupError) console.error(`fluxgate: ${err.message}`);
+  if (err instanceof ConfigError || err instanceof StartupError || err instanceof BackupError) console.error(`fluxgate: ${err.message}`);
   else console.error(`fluxgate: ${(err as Error).message ?? String(err)}`);
   process.exit(1);
 }
@@ -88,6 +89,31 @@ admin
   .requiredOption('--password <password>', 'at least 8 characters')
   .action(async (opts: { username: string; password: string }) => {
     console.log(await resetPasswordCommand(loadConfig(), opts));
+  });
+
+admin
+  .command('storage')
+  .description('Disk usage of the database, per table, with points stored and bytes per point')
+  .action(async () => {
+    console.log(await storageReport(loadConfig()));
+  });
+
+program
+  .command('backup <folder>')
+  .description('Online backup of a SQLite install (database and device files) into a new folder, while the platform runs; PostgreSQL: use pg_dump')
+  .action(async (folder: string) => {
+    const m = await backupCommand(loadConfig(), folder, (percent) => process.stderr.write(`\rbacking up: ${percent}%`));
+    process.stderr.write('\n');
+    console.log(`backup in ${folder}: schema ${m.schema_version}, database ${m.database_bytes} bytes, ${m.files} device files`);
+  });
+
+program
+  .command('restore <folder>')
+  .description('Restore a backup made by `fluxgate backup` into DATA_DIR (the platform must be stopped); the database there is kept beside it')
+  .option('--replace', 'DATA_DIR already has a database: keep it as fluxgate.db.before-restore-<time> and restore over it')
+  .action(async (folder: string, opts: { replace?: boolean }) => {
+    const { manifest, keptAs } = await restoreCommand(loadConfig(), folder, opts.replace === true);
+    console.log(`restored the backup of ${manifest.created_at} (schema ${manifest.schema_version})${keptAs ? `; the previous database is kept as ${keptAs}` : ''}; start the platform to use it`);
   });
 
 registerSimulate(program, fail);

@@ -6,6 +6,8 @@ import type { IngestRate } from './ingest-rate.ts';
 export interface AdminStats extends StorageStats {
   ingestPointsPerSecond: number;
   connections: Record<string, number>;
+  storageKind: Storage['kind'];
+  diskBytes: number;
 }
 
 export class AdminService {
@@ -22,9 +24,9 @@ export class AdminService {
   }
 
   async stats(): Promise<AdminStats> {
-    const stats = await this.storage.stats();
+    const [stats, disk] = await Promise.all([this.storage.stats(), this.storage.diskUsage()]);
     const connections: Record<string, number> = {};
     for (const [name, count] of this.connectionCounters) connections[name] = await count();
-    return { ...stats, ingestPointsPerSecond: Math.round(this.rate.perSecond() * 1000) / 1000, connections };
+    return { ...stats, ingestPointsPerSecond: Math.round(this.rate.perSecond() * 1000) / 1000, connections, storageKind: this.storage.kind, diskBytes: disk.totalBytes };
   }
 }

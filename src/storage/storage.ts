@@ -53,6 +53,12 @@ export interface StorageStats {
   devicesByType: Record<string, number>;
 }
 
+/** Bytes on disk, whole and per table (indexes counted with their table). */
+export interface DiskUsage {
+  totalBytes: number;
+  tables: Array<{ name: string; bytes: number }>;
+}
+
 export interface FileListQuery {
   deviceId: string;
   kind: FileKind;
@@ -131,6 +137,11 @@ export interface Storage extends AccountStorage {
   deletePoints(deviceId: string, start: number, end: number): Promise<number>;
   fieldsOf(deviceId: string): Promise<string[]>;
   stats(): Promise<StorageStats>;
+  /**
+   * What the database takes on disk (SQLite: the file and its WAL; PostgreSQL: this schema's
+   * relations). `perTable` on SQLite walks every page (dbstat): seconds on a large file, for the CLI.
+   */
+  diskUsage(options?: { perTable?: boolean }): Promise<DiskUsage>;
 
   /** Device file metadata (the bytes are in the blob store); fails when the device does not exist. */
   insertFile(file: DeviceFile): Promise<void>;

@@ -9,6 +9,13 @@ export const statsView = z.object({
   points_stored: z.number(),
   ingest_points_per_second: z.number().describe('Points stored per second on this node, averaged over the last minute'),
   connections: z.record(z.string(), z.number()).describe('Open connections per transport on this node'),
+  storage: z
+    .object({
+      kind: z.enum(['sqlite', 'postgres']),
+      bytes: z.number().describe('Bytes the database takes on disk (SQLite: file and WAL; PostgreSQL: the schema\'s tables with indexes)'),
+      bytes_per_point: z.number().nullable().describe('bytes ÷ points stored, everything included (rollups, indexes, devices, …); null before the first point'),
+    })
+    .describe('Disk usage; `fluxgate admin storage` lists it per table'),
 });
 
 export const deviceStatusView = z.object({

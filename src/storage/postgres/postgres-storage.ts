@@ -11,7 +11,7 @@ import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
 import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
-import type { PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import type { DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 
 // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
@@ -116,6 +116,17 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  async diskUsage(): Promise<DiskUsage> {
+    // Tables with their indexes and TOAST; catalog lookups, cheap whatever the size.
+    const { rows } = await this.pool.query<{ name: string; bytes: string }>(
+      `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS bytes FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY pg_total_relation_size(c.oid) DESC`,
+      [this.schema],
+    );
+    const tables = rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
+    return { totalBytes: tables.reduce((n, t) => n + t.bytes, 0), tables };
   }
 
   async close(): Promise<void> {

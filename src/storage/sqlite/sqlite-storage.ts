@@ -1,5 +1,6 @@
 // SQLite adapter: better-sqlite3 in WAL mode with synchronous=FULL, so a resolved write is on disk.
 // Writes are synchronous and short; the ingest pipeline batches them (group commit).
+import { statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { type BatchRollup, type Granularity, GRANULARITY_MS, type RollupRow, rollupBatch } from '../../domain/rollup.ts';
@@ -11,7 +12,7 @@ import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint } from '../shared/row-mapping.ts';
 import type { Database, PointsTable } from '../shared/schema.ts';
-import type { PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import type { DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { ROLLUP_UPSERT, SqlitePointWriter } from './point-writer.ts';
 import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
@@ -30,6 +31,14 @@ JOIN points p ON p.device_id = s.device_id AND p.field = s.field
   AND p.ts = (SELECT MAX(m.ts) FROM points m WHERE m.device_id = s.device_id AND m.field = s.field)
 WHERE s.device_id IN (SELECT value FROM json_each(?)) ${fieldFilter}
 ORDER BY s.device_id, s.field`;
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 export interface SqliteOptions {
   /**
@@ -120,6 +129,19 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       .immediate();
     this.writerThread?.start(); // the schema is there now: the thread can prepare its statements
     return version;
+  }
+
+  async diskUsage(options: { perTable?: boolean } = {}): Promise<DiskUsage> {
+    const pages = (this.db.pragma('page_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number);
+    const wal = this.file === ':memory:' ? 0 : fileSize(`${this.file}-wal`);
+    if (!options.perTable) return { totalBytes: pages + wal, tables: [] };
+    const tables = this.db
+      .prepare(
+        `SELECT s.tbl_name AS name, SUM(d.pgsize) AS bytes FROM dbstat d JOIN sqlite_schema s ON s.name = d.name
+         GROUP BY s.tbl_name ORDER BY bytes DESC`,
+      )
+      .all() as Array<{ name: string; bytes: number }>;
+    return { totalBytes: pages + wal, tables };
   }
 
   async ping(): Promise<void> {

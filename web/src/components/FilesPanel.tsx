@@ -2,7 +2,7 @@
 // log file, download, delete. The bytes need the bearer token, so they are fetched, not linked.
 import { type ChangeEvent, useEffect, useState } from 'react';
 import type { DeviceFile, DeviceFileList } from '../api/types.ts';
-import { formatTime } from '../lib/format.ts';
+import { formatBytes, formatTime } from '../lib/format.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useApp } from '../session.tsx';
 import { ErrorText, Modal } from './ui.tsx';
@@ -11,8 +11,6 @@ type Kind = 'images' | 'files';
 const TITLES: Record<Kind, string> = { images: 'Images', files: 'Log files' };
 const ACCEPT: Record<Kind, string> = { images: 'image/png,image/jpeg,image/gif,image/webp', files: '.log,.txt,.gz,text/plain,application/gzip' };
 
-export const formatBytes = (n: number): string =>
-  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1024 * 1024)).toFixed(1)} MB`;
 
 /** What an opened file shows: the image itself, or the text of a log file (gzip is only downloaded). */
 function Viewer({ file, onClose }: { file: DeviceFile; onClose: () => void }) {

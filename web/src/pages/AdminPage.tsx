@@ -5,7 +5,7 @@ import type { AccessGrant, AdminStats, Device, DeviceList, User, UserList } from
 import { DevicePicker } from '../components/DevicePicker.tsx';
 import { NodeCard } from '../components/NodeCard.tsx';
 import { Badge, ErrorText, Modal } from '../components/ui.tsx';
-import { formatTime, formatValue } from '../lib/format.ts';
+import { formatBytes, formatTime, formatValue } from '../lib/format.ts';
 import { useAction } from '../lib/use-action.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { Link } from '../router.tsx';
@@ -43,6 +43,13 @@ function StatsCard() {
           <div>
             <dt>points stored</dt>
             <dd>{formatValue(s.points_stored)}</dd>
+          </div>
+          <div>
+            <dt>disk ({s.storage.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'})</dt>
+            <dd>
+              {formatBytes(s.storage.bytes)}
+              {s.storage.bytes_per_point !== null && <span className="muted"> · {formatValue(s.storage.bytes_per_point)} bytes per point</span>}
+            </dd>
           </div>
           <div>
             <dt>ingest points/s (last minute)</dt>

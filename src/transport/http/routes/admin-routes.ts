@@ -29,6 +29,7 @@ export function adminRoutes(app: FastifyInstance, deps: HttpDeps): void {
       points_stored: s.points,
       ingest_points_per_second: s.ingestPointsPerSecond,
       connections: s.connections,
+      storage: { kind: s.storageKind, bytes: s.diskBytes, bytes_per_point: s.points > 0 ? Math.round((s.diskBytes / s.points) * 10) / 10 : null },
     };
   });
 
