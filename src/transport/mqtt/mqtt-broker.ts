@@ -13,10 +13,12 @@ import { nullPrototypeBroker } from './mqtt-null-prototype.ts';
 import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 import { serverKeepAlive } from './mqtt5-keepalive.ts';
+import { SHARED_MARKER, SharedSubscriptions } from './mqtt-shared-subscriptions.ts';
 import { packetSizeLimit } from './mqtt-listeners.ts';
 
 export interface EmbeddedBroker {
   readonly aedes: Aedes;
+  readonly shared: SharedSubscriptions;
   close(): Promise<void>;
 }
 
@@ -30,11 +32,13 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     rateWindowSeconds: options.deviceRate?.windowSeconds ?? 1,
   });
   const clients = new MqttClients(deps, limits, await persistence.sessionOwners());
-  const acl = new MqttAcl(deps, clients, limits);
+  const shared = new SharedSubscriptions();
+  const acl = new MqttAcl(deps, clients, limits, shared);
   const bridge = new MqttBridge(deps, clients, acl);
   let forward: MqttCommandRelay['authorizeForward'] = (_client, packet) => packet;
   const aedes = await Aedes.createBroker({
-    authorizeForward: (client, packet) => forward(client, packet),
+    // Nothing is published to a shared subscription's filter as aedes holds it (mqtt-shared-subscriptions.ts).
+    authorizeForward: (client, packet) => (packet.topic.startsWith(SHARED_MARKER) ? null : forward(client, packet)),
     persistence,
     connectTimeout: options.connectTimeoutMs,
     maxClientsIdLength: 128,
@@ -57,6 +61,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));
   clients.attach(aedes);
+  shared.attach(aedes);
   liftExactFiltersOn(aedes);
   const status = new MqttStatusPublisher(deps, clients, publish);
   status.attach(aedes);
@@ -66,6 +71,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
 
   return {
     aedes,
+    shared,
     async close() {
       status.detach();
       commands.detach();
