@@ -31,7 +31,8 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     ratePoints: options.deviceRate?.points ?? 0,
     rateWindowSeconds: options.deviceRate?.windowSeconds ?? 1,
   });
-  const clients = new MqttClients(deps, limits, await persistence.sessionOwners());
+  const owners = await persistence.sessionOwners();
+  const clients = new MqttClients(deps, limits, owners);
   const shared = new SharedSubscriptions();
   const acl = new MqttAcl(deps, clients, limits, shared);
   const bridge = new MqttBridge(deps, clients, acl);
@@ -56,6 +57,12 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
   // too: aedes 1.2 drops them, the 2 beta keeps them, and fresh client ids would grow the store.
   aedes.on('clientDisconnect', (client: Client) => {
     if (client.clean) persistence.dropIncoming(client).catch(() => {});
+  });
+  // MQTT 5 Session Expiry [MQTT-4.1.0-2]: aedes wipes an expired session's subscriptions, queue and
+  // will; its QoS 2 messages awaiting PUBREL and its owner go too, so another credential may use the id.
+  aedes.on('sessionExpired', (client: Client) => {
+    persistence.dropIncoming(client).catch(() => {});
+    owners.unbind(client.id).catch(() => {});
   });
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
