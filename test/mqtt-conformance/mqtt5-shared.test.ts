@@ -147,18 +147,22 @@ describe('MQTT 5 shared subscriptions', { timeout: 60_000 }, () => {
     await r.closed;
   });
 
-  test('a persistent session keeps its shared subscription: after reconnecting it is a member again [MQTT-3.1.2-23]', async () => {
+  test('a persistent session stays a member while offline: with no member connected, a QoS 1 message waits in its session [MQTT-3.1.2-23] [MQTT-4.8.2-3]', async () => {
     const session = { ...ADMIN, clientId: 'v5-shared-session', clean: false, properties: { sessionExpiryInterval: 600 } };
     const first = await raw(session);
     assert.deepEqual(await subscribe(first, '$share/persist/v5/shared/persist'), [1]);
     first.destroy();
     await first.closed;
+    const connected = (tp.platform.mqtt!.broker!.aedes as unknown as { clients: Record<string, unknown> }).clients;
+    while (connected[session.clientId]) await new Promise((resolve) => setTimeout(resolve, 20));
+    const pub = await client({ ...ADMIN, protocolVersion: 5 });
+    await pub.publishAsync('v5/shared/persist', 'p0', { qos: 1 });
     const back = await RawMqtt.open(tp.mqttPort, 5);
     raws.push(back);
     assert.equal(await back.handshake(session), 0);
     assert.equal(((await back.next('connack')) as Packet & { sessionPresent?: boolean }).sessionPresent, true);
-    const pub = await client({ ...ADMIN, protocolVersion: 5 });
     await pub.publishAsync('v5/shared/persist', 'p1', { qos: 1 });
-    assert.deepEqual((await received([back], 'v5/shared/persist', 1))[0], ['p1']);
+    assert.deepEqual((await received([back], 'v5/shared/persist', 2))[0], ['p0', 'p1']);
+    assert.equal(tp.platform.mqtt!.broker!.shared.membersOf('persist', 'v5/shared/persist'), 1);
   });
 });

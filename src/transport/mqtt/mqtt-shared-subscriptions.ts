@@ -9,8 +9,9 @@
 // - a group holds one subscription of its own on `f` that hands each message to the next member,
 //   at the QoS that member was granted [MQTT-4.8.2-3];
 // - CONNACK advertises Shared Subscription Available = 1.
-// Messages reach connected members only: while no member of a group is connected, its messages are
-// dropped (a member's persistent session does not queue them).
+// A member whose session outlives its connection stays in the group while offline: when no member is
+// connected, a QoS 1/2 message waits in such a member's session. Groups are rebuilt as members
+// connect, so after a restart a group's offline members count once they reconnect.
 import type { Aedes, Client, Subscription } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { ownDeliver } from './mqtt-overlap.ts';
@@ -107,7 +108,9 @@ interface DeliveredPacket {
   retain: boolean;
 }
 interface Member {
-  client: Client;
+  clientId: string;
+  /** Undefined while a member whose session outlives its connection is offline. */
+  client: Client | undefined;
   qos: number;
   retainAsPublished: boolean;
 }
@@ -118,10 +121,12 @@ interface Group {
   listener: Deliver;
 }
 
+type QueuingPersistence = { outgoingEnqueue(sub: { clientId: string }, packet: object): Promise<void> };
+
 /** The groups of one broker, keyed by renamed filter (`$fluxgate-share/{group}/{filter}`). */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>();
-  /** The groups each client is a member of. */
+  /** The groups each connection is a member of. */
   private readonly memberships = new WeakMap<Client, Set<string>>();
 
   private aedes: Aedes | undefined;
@@ -129,11 +134,19 @@ export class SharedSubscriptions {
   attach(aedes: Aedes): void {
     this.aedes = aedes;
     aedes.on('unsubscribe', (filters: string[], client: Client) => {
-      for (const key of filters) if (key.startsWith(SHARED_MARKER)) this.leave(client, key);
+      for (const key of filters) if (key.startsWith(SHARED_MARKER)) this.leave(key, (m) => m.client === client);
     });
+    // A session that outlives its connection stays a member, offline; a clean one leaves.
     aedes.on('clientDisconnect', (client: Client) => {
-      for (const key of this.memberships.get(client) ?? []) this.leave(client, key);
+      for (const key of this.memberships.get(client) ?? []) {
+        if (client.clean) this.leave(key, (m) => m.client === client);
+        else for (const m of this.groups.get(key)?.members ?? []) if (m.client === client) m.client = undefined;
+      }
+      this.memberships.delete(client);
     });
+    // Registered after its session was restored: an offline member that did not join again started clean.
+    aedes.on('client', (client: Client) => this.leaveAll((m) => m.clientId === client.id && m.client === undefined));
+    aedes.on('sessionExpired', (client: Client) => this.leaveAll((m) => m.clientId === client.id && m.client === undefined));
   }
 
   /** Called by the ACL once `client` may have `subscription` (a renamed shared filter), restored ones too. */
@@ -149,8 +162,8 @@ export class SharedSubscriptions {
       this.groups.set(key, group);
       aedes.subscribe(shared.filter, group.listener as never, () => {});
     }
-    const member = { client, qos: subscription.qos, retainAsPublished: (subscription as { rap?: boolean }).rap === true };
-    const at = group.members.findIndex((m) => m.client === client);
+    const member: Member = { clientId: client.id, client, qos: subscription.qos, retainAsPublished: (subscription as { rap?: boolean }).rap === true };
+    const at = group.members.findIndex((m) => m.clientId === client.id);
     if (at === -1) group.members.push(member);
     else group.members[at] = member;
     let mine = this.memberships.get(client);
@@ -158,42 +171,69 @@ export class SharedSubscriptions {
     mine.add(key);
   }
 
-  /** Connected members, for tests and /health. */
+  /** Members of a group, connected or not (for tests). */
   membersOf(group: string, filter: string): number {
     return this.groups.get(`${SHARED_MARKER}${group}/${filter}`)?.members.length ?? 0;
   }
 
-  private leave(client: Client, key: string): void {
-    this.memberships.get(client)?.delete(key);
+  private leaveAll(which: (m: Member) => boolean): void {
+    for (const key of [...this.groups.keys()]) this.leave(key, which);
+  }
+
+  private leave(key: string, which: (m: Member) => boolean): void {
     const group = this.groups.get(key);
     if (!group) return;
-    group.members = group.members.filter((m) => m.client !== client);
+    for (const m of group.members) if (m.client && which(m)) this.memberships.get(m.client)?.delete(key);
+    group.members = group.members.filter((m) => !which(m));
     if (group.members.length > 0) return;
     this.groups.delete(key);
     this.aedes?.unsubscribe(group.filter, group.listener as never, () => {});
   }
 
-  /** Hands `packet` to the next connected member; a `$` topic never matches a leading wildcard [MQTT-4.7.2-1]. */
+  /**
+   * Hands `packet` to the next connected member; with none connected, a QoS 1/2 message waits in the
+   * session of the next offline one. A `$` topic never matches a leading wildcard [MQTT-4.7.2-1].
+   */
   private dispatch(group: Group, packet: DeliveredPacket, cb: () => void): void {
     if (packet.topic.startsWith('$') && /^[+#]/.test(group.filter)) return cb();
     const { members } = group;
+    let offline: number | undefined;
     for (let tried = 0; tried < members.length; tried++) {
-      const member = members[group.next % members.length]!;
-      group.next = (group.next + 1) % members.length;
-      if (member.client.closed) continue;
-      const copy = { ...packet, qos: Math.min(packet.qos, member.qos), retain: member.retainAsPublished && packet.retain };
-      const deliver = ownDeliver(member.client);
-      if (copy.qos === 0) return deliver.deliver0(copy, cb);
-      if (member.client.clean) return deliver.deliverQoS(copy, cb);
-      // A session that outlives its connection keeps the message until it is acknowledged, as aedes
-      // does for its own subscriptions (it expects the message in the session's queue).
-      const persistence = (this.aedes as unknown as { persistence: { outgoingEnqueue(sub: { clientId: string }, packet: object): Promise<void> } }).persistence;
-      persistence.outgoingEnqueue({ clientId: member.client.id }, copy).then(
-        () => deliver.deliverQoS(copy, cb),
-        () => cb(),
-      );
-      return;
+      const at = (group.next + tried) % members.length;
+      const member = members[at]!;
+      if (member.client && !member.client.closed) {
+        group.next = (at + 1) % members.length;
+        return this.send(member, member.client, packet, cb);
+      }
+      if (!member.client && offline === undefined) offline = at;
     }
-    cb();
+    if (offline === undefined || packet.qos === 0) return cb();
+    group.next = (offline + 1) % members.length;
+    const member = members[offline]!;
+    this.persistence().outgoingEnqueue({ clientId: member.clientId }, this.copyFor(member, packet)).then(
+      () => cb(),
+      () => cb(),
+    );
+  }
+
+  private send(member: Member, client: Client, packet: DeliveredPacket, cb: () => void): void {
+    const copy = this.copyFor(member, packet);
+    const deliver = ownDeliver(client);
+    if (copy.qos === 0) return deliver.deliver0(copy, cb);
+    if (client.clean) return deliver.deliverQoS(copy, cb);
+    // A session that outlives its connection keeps the message until it is acknowledged, as aedes
+    // does for its own subscriptions (it expects the message in the session's queue).
+    this.persistence().outgoingEnqueue({ clientId: client.id }, copy).then(
+      () => deliver.deliverQoS(copy, cb),
+      () => cb(),
+    );
+  }
+
+  private copyFor(member: Member, packet: DeliveredPacket): DeliveredPacket {
+    return { ...packet, qos: Math.min(packet.qos, member.qos), retain: member.retainAsPublished && packet.retain };
+  }
+
+  private persistence(): QueuingPersistence {
+    return (this.aedes as unknown as { persistence: QueuingPersistence }).persistence;
   }
 }
