@@ -3,6 +3,7 @@
 // unchanged. Each test names the normative statement(s) of the OASIS MQTT 5.0 standard it checks;
 // mqtt.js v5 publishes as a library would, the raw packet client shows the packets on the wire.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
@@ -182,4 +183,41 @@ describe('MQTT 5 sessions, wills and properties', { timeout: 60_000 }, () => {
     assert.equal((await firstPublish(watcher, 'v5/will/back')).payload.toString(), 'marker');
     assert.equal(willPending('v5-will-back'), false);
   });
+});
+
+test('a session whose Session Expiry Interval passes while Fluxgate is stopped is discarded after the restart [MQTT-4.1.0-2]; one whose interval runs on is kept [MQTT-3.1.2-23]', { timeout: 60_000 }, async () => {
+  const first = await startTestPlatform();
+  const dataDir = first.dataDir;
+  let tp: TestPlatform | undefined = first;
+  const raws: RawMqtt[] = [];
+  const resume = async (session: Parameters<RawMqtt['connect']>[0]) => {
+    const r = await RawMqtt.open(tp!.mqttPort, 5);
+    raws.push(r);
+    r.connect(session);
+    return (await r.next('connack')) as Connack;
+  };
+  try {
+    const short = { ...ADMIN, clientId: 'v5-restart-short', clean: false, properties: { sessionExpiryInterval: 1 } };
+    const long = { ...ADMIN, clientId: 'v5-restart-long', clean: false, properties: { sessionExpiryInterval: 3600 } };
+    for (const session of [short, long]) {
+      const r = await RawMqtt.open(first.mqttPort, 5);
+      raws.push(r);
+      assert.equal(await r.handshake(session), 0);
+      r.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'v5/restart', qos: 1 }] });
+      await r.next('suback');
+    }
+    // Stopping ends the connections: both sessions' expiry starts then.
+    await first.stop({ keepData: true });
+    // The short one's interval passes while Fluxgate is down; a slower machine only waits longer.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    tp = await startTestPlatform({}, dataDir);
+    const persistence = (tp.platform.mqtt!.broker!.aedes as unknown as { persistence: { subscriptionsByClient(c: { id: string }): Promise<unknown[]> } }).persistence;
+    while ((await persistence.subscriptionsByClient({ id: short.clientId })).length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await resume(short)).sessionPresent, false);
+    assert.equal((await resume(long)).sessionPresent, true);
+  } finally {
+    for (const r of raws) r.destroy();
+    await tp?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -13,6 +13,7 @@ import { nullPrototypeBroker } from './mqtt-null-prototype.ts';
 import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 import { serverKeepAlive } from './mqtt5-keepalive.ts';
+import { SessionExpiryAcrossRestarts } from './mqtt5-session-expiry.ts';
 import { SHARED_MARKER, SharedSubscriptions } from './mqtt-shared-subscriptions.ts';
 import { packetSizeLimit } from './mqtt-listeners.ts';
 
@@ -64,6 +65,11 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     persistence.dropIncoming(client).catch(() => {});
     owners.unbind(client.id).catch(() => {});
   });
+  const expiries = new SessionExpiryAcrossRestarts(await persistence.sessionDeadlines(), async (clientId) => {
+    await persistence.endSession(clientId);
+    await owners.unbind(clientId);
+  });
+  expiries.attach(aedes);
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));
@@ -84,6 +90,7 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
       commands.detach();
       limits.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await expiries.close();
       await persistence.destroy();
     },
   };
