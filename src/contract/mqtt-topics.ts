@@ -4,11 +4,11 @@
 import { z } from 'zod';
 
 /** What a device publishes (in) or receives (out) under `devices/{id}/…`. */
-export const DEVICE_TOPIC_KINDS = ['data', 'status', 'commands', 'commands/ack', 'state/desired', 'logs'] as const;
+export const DEVICE_TOPIC_KINDS = ['data', 'status', 'commands', 'commands/ack', 'commands/response', 'state/desired', 'logs'] as const;
 export type DeviceTopicKind = (typeof DEVICE_TOPIC_KINDS)[number];
 
 /** Kinds a device may publish to under its own id. */
-export const DEVICE_PUBLISH_KINDS: readonly DeviceTopicKind[] = ['data', 'status', 'commands/ack', 'logs'];
+export const DEVICE_PUBLISH_KINDS: readonly DeviceTopicKind[] = ['data', 'status', 'commands/ack', 'commands/response', 'logs'];
 /** Kinds a device may subscribe to under its own id. */
 export const DEVICE_SUBSCRIBE_KINDS: readonly DeviceTopicKind[] = ['commands', 'state/desired'];
 
@@ -42,6 +42,10 @@ export class MqttTopics {
   }
   commandAck(deviceId: string): string {
     return this.device(deviceId, 'commands/ack');
+  }
+  /** MQTT 5 request/response: the Response Topic of the commands sent to a device. */
+  commandResponse(deviceId: string): string {
+    return this.device(deviceId, 'commands/response');
   }
   desiredState(deviceId: string): string {
     return this.device(deviceId, 'state/desired');
@@ -95,6 +99,13 @@ export const mqttCommandAckPayload = z.object({
   error: z.string().max(1000).optional(),
 });
 export type MqttCommandAckPayload = z.infer<typeof mqttCommandAckPayload>;
+
+/**
+ * MQTT 5: what a device publishes on the command's Response Topic (`devices/{id}/commands/response`),
+ * with the command's Correlation Data (its id). An `id` in the body, if any, must be that id.
+ */
+export const mqttCommandResponsePayload = mqttCommandAckPayload.extend({ id: mqttCommandAckPayload.shape.id.optional() });
+export type MqttCommandResponsePayload = z.infer<typeof mqttCommandResponsePayload>;
 
 /** Retained on `devices/{id}/state/desired`. */
 export const mqttDesiredStatePayload = z.object({

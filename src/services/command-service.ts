@@ -1,8 +1,9 @@
 // Commands (pending → delivered → acked | failed | expired) and desired state per device. Transports
 // deliver what this service announces on the bus ('command.created', 'state.desired') and report
 // back delivery and acks; HTTP-only devices poll and ack over HTTP.
+import type { z } from 'zod';
 import { FluxgateError } from '../contract/errors.ts';
-import { mqttCommandAckPayload } from '../contract/mqtt-topics.ts';
+import { mqttCommandAckPayload, mqttCommandResponsePayload } from '../contract/mqtt-topics.ts';
 import {
   type Command,
   type CommandStatus,
@@ -30,6 +31,13 @@ export interface DeviceStateView {
   delta: Record<string, unknown>;
   version: number;
   updatedAt: number | null;
+}
+
+function validated<T>(schema: z.ZodType<T>, payload: unknown): T {
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new FluxgateError('VALIDATION_FAILED', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
 }
 
 export class CommandService {
@@ -100,14 +108,19 @@ export class CommandService {
     return command;
   }
 
+  /**
+   * MQTT 5 request/response: a device's reply on a command's Response Topic, `commandId` taken from
+   * its Correlation Data. It acks the command exactly as `ack` does (the body is an ack without `id`).
+   */
+  async respond(deviceId: string, commandId: string, payload: unknown, now = Date.now()): Promise<Command> {
+    const reply = validated(mqttCommandResponsePayload, payload);
+    if (reply.id !== undefined && reply.id !== commandId) throw new FluxgateError('VALIDATION_FAILED', 'id: differs from the Correlation Data');
+    return this.ack(deviceId, { ...reply, id: commandId }, now);
+  }
+
   /** A device's ack (MQTT `…/commands/ack` or HTTP); `payload` as the device sent it. */
   async ack(deviceId: string, payload: unknown, now = Date.now()): Promise<Command> {
-    const parsed = mqttCommandAckPayload.safeParse(payload);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new FluxgateError('VALIDATION_FAILED', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-    }
-    const ack = parsed.data;
+    const ack = validated(mqttCommandAckPayload, payload);
     const command = await this.storage.updateCommand(deviceId, ack.id, OPEN_COMMAND_STATUSES, {
       status: ack.status,
       completedAt: now,

@@ -9,6 +9,8 @@ test('topics without a prefix', () => {
   assert.equal(t.desiredState('meter-1'), 'devices/meter-1/state/desired');
   assert.equal(t.all('data'), 'devices/+/data');
   assert.deepEqual(t.parse('devices/meter-1/commands/ack'), { deviceId: 'meter-1', kind: 'commands/ack' });
+  assert.equal(t.commandResponse('meter-1'), 'devices/meter-1/commands/response');
+  assert.deepEqual(t.parse('devices/meter-1/commands/response'), { deviceId: 'meter-1', kind: 'commands/response' });
   assert.equal(t.parse('energy/devices/meter-1/data'), undefined);
   assert.equal(t.parse('devices/meter-1/other'), undefined);
   assert.equal(t.parse('devices//data'), undefined);

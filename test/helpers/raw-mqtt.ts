@@ -40,12 +40,23 @@ export class RawMqtt {
     this.socket.write(Buffer.isBuffer(bytes) ? bytes : mqttPacket.generate(bytes, { protocolVersion: this.protocolVersion }));
   }
 
-  connect(options: { clientId?: string; username?: string; password?: string; keepalive?: number; clean?: boolean; properties?: Record<string, unknown> } = {}): void {
+  connect(
+    options: {
+      clientId?: string;
+      username?: string;
+      password?: string;
+      keepalive?: number;
+      clean?: boolean;
+      properties?: Record<string, unknown>;
+      will?: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean; properties?: Record<string, unknown> };
+    } = {},
+  ): void {
     this.send({
       cmd: 'connect',
       protocolId: 'MQTT',
       protocolVersion: this.protocolVersion,
       ...(options.properties ? { properties: options.properties } : {}),
+      ...(options.will ? { will: options.will } : {}),
       clean: options.clean ?? true,
       clientId: options.clientId ?? `raw-${Math.random().toString(36).slice(2, 10)}`,
       keepalive: options.keepalive ?? 60,

@@ -60,14 +60,14 @@ describe('MQTT 5 conformance', { timeout: 60_000 }, () => {
     await tp.stop();
   });
 
-  test('CONNACK reason code 0x00 [MQTT-3.2.2-8] advertises Receive Maximum, Maximum Packet Size, Topic Alias Maximum and shared subscriptions unavailable', async () => {
+  test('CONNACK reason code 0x00 [MQTT-3.2.2-8] advertises Receive Maximum, Maximum Packet Size, Topic Alias Maximum and shared subscriptions available', async () => {
     const r = await raw();
     const ack = (await r.next('connack')) as Ack;
     const p = ack.properties ?? {};
     assert.equal(p.receiveMaximum, 8);
     assert.equal(p.topicAliasMaximum, 4);
     assert.ok(typeof p.maximumPacketSize === 'number' && p.maximumPacketSize > MAX_PAYLOAD, `maximumPacketSize ${String(p.maximumPacketSize)}`);
-    assert.equal(p.sharedSubscriptionAvailable, false);
+    assert.equal(p.sharedSubscriptionAvailable, true);
     // Absent means available: admins may use wildcards.
     assert.equal(p.wildcardSubscriptionAvailable, undefined);
   });

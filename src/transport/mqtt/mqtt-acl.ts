@@ -9,6 +9,7 @@ import type { MqttClients } from './mqtt-authenticate.ts';
 import type { MqttDeps } from './mqtt-deps.ts';
 import type { MqttLimits } from './mqtt-limits.ts';
 import { deliverAtHighestQos } from './mqtt-overlap.ts';
+import { type SharedSubscriptions, sharedOf } from './mqtt-shared-subscriptions.ts';
 
 /** Why a PUBLISH is refused: MQTT 5 answers each kind with its own reason code. */
 export type PublishRefusalKind = 'unauthorized' | 'too_large' | 'rate';
@@ -23,6 +24,8 @@ export class MqttAcl {
     private readonly deps: MqttDeps,
     private readonly clients: MqttClients,
     private readonly limits?: MqttLimits,
+    /** Embedded broker: `$share/{group}/{filter}`, for whoever may read the whole filter. */
+    private readonly shared?: SharedSubscriptions,
   ) {}
 
   /** Null when `client` may publish `packet`, else the reason it may not. */
@@ -53,13 +56,15 @@ export class MqttAcl {
     done: (error: Error | null, subscription?: Subscription | null) => void,
   ): void => {
     const who = this.clients.identityOf(client);
-    let reason = 'topic not allowed';
-    if (who && this.deps.policy.maySubscribe(who, subscription.topic)) {
+    const shared = this.shared ? sharedOf(subscription.topic) : undefined;
+    let reason = shared === 'malformed' ? 'malformed shared subscription: $share/{group}/{filter}, the group without /, + or #' : 'topic not allowed';
+    if (who && shared !== 'malformed' && this.deps.policy.maySubscribe(who, shared ? shared.filter : subscription.topic)) {
       if (!this.limits || this.limits.maySubscribe(client, subscription.topic)) {
         // Before aedes adds the subscription and captures the client's deliver function. A device
         // may only subscribe to exact filters of its own (MqttPolicy.maySubscribe), and distinct
         // exact filters never match one topic: its subscriptions cannot overlap, it needs no wrappers.
         if (who.kind !== 'device') deliverAtHighestQos(client);
+        if (shared) this.shared?.join(client, subscription);
         return done(null, subscription);
       }
       reason = `more than MQTT_MAX_SUBSCRIPTIONS=${this.deps.options.maxSubscriptions ?? 0} filters`;

@@ -11,7 +11,7 @@ import type { MqttDeps } from './mqtt-deps.ts';
 import { parseMqttPayload } from './mqtt-payload.ts';
 import { type MqttIdentity, principalOf } from '../../services/mqtt-policy.ts';
 import type { MqttUserScope } from '../../services/mqtt-user-scope.ts';
-import { STORAGE_UNAVAILABLE, disconnectCode, disconnectWithReason, failedPuback, isMqtt5, pubackCode } from './mqtt5-reasons.ts';
+import { STORAGE_UNAVAILABLE, commandReplyCode, disconnectCode, disconnectWithReason, failedPuback, isMqtt5, pubackCode } from './mqtt5-reasons.ts';
 
 /** `refused`: storage could not take it; `rejected`: the broker refused it (MQTT 5 only, with `failure`). */
 type Outcome = 'stored' | 'dropped' | 'refused' | 'rejected';
@@ -75,6 +75,8 @@ export class MqttBridge {
       this.store(client, packet, 'invalid_logs', (body, committed) => logs.append(deviceId, body).then(() => committed(undefined), committed));
     } else if (parsed.kind === 'commands/ack') {
       this.commandAck(client, deviceId, packet);
+    } else if (parsed.kind === 'commands/response') {
+      this.commandResponse(client, deviceId, packet);
     }
     done(null);
   };
@@ -203,6 +205,28 @@ export class MqttBridge {
     const parsed = parseMqttPayload(packet.payload);
     if (!parsed.ok) return this.drop(client, packet, 'invalid_ack', parsed.error);
     this.deps.commands.ack(deviceId, parsed.body).catch((err: unknown) => this.drop(client, packet, 'invalid_ack', err));
+  }
+
+  /**
+   * MQTT 5 request/response: a reply on the Response Topic of a command, its Correlation Data the
+   * command id. It acks the command as `commands/ack` does; the PUBACK waits for the ack to be stored,
+   * and a reply naming no command of this device (another device's) gets PUBACK 0x87.
+   */
+  private commandResponse(client: Client, deviceId: string, packet: PublishPacket): void {
+    const settle = this.holdAck(client, packet);
+    const correlation = (packet as { properties?: { correlationData?: Buffer } }).properties?.correlationData;
+    const parsed = parseMqttPayload(packet.payload);
+    const refuse = (err: unknown) => {
+      this.drop(client, packet, 'invalid_ack', err);
+      const code = isFluxgateError(err) ? err.code : undefined;
+      settle('rejected', { code: commandReplyCode(code), reason: (err as Error).message });
+    };
+    if (!correlation || correlation.length === 0) return refuse(new Error('a reply on commands/response needs the command id as Correlation Data'));
+    if (!parsed.ok) return refuse(parsed.error);
+    this.deps.commands.respond(deviceId, correlation.toString('utf8'), parsed.body).then(
+      () => settle('stored'),
+      (err: unknown) => (isFluxgateError(err) && err.status === 503 ? settle(this.outcome(client, packet, err, 'invalid_ack')) : refuse(err)),
+    );
   }
 
   private drop(client: Client, packet: PublishPacket, reason: string, err: unknown): void {

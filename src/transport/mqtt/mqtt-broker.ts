@@ -13,10 +13,13 @@ import { nullPrototypeBroker } from './mqtt-null-prototype.ts';
 import { openMqttPersistence } from './mqtt-persistence.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 import { serverKeepAlive } from './mqtt5-keepalive.ts';
+import { SessionExpiryAcrossRestarts } from './mqtt5-session-expiry.ts';
+import { SHARED_MARKER, SharedSubscriptions } from './mqtt-shared-subscriptions.ts';
 import { packetSizeLimit } from './mqtt-listeners.ts';
 
 export interface EmbeddedBroker {
   readonly aedes: Aedes;
+  readonly shared: SharedSubscriptions;
   close(): Promise<void>;
 }
 
@@ -29,12 +32,15 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
     ratePoints: options.deviceRate?.points ?? 0,
     rateWindowSeconds: options.deviceRate?.windowSeconds ?? 1,
   });
-  const clients = new MqttClients(deps, limits, await persistence.sessionOwners());
-  const acl = new MqttAcl(deps, clients, limits);
+  const owners = await persistence.sessionOwners();
+  const clients = new MqttClients(deps, limits, owners);
+  const shared = new SharedSubscriptions();
+  const acl = new MqttAcl(deps, clients, limits, shared);
   const bridge = new MqttBridge(deps, clients, acl);
   let forward: MqttCommandRelay['authorizeForward'] = (_client, packet) => packet;
   const aedes = await Aedes.createBroker({
-    authorizeForward: (client, packet) => forward(client, packet),
+    // Nothing is published to a shared subscription's filter as aedes holds it (mqtt-shared-subscriptions.ts).
+    authorizeForward: (client, packet) => (packet.topic.startsWith(SHARED_MARKER) ? null : forward(client, packet)),
     persistence,
     connectTimeout: options.connectTimeoutMs,
     maxClientsIdLength: 128,
@@ -53,10 +59,22 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
   aedes.on('clientDisconnect', (client: Client) => {
     if (client.clean) persistence.dropIncoming(client).catch(() => {});
   });
+  // MQTT 5 Session Expiry [MQTT-4.1.0-2]: aedes wipes an expired session's subscriptions, queue and
+  // will; its QoS 2 messages awaiting PUBREL and its owner go too, so another credential may use the id.
+  aedes.on('sessionExpired', (client: Client) => {
+    persistence.dropIncoming(client).catch(() => {});
+    owners.unbind(client.id).catch(() => {});
+  });
+  const expiries = new SessionExpiryAcrossRestarts(await persistence.sessionDeadlines(), async (clientId) => {
+    await persistence.endSession(clientId);
+    await owners.unbind(clientId);
+  });
+  expiries.attach(aedes);
   const publish = (packet: PublishPacket) =>
     new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   aedes.on('unsubscribe', (filters: string[], client: Client) => limits.unsubscribed(client, filters));
   clients.attach(aedes);
+  shared.attach(aedes);
   liftExactFiltersOn(aedes);
   const status = new MqttStatusPublisher(deps, clients, publish);
   status.attach(aedes);
@@ -66,11 +84,13 @@ export async function startEmbeddedBroker(deps: MqttDeps, dataDir: string): Prom
 
   return {
     aedes,
+    shared,
     async close() {
       status.detach();
       commands.detach();
       limits.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await expiries.close();
       await persistence.destroy();
     },
   };

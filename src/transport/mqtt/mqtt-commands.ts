@@ -2,6 +2,9 @@
 // `devices/{id}/commands` and becomes `delivered` when the broker writes it to the device's connection (embedded) or
 // when the external broker took it; desired state is published retained on `state/desired` and
 // again when the device reconnects. Pending commands are re-sent when a device subscribes again.
+// MQTT 5 devices also get, with each command, the seconds left until it expires (Message Expiry
+// Interval: a command queued for an offline session is dropped once expired), and a Response Topic
+// with the command id as Correlation Data, where they may answer instead of on `commands/ack`.
 import type { Aedes, AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
 import type { MqttCommandPayload, MqttDesiredStatePayload } from '../../contract/mqtt-topics.ts';
 import type { Command, DesiredState } from '../../domain/command.ts';
@@ -13,6 +16,16 @@ const OWNER = 'mqtt-commands';
 
 export function commandPayload(c: Command): MqttCommandPayload {
   return { id: c.id, command: c.command, parameters: c.parameters, expires_at: new Date(c.expiresAt).toISOString(), created_at: new Date(c.createdAt).toISOString() };
+}
+
+/** The MQTT 5 properties of a command's PUBLISH; MQTT 3.1.1 subscribers get the message without them. */
+export function commandProperties(c: Command, responseTopic: string, now: number) {
+  return {
+    messageExpiryInterval: Math.max(1, Math.ceil((c.expiresAt - now) / 1000)),
+    responseTopic,
+    correlationData: Buffer.from(c.id, 'utf8'),
+    contentType: 'application/json',
+  };
 }
 
 export class MqttCommandRelay {
@@ -46,6 +59,10 @@ export class MqttCommandRelay {
    * a command counts as delivered when the broker hands it to the device's own connection.
    */
   readonly authorizeForward = (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
+    // aedes asks before it drops a queued message whose Message Expiry passed [MQTT-3.3.2-5]: such a
+    // command was not delivered.
+    const expiry = (packet as { messageExpiry?: number }).messageExpiry;
+    if (expiry !== undefined && expiry <= Date.now()) return null;
     const who = this.clients?.identityOf(client);
     // A user (Home Assistant) receives only messages about devices they may see.
     if (who?.kind === 'user') return this.deps.policy.userScope?.mayReceive(who.userId, packet.topic) ? packet : null;
@@ -71,15 +88,22 @@ export class MqttCommandRelay {
   }
 
   private async sendCommand(command: Command): Promise<void> {
+    const now = Date.now();
+    // An expired command is not sent (the expiry sweep marks it expired).
+    if (command.expiresAt <= now) return;
+    const { topics } = this.deps.policy;
     try {
       await this.publish({
         cmd: 'publish',
-        topic: this.deps.policy.topics.commands(command.deviceId),
+        topic: topics.commands(command.deviceId),
         payload: Buffer.from(JSON.stringify(commandPayload(command))),
         qos: 1,
         retain: false,
         dup: false,
-      });
+        properties: commandProperties(command, topics.commandResponse(command.deviceId), now),
+        // aedes' absolute expiry of a queued message: expires_at itself, not the rounded-up seconds.
+        messageExpiry: command.expiresAt,
+      } as PublishPacket);
       if (this.deliveredOnPublish) await this.deps.commands.markDelivered(command.deviceId, command.id);
     } catch (err) {
       this.warn(err, command.deviceId);

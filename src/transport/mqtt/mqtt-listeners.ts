@@ -8,6 +8,7 @@ import type { Aedes, Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { capInboundQos2 } from './mqtt-inbound-qos2.ts';
 import { type PacketSource, nullPrototypeClient } from './mqtt-null-prototype.ts';
+import { advertiseSharedSubscriptions, renameSharedFilters } from './mqtt-shared-subscriptions.ts';
 import { ReasonCode, disconnectWithReason } from './mqtt5-reasons.ts';
 
 /** Room for the fixed header, topic and properties around the largest accepted payload. */
@@ -62,6 +63,8 @@ export function handleConnection(aedes: Aedes, conn: Duplex, maxPayloadBytes: nu
   const parser = client._parser;
   nullPrototypeClient(aedesClient, parser);
   capInboundQos2(aedesClient, parser);
+  renameSharedFilters(aedesClient, parser as unknown as Parameters<typeof renameSharedFilters>[1]);
+  advertiseSharedSubscriptions(conn);
   const states = parser._states;
   const at = states.indexOf('_parseLength');
   if (at === -1 || parser.client !== (client as unknown)) throw new Error('mqtt-packet parser changed: cannot bound the packet length');

@@ -78,15 +78,21 @@ function highestGranted(client: DeliveringClient, topic: string): number {
   return best;
 }
 
-const wrapped = new WeakSet<Client>();
+/** The deliver functions aedes gave each wrapped client. */
+const wrapped = new WeakMap<Client, Pick<DeliveringClient, 'deliver0' | 'deliverQoS'>>();
+
+/** aedes' own deliver functions of a client, wrapped or not (a shared subscription sets the QoS itself). */
+export function ownDeliver(aedesClient: Client): Pick<DeliveringClient, 'deliver0' | 'deliverQoS'> {
+  return wrapped.get(aedesClient) ?? (aedesClient as unknown as DeliveringClient);
+}
 
 /** Idempotent: wraps `aedesClient`'s deliver functions the first time it is called for it. */
 export function deliverAtHighestQos(aedesClient: Client): void {
   if (wrapped.has(aedesClient)) return;
-  wrapped.add(aedesClient);
   const client = aedesClient as unknown as DeliveringClient;
   const deliver0 = client.deliver0;
   const deliverQoS = client.deliverQoS;
+  wrapped.set(aedesClient, { deliver0, deliverQoS });
   const route: Deliver = (packet, cb) => {
     const granted = highestGranted(client, packet.topic);
     // Messages no subscription matches (the broker's own publishes to this client) pass as they are.

@@ -6,11 +6,16 @@ import LevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { ClassicLevel } from 'classic-level';
 import msgpack from 'msgpack-lite';
 import type { SessionOwners } from './mqtt-authenticate.ts';
+import type { SessionDeadlines } from './mqtt5-session-expiry.ts';
 
 /** Where aedes-persistence-level 9 keeps a retained message: this prefix + its topic, msgpack-encoded. */
 const RETAINED_KEY_PREFIX = 'retained:';
 /** Ours, beside aedes' keys (it reads only its own prefixes): the credential a persistent session belongs to. */
 const SESSION_OWNER_KEY_PREFIX = 'fluxgate-session-owner:';
+/** Ours too: when a disconnected MQTT 5 session expires (ms since the epoch), kept across restarts. */
+const SESSION_EXPIRY_KEY_PREFIX = 'fluxgate-session-expires:';
+/** aedes-persistence-level 9's keys of a client's queued messages: these + encodeURIComponent(id) + ':'. */
+const OUTGOING_KEY_PREFIXES = ['outgoing:', 'outgoing-id:'];
 const WILDCARD = /[+#]/;
 
 /**
@@ -99,6 +104,50 @@ export class MqttPersistence extends LevelPersistence {
         await db.del(SESSION_OWNER_KEY_PREFIX + clientId);
       },
     };
+  }
+
+  /**
+   * When each disconnected MQTT 5 session expires, beside the sessions (mqtt5-session-expiry.ts).
+   * Read once here and kept in memory; writes go one at a time, in the order they were asked for.
+   */
+  async sessionDeadlines(): Promise<SessionDeadlines> {
+    const deadlines = new Map<string, number>();
+    const range = { gte: SESSION_EXPIRY_KEY_PREFIX, lt: `${SESSION_EXPIRY_KEY_PREFIX.slice(0, -1)};` };
+    for await (const [key, value] of this.db.iterator(range)) deadlines.set(key.slice(SESSION_EXPIRY_KEY_PREFIX.length), Number(value.toString('utf8')));
+    const db = this.db;
+    let written: Promise<unknown> = Promise.resolve();
+    const inOrder = (write: () => Promise<unknown>) => {
+      const done = written.then(write);
+      written = done.catch(() => undefined);
+      return done.then(() => undefined);
+    };
+    return {
+      entries: () => [...deadlines],
+      has: (clientId) => deadlines.has(clientId),
+      set(clientId, at) {
+        deadlines.set(clientId, at);
+        return inOrder(() => db.put(SESSION_EXPIRY_KEY_PREFIX + clientId, Buffer.from(String(at), 'utf8')));
+      },
+      delete(clientId) {
+        deadlines.delete(clientId);
+        return inOrder(() => db.del(SESSION_EXPIRY_KEY_PREFIX + clientId));
+      },
+      flushed: () => written.then(() => undefined),
+    };
+  }
+
+  /**
+   * Ends a session aedes no longer times (its expiry passed while Fluxgate was down): its
+   * subscriptions, queued messages and QoS 2 messages awaiting PUBREL.
+   */
+  async endSession(clientId: string): Promise<void> {
+    const client = { id: clientId };
+    await (this as unknown as { cleanSubscriptions(c: { id: string }): Promise<void> }).cleanSubscriptions(client);
+    for (const prefix of OUTGOING_KEY_PREFIXES) {
+      const start = `${prefix}${encodeURIComponent(clientId)}:`;
+      await this.db.clear({ gte: start, lt: `${start.slice(0, -1)};` });
+    }
+    await this.dropIncoming(client);
   }
 
   /** Drops `client`'s QoS 2 messages still awaiting PUBREL (the package has it; its types leave it out). */

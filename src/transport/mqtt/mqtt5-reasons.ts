@@ -7,6 +7,7 @@ import type { PublishRefusalKind } from './mqtt-acl.ts';
 export const ReasonCode = {
   SUCCESS: 0x00,
   UNSPECIFIED_ERROR: 0x80,
+  IMPLEMENTATION_SPECIFIC_ERROR: 0x83,
   NOT_AUTHORIZED: 0x87,
   PACKET_TOO_LARGE: 0x95,
   MESSAGE_RATE_TOO_HIGH: 0x96,
@@ -37,6 +38,17 @@ export function disconnectCode(kind: PublishRefusalKind): number | null {
   if (kind === 'too_large') return ReasonCode.PACKET_TOO_LARGE;
   if (kind === 'rate') return ReasonCode.MESSAGE_RATE_TOO_HIGH;
   return null;
+}
+
+/**
+ * The PUBACK of a refused reply to a command (MQTT 5 request/response): 0x87 when its Correlation
+ * Data names no command of this device (another device's, say), 0x80 when the command is already
+ * closed, 0x83 (valid PUBLISH the server will not take) when the reply itself is malformed.
+ */
+export function commandReplyCode(errorCode: string | undefined): number {
+  if (errorCode === 'COMMAND_NOT_FOUND') return ReasonCode.NOT_AUTHORIZED;
+  if (errorCode === 'COMMAND_CLOSED') return ReasonCode.UNSPECIFIED_ERROR;
+  return ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
 }
 
 /** A PUBACK with a failure code and, unless the client asked for none [MQTT-3.1.2-29], a reason string. */
