@@ -56,6 +56,7 @@ export const ERRORS = {
   INTERNAL: { status: 500, message: 'Internal error' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'Storage cannot take data right now; retry later' },
   INGEST_OVERLOADED: { status: 503, message: 'The ingest pipeline is full; retry later' },
+  MQTT_PROVISIONING_FAILED: { status: 503, message: 'The MQTT broker could not be updated with the device credentials; retry later' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
