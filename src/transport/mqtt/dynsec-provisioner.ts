@@ -85,12 +85,12 @@ export class DynsecProvisioner implements DeviceCredentialSync {
     const createError = created[role.length]?.error;
     if (createError !== undefined) {
       if (!/already exists/i.test(createError)) throw new Error(`createClient: ${createError}`);
-      // setClientPassword also disconnects whoever is connected with the old key.
+      // setClientPassword also disconnects whoever is connected with the old key. The device's
+      // roles are replaced (addClientRole fails on a role the client has).
       check(
         await this.run([
           { command: 'setClientPassword', username: deviceId, password: apiKey },
-          { command: 'modifyClient', username: deviceId, ...described },
-          { command: 'addClientRole', username: deviceId, rolename },
+          { command: 'modifyClient', username: deviceId, ...described, roles: [{ rolename }] },
         ]),
       );
     }
@@ -120,10 +120,13 @@ export class DynsecProvisioner implements DeviceCredentialSync {
       await this.run([
         ...this.roleCommands(NODE_ROLE, nodeAcls(shareGroup)),
         { command: 'createClient', username, password, textname: 'fluxgate node', roles: [{ rolename: NODE_ROLE }] },
-        { command: 'addClientRole', username, rolename: NODE_ROLE },
         { command: 'enableClient', username },
       ]),
     );
+    // An existing client keeps the roles an operator gave it; the node role is added when missing.
+    const [got] = await this.run([{ command: 'getClient', username }]);
+    const roles = (got?.data as { client?: { roles?: Array<{ rolename: string }> } } | undefined)?.client?.roles ?? [];
+    if (!roles.some((r) => r.rolename === NODE_ROLE)) check(await this.run([{ command: 'addClientRole', username, rolename: NODE_ROLE }]));
   }
 
   private async brokerClients(): Promise<Map<string, BrokerClient>> {
