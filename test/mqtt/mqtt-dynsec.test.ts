@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { DynsecControl } from '../../src/transport/mqtt/dynsec-control.ts';
 import { type StorageKind, STORAGES, type TestPlatform, startPlatform } from '../helpers/platform.ts';
-import { connectMqtt, grantedCodes } from '../helpers/mqtt.ts';
+import { closed, connectMqtt, grantedCodes } from '../helpers/mqtt.ts';
 import { type PrivateMosquitto, privateDynsecMosquittoSkipReason, startPrivateMosquitto } from '../helpers/private-services.ts';
 import { postgresSkipReason } from '../helpers/services.ts';
 
@@ -107,6 +107,15 @@ for (const kind of STORAGES) {
       assert.deepEqual(await waitFor(() => values('dyn-b'), (v) => v.length === 1, 'dyn-b point'), [['power', 2]]);
       assert.deepEqual(await values('dyn-c'), [['power', 10]]);
       assert.deepEqual(await grantedCodes(b, ['devices/dyn-c/commands', 'devices/+/commands', 'devices/dyn-b/commands']), [128, 128, 1]);
+      // An MQTT 5 device is told: PUBACK reason code 0x87 (not authorized).
+      const b5 = await connectMqtt(broker.url, { username: 'dyn-b', password: keyB, clientId: 'dyn-b-v5', protocolVersion: 5 });
+      open.push(b5);
+      const refused = await b5.publishAsync('devices/dyn-c/data', JSON.stringify({ power: 667 }), { qos: 1 }).then(
+        () => undefined,
+        (err: { code?: number }) => err.code,
+      );
+      assert.equal(refused, 0x87);
+      assert.deepEqual(await values('dyn-c'), [['power', 10]]);
     });
 
     test('an unknown device or a wrong key is refused at CONNECT', async () => {
@@ -119,10 +128,10 @@ for (const kind of STORAGES) {
     test('after a key rotation the old key is refused and the new one works', async () => {
       const oldKey = await create('dyn-e');
       const before = await device('dyn-e', oldKey);
-      const closed = new Promise<void>((resolve) => before.once('close', () => resolve()));
+      const cut = closed(before);
       const rotated = await tp.api('POST', '/api/v1/devices/dyn-e/api-key', { token });
       assert.equal(rotated.status, 200);
-      await closed; // the connection made with the old key is cut
+      await cut; // the connection made with the old key is cut
       assert.equal(await refusalCode(broker.url, 'dyn-e', oldKey), 5);
       const after = await device('dyn-e', rotated.body.api_key);
       await after.publishAsync('devices/dyn-e/data', JSON.stringify({ power: 5, timestamp: 1_700_000_000_000 }), { qos: 1 });
@@ -132,11 +141,16 @@ for (const kind of STORAGES) {
     test('a disabled (inactive) device is refused until it is active again; a deleted one for good', async () => {
       const key = await create('dyn-f');
       const patch = (status: string) => tp.api('PATCH', '/api/v1/devices/dyn-f', { token, body: { status } });
+      const connected = await device('dyn-f', key);
+      const cut = closed(connected);
       assert.equal((await patch('inactive')).status, 200);
+      await cut; // a connection open when the device is disabled is closed
       assert.equal(await refusalCode(broker.url, 'dyn-f', key), 5);
       assert.equal((await patch('maintenance')).status, 200);
-      assert.equal(await refusalCode(broker.url, 'dyn-f', key), undefined);
+      const again = await device('dyn-f', key);
+      const cutAgain = closed(again);
       assert.equal((await tp.api('DELETE', '/api/v1/devices/dyn-f?confirm=true', { token })).status, 204);
+      await cutAgain;
       assert.equal(await refusalCode(broker.url, 'dyn-f', key), 5);
       assert.equal(await client('dyn-f'), undefined);
     });
