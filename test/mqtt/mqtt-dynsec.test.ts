@@ -155,6 +155,27 @@ for (const kind of STORAGES) {
       assert.equal(await client('dyn-f'), undefined);
     });
 
+    test('while Mosquitto is down, create, rotate, disable and delete answer 503 and change nothing', async () => {
+      const key = await create('dyn-j');
+      await broker.stop();
+      const dynsecUp = async () => (await tp.api('GET', '/health?detailed=true')).body.checks.mqtt_dynsec.ok as boolean;
+      await waitFor(dynsecUp, (ok) => !ok, 'the provisioner to notice');
+      const refused = (res: { status: number; body: { error?: { code?: string } } }) => [res.status, res.body.error?.code];
+      const unavailable = [503, 'MQTT_PROVISIONING_FAILED'];
+      assert.deepEqual(refused(await tp.api('POST', '/api/v1/devices', { token, body: { id: 'dyn-k', name: 'k', device_type: 'sensor' } })), unavailable);
+      assert.equal((await tp.api('GET', '/api/v1/devices/dyn-k', { token })).status, 404);
+      assert.deepEqual(refused(await tp.api('POST', '/api/v1/devices/dyn-j/api-key', { token })), unavailable);
+      assert.deepEqual(refused(await tp.api('PATCH', '/api/v1/devices/dyn-j', { token, body: { status: 'inactive' } })), unavailable);
+      assert.deepEqual(refused(await tp.api('DELETE', '/api/v1/devices/dyn-j?confirm=true', { token })), unavailable);
+      assert.equal((await tp.api('GET', '/api/v1/devices/dyn-j', { token })).body.status, 'active');
+      // The key was not rotated: it still works over HTTP, and over MQTT once Mosquitto is back.
+      assert.equal((await tp.api('POST', '/api/v1/telemetry', { apiKey: key, body: { power: 3, timestamp: 1_700_000_000_000 } })).status, 201);
+      await broker.start();
+      await waitFor(dynsecUp, (ok) => ok, 'the provisioner to reconnect');
+      assert.equal(await refusalCode(broker.url, 'dyn-j', key), undefined);
+      assert.equal((await tp.api('POST', '/api/v1/devices', { token, body: { id: 'dyn-k', name: 'k', device_type: 'sensor' } })).status, 201);
+    });
+
     test('a restart resyncs what changed while Fluxgate was away, and a second resync changes nothing', async () => {
       const keyG = await create('dyn-g');
       const keyH = await create('dyn-h');
@@ -176,7 +197,7 @@ for (const kind of STORAGES) {
       const restarted = await startPlatform(kind as StorageKind, { ...env(), DATA_DIR: dataDir!, ...(schema ? { DATABASE_SCHEMA: schema } : {}) });
       try {
         const health = await restarted.api('GET', '/health?detailed=true');
-        assert.deepEqual(health.body.checks.mqtt_dynsec.last_resync, { at: health.body.checks.mqtt_dynsec.last_resync.at, devices: 8, created: 1, stale: 1, enabled: 0, disabled: 1, removed: 1 });
+        assert.deepEqual(health.body.checks.mqtt_dynsec.last_resync, { at: health.body.checks.mqtt_dynsec.last_resync.at, devices: 10, created: 1, stale: 1, enabled: 0, disabled: 1, removed: 1 });
         assert.equal(await client('dyn-ghost'), undefined);
         assert.equal(await refusalCode(broker.url, 'dyn-ghost', 'ghost-password'), 5);
         // Passwords exist only when a key is issued: dyn-g and dyn-h are refused until rotated.
@@ -193,7 +214,7 @@ for (const kind of STORAGES) {
       try {
         const health = await again.api('GET', '/health?detailed=true');
         const { at: _at, ...summary } = health.body.checks.mqtt_dynsec.last_resync;
-        assert.deepEqual(summary, { devices: 8, created: 0, stale: 0, enabled: 0, disabled: 0, removed: 0 });
+        assert.deepEqual(summary, { devices: 10, created: 0, stale: 0, enabled: 0, disabled: 0, removed: 0 });
       } finally {
         await again.stop();
       }
