@@ -1,5 +1,5 @@
 // Device registry use-cases: create with a one-time API key, list, update, rotate, delete.
-import { FluxgateError } from '../contract/errors.ts';
+import { FluxgateError, isFluxgateError } from '../contract/errors.ts';
 import type { ConnectivityFacts, Device, DeviceFilter, DevicePatch, DeviceStatus } from '../domain/device.ts';
 import { RESERVED_DEVICE_IDS, generateId, isValidDeviceId } from '../domain/ids.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -53,6 +53,7 @@ export class DeviceService {
     try {
       await change(this.credentials);
     } catch (err) {
+      if (isFluxgateError(err)) throw err;
       throw new FluxgateError('MQTT_PROVISIONING_FAILED', `${action} device ${id}: the MQTT broker could not be updated (${(err as Error).message}); nothing was changed, retry`);
     }
   }

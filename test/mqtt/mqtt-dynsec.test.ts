@@ -86,6 +86,16 @@ for (const kind of STORAGES) {
       assert.notEqual(await refusalCode(broker.url, '', ''), undefined);
     });
 
+    test("a device named like the plugin's admin or the node client is refused and takes nothing over", async () => {
+      for (const id of [ADMIN.username, NODE.username]) {
+        const res = await tp.api('POST', '/api/v1/devices', { token, body: { id, name: id, device_type: 'sensor' } });
+        assert.deepEqual([res.status, res.body.error.code], [409, 'MQTT_USERNAME_TAKEN']);
+        assert.equal((await tp.api('GET', `/api/v1/devices/${id}`, { token })).status, 404);
+      }
+      assert.equal(await refusalCode(broker.url, ADMIN.username, ADMIN.password), undefined);
+      assert.equal(await refusalCode(broker.url, NODE.username, NODE.password), undefined);
+    });
+
     test('a provisioned device connects with its id and key and its points are stored', async () => {
       const key = await create('dyn-a');
       const a = await device('dyn-a', key);

@@ -11,6 +11,7 @@
 // until its key is rotated, so an old key never keeps working.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { FluxgateError } from '../../contract/errors.ts';
 import type { MqttTopics } from '../../contract/mqtt-topics.ts';
 import type { DeviceStatus } from '../../domain/device.ts';
 import type { DeviceCredentialSync } from '../../services/device-credentials.ts';
@@ -85,6 +86,10 @@ export class DynsecProvisioner implements DeviceCredentialSync {
     const createError = created[role.length]?.error;
     if (createError !== undefined) {
       if (!/already exists/i.test(createError)) throw new Error(`createClient: ${createError}`);
+      // A device named like the plugin's admin or the node client must never take it over.
+      if ((await this.ownership(deviceId)) === 'foreign') {
+        throw new FluxgateError('MQTT_USERNAME_TAKEN', `Device id ${deviceId} is the username of an MQTT broker client Fluxgate did not make; use another id`);
+      }
       // setClientPassword also disconnects whoever is connected with the old key. The device's
       // roles are replaced (addClientRole fails on a role the client has).
       check(
@@ -97,19 +102,27 @@ export class DynsecProvisioner implements DeviceCredentialSync {
     check(await this.run([setDisabled(deviceId, status === 'inactive')]), /not found/i);
   }
 
+  /** Whether the broker's client of this username is a Fluxgate device's, with a key it knows. */
+  private async ownership(username: string): Promise<'absent' | 'foreign' | 'keyed' | 'unkeyed'> {
+    const [got] = await this.run([{ command: 'getClient', username }]);
+    if (got?.error !== undefined) {
+      if (/not found/i.test(got.error)) return 'absent';
+      throw new Error(`getClient: ${got.error}`);
+    }
+    const client = (got?.data as { client?: { textname?: string; textdescription?: string } } | undefined)?.client;
+    if (client?.textname !== DEVICE_CLIENT_MARK) return 'foreign';
+    return client.textdescription === UNKNOWN_KEY ? 'unkeyed' : 'keyed';
+  }
+
   async statusChanged(deviceId: string, status: DeviceStatus): Promise<void> {
+    const owner = await this.ownership(deviceId);
     // A device whose broker password is unknown stays disabled whatever its status (see resync).
-    if (status !== 'inactive' && !(await this.hasKnownKey(deviceId))) return;
+    if (owner === 'absent' || owner === 'foreign' || (owner === 'unkeyed' && status !== 'inactive')) return;
     check(await this.run([setDisabled(deviceId, status === 'inactive')]), /not found/i);
   }
 
-  private async hasKnownKey(deviceId: string): Promise<boolean> {
-    const [got] = await this.run([{ command: 'getClient', username: deviceId }]);
-    const client = (got?.data as { client?: { textname?: string; textdescription?: string } } | undefined)?.client;
-    return client?.textname === DEVICE_CLIENT_MARK && client.textdescription !== UNKNOWN_KEY;
-  }
-
   async removed(deviceId: string): Promise<void> {
+    if ((await this.ownership(deviceId)) === 'foreign') return;
     check(await this.run([{ command: 'deleteClient', username: deviceId }, { command: 'deleteRole', rolename: deviceRole(deviceId) }]));
   }
 
