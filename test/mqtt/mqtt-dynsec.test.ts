@@ -211,7 +211,8 @@ for (const kind of STORAGES) {
         assert.equal(await client('dyn-ghost'), undefined);
         assert.equal(await refusalCode(broker.url, 'dyn-ghost', 'ghost-password'), 5);
         // Passwords exist only when a key is issued: dyn-g and dyn-h are refused until rotated.
-        assert.equal((await client('dyn-g'))?.disabled, true);
+        assert.equal((await client('dyn-g'))?.textdescription, 'key unknown: rotate the key to connect over MQTT');
+        assert.equal((await client('dyn-h'))?.textdescription, 'key unknown: rotate the key to connect over MQTT');
         assert.equal(await refusalCode(broker.url, 'dyn-g', keyG), 5);
         assert.equal(await refusalCode(broker.url, 'dyn-h', keyH), 5);
         assert.equal(await refusalCode(broker.url, 'dyn-i', keyI), 5);
@@ -220,11 +221,14 @@ for (const kind of STORAGES) {
       } finally {
         await restarted.stop();
       }
-      const again = await startPlatform(kind as StorageKind, { ...env(), DATA_DIR: dataDir!, ...(schema ? { DATABASE_SCHEMA: schema } : {}) });
+      const again = await startPlatform(kind as StorageKind, { ...env(), MQTT_DYNSEC_RESYNC_S: '1', DATA_DIR: dataDir!, ...(schema ? { DATABASE_SCHEMA: schema } : {}) });
       try {
         const health = await again.api('GET', '/health?detailed=true');
         const { at: _at, ...summary } = health.body.checks.mqtt_dynsec.last_resync;
         assert.deepEqual(summary, { devices: 10, created: 0, stale: 0, enabled: 0, disabled: 0, removed: 0 });
+        // The periodic resync (the leader's) removes a client that appears while Fluxgate runs.
+        assert.equal((await control.run([{ command: 'createClient', username: 'dyn-ghost-2', textname: 'fluxgate device' }]))[0]?.error, undefined);
+        await waitFor(() => client('dyn-ghost-2'), (c) => c === undefined, 'the periodic resync');
       } finally {
         await again.stop();
       }

@@ -7,8 +7,8 @@
 // only be given to the broker while it exists in plaintext, when it is created or rotated
 // (DeviceService calls keyIssued then). A resync therefore repairs everything but a password: it
 // removes the clients of deleted devices, enables and disables by status, and a device whose broker
-// password is missing or stale (its key fingerprint differs) gets a random password and is disabled
-// until its key is rotated, so an old key never keeps working.
+// password is missing or stale (its key fingerprint differs) gets no password or a random one until
+// its key is rotated, so an old key never keeps working.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FluxgateError } from '../../contract/errors.ts';
@@ -103,21 +103,19 @@ export class DynsecProvisioner implements DeviceCredentialSync {
   }
 
   /** Whether the broker's client of this username is a Fluxgate device's, with a key it knows. */
-  private async ownership(username: string): Promise<'absent' | 'foreign' | 'keyed' | 'unkeyed'> {
+  private async ownership(username: string): Promise<'absent' | 'foreign' | 'managed'> {
     const [got] = await this.run([{ command: 'getClient', username }]);
     if (got?.error !== undefined) {
       if (/not found/i.test(got.error)) return 'absent';
       throw new Error(`getClient: ${got.error}`);
     }
     const client = (got?.data as { client?: { textname?: string; textdescription?: string } } | undefined)?.client;
-    if (client?.textname !== DEVICE_CLIENT_MARK) return 'foreign';
-    return client.textdescription === UNKNOWN_KEY ? 'unkeyed' : 'keyed';
+    return client?.textname === DEVICE_CLIENT_MARK ? 'managed' : 'foreign';
   }
 
   async statusChanged(deviceId: string, status: DeviceStatus): Promise<void> {
-    const owner = await this.ownership(deviceId);
-    // A device whose broker password is unknown stays disabled whatever its status (see resync).
-    if (owner === 'absent' || owner === 'foreign' || (owner === 'unkeyed' && status !== 'inactive')) return;
+    // A client without a known key may be enabled: its password (none, or a random one) lets nobody in.
+    if ((await this.ownership(deviceId)) !== 'managed') return;
     check(await this.run([setDisabled(deviceId, status === 'inactive')]), /not found/i);
   }
 
@@ -168,8 +166,8 @@ export class DynsecProvisioner implements DeviceCredentialSync {
       if (!client) {
         actions.set(`create:${device.id}`, [
           ...this.roleCommands(rolename, deviceAcls(topics, device.id)),
+          // No password: nobody can connect as it until keyIssued gives it the device's key.
           { command: 'createClient', username: device.id, textname: DEVICE_CLIENT_MARK, textdescription: UNKNOWN_KEY, roles: [{ rolename }] },
-          setDisabled(device.id, true),
         ]);
         continue;
       }
@@ -182,16 +180,17 @@ export class DynsecProvisioner implements DeviceCredentialSync {
       }
       const current = client.fingerprint === keyFingerprint(device.keyHash);
       if (!current && client.fingerprint !== UNKNOWN_KEY) {
-        // A key rotated while the broker was unreachable: the broker's password is an old key. It is
-        // replaced by one nobody knows, so enabling the client later can never let the old key in.
+        // A key rotated while the broker was unreachable (or a password set by hand): the broker's
+        // password is not the device's key. It is replaced by one nobody knows (which also cuts the
+        // connections made with it). Nothing is disabled for it: enabled or not, nobody gets in, and a
+        // keyIssued racing with this resync is never left disabled.
         actions.set(`stale:${device.id}`, [
           { command: 'setClientPassword', username: device.id, password: randomBytes(32).toString('base64url') },
           { command: 'modifyClient', username: device.id, textdescription: UNKNOWN_KEY },
-          setDisabled(device.id, true),
         ]);
         continue;
       }
-      const disabled = !current || device.status === 'inactive';
+      const disabled = device.status === 'inactive';
       if (disabled !== client.disabled) actions.set(`${disabled ? 'disable' : 'enable'}:${device.id}`, [setDisabled(device.id, disabled)]);
     }
     const known = new Set(devices.map((d) => d.id));
