@@ -170,7 +170,7 @@ export async function startPrivateMosquitto(options: PrivateMosquittoOptions = {
       chownSync(dir, ids('-u'), ids('-g'));
       chownSync(file, ids('-u'), ids('-g'));
     }
-    text = `per_listener_settings false\nlistener ${port} 127.0.0.1\nallow_anonymous false\npersistence false\nplugin ${dynsecPlugin()}\nplugin_opt_config_file ${file}\n`;
+    text = `per_listener_settings false\nlistener ${port} 127.0.0.1\nallow_anonymous false\npersistence false\nplugin ${dynsecPlugin()}\nplugin_opt_config_file ${file}\nset_tcp_nodelay true\n`;
   }
   writeFileSync(conf, text);
   let child: ChildProcess | undefined;

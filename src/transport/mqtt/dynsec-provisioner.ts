@@ -33,7 +33,8 @@ export interface DynsecProvisionerOptions {
 
 export interface ResyncSummary {
   devices: number;
-  created: number;
+  /** Devices the broker has no key of (no client, or a password an earlier resync replaced): refused until their key is rotated. */
+  without_key: number;
   stale: number;
   enabled: number;
   disabled: number;
@@ -80,29 +81,39 @@ export class DynsecProvisioner implements DeviceCredentialSync {
   async keyIssued(deviceId: string, apiKey: string, keyHash: string, status: DeviceStatus): Promise<void> {
     const rolename = deviceRole(deviceId);
     const described = { textname: DEVICE_CLIENT_MARK, textdescription: keyFingerprint(keyHash) };
-    const role = this.roleCommands(rolename, deviceAcls(this.options.topics, deviceId));
-    const created = await this.run([...role, { command: 'createClient', username: deviceId, password: apiKey, ...described, roles: [{ rolename }] }]);
-    check(created.slice(0, role.length));
-    const createError = created[role.length]?.error;
-    if (createError !== undefined) {
-      if (!/already exists/i.test(createError)) throw new Error(`createClient: ${createError}`);
-      // A device named like the plugin's admin or the node client must never take it over.
-      if ((await this.ownership(deviceId)) === 'foreign') {
-        throw new FluxgateError('MQTT_USERNAME_TAKEN', `Device id ${deviceId} is the username of an MQTT broker client Fluxgate did not make; use another id`);
-      }
-      // setClientPassword also disconnects whoever is connected with the old key. The device's
-      // roles are replaced (addClientRole fails on a role the client has).
-      check(
-        await this.run([
-          { command: 'setClientPassword', username: deviceId, password: apiKey },
-          { command: 'modifyClient', username: deviceId, ...described, roles: [{ rolename }] },
-        ]),
-      );
+    const acls = deviceAcls(this.options.topics, deviceId);
+    // Mosquitto 2.0's plugin rewrites its whole JSON file after every change: a new device costs two.
+    const [role, created] = await this.run([
+      { command: 'createRole', rolename, acls },
+      { command: 'createClient', username: deviceId, password: apiKey, ...described, roles: [{ rolename }] },
+    ]);
+    if (role?.error !== undefined) {
+      if (!/already exists/i.test(role.error)) throw new Error(`createRole: ${role.error}`);
+      // An existing role is repaired (a new topic prefix); addRoleACL fails harmlessly on ACLs it has.
+      check(await this.run(acls.map((acl) => ({ command: 'addRoleACL', rolename, ...acl }))));
     }
+    const createError = created?.error;
+    if (createError === undefined) {
+      if (status === 'inactive') check(await this.run([setDisabled(deviceId, true)]));
+      return;
+    }
+    if (!/already exists/i.test(createError)) throw new Error(`createClient: ${createError}`);
+    // A device named like the plugin's admin or the node client must never take it over.
+    if ((await this.ownership(deviceId)) === 'foreign') {
+      throw new FluxgateError('MQTT_USERNAME_TAKEN', `Device id ${deviceId} is the username of an MQTT broker client Fluxgate did not make; use another id`);
+    }
+    // setClientPassword also disconnects whoever is connected with the old key. The device's
+    // roles are replaced (addClientRole fails on a role the client has).
+    check(
+      await this.run([
+        { command: 'setClientPassword', username: deviceId, password: apiKey },
+        { command: 'modifyClient', username: deviceId, ...described, roles: [{ rolename }] },
+      ]),
+    );
     check(await this.run([setDisabled(deviceId, status === 'inactive')]), /not found/i);
   }
 
-  /** Whether the broker's client of this username is a Fluxgate device's, with a key it knows. */
+  /** Whether the broker's client of this username is absent, a Fluxgate device's, or someone else's. */
   private async ownership(username: string): Promise<'absent' | 'foreign' | 'managed'> {
     const [got] = await this.run([{ command: 'getClient', username }]);
     if (got?.error !== undefined) {
@@ -153,22 +164,20 @@ export class DynsecProvisioner implements DeviceCredentialSync {
   }
 
   /** The commands that bring the broker in line with the registry, each under a key naming its purpose. */
-  private async plan(registry: DeviceCredentialSource): Promise<{ devices: number; actions: Map<string, DynsecCommand[]> }> {
+  private async plan(registry: DeviceCredentialSource): Promise<{ devices: number; withoutKey: number; actions: Map<string, DynsecCommand[]> }> {
     // Clients first, then devices: a device created in between (DeviceService stores it before
     // provisioning it) is in the device list, so its new client is never taken for an orphan.
     const clients = await this.brokerClients();
     const devices = await registry.listDeviceCredentials();
     const actions = new Map<string, DynsecCommand[]>();
     const { topics } = this.options;
+    let withoutKey = 0;
     for (const device of devices) {
       const client = clients.get(device.id);
       const rolename = deviceRole(device.id);
       if (!client) {
-        actions.set(`create:${device.id}`, [
-          ...this.roleCommands(rolename, deviceAcls(topics, device.id)),
-          // No password: nobody can connect as it until keyIssued gives it the device's key.
-          { command: 'createClient', username: device.id, textname: DEVICE_CLIENT_MARK, textdescription: UNKNOWN_KEY, roles: [{ rolename }] },
-        ]);
+        // Refused at CONNECT as an unknown username until keyIssued makes its client with its key.
+        withoutKey++;
         continue;
       }
       if (!client.managed) {
@@ -179,6 +188,7 @@ export class DynsecProvisioner implements DeviceCredentialSync {
         actions.set(`role:${device.id}`, [...this.roleCommands(rolename, deviceAcls(topics, device.id)), { command: 'addClientRole', username: device.id, rolename }]);
       }
       const current = client.fingerprint === keyFingerprint(device.keyHash);
+      if (!current && client.fingerprint === UNKNOWN_KEY) withoutKey++;
       if (!current && client.fingerprint !== UNKNOWN_KEY) {
         // A key rotated while the broker was unreachable (or a password set by hand): the broker's
         // password is not the device's key. It is replaced by one nobody knows (which also cuts the
@@ -199,7 +209,7 @@ export class DynsecProvisioner implements DeviceCredentialSync {
         actions.set(`remove:${username}`, [{ command: 'deleteClient', username }, { command: 'deleteRole', rolename: deviceRole(username) }]);
       }
     }
-    return { devices: devices.length, actions };
+    return { devices: devices.length, withoutKey, actions };
   }
 
   /**
@@ -209,27 +219,31 @@ export class DynsecProvisioner implements DeviceCredentialSync {
    */
   async resync(registry: DeviceCredentialSource): Promise<ResyncSummary> {
     const first = await this.plan(registry);
-    const summary: ResyncSummary = { devices: first.devices, created: 0, stale: 0, enabled: 0, disabled: 0, removed: 0 };
-    if (first.actions.size === 0) return summary;
+    const summary: ResyncSummary = { devices: first.devices, without_key: first.withoutKey, stale: 0, enabled: 0, disabled: 0, removed: 0 };
+    if (first.actions.size === 0) return this.logged(summary);
     const second = await this.plan(registry);
     const commands: DynsecCommand[] = [];
     for (const [key, steps] of second.actions) {
       if (!first.actions.has(key)) continue;
       const kind = key.slice(0, key.indexOf(':'));
-      if (kind === 'create') summary.created++;
-      else if (kind === 'stale') summary.stale++;
+      if (kind === 'stale') summary.stale++;
       else if (kind === 'enable') summary.enabled++;
       else if (kind === 'disable') summary.disabled++;
       else if (kind === 'remove') summary.removed++;
       commands.push(...steps);
     }
     summary.devices = second.devices;
+    summary.without_key = second.withoutKey;
     const responses = await this.run(commands);
     const failed = responses.filter((r) => r.error !== undefined && !ALREADY.test(r.error));
     if (failed.length > 0) this.logger.warn({ failed: failed.slice(0, 10) }, 'dynamic security resync: some commands failed');
-    if (summary.created + summary.stale > 0) {
+    return this.logged(summary);
+  }
+
+  private logged(summary: ResyncSummary): ResyncSummary {
+    if (summary.without_key + summary.stale > 0) {
       this.logger.warn(
-        { without_key: summary.created, stale_key: summary.stale },
+        { without_key: summary.without_key, stale_key: summary.stale },
         'dynamic security resync: devices whose API key the broker does not have are refused on MQTT until their key is rotated',
       );
     }
