@@ -3,8 +3,13 @@
 // broker (device id + API key), only on their own topics; key rotation, disabling and deletion
 // reach the broker; a restart resyncs what changed while Fluxgate was away.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import { createPlatform } from '../../src/cli/platform.ts';
+import { loadConfig } from '../../src/config.ts';
 import { DynsecControl } from '../../src/transport/mqtt/dynsec-control.ts';
 import { type StorageKind, STORAGES, type TestPlatform, startPlatform } from '../helpers/platform.ts';
 import { closed, connectMqtt, grantedCodes } from '../helpers/mqtt.ts';
@@ -84,6 +89,18 @@ for (const kind of STORAGES) {
       assert.equal(health.body.checks.mqtt.ok, true, JSON.stringify(health.body.checks.mqtt));
       assert.equal(health.body.checks.mqtt_dynsec.ok, true);
       assert.notEqual(await refusalCode(broker.url, '', ''), undefined);
+    });
+
+    test('a node whose dynsec admin credential is refused stops at start with a message naming the settings', async () => {
+      // Storage plays no part here: a SQLite node in a folder of its own.
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-dynsec-'));
+      try {
+        const config = loadConfig({ ...env(), HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ADMIN_PASSWORD: 'admin-test-password-1', MQTT_DYNSEC_ADMIN_PASSWORD: 'wrong-password' });
+        const node = await createPlatform(config);
+        await assert.rejects(node.listen(), /MQTT_DYNSEC: provisioning on .* failed: .*MQTT_DYNSEC_ADMIN_USERNAME\/PASSWORD/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test("a device named like the plugin's admin or the node client is refused and takes nothing over", async () => {
