@@ -216,6 +216,20 @@ export const configSchema = z.object({
     .describe(
       'Shared secret the external broker sends to POST /api/v1/mqtt/auth and /mqtt/acl (Authorization: Bearer, or Basic with it as the password); the hooks are off without it and without MQTT_URL',
     ),
+  MQTT_DYNSEC: bool
+    .default(false)
+    .describe(
+      "With MQTT_URL on Mosquitto 2: Fluxgate provisions each device as a client of Mosquitto's dynamic security plugin (username = device id, password = API key, a role for its own topics) and itself as MQTT_USERNAME/MQTT_PASSWORD (docs/mosquitto.md)",
+    ),
+  MQTT_DYNSEC_ADMIN_USERNAME: z.string().min(1).optional().describe('Dynamic security admin client Fluxgate provisions with (the one `mosquitto_ctrl dynsec init` made); needed with MQTT_DYNSEC'),
+  MQTT_DYNSEC_ADMIN_PASSWORD: z.string().min(1).optional().describe('Password of MQTT_DYNSEC_ADMIN_USERNAME'),
+  MQTT_DYNSEC_RESYNC_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(300)
+    .describe('Seconds between full resyncs of the dynamic security clients with the device registry (one node, the scheduler leader; every node resyncs at start); 0: only at start'),
   HA_DISCOVERY: z
     .enum(HA_DISCOVERY_MODES)
     .default('false')
@@ -235,6 +249,11 @@ function crossCheck(config: z.output<typeof configSchema>): string[] {
   }
   if (config.HA_DISCOVERY !== 'false' && (config.MQTT_URL || !config.MQTT_ENABLED)) {
     problems.push('HA_DISCOVERY: Home Assistant discovery needs the embedded broker (MQTT_ENABLED=true, no MQTT_URL)');
+  }
+  if (config.MQTT_DYNSEC) {
+    if (!config.MQTT_URL) problems.push('MQTT_DYNSEC: needs MQTT_URL (the Mosquitto the devices connect to)');
+    if (!config.MQTT_DYNSEC_ADMIN_USERNAME || !config.MQTT_DYNSEC_ADMIN_PASSWORD) problems.push('MQTT_DYNSEC: set MQTT_DYNSEC_ADMIN_USERNAME and MQTT_DYNSEC_ADMIN_PASSWORD');
+    if (!config.MQTT_USERNAME || !config.MQTT_PASSWORD) problems.push('MQTT_DYNSEC: set MQTT_USERNAME and MQTT_PASSWORD (the client Fluxgate nodes connect as; it is provisioned for them)');
   }
   return problems;
 }

@@ -33,6 +33,17 @@ describe('config', () => {
     assert.throws(() => loadConfig({ HA_DISCOVERY: 'true', MQTT_ENABLED: 'false' }), /HA_DISCOVERY: Home Assistant discovery needs the embedded broker/);
   });
 
+  it('MQTT_DYNSEC: off by default; needs MQTT_URL, the dynsec admin and the node credentials', () => {
+    const c = loadConfig({});
+    assert.deepStrictEqual([c.MQTT_DYNSEC, c.MQTT_DYNSEC_RESYNC_S], [false, 300]);
+    const full = { MQTT_URL: 'mqtt://broker:1883', MQTT_DYNSEC: 'true', MQTT_DYNSEC_ADMIN_USERNAME: 'adm', MQTT_DYNSEC_ADMIN_PASSWORD: 'pw', MQTT_USERNAME: 'node', MQTT_PASSWORD: 'npw' };
+    assert.equal(loadConfig(full).MQTT_DYNSEC, true);
+    assert.throws(() => loadConfig({ ...full, MQTT_URL: undefined }), /MQTT_DYNSEC: needs MQTT_URL/);
+    assert.throws(() => loadConfig({ ...full, MQTT_DYNSEC_ADMIN_PASSWORD: undefined }), /MQTT_DYNSEC: set MQTT_DYNSEC_ADMIN_USERNAME and MQTT_DYNSEC_ADMIN_PASSWORD/);
+    assert.throws(() => loadConfig({ ...full, MQTT_USERNAME: undefined }), /MQTT_DYNSEC: set MQTT_USERNAME and MQTT_PASSWORD/);
+    assert.throws(() => loadConfig({ ...full, MQTT_DYNSEC_RESYNC_S: '-1' }), /MQTT_DYNSEC_RESYNC_S/);
+  });
+
   it('keeps device files under DATA_DIR by default and needs S3_BUCKET for the s3 driver', () => {
     const c = loadConfig({});
     assert.deepStrictEqual([c.BLOB_DRIVER, c.FILE_MAX_BYTES, c.LOG_RETENTION_DAYS, c.S3_FORCE_PATH_STYLE], ['local', 10_485_760, 30, false]);

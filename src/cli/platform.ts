@@ -62,6 +62,7 @@ import { RuleService } from '../rules/rule-service.ts';
 import { EmailChannel } from '../rules/channels/email-channel.ts';
 import { MqttChannel } from '../rules/channels/mqtt-channel.ts';
 import { WebhookChannel } from '../rules/channels/webhook-channel.ts';
+import { dynsecWiring } from './dynsec-wiring.ts';
 import { parseAllowPrivate } from '../rules/channels/webhook-guard.ts';
 import { NotificationDispatcher } from '../rules/notification-dispatcher.ts';
 import { NotificationOutbox } from '../rules/notification-outbox.ts';
@@ -187,6 +188,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     (deleted) => deleted > 0 && logger.info({ deleted }, 'log retention: deleted old device log lines'),
     () => leadership.mayRun('log-retention'),
   );
+  const dynsec = dynsecWiring(config, storage, logger, () => leadership.mayRun('dynsec-resync'));
   const devices = new DeviceService(
     storage,
     access,
@@ -196,6 +198,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     files,
     (err, deviceId) => logger.warn({ err, deviceId }, 'deleting the files of a deleted device failed; their blobs stay in file storage'),
     audit,
+    dynsec?.sync,
   );
   const ingestRate = new IngestRate(bus);
   const adminService = new AdminService(storage, ingestRate);
@@ -303,8 +306,10 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     return status.enabled && status.mode === 'external' ? (platform.mqtt?.health?.() ?? { ok: false, mode: 'external', error: 'not connected yet' }) : { ok: true, ...status };
   });
 
+  if (dynsec) health.register('mqtt_dynsec', () => dynsec.health());
+
   const mqttHooks = config.MQTT_ENABLED && config.MQTT_URL && config.MQTT_HOOK_SECRET ? { policy: mqttDeps.policy, secret: config.MQTT_HOOK_SECRET } : undefined;
-  if (config.MQTT_ENABLED && config.MQTT_URL && !config.MQTT_HOOK_SECRET) {
+  if (config.MQTT_ENABLED && config.MQTT_URL && !config.MQTT_HOOK_SECRET && !dynsec) {
     logger.warn('MQTT_URL is set without MQTT_HOOK_SECRET: the broker hooks POST /api/v1/mqtt/auth and /mqtt/acl are off');
   }
   const compatSystems = parseCompatSystems(config.COMPAT_APIS) ?? new Set<CompatSystem>();
@@ -392,6 +397,8 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       try {
         port = await listenOrExplain(http, config.HOST, config.PORT, 'PORT');
         if (config.MQTT_ENABLED) {
+          // The node client this node connects as is made by the provisioner.
+          await dynsec?.start();
           platform.mqtt = await startMqtt(config, mqttDeps, http.server);
           const broker = platform.mqtt.broker;
           if (broker) adminService.registerConnections('mqtt', () => broker.aedes.connectedClients);
@@ -433,6 +440,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await platform.homeAssistant?.stop();
       homeAssistant?.access.stop();
       await platform.mqtt?.close();
+      await dynsec?.close();
       await http.close();
       await pipeline.drain();
       await ruleEngine.stop();

@@ -37,6 +37,7 @@ export const ERRORS = {
   ALARM_STATE_CONFLICT: { status: 409, message: 'The alarm is already acknowledged or cleared' },
   STATE_CONFLICT: { status: 409, message: 'The desired state changed concurrently; retry' },
   PROFILE_EXISTS: { status: 409, message: 'You already have a profile for this device type' },
+  MQTT_USERNAME_TAKEN: { status: 409, message: 'The device id is the username of an MQTT broker client Fluxgate did not make' },
   PROFILE_READ_ONLY: { status: 403, message: 'Built-in profiles cannot be changed; copy one and change the copy' },
   DEVICE_EXISTS: { status: 409, message: 'A device with this id already exists' },
   USER_EXISTS: { status: 409, message: 'A user with this username or email already exists' },
@@ -56,6 +57,7 @@ export const ERRORS = {
   INTERNAL: { status: 500, message: 'Internal error' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'Storage cannot take data right now; retry later' },
   INGEST_OVERLOADED: { status: 503, message: 'The ingest pipeline is full; retry later' },
+  MQTT_PROVISIONING_FAILED: { status: 503, message: 'The MQTT broker could not be updated with the device credentials; retry later' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,5 +1,5 @@
 // Device registry use-cases: create with a one-time API key, list, update, rotate, delete.
-import { FluxgateError } from '../contract/errors.ts';
+import { FluxgateError, isFluxgateError } from '../contract/errors.ts';
 import type { ConnectivityFacts, Device, DeviceFilter, DevicePatch, DeviceStatus } from '../domain/device.ts';
 import { RESERVED_DEVICE_IDS, generateId, isValidDeviceId } from '../domain/ids.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -7,6 +7,7 @@ import type { DeviceAccess } from './access.ts';
 import { type ApiKeyVerifier, generateApiKey, hashApiKey } from './api-keys.ts';
 import type { AuditLog } from './audit.ts';
 import type { Principal } from './auth-service.ts';
+import type { DeviceCredentialSync } from './device-credentials.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Presence } from './presence.ts';
 
@@ -38,7 +39,24 @@ export class DeviceService {
     private readonly purge: DeviceDataPurge = { purgeDevice: async () => 0 },
     private readonly onPurgeError: (err: unknown, deviceId: string) => void = () => {},
     private readonly audit?: AuditLog,
+    /** An external broker that authenticates devices itself (MQTT_DYNSEC): told of every key and status change. */
+    private readonly credentials?: DeviceCredentialSync,
   ) {}
+
+  /**
+   * Runs `change` on the broker's copy of the device's credentials. Revocations are made there
+   * before the database changes, so a broker that cannot be told leaves nothing half-done: the
+   * caller gets 503 and retries.
+   */
+  private async tellBroker(action: string, id: string, change: (sync: DeviceCredentialSync) => Promise<void>): Promise<void> {
+    if (!this.credentials) return;
+    try {
+      await change(this.credentials);
+    } catch (err) {
+      if (isFluxgateError(err)) throw err;
+      throw new FluxgateError('MQTT_PROVISIONING_FAILED', `${action} device ${id}: the MQTT broker could not be updated (${(err as Error).message}); nothing was changed, retry`);
+    }
+  }
 
   private withPresence(device: Device): Device {
     const online = this.presence.onlineOf(device.id);
@@ -67,6 +85,11 @@ export class DeviceService {
         ownerId: principal.userId,
         apiKeyHash: hashApiKey(apiKey),
       });
+      // The key exists in plaintext only here: the broker gets it now, or the device is not created.
+      await this.tellBroker('creating', id, (sync) => sync.keyIssued(id, apiKey, hashApiKey(apiKey), device.status)).catch(async (err: unknown) => {
+        await this.storage.deleteDevice(id);
+        throw err;
+      });
       await this.audit?.record(principal, 'device.create', 'device', id, { name: device.name });
       this.bus.emit('device.created', { deviceId: id, ownerId: device.ownerId, deviceType: device.deviceType });
       return { device, apiKey };
@@ -93,6 +116,8 @@ export class DeviceService {
 
   async update(principal: Principal, id: string, patch: DevicePatch): Promise<Device> {
     await this.access.require(principal, id, 'owner');
+    const status = patch.status;
+    if (status !== undefined) await this.tellBroker('updating', id, (sync) => sync.statusChanged(id, status));
     const device = await this.storage.updateDevice(id, patch);
     if (!device) throw new FluxgateError('DEVICE_NOT_FOUND');
     const changed = Object.keys(patch).filter((k) => patch[k as keyof DevicePatch] !== undefined);
@@ -116,6 +141,7 @@ export class DeviceService {
         { parameter: 'confirm' },
       );
     }
+    await this.tellBroker('deleting', id, (sync) => sync.removed(id));
     await this.purge.purgeDevice(id);
     await this.storage.deleteDevice(id);
     await this.purge.purgeDevice(id).catch((err: unknown) => this.onPurgeError(err, id));
@@ -126,8 +152,10 @@ export class DeviceService {
   }
 
   async rotateKey(principal: Principal, id: string): Promise<string> {
-    await this.access.require(principal, id, 'owner');
+    const device = await this.access.require(principal, id, 'owner');
     const apiKey = generateApiKey();
+    // The broker takes the new key first: if it cannot, the old key stays valid everywhere.
+    await this.tellBroker('rotating the key of', id, (sync) => sync.keyIssued(id, apiKey, hashApiKey(apiKey), device.status));
     await this.storage.setDeviceKeyHash(id, hashApiKey(apiKey));
     this.keys.forget(id);
     await this.audit?.record(principal, 'key.rotate', 'key', id);

@@ -19,7 +19,7 @@ export const SINGLE_NODE_LOCK: JobLock = {
   stop: async () => {},
 };
 
-export type SchedulerJob = 'command-expiry' | 'log-retention' | 'rule-timers';
+export type SchedulerJob = 'command-expiry' | 'log-retention' | 'rule-timers' | 'dynsec-resync';
 
 export class Leadership {
   private readonly runs = new Map<SchedulerJob, number>();

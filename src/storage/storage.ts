@@ -112,6 +112,8 @@ export interface Storage extends AccountStorage {
   /** The device whose API key hashes to `keyHash`. */
   findDeviceByKeyHash(keyHash: string): Promise<{ id: string; keyHash: string } | undefined>;
   setDeviceKeyHash(id: string, keyHash: string): Promise<boolean>;
+  /** Every device's id, status and key hash, by id (an external broker's credentials are synced from it). */
+  listDeviceCredentials(): Promise<Array<{ id: string; status: string; keyHash: string }>>;
   /** Writes last_seen for many devices at once (never moves a time backwards). */
   touchDevices(lastSeen: ReadonlyMap<string, number>): Promise<void>;
   /** Distinct values over all devices, or over those `visibleTo` a user sees (owned or shared). */

@@ -122,6 +122,30 @@ export function privateMosquittoSkipReason(): string | undefined {
   return mosquittoBin() ? undefined : skipOrThrow('mosquitto not installed (apt-get install mosquitto)');
 }
 
+const DYNSEC_PLUGIN_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/local/lib'];
+
+function dynsecPlugin(): string | undefined {
+  return DYNSEC_PLUGIN_DIRS.map((dir) => path.join(dir, 'mosquitto_dynamic_security.so')).find((file) => existsSync(file));
+}
+
+/** `undefined` when Mosquitto, mosquitto_ctrl and the dynamic security plugin are installed, else the reason to skip. */
+export function privateDynsecMosquittoSkipReason(): string | undefined {
+  const missing = privateMosquittoSkipReason();
+  if (missing) return missing;
+  if (!dynsecPlugin()) return skipOrThrow('mosquitto_dynamic_security.so not found (Mosquitto 2 ships it)');
+  try {
+    execFileSync('mosquitto_ctrl', ['--help'], { stdio: 'ignore' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return skipOrThrow('mosquitto_ctrl not installed (apt-get install mosquitto-clients)');
+  }
+  return undefined;
+}
+
+export interface PrivateMosquittoOptions {
+  /** Dynamic security plugin with this admin (made by `mosquitto_ctrl dynsec init`) and no anonymous access. */
+  dynsec?: { username: string; password: string };
+}
+
 export interface PrivateMosquitto {
   url: string;
   port: number;
@@ -130,13 +154,25 @@ export interface PrivateMosquitto {
   destroy(): Promise<void>;
 }
 
-/** A Mosquitto of this test's own on a free port (anonymous, no persistence). */
-export async function startPrivateMosquitto(): Promise<PrivateMosquitto> {
+/** A Mosquitto of this test's own on a free port (anonymous unless `dynsec`, no persistence). */
+export async function startPrivateMosquitto(options: PrivateMosquittoOptions = {}): Promise<PrivateMosquitto> {
   const bin = mosquittoBin()!;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-mosquitto-'));
   const port = await freePort();
   const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  let text = `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`;
+  if (options.dynsec) {
+    const file = path.join(dir, 'dynamic-security.json');
+    execFileSync('mosquitto_ctrl', ['dynsec', 'init', file, options.dynsec.username, options.dynsec.password], { stdio: 'ignore' });
+    // Started as root, Mosquitto runs as its own user: the plugin reads and rewrites this file as that user.
+    if (isRoot) {
+      const ids = (flag: string) => Number(execFileSync('id', [flag, 'mosquitto']).toString().trim());
+      chownSync(dir, ids('-u'), ids('-g'));
+      chownSync(file, ids('-u'), ids('-g'));
+    }
+    text = `per_listener_settings false\nlistener ${port} 127.0.0.1\nallow_anonymous false\npersistence false\nplugin ${dynsecPlugin()}\nplugin_opt_config_file ${file}\nset_tcp_nodelay true\n`;
+  }
+  writeFileSync(conf, text);
   let child: ChildProcess | undefined;
   const start = async () => {
     const proc = spawn(bin, ['-c', conf], { stdio: 'ignore' });

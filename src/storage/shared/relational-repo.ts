@@ -130,6 +130,11 @@ export abstract class RelationalRepo extends DeviceQueryRepo {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async listDeviceCredentials(): Promise<Array<{ id: string; status: string; keyHash: string }>> {
+    const rows = await this.kysely.selectFrom('devices').select(['id', 'status', 'api_key_hash']).orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, status: r.status, keyHash: r.api_key_hash }));
+  }
+
   async distinctDeviceValues(column: 'device_type' | 'location', visibleTo?: string): Promise<string[]> {
     let query = this.kysely.selectFrom('devices').select(column).distinct().where(column, 'is not', null);
     if (visibleTo !== undefined) {

@@ -94,6 +94,16 @@ export function deviceContract(open: OpenStorage): void {
       assert.strictEqual(await db.storage.findDeviceByKeyHash('x'), undefined);
     });
 
+    it('lists every device with its status and key hash, by id', async () => {
+      const b = await makeDevice(db.storage, { id: 'cred-b', apiKeyHash: 'hash-b', status: 'inactive' });
+      const a = await makeDevice(db.storage, { id: 'cred-a', apiKeyHash: 'hash-a' });
+      const listed = (await db.storage.listDeviceCredentials()).filter((d) => d.id.startsWith('cred-'));
+      assert.deepStrictEqual(listed, [
+        { id: a.id, status: 'active', keyHash: 'hash-a' },
+        { id: b.id, status: 'inactive', keyHash: 'hash-b' },
+      ]);
+    });
+
     it('touchDevices sets last_seen for many devices and never moves it backwards', async () => {
       const a = await makeDevice(db.storage);
       const b = await makeDevice(db.storage);
