@@ -1,0 +1,146 @@
+// One connection of this node to the external broker, subscribed to the share group, that keeps many
+// messages in flight. mqtt.js hands a connection's packets to handleMessage one at a time and sends
+// the PUBACK (and reads the next packet) only when its callback is called, which would bound a node
+// by one commit per connection. So handleMessage starts the work and releases mqtt.js at once; the
+// PUBACK is written here when the work settles, so messages arriving together share a group commit.
+//
+// Acknowledgement: a PUBACK goes out only after `handle` said 'ack' (for telemetry: committed), and
+// only on the connection the message arrived on. A message whose connection dropped meanwhile, or
+// that `handle` withheld, gets none: the broker sends it again after the reconnect (persistent
+// session), possibly a second time if it was stored; points with a timestamp are stored once.
+//
+// Order: on one connection the broker delivers in order and the pipeline commits in arrival order,
+// so two messages of one device that reach the same connection are committed in the order they came.
+// The share group spreads a device's messages over all connections of all nodes, so across
+// connections there is no order: each point carries its timestamp and is stored by it.
+import mqtt, { type MqttClient } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
+
+/** 'withhold': no PUBACK, and the connection is dropped so the broker redelivers (MQTT resends only on reconnect). */
+export type ShareOutcome = 'ack' | 'withhold';
+
+export interface ShareReceiverOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** Stable across restarts: the session (and what it holds unacknowledged) survives. Absent: clean session. */
+  clientId: string | undefined;
+  filters: string[];
+  handle(topic: string, payload: Buffer): Promise<ShareOutcome>;
+  onError(err: unknown, what: string): void;
+  onLost(): void;
+}
+
+export interface ShareReceiver {
+  readonly client: MqttClient;
+  /** Connected and subscribed. */
+  readonly receiving: boolean;
+  /** Messages taken from the broker and not yet settled. */
+  readonly inFlight: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Messages one connection takes before it stops reading the socket until some settle. Brokers send
+ * far fewer unacknowledged messages than this per connection (Mosquitto max_inflight_messages: 20,
+ * EMQX max_inflight: 32); the cap only keeps a broker configured without a limit from flooding the node.
+ */
+const MAX_IN_FLIGHT = 1000;
+/** Waiting at close for messages already taken: their PUBACK then goes out and they are not redelivered. */
+const CLOSE_DRAIN_MS = 5000;
+const DEFERRED = new Error('PUBACK deferred until commit');
+
+export async function connectShareReceiver(options: ShareReceiverOptions): Promise<ShareReceiver> {
+  const client: MqttClient = await mqtt.connectAsync(options.url, {
+    protocolVersion: 4,
+    clean: options.clientId === undefined,
+    reconnectPeriod: 1000,
+    clientId: options.clientId ?? `fluxgate-${Math.random().toString(36).slice(2, 12)}`,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+  });
+
+  let inFlight = 0;
+  let resume: (() => void) | undefined;
+  let drained: (() => void) | undefined;
+  // PUBACKs settled in one turn of the event loop (a group commit) leave in one write.
+  let corked: typeof client.stream | undefined;
+  const puback = (stream: typeof client.stream, messageId: number) => {
+    if (stream !== client.stream || stream.destroyed || !client.connected) return;
+    if (corked !== stream) {
+      corked = stream;
+      stream.cork();
+      process.nextTick(() => {
+        corked = undefined;
+        stream.uncork();
+      });
+    }
+    stream.write(mqttPacket.generate({ cmd: 'puback', messageId }, { protocolVersion: 4 }));
+  };
+
+  client.handleMessage = (packet, callback) => {
+    if (packet.cmd !== 'publish') return callback();
+    const stream = client.stream;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    inFlight++;
+    void options.handle(packet.topic, payload).then((outcome) => {
+      inFlight--;
+      if (outcome === 'ack') {
+        if (packet.qos > 0 && packet.messageId !== undefined) puback(stream, packet.messageId);
+      } else if (stream === client.stream && !stream.destroyed) {
+        stream.destroy();
+      }
+      if (resume && inFlight < MAX_IN_FLIGHT) {
+        const next = resume;
+        resume = undefined;
+        next();
+      }
+      if (inFlight === 0) drained?.();
+    });
+    // Called with an error, the callback makes mqtt.js skip its own PUBACK and go on to the next
+    // packet (mqtt 5.16 handlers/publish.js); called later, it holds the socket unread meanwhile.
+    if (inFlight < MAX_IN_FLIGHT) callback(DEFERRED);
+    else resume = () => callback(DEFERRED);
+  };
+
+  let subscribed = false;
+  client.on('close', () => {
+    if (subscribed) options.onLost();
+    subscribed = false;
+  });
+  client.on('connect', () =>
+    void client.subscribeAsync(options.filters, { qos: 1 }).then(
+      () => {
+        subscribed = client.connected;
+      },
+      (err: unknown) => options.onError(err, 'MQTT subscribe failed'),
+    ),
+  );
+  client.on('error', (err) => options.onError(err, 'MQTT external broker error'));
+  await client.subscribeAsync(options.filters, { qos: 1 });
+  subscribed = true;
+
+  return {
+    client,
+    get receiving() {
+      return subscribed && client.connected;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    async close() {
+      // Leave the share group first: the broker would otherwise keep queueing this (persistent,
+      // now offline) session's share of device messages until the node came back.
+      if (client.connected) await client.unsubscribeAsync(options.filters).catch(() => {});
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          timer = setTimeout(resolve, CLOSE_DRAIN_MS);
+        });
+        clearTimeout(timer);
+      }
+      await client.endAsync();
+    },
+  };
+}
