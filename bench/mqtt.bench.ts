@@ -2,20 +2,21 @@
 //   fluxgate: embedded broker → ingest pipeline → SQLite commit (points stored / s, publish→stored)
 //   aedes:    bare aedes 1.2, no auth, no storage, in a child process (bench/lib/bare-aedes.ts); publish→delivered
 //   mosquitto: Debian's Mosquitto on its own random port, same subscriber (publish→delivered)
+//   external: Fluxgate in external broker mode (MQTT_URL) behind its own Mosquitto → SQLite, beside the
+//             embedded row of the same round (external ÷ embedded stored msg/s)
 // Publishers (lean wire clients, bench/lib/mqtt-wire.ts) run in BENCH_PROCS (2) child processes. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES
 // measured per publisher (2000) after BENCH_WARMUP unrecorded ones (1000), BENCH_WINDOW in-flight per publisher (100), BENCH_QOS (1,0),
 // BENCH_POINTS per message (1,3,10), BENCH_ROUNDS (3: every target once per round, in a rotating order; medians are reported).
 // The machine is small and shared: noisy figures.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { createPlatform } from '../src/cli/platform.ts';
 import { loadConfig } from '../src/config.ts';
 import { cpuSeconds, startBareAedes } from './lib/children.ts';
+import { startMosquitto } from './lib/mosquitto.ts';
 import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
 import { median } from './lib/table.ts';
@@ -36,7 +37,7 @@ const QOS_LEVELS = (process.env.BENCH_QOS ?? '1,0').split(',').map((q) => (q.tri
 /** A directory: Fluxgate's event loop is CPU-profiled while the publishers run (one .cpuprofile per run). */
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 /** e.g. BENCH_TARGETS=fluxgate to profile it alone. */
-const TARGETS = (process.env.BENCH_TARGETS ?? 'fluxgate,aedes,mosquitto').split(',').map((t) => t.trim());
+const TARGETS = (process.env.BENCH_TARGETS ?? 'fluxgate,external,aedes,mosquitto').split(',').map((t) => t.trim());
 const POINTS_PER_MESSAGE = (process.env.BENCH_POINTS ?? '1,3,10').split(',').map(Number);
 
 /**
@@ -75,14 +76,6 @@ interface Target {
 }
 
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 async function startProfile() {
   const session = new Session();
   session.connect();
@@ -97,9 +90,20 @@ async function startProfile() {
   };
 }
 
-async function fluxgateTarget(points: number): Promise<Target> {
+/** `externalUrl`: Fluxgate in external broker mode, a client of that broker, which the publishers use. */
+async function fluxgateTarget(points: number, externalUrl?: string): Promise<Target> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-bench-mqtt-'));
-  const config = loadConfig({ DATA_DIR: dir, HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', ADMIN_PASSWORD: 'bench-admin-password', LOG_LEVEL: 'silent', ...(process.env.SQLITE_WRITER_THREAD ? { SQLITE_WRITER_THREAD: process.env.SQLITE_WRITER_THREAD } : {}) });
+  const config = loadConfig({
+    DATA_DIR: dir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MQTT_PORT: '0',
+    ADMIN_PASSWORD: 'bench-admin-password',
+    LOG_LEVEL: 'silent',
+    ...(externalUrl ? { MQTT_URL: externalUrl } : {}),
+    ...(process.env.MQTT_EXTERNAL_CONNECTIONS ? { MQTT_EXTERNAL_CONNECTIONS: process.env.MQTT_EXTERNAL_CONNECTIONS } : {}),
+    ...(process.env.SQLITE_WRITER_THREAD ? { SQLITE_WRITER_THREAD: process.env.SQLITE_WRITER_THREAD } : {}),
+  });
   const platform = await createPlatform(config, pino({ level: 'silent' }));
   const { mqttPort } = await platform.listen();
   const admin = await platform.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'bench-admin-password' } });
@@ -115,9 +119,10 @@ async function fluxgateTarget(points: number): Promise<Target> {
     for (const p of stored) if (p.field === 'f0') arrivals.set(p.deviceId, p.ts, now);
   });
   return {
-    name: 'fluxgate (durable, SQLite)',
-    url: `mqtt://127.0.0.1:${mqttPort}`,
-    creds,
+    name: externalUrl ? 'fluxgate external (Mosquitto → SQLite)' : 'fluxgate (durable, SQLite)',
+    url: externalUrl ?? `mqtt://127.0.0.1:${mqttPort}`,
+    // The external broker here lets anyone in; Fluxgate's device keys are for its embedded broker.
+    creds: externalUrl ? creds.map(({ id }) => ({ id })) : creds,
     arrivals,
     pointsPerArrival: points,
     cpuSeconds: () => {
@@ -175,40 +180,40 @@ async function aedesTarget(qos: 0 | 1): Promise<Target> {
 }
 
 async function mosquittoTarget(qos: 0 | 1): Promise<Target | undefined> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-bench-mosq-'));
-  const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 100000\nset_tcp_nodelay true\n`);
-  let child: ChildProcess;
-  try {
-    child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const failed = await new Promise<boolean>((resolve) => {
-    child.once('error', () => resolve(true));
-    const tryConnect = (n: number) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(false)));
-      s.once('error', () => (n > 50 ? resolve(true) : setTimeout(() => tryConnect(n + 1), 100)));
-    };
-    tryConnect(0);
-  });
-  if (failed) return undefined;
-  const url = `mqtt://127.0.0.1:${port}`;
+  const broker = await startMosquitto('max_inflight_messages 0\nmax_queued_messages 100000\n');
+  if (!broker) return undefined;
   const arrivals = new Arrivals();
-  const sub = await subscriberFor(url, qos, arrivals);
+  const sub = await subscriberFor(broker.url, qos, arrivals);
   return {
     name: 'Debian Mosquitto (no storage)',
-    url,
+    url: broker.url,
     creds: Array.from({ length: PUBLISHERS }, (_, i) => ({ id: `bench-${i}` })),
     arrivals,
     pointsPerArrival: 1,
-    cpuSeconds: () => cpuSeconds(child.pid!),
+    cpuSeconds: () => cpuSeconds(broker.pid),
     async stop() {
       await sub.end();
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      await broker.stop();
+    },
+  };
+}
+
+/**
+ * Fluxgate in external broker mode behind a Mosquitto of its own. Mosquitto keeps its default
+ * in-flight window per connection (max_inflight_messages 20), as a deployment would; its queue per
+ * session is raised, since it acknowledges publishers on receipt and queues what the node has not taken.
+ */
+async function externalTarget(points: number): Promise<Target | undefined> {
+  const broker = await startMosquitto('max_queued_messages 1000000\n');
+  if (!broker) return undefined;
+  const target = await fluxgateTarget(points, broker.url);
+  return {
+    ...target,
+    // This process (Fluxgate) and the broker both serve the messages.
+    cpuSeconds: () => target.cpuSeconds() + cpuSeconds(broker.pid),
+    async stop() {
+      await target.stop();
+      await broker.stop();
     },
   };
 }
@@ -296,7 +301,7 @@ function medianOf(runs: Measurement[]): Measurement {
 
 const measured: Parameters<typeof mqttFigures>[0] = [];
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-const all = { fluxgate: fluxgateTarget, aedes: (_points: number, qos: 0 | 1) => aedesTarget(qos), mosquitto: (_points: number, qos: 0 | 1) => mosquittoTarget(qos) };
+const all = { fluxgate: (points: number) => fluxgateTarget(points), external: externalTarget, aedes: (_points: number, qos: 0 | 1) => aedesTarget(qos), mosquitto: (_points: number, qos: 0 | 1) => mosquittoTarget(qos) };
 const names = TARGETS.filter((t): t is keyof typeof all => t in all);
 const header = '| target | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms | server CPU µs/msg | publishers CPU µs/msg |\n|---|---|---|---|---|---|---|---|---|---|';
 console.log(
@@ -308,6 +313,7 @@ for (const qos of QOS_LEVELS) {
   for (const points of POINTS_PER_MESSAGE) {
     const runs = new Map<string, Measurement[]>();
     const ratios: number[] = [];
+    const externalRatios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // A rotating order, so no target is always the first one after a change of combination.
       const order = names.map((_, i) => names[(i + round) % names.length]!);
@@ -330,13 +336,16 @@ for (const qos of QOS_LEVELS) {
       const ours = inRound.get('fluxgate');
       const reference = inRound.get('mosquitto') ?? inRound.get('aedes');
       if (ours && reference) ratios.push(ours.msgPerS / reference.msgPerS);
+      const external = inRound.get('external');
+      if (ours && external) externalRatios.push(external.msgPerS / ours.msgPerS);
     }
     for (const [target, list] of runs) {
       const r = medianOf(list);
       const fluxgate = target.startsWith('fluxgate');
+      const own = target.startsWith('fluxgate external') ? externalRatios : ratios;
       const stored = fluxgate ? fmt(r.pointsPerS) : '—';
       medians.push(`| ${target} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${r.received}/${r.total} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.cpuUsPerMsg.toFixed(1)} | ${r.loadCpuUsPerMsg.toFixed(1)} |`);
-      measured.push({ target, qos, points, ...r, ...(fluxgate && ratios.length > 0 ? { ratio: finiteMedian(ratios), ratios } : {}) });
+      measured.push({ target, qos, points, ...r, ...(fluxgate && own.length > 0 ? { ratio: finiteMedian(own), ratios: own } : {}) });
     }
   }
 }
@@ -344,8 +353,10 @@ console.log(`\nMedians over ${ROUNDS} round(s):`);
 console.log(header);
 for (const line of medians) console.log(line);
 for (const r of measured.filter((m) => m.ratios)) {
-  console.log(`QoS ${r.qos}, ${r.points} point(s)/msg: Fluxgate ÷ reference per round ${r.ratios!.map((x) => x.toFixed(2)).join(', ')}; median ${r.ratio!.toFixed(2)}`);
+  const what = r.target.startsWith('fluxgate external') ? 'external ÷ embedded Fluxgate' : 'Fluxgate ÷ reference';
+  console.log(`QoS ${r.qos}, ${r.points} point(s)/msg: ${what} per round ${r.ratios!.map((x) => x.toFixed(2)).join(', ')}; median ${r.ratio!.toFixed(2)}`);
 }
 mqttFigures(measured);
 console.log('\nTargets (issue 3): QoS 1 durable ≥ 50,000 msg/s of 3 points and ≥ 0.8× bare Mosquitto QoS 1 in the same run.');
+console.log('Target (issue 19): one node in external broker mode ≥ 0.8× embedded stored QoS 1 msg/s in the same run.');
 process.exit(0);

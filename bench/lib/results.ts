@@ -55,7 +55,23 @@ export function mqttFigures(
   }>,
 ): void {
   const figures: Figure[] = [];
-  for (const r of rows.filter((x) => x.target.startsWith('fluxgate'))) {
+  const same = (r: (typeof rows)[number], name: string) => rows.find((x) => x.target.startsWith(name) && x.qos === r.qos && x.points === r.points);
+  for (const r of rows.filter((x) => x.target.startsWith('fluxgate external'))) {
+    const embedded = same(r, 'fluxgate (');
+    const ratio = r.ratio ?? (embedded ? r.msgPerS / embedded.msgPerS : NaN);
+    figures.push({
+      name: `MQTT QoS ${r.qos}, ${r.points} point${r.points > 1 ? 's' : ''}/msg, external broker mode (Mosquitto), stored`,
+      value: r.msgPerS,
+      unit: 'msg/s',
+      kind: 'throughput',
+      p50Ms: r.p50,
+      p99Ms: r.p99,
+      ...(embedded ? { reference: { name: 'embedded broker, stored', value: embedded.msgPerS, unit: 'msg/s' }, ratio } : {}),
+      ...(r.qos === 1 ? { target: '≥ 0.8× embedded', met: embedded ? ratio >= 0.8 : false } : {}),
+      note: `${r.received}/${r.total} received` + (r.ratios && r.ratios.length > 1 ? `; ratio per round ${r.ratios.map((x) => x.toFixed(2)).join(', ')}` : ''),
+    });
+  }
+  for (const r of rows.filter((x) => x.target.startsWith('fluxgate ('))) {
     const same = (name: string) => rows.find((x) => x.target.startsWith(name) && x.qos === r.qos && x.points === r.points);
     const mosq = same('Debian Mosquitto');
     const aedes = same('bare aedes');

@@ -44,6 +44,7 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
       password: config.MQTT_PASSWORD,
       shareGroup: config.MQTT_SHARE_GROUP,
       connections: config.MQTT_EXTERNAL_CONNECTIONS,
+      receiveMaximum: config.MQTT_EXTERNAL_RECEIVE_MAXIMUM,
       clientId: externalClientId(config.DATA_DIR),
     }).catch((err: unknown) => {
       throw new StartupError(`MQTT_URL=${config.MQTT_URL} cannot be reached: ${(err as Error).message}`);

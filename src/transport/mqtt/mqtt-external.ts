@@ -20,6 +20,8 @@ export interface ExternalBrokerOptions {
   shareGroup: string;
   /** Connections to the share group (each its own session). */
   connections: number;
+  /** Messages in flight per connection (MQTT 5 Receive Maximum). */
+  receiveMaximum: number;
   /**
    * A client id that stays the same across restarts of this node. With it the node keeps persistent
    * sessions (clean=false): a message it received but could not store, and so did not PUBACK, is
@@ -54,35 +56,40 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
     deps.logger.warn({ topic, reason, detail: (err as Error).message }, 'MQTT message dropped');
   };
 
-  const handle = async (topic: string, message: Buffer): Promise<ShareOutcome> => {
+  // Storage unavailable or the pipeline full (both 503): not stored, so not acknowledged.
+  const outcomeOf = (topic: string, kind: string, err: unknown): ShareOutcome => {
+    if (err === undefined) return 'ack';
+    if (isFluxgateError(err) && err.status === 503) {
+      drop(topic, 'storage', err);
+      return 'withhold';
+    }
+    drop(topic, invalidReason[kind] ?? 'invalid_ack', err);
+    return 'ack';
+  };
+
+  // Telemetry, thousands a second, settles by callback (no promise chain per message).
+  const handle = (topic: string, message: Buffer, done: (outcome: ShareOutcome) => void): void => {
     const parsed = topics.parse(topic);
-    if (!parsed) return 'ack';
+    if (!parsed) return done('ack');
     deps.metrics.countMqttMessage(parsed.kind);
     const payload = parseMqttPayload(message);
     if (!payload.ok) {
       drop(topic, payload.invalid === 'json' ? 'invalid_json' : (invalidReason[parsed.kind] ?? 'invalid_ack'), payload.error);
-      return 'ack';
+      return done('ack');
     }
     const body = payload.body;
-    try {
-      if (parsed.kind === 'data') await deps.pipeline.ingest(parsed.deviceId, body);
-      else if (parsed.kind === 'logs') await deps.logs?.append(parsed.deviceId, body);
-      else if (parsed.kind === 'commands/ack') await deps.commands.ack(parsed.deviceId, body);
-      else if (parsed.kind === 'status') {
-        const status = mqttStatusPayload.safeParse(body);
-        if (status.success && status.data.status === 'online' && !deps.connectivity.isConnected(parsed.deviceId)) deps.connectivity.connected(parsed.deviceId);
-        if (status.success && status.data.status === 'offline' && deps.connectivity.isConnected(parsed.deviceId)) deps.connectivity.disconnected(parsed.deviceId);
-      }
-      return 'ack';
-    } catch (err) {
-      // Storage unavailable or the pipeline full (both 503): not stored, so not acknowledged.
-      if (isFluxgateError(err) && err.status === 503) {
-        drop(topic, 'storage', err);
-        return 'withhold';
-      }
-      drop(topic, invalidReason[parsed.kind] ?? 'invalid_ack', err);
-      return 'ack';
+    if (parsed.kind === 'data') return deps.pipeline.ingestThen(parsed.deviceId, body, (err) => done(outcomeOf(topic, parsed.kind, err)));
+    if (parsed.kind === 'status') {
+      const status = mqttStatusPayload.safeParse(body);
+      if (status.success && status.data.status === 'online' && !deps.connectivity.isConnected(parsed.deviceId)) deps.connectivity.connected(parsed.deviceId);
+      if (status.success && status.data.status === 'offline' && deps.connectivity.isConnected(parsed.deviceId)) deps.connectivity.disconnected(parsed.deviceId);
+      return done('ack');
     }
+    const work = parsed.kind === 'logs' ? deps.logs?.append(parsed.deviceId, body) : deps.commands.ack(parsed.deviceId, body);
+    void Promise.resolve(work).then(
+      () => done('ack'),
+      (err: unknown) => done(outcomeOf(topic, parsed.kind, err ?? new Error('failed'))),
+    );
   };
 
   const receivers: ShareReceiver[] = [];
@@ -96,6 +103,7 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
           password: options.password,
           clientId: options.clientId === undefined ? undefined : shareClientId(options.clientId, i),
           filters,
+          receiveMaximum: options.receiveMaximum,
           handle,
           onError: (err, what) => deps.logger.warn({ err, connection: i }, what),
           onLost: () => deps.logger.warn({ url: options.url, connection: i }, 'Lost the external MQTT broker; reconnecting'),

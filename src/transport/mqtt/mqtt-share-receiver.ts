@@ -14,7 +14,6 @@
 // The share group spreads a device's messages over all connections of all nodes, so across
 // connections there is no order: each point carries its timestamp and is stored by it.
 import mqtt, { type MqttClient } from 'mqtt';
-import mqttPacket from 'mqtt-packet';
 
 /** 'withhold': no PUBACK, and the connection is dropped so the broker redelivers (MQTT resends only on reconnect). */
 export type ShareOutcome = 'ack' | 'withhold';
@@ -26,7 +25,14 @@ export interface ShareReceiverOptions {
   /** Stable across restarts: the session (and what it holds unacknowledged) survives. Absent: clean session. */
   clientId: string | undefined;
   filters: string[];
-  handle(topic: string, payload: Buffer): Promise<ShareOutcome>;
+  /**
+   * Messages the broker may send before this connection acknowledges one (MQTT 5 Receive Maximum;
+   * brokers default to far fewer: Mosquitto 20, EMQX 32). Also the most this connection takes
+   * before it stops reading its socket, should a broker ignore the limit.
+   */
+  receiveMaximum: number;
+  /** Calls `done` once, when the message is settled (for telemetry: committed or refused). */
+  handle(topic: string, payload: Buffer, done: (outcome: ShareOutcome) => void): void;
   onError(err: unknown, what: string): void;
   onLost(): void;
 }
@@ -40,42 +46,57 @@ export interface ShareReceiver {
   close(): Promise<void>;
 }
 
-/**
- * Messages one connection takes before it stops reading the socket until some settle. Brokers send
- * far fewer unacknowledged messages than this per connection (Mosquitto max_inflight_messages: 20,
- * EMQX max_inflight: 32); the cap only keeps a broker configured without a limit from flooding the node.
- */
-const MAX_IN_FLIGHT = 1000;
 /** Waiting at close for messages already taken: their PUBACK then goes out and they are not redelivered. */
 const CLOSE_DRAIN_MS = 5000;
 const DEFERRED = new Error('PUBACK deferred until commit');
 
 export async function connectShareReceiver(options: ShareReceiverOptions): Promise<ShareReceiver> {
+  const persistent = options.clientId !== undefined;
   const client: MqttClient = await mqtt.connectAsync(options.url, {
-    protocolVersion: 4,
-    clean: options.clientId === undefined,
+    // MQTT 5 for Receive Maximum: with 3.1.1 the broker's own in-flight limit holds.
+    protocolVersion: 5,
+    clean: !persistent,
+    // A persistent session outlives a disconnect only with an expiry (0xFFFFFFFF: never, as in 3.1.1).
+    properties: { receiveMaximum: options.receiveMaximum, sessionExpiryInterval: persistent ? 0xffffffff : 0 },
     reconnectPeriod: 1000,
     clientId: options.clientId ?? `fluxgate-${Math.random().toString(36).slice(2, 12)}`,
     ...(options.username ? { username: options.username } : {}),
     ...(options.password ? { password: options.password } : {}),
   });
 
+  // PUBACKs are small writes the broker waits for: Nagle's algorithm would hold them back.
+  const noDelay = () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  noDelay();
+
   let inFlight = 0;
   let resume: (() => void) | undefined;
   let drained: (() => void) | undefined;
-  // PUBACKs settled in one turn of the event loop (a group commit) leave in one write.
-  let corked: typeof client.stream | undefined;
-  const puback = (stream: typeof client.stream, messageId: number) => {
+  // PUBACKs settled in one turn of the event loop (a group commit) leave in one write. Without
+  // reason code and properties a success PUBACK is 4 bytes, in MQTT 5 as in 3.1.1.
+  let acks: number[] = [];
+  let acksOn: typeof client.stream | undefined;
+  const flushAcks = () => {
+    const stream = acksOn;
+    if (stream === undefined) return;
+    const ids = acks;
+    acks = [];
+    acksOn = undefined;
     if (stream !== client.stream || stream.destroyed || !client.connected) return;
-    if (corked !== stream) {
-      corked = stream;
-      stream.cork();
-      process.nextTick(() => {
-        corked = undefined;
-        stream.uncork();
-      });
+    const out = Buffer.allocUnsafe(ids.length * 4);
+    for (let i = 0; i < ids.length; i++) {
+      out[i * 4] = 0x40;
+      out[i * 4 + 1] = 2;
+      out.writeUInt16BE(ids[i]!, i * 4 + 2);
     }
-    stream.write(mqttPacket.generate({ cmd: 'puback', messageId }, { protocolVersion: 4 }));
+    stream.write(out);
+  };
+  const puback = (stream: typeof client.stream, messageId: number) => {
+    if (acksOn !== undefined && acksOn !== stream) flushAcks();
+    if (acksOn === undefined) {
+      acksOn = stream;
+      process.nextTick(flushAcks);
+    }
+    acks.push(messageId);
   };
 
   client.handleMessage = (packet, callback) => {
@@ -83,14 +104,14 @@ export async function connectShareReceiver(options: ShareReceiverOptions): Promi
     const stream = client.stream;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     inFlight++;
-    void options.handle(packet.topic, payload).then((outcome) => {
+    options.handle(packet.topic, payload, (outcome) => {
       inFlight--;
       if (outcome === 'ack') {
         if (packet.qos > 0 && packet.messageId !== undefined) puback(stream, packet.messageId);
       } else if (stream === client.stream && !stream.destroyed) {
         stream.destroy();
       }
-      if (resume && inFlight < MAX_IN_FLIGHT) {
+      if (resume && inFlight < options.receiveMaximum) {
         const next = resume;
         resume = undefined;
         next();
@@ -99,7 +120,7 @@ export async function connectShareReceiver(options: ShareReceiverOptions): Promi
     });
     // Called with an error, the callback makes mqtt.js skip its own PUBACK and go on to the next
     // packet (mqtt 5.16 handlers/publish.js); called later, it holds the socket unread meanwhile.
-    if (inFlight < MAX_IN_FLIGHT) callback(DEFERRED);
+    if (inFlight < options.receiveMaximum) callback(DEFERRED);
     else resume = () => callback(DEFERRED);
   };
 
@@ -108,14 +129,15 @@ export async function connectShareReceiver(options: ShareReceiverOptions): Promi
     if (subscribed) options.onLost();
     subscribed = false;
   });
-  client.on('connect', () =>
+  client.on('connect', () => {
+    noDelay();
     void client.subscribeAsync(options.filters, { qos: 1 }).then(
       () => {
         subscribed = client.connected;
       },
       (err: unknown) => options.onError(err, 'MQTT subscribe failed'),
-    ),
-  );
+    );
+  });
   client.on('error', (err) => options.onError(err, 'MQTT external broker error'));
   await client.subscribeAsync(options.filters, { qos: 1 });
   subscribed = true;
