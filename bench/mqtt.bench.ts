@@ -102,6 +102,7 @@ async function fluxgateTarget(points: number, externalUrl?: string): Promise<Tar
     LOG_LEVEL: 'silent',
     ...(externalUrl ? { MQTT_URL: externalUrl } : {}),
     ...(process.env.MQTT_EXTERNAL_CONNECTIONS ? { MQTT_EXTERNAL_CONNECTIONS: process.env.MQTT_EXTERNAL_CONNECTIONS } : {}),
+    ...(process.env.MQTT_EXTERNAL_RECEIVE_MAXIMUM ? { MQTT_EXTERNAL_RECEIVE_MAXIMUM: process.env.MQTT_EXTERNAL_RECEIVE_MAXIMUM } : {}),
     ...(process.env.SQLITE_WRITER_THREAD ? { SQLITE_WRITER_THREAD: process.env.SQLITE_WRITER_THREAD } : {}),
   });
   const platform = await createPlatform(config, pino({ level: 'silent' }));
