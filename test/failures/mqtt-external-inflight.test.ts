@@ -2,11 +2,14 @@
 // private Mosquitto of this test's own. While SQLite is write-locked by another connection the node
 // holds far more messages than it has connections, none stored and so none acknowledged; the
 // commit then fails (busy), the node withholds every PUBACK, and the broker redelivers to each
-// connection's persistent session until storage is back: every message is stored, once.
+// connection's persistent session until storage is back: every message is stored, once. Each
+// connection's session id derives from the node's stored client id, so a restart finds them again.
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
 import { connectMqtt } from '../helpers/mqtt.ts';
 import { type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
 import { type PrivateMosquitto, privateMosquittoSkipReason, startPrivateMosquitto } from '../helpers/private-services.ts';
@@ -61,5 +64,41 @@ describe('external broker mode, many messages in flight', { skip: skip ?? false,
     }
     await until(`all ${n} points stored`, async () => ((await stored(n)).length === n ? true : undefined));
     assert.deepEqual(await stored(n), Array.from({ length: n }, (_, i) => i));
+  });
+});
+
+describe('external broker mode, one persistent session per connection', { skip: skip ?? false, timeout: 60_000 }, () => {
+  let broker: PrivateMosquitto;
+  before(async () => {
+    broker = await startPrivateMosquitto();
+  });
+  after(async () => {
+    await broker?.destroy();
+  });
+
+  /** Whether the broker still holds a session under `clientId` (CONNACK session present); ends it. */
+  async function sessionPresent(clientId: string): Promise<boolean> {
+    const probe = mqtt.connect(broker.url, { protocolVersion: 5, clean: false, clientId, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
+    try {
+      return await new Promise<boolean>((resolve, reject) => {
+        probe.once('connect', (connack) => resolve(connack.sessionPresent));
+        probe.once('error', reject);
+      });
+    } finally {
+      await probe.endAsync();
+    }
+  }
+
+  test('the node\'s sessions are <id>, <id>-1 … <id>-(N-1), kept by the broker after a normal stop', async () => {
+    const node = await startTestPlatform({ MQTT_URL: broker.url, MQTT_EXTERNAL_CONNECTIONS: String(CONNECTIONS) });
+    await node.stop({ keepData: true });
+    try {
+      const id = readFileSync(path.join(node.dataDir, 'mqtt-client-id'), 'utf8').trim();
+      const ids = [id, ...Array.from({ length: CONNECTIONS - 1 }, (_, i) => `${id}-${i + 1}`)];
+      for (const clientId of ids) assert.equal(await sessionPresent(clientId), true, `session ${clientId}`);
+      assert.equal(await sessionPresent(`${id}-${CONNECTIONS}`), false);
+    } finally {
+      rmSync(node.dataDir, { recursive: true, force: true });
+    }
   });
 });
