@@ -11,7 +11,6 @@ import type { MqttDeps } from './mqtt-deps.ts';
 import { MqttStatusPublisher } from './mqtt-status.ts';
 import { parseMqttPayload } from './mqtt-payload.ts';
 import { type ShareOutcome, type ShareReceiver, connectShareReceiver } from './mqtt-share-receiver.ts';
-import type { MqttClient } from 'mqtt';
 
 export interface ExternalBrokerOptions {
   url: string;
@@ -32,8 +31,6 @@ export interface ExternalBrokerOptions {
 }
 
 export interface ExternalBroker {
-  /** The connection commands, desired state and status go out on. */
-  readonly client: MqttClient;
   /** Every connection connected and subscribed: all of this node's share of device messages reaches it. */
   readonly receiving: boolean;
   /** Every connection connected. */
@@ -85,8 +82,9 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
       if (status.success && status.data.status === 'offline' && deps.connectivity.isConnected(parsed.deviceId)) deps.connectivity.disconnected(parsed.deviceId);
       return done('ack');
     }
-    const work = parsed.kind === 'logs' ? deps.logs?.append(parsed.deviceId, body) : deps.commands.ack(parsed.deviceId, body);
-    void Promise.resolve(work).then(
+    // In an async function, so a synchronous throw settles the message too.
+    const work = async () => (parsed.kind === 'logs' ? deps.logs?.append(parsed.deviceId, body) : deps.commands.ack(parsed.deviceId, body));
+    void work().then(
       () => done('ack'),
       (err: unknown) => done(outcomeOf(topic, parsed.kind, err ?? new Error('failed'))),
     );
@@ -115,6 +113,7 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
     throw err;
   }
 
+  // Commands, desired state and status go out on the first connection.
   const out = receivers[0]!.client;
   const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
     await out.publishAsync(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain });
@@ -126,7 +125,6 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
   deps.logger.info({ url: options.url, filters, connections: options.connections }, 'Connected to the external MQTT broker');
 
   return {
-    client: out,
     get receiving() {
       return receivers.every((r) => r.receiving);
     },

@@ -41,8 +41,6 @@ export interface ShareReceiver {
   readonly client: MqttClient;
   /** Connected and subscribed. */
   readonly receiving: boolean;
-  /** Messages taken from the broker and not yet settled. */
-  readonly inFlight: number;
   close(): Promise<void>;
 }
 
@@ -146,9 +144,6 @@ export async function connectShareReceiver(options: ShareReceiverOptions): Promi
     client,
     get receiving() {
       return subscribed && client.connected;
-    },
-    get inFlight() {
-      return inFlight;
     },
     async close() {
       // Leave the share group first: the broker would otherwise keep queueing this (persistent,
