@@ -2,22 +2,23 @@
 //   fluxgate: embedded broker → ingest pipeline → SQLite commit (points stored / s, publish→stored)
 //   aedes:    bare aedes 1.2, no auth, no storage, in a child process (bench/lib/bare-aedes.ts); publish→delivered
 //   mosquitto: Debian's Mosquitto on its own random port, same subscriber (publish→delivered)
+//   external: Fluxgate in external broker mode (MQTT_URL) behind its own Mosquitto → SQLite, beside the
+//             embedded row of the same round (external ÷ embedded stored msg/s)
 // Publishers (lean wire clients, bench/lib/mqtt-wire.ts) run in BENCH_PROCS (2) child processes. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES
 // measured per publisher (2000) after BENCH_WARMUP unrecorded ones (1000), BENCH_WINDOW in-flight per publisher (100), BENCH_QOS (1,0),
 // BENCH_POINTS per message (1,3,10), BENCH_PROTOCOLS (4,5: MQTT 3.1.1 and MQTT 5 publishers and subscriber, both in every round, so
 // Fluxgate's MQTT 5 figure stands beside its 3.1.1 one and beside Mosquitto's MQTT 5 one of the same round),
 // BENCH_ROUNDS (3: every target once per round, in a rotating order; medians are reported).
 // The machine is small and shared: noisy figures.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { createPlatform } from '../src/cli/platform.ts';
 import { loadConfig } from '../src/config.ts';
 import { cpuSeconds, startBareAedes } from './lib/children.ts';
+import { startMosquitto } from './lib/mosquitto.ts';
 import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
 import { median } from './lib/table.ts';
@@ -38,7 +39,7 @@ const QOS_LEVELS = (process.env.BENCH_QOS ?? '1,0').split(',').map((q) => (q.tri
 /** A directory: Fluxgate's event loop is CPU-profiled while the publishers run (one .cpuprofile per run). */
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 /** e.g. BENCH_TARGETS=fluxgate to profile it alone. */
-const TARGETS = (process.env.BENCH_TARGETS ?? 'fluxgate,aedes,mosquitto').split(',').map((t) => t.trim());
+const TARGETS = (process.env.BENCH_TARGETS ?? 'fluxgate,external,aedes,mosquitto').split(',').map((t) => t.trim());
 const POINTS_PER_MESSAGE = (process.env.BENCH_POINTS ?? '1,3,10').split(',').map(Number);
 const PROTOCOLS = (process.env.BENCH_PROTOCOLS ?? '4,5').split(',').map((v) => (v.trim() === '5' ? 5 : 4) as 4 | 5);
 const protocolName = (v: 4 | 5) => (v === 5 ? 'MQTT 5' : 'MQTT 3.1.1');
@@ -79,14 +80,6 @@ interface Target {
 }
 
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 async function startProfile() {
   const session = new Session();
   session.connect();
@@ -101,9 +94,21 @@ async function startProfile() {
   };
 }
 
-async function fluxgateTarget(points: number): Promise<Target> {
+/** `externalUrl`: Fluxgate in external broker mode, a client of that broker, which the publishers use. */
+async function fluxgateTarget(points: number, externalUrl?: string): Promise<Target> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-bench-mqtt-'));
-  const config = loadConfig({ DATA_DIR: dir, HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', ADMIN_PASSWORD: 'bench-admin-password', LOG_LEVEL: 'silent', ...(process.env.SQLITE_WRITER_THREAD ? { SQLITE_WRITER_THREAD: process.env.SQLITE_WRITER_THREAD } : {}) });
+  const config = loadConfig({
+    DATA_DIR: dir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MQTT_PORT: '0',
+    ADMIN_PASSWORD: 'bench-admin-password',
+    LOG_LEVEL: 'silent',
+    ...(externalUrl ? { MQTT_URL: externalUrl } : {}),
+    ...(process.env.MQTT_EXTERNAL_CONNECTIONS ? { MQTT_EXTERNAL_CONNECTIONS: process.env.MQTT_EXTERNAL_CONNECTIONS } : {}),
+    ...(process.env.MQTT_EXTERNAL_RECEIVE_MAXIMUM ? { MQTT_EXTERNAL_RECEIVE_MAXIMUM: process.env.MQTT_EXTERNAL_RECEIVE_MAXIMUM } : {}),
+    ...(process.env.SQLITE_WRITER_THREAD ? { SQLITE_WRITER_THREAD: process.env.SQLITE_WRITER_THREAD } : {}),
+  });
   const platform = await createPlatform(config, pino({ level: 'silent' }));
   const { mqttPort } = await platform.listen();
   const admin = await platform.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'bench-admin-password' } });
@@ -119,9 +124,10 @@ async function fluxgateTarget(points: number): Promise<Target> {
     for (const p of stored) if (p.field === 'f0') arrivals.set(p.deviceId, p.ts, now);
   });
   return {
-    name: 'fluxgate (durable, SQLite)',
-    url: `mqtt://127.0.0.1:${mqttPort}`,
-    creds,
+    name: externalUrl ? 'fluxgate external (Mosquitto → SQLite)' : 'fluxgate (durable, SQLite)',
+    url: externalUrl ?? `mqtt://127.0.0.1:${mqttPort}`,
+    // The external broker here lets anyone in; Fluxgate's device keys are for its embedded broker.
+    creds: externalUrl ? creds.map(({ id }) => ({ id })) : creds,
     arrivals,
     pointsPerArrival: points,
     cpuSeconds: () => {
@@ -179,40 +185,40 @@ async function aedesTarget(qos: 0 | 1, protocol: 4 | 5): Promise<Target> {
 }
 
 async function mosquittoTarget(qos: 0 | 1, protocol: 4 | 5): Promise<Target | undefined> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-bench-mosq-'));
-  const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 100000\nset_tcp_nodelay true\n`);
-  let child: ChildProcess;
-  try {
-    child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const failed = await new Promise<boolean>((resolve) => {
-    child.once('error', () => resolve(true));
-    const tryConnect = (n: number) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(false)));
-      s.once('error', () => (n > 50 ? resolve(true) : setTimeout(() => tryConnect(n + 1), 100)));
-    };
-    tryConnect(0);
-  });
-  if (failed) return undefined;
-  const url = `mqtt://127.0.0.1:${port}`;
+  const broker = await startMosquitto('max_inflight_messages 0\nmax_queued_messages 100000\n');
+  if (!broker) return undefined;
   const arrivals = new Arrivals();
-  const sub = await subscriberFor(url, qos, arrivals, protocol);
+  const sub = await subscriberFor(broker.url, qos, arrivals, protocol);
   return {
     name: 'Debian Mosquitto (no storage)',
-    url,
+    url: broker.url,
     creds: Array.from({ length: PUBLISHERS }, (_, i) => ({ id: `bench-${i}` })),
     arrivals,
     pointsPerArrival: 1,
-    cpuSeconds: () => cpuSeconds(child.pid!),
+    cpuSeconds: () => cpuSeconds(broker.pid),
     async stop() {
       await sub.end();
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      await broker.stop();
+    },
+  };
+}
+
+/**
+ * Fluxgate in external broker mode behind a Mosquitto of its own. Mosquitto keeps its default
+ * in-flight window per connection (max_inflight_messages 20), as a deployment would; its queue per
+ * session is raised, since it acknowledges publishers on receipt and queues what the node has not taken.
+ */
+async function externalTarget(points: number): Promise<Target | undefined> {
+  const broker = await startMosquitto('max_queued_messages 1000000\n');
+  if (!broker) return undefined;
+  const target = await fluxgateTarget(points, broker.url);
+  return {
+    ...target,
+    // This process (Fluxgate) and the broker both serve the messages.
+    cpuSeconds: () => target.cpuSeconds() + cpuSeconds(broker.pid),
+    async stop() {
+      await target.stop();
+      await broker.stop();
     },
   };
 }
@@ -300,7 +306,12 @@ function medianOf(runs: Measurement[]): Measurement {
 
 const measured: Parameters<typeof mqttFigures>[0] = [];
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-const all = { fluxgate: (points: number) => fluxgateTarget(points), aedes: (_points: number, qos: 0 | 1, protocol: 4 | 5) => aedesTarget(qos, protocol), mosquitto: (_points: number, qos: 0 | 1, protocol: 4 | 5) => mosquittoTarget(qos, protocol) };
+const all = {
+  fluxgate: (points: number) => fluxgateTarget(points),
+  external: (points: number) => externalTarget(points),
+  aedes: (_points: number, qos: 0 | 1, protocol: 4 | 5) => aedesTarget(qos, protocol),
+  mosquitto: (_points: number, qos: 0 | 1, protocol: 4 | 5) => mosquittoTarget(qos, protocol),
+};
 const names = TARGETS.filter((t): t is keyof typeof all => t in all);
 const header = '| target | protocol | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms | server CPU µs/msg | publishers CPU µs/msg |\n|---|---|---|---|---|---|---|---|---|---|---|';
 console.log(
@@ -315,6 +326,8 @@ for (const qos of QOS_LEVELS) {
     const ratios = new Map<4 | 5, number[]>(PROTOCOLS.map((v) => [v, []]));
     /** Per round, Fluxgate's MQTT 5 msg/s ÷ its MQTT 3.1.1 msg/s. */
     const v5ToV4: number[] = [];
+    /** Per protocol: per round, external mode's stored msg/s ÷ embedded mode's. */
+    const externalRatios = new Map<4 | 5, number[]>(PROTOCOLS.map((v) => [v, []]));
     for (let round = 0; round < ROUNDS; round++) {
       const fluxgateIn = new Map<4 | 5, Measurement>();
       // The protocols alternate from round to round, as the targets rotate.
@@ -346,6 +359,8 @@ for (const qos of QOS_LEVELS) {
         const reference = inRound.get('mosquitto') ?? inRound.get('aedes');
         if (ours && reference) ratios.get(protocol)!.push(ours.msgPerS / reference.msgPerS);
         if (ours) fluxgateIn.set(protocol, ours);
+        const external = inRound.get('external');
+        if (ours && external) externalRatios.get(protocol)!.push(external.msgPerS / ours.msgPerS);
       }
       const v4 = fluxgateIn.get(4);
       const v5 = fluxgateIn.get(5);
@@ -355,8 +370,9 @@ for (const qos of QOS_LEVELS) {
       for (const [target, list] of runs.get(protocol)!) {
         const r = medianOf(list);
         const fluxgate = target.startsWith('fluxgate');
+        const external = target.startsWith('fluxgate external');
         const stored = fluxgate ? fmt(r.pointsPerS) : '—';
-        const rs = ratios.get(protocol)!;
+        const rs = (external ? externalRatios : ratios).get(protocol)!;
         medians.push(`| ${target} | ${protocolName(protocol)} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${r.received}/${r.total} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.cpuUsPerMsg.toFixed(1)} | ${r.loadCpuUsPerMsg.toFixed(1)} |`);
         measured.push({
           target,
@@ -365,7 +381,7 @@ for (const qos of QOS_LEVELS) {
           points,
           ...r,
           ...(fluxgate && rs.length > 0 ? { ratio: finiteMedian(rs), ratios: rs } : {}),
-          ...(fluxgate && protocol === 5 && v5ToV4.length > 0 ? { toV4: v5ToV4 } : {}),
+          ...(fluxgate && !external && protocol === 5 && v5ToV4.length > 0 ? { toV4: v5ToV4 } : {}),
         });
       }
     }
@@ -375,11 +391,18 @@ console.log(`\nMedians over ${ROUNDS} round(s):`);
 console.log(header);
 for (const line of medians) console.log(line);
 for (const r of measured.filter((m) => m.ratios)) {
-  console.log(`${protocolName(r.protocol ?? 4)}, QoS ${r.qos}, ${r.points} point(s)/msg: Fluxgate ÷ reference per round ${r.ratios!.map((x) => x.toFixed(2)).join(', ')}; median ${r.ratio!.toFixed(2)}`);
+  const what = r.target.startsWith('fluxgate external') ? 'external ÷ embedded Fluxgate' : 'Fluxgate ÷ reference';
+  console.log(`${protocolName(r.protocol ?? 4)}, QoS ${r.qos}, ${r.points} point(s)/msg: ${what} per round ${r.ratios!.map((x) => x.toFixed(2)).join(', ')}; median ${r.ratio!.toFixed(2)}`);
 }
 for (const r of measured.filter((m) => m.toV4)) {
   console.log(`QoS ${r.qos}, ${r.points} point(s)/msg: Fluxgate MQTT 5 ÷ MQTT 3.1.1 per round ${r.toV4!.map((x) => x.toFixed(2)).join(', ')}; median ${finiteMedian(r.toV4!).toFixed(2)}`);
 }
+// External mode's ceiling is its broker's own pass-through rate, which embedded mode does not pay.
+for (const r of measured.filter((m) => m.target.startsWith('fluxgate external'))) {
+  const mosquitto = measured.find((m) => m.target.startsWith('Debian Mosquitto') && m.protocol === r.protocol && m.qos === r.qos && m.points === r.points);
+  if (mosquitto) console.log(`${protocolName(r.protocol ?? 4)}, QoS ${r.qos}, ${r.points} point(s)/msg: external ÷ bare Mosquitto pub→sub (medians) ${(r.msgPerS / mosquitto.msgPerS).toFixed(2)}`);
+}
 mqttFigures(measured);
 console.log('\nTargets: QoS 1 durable ≥ 50,000 msg/s of 3 points and ≥ 0.8× bare Mosquitto QoS 1 in the same run (issue 3); MQTT 5 QoS 1 ≥ 0.9× MQTT 3.1.1 and ≥ 0.8× Mosquitto MQTT 5 (issue 20).');
+console.log('Target (issue 19): one node in external broker mode ≥ 0.8× embedded stored QoS 1 msg/s in the same run.');
 process.exit(0);

@@ -209,6 +209,14 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and -')
     .default('fluxgate')
     .describe('Shared-subscription group nodes join on the external broker ($share/<group>/...)'),
+  MQTT_EXTERNAL_CONNECTIONS: positiveInt
+    .max(64)
+    .default(8)
+    .describe('Connections each node opens to the share group on the external broker (MQTT_URL), each with its own persistent session and many messages in flight'),
+  MQTT_EXTERNAL_RECEIVE_MAXIMUM: positiveInt
+    .max(65535)
+    .default(250)
+    .describe('Messages the external broker (MQTT_URL) may send each of those connections before it acknowledges one (MQTT 5 Receive Maximum); more in flight means larger group commits'),
   MQTT_HOOK_SECRET: z
     .string()
     .regex(/^[A-Za-z0-9._~-]{32,256}$/, 'use 32-256 characters of A-Z a-z 0-9 . _ ~ - (e.g. openssl rand -hex 32)')

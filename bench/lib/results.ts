@@ -60,9 +60,26 @@ export function mqttFigures(
   }>,
 ): void {
   const figures: Figure[] = [];
-  for (const r of rows.filter((x) => x.target.startsWith('fluxgate'))) {
+  const sameAs = (r: (typeof rows)[number], name: string) =>
+    rows.find((x) => x.target.startsWith(name) && (x.protocol ?? 4) === (r.protocol ?? 4) && x.qos === r.qos && x.points === r.points);
+  for (const r of rows.filter((x) => x.target.startsWith('fluxgate external'))) {
+    const embedded = sameAs(r, 'fluxgate (');
+    const ratio = r.ratio ?? (embedded ? r.msgPerS / embedded.msgPerS : NaN);
+    figures.push({
+      name: `MQTT${r.protocol === 5 ? ' 5' : ''} QoS ${r.qos}, ${r.points} point${r.points > 1 ? 's' : ''}/msg, external broker mode (Mosquitto), stored`,
+      value: r.msgPerS,
+      unit: 'msg/s',
+      kind: 'throughput',
+      p50Ms: r.p50,
+      p99Ms: r.p99,
+      ...(embedded ? { reference: { name: 'embedded broker, stored', value: embedded.msgPerS, unit: 'msg/s' }, ratio } : {}),
+      ...(r.qos === 1 ? { target: '≥ 0.8× embedded', met: embedded ? ratio >= 0.8 : false } : {}),
+      note: `${r.received}/${r.total} received` + (r.ratios && r.ratios.length > 1 ? `; ratio per round ${r.ratios.map((x) => x.toFixed(2)).join(', ')}` : ''),
+    });
+  }
+  for (const r of rows.filter((x) => x.target.startsWith('fluxgate ('))) {
     const protocol = r.protocol ?? 4;
-    const same = (name: string) => rows.find((x) => x.target.startsWith(name) && (x.protocol ?? 4) === protocol && x.qos === r.qos && x.points === r.points);
+    const same = (name: string) => sameAs(r, name);
     const mosq = same('Debian Mosquitto');
     const aedes = same('bare aedes');
     const ref = mosq ?? aedes;

@@ -43,6 +43,8 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
       username: config.MQTT_USERNAME,
       password: config.MQTT_PASSWORD,
       shareGroup: config.MQTT_SHARE_GROUP,
+      connections: config.MQTT_EXTERNAL_CONNECTIONS,
+      receiveMaximum: config.MQTT_EXTERNAL_RECEIVE_MAXIMUM,
       clientId: externalClientId(config.DATA_DIR),
     }).catch((err: unknown) => {
       throw new StartupError(`MQTT_URL=${config.MQTT_URL} cannot be reached: ${(err as Error).message}`);
@@ -64,7 +66,7 @@ export async function startMqtt(config: Config, deps: MqttDeps, http: HttpServer
       health: () => ({
         ok: external.receiving,
         mode: 'external',
-        connected: external.client.connected,
+        connected: external.connected,
         // Live events of other nodes: best effort, so a lost connection informs but does not fail health.
         cluster_events: { connected: events.connected, ...events.counts },
       }),

@@ -1,7 +1,9 @@
 // Cross-node events (external broker mode): what a live view must see happens on any node, so each
 // node publishes its own bus events on `[<topic prefix>/]fluxgate/internal/<share group>/events/<event>` and
 // subscribes to that topic tree (not shared: every node gets every event). Each message carries the
-// origin node's id; a node drops its own, so an event is delivered once per node with no echo loop,
+// origin node's id; the subscription is MQTT 5 No Local, so the broker does not send a node its own
+// events back (stringified, sent and parsed again per stored point, they cost a node's ingest dearly),
+// and a node still drops any of its own, so an event is delivered once per node with no echo loop,
 // and the events it receives go to the live views only (EventBus.emitRemote). QoS 0 on a
 // separate clean-session connection: live events are best effort, like the stream itself, and never
 // wait behind this node's device traffic. Devices must not reach these topics: the broker's ACL
@@ -54,7 +56,7 @@ export async function connectClusterBus(bus: EventBus, options: ClusterBusOption
   const base = clusterTopic(options.topicPrefix, options.shareGroup);
   const counts = { published: 0, received: 0, dropped: 0 };
   const client: MqttClient = await mqtt.connectAsync(options.url, {
-    protocolVersion: 4,
+    protocolVersion: 5,
     clean: true,
     reconnectPeriod: 1000,
     // Events published while disconnected are dropped, not queued without bound.
@@ -64,8 +66,8 @@ export async function connectClusterBus(bus: EventBus, options: ClusterBusOption
     ...(options.password ? { password: options.password } : {}),
   });
   client.on('error', (err) => options.logger.warn({ err: err.message }, 'cluster event bus: broker error'));
-  client.on('connect', () => void client.subscribeAsync(`${base}/#`, { qos: 0 }).catch(() => {}));
-  await client.subscribeAsync(`${base}/#`, { qos: 0 });
+  client.on('connect', () => void client.subscribeAsync(`${base}/#`, { qos: 0, nl: true }).catch(() => {}));
+  await client.subscribeAsync(`${base}/#`, { qos: 0, nl: true });
 
   const send = (event: ClusterEvent, payload: unknown) => {
     if (!client.connected) {
