@@ -35,7 +35,8 @@ export interface Cluster {
   nodes: FluxgateNode[];
   broker: ClusterBroker;
   loadBalancer: LoadBalancer;
-  stop(): Promise<void>;
+  /** Stops everything; `keepFiles` keeps the folder (logs) even without the `keep` option. */
+  stop(options?: { keepFiles?: boolean }): Promise<void>;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -90,9 +91,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       nodes,
       broker,
       loadBalancer,
-      async stop() {
+      async stop(how?: { keepFiles?: boolean }) {
         await stopAll();
-        if (!options.keep) rmSync(dir, { recursive: true, force: true });
+        if (!options.keep && !how?.keepFiles) rmSync(dir, { recursive: true, force: true });
+        else if (how?.keepFiles) console.error(`cluster: logs kept in ${dir}`);
       },
     };
   } catch (err) {

@@ -71,7 +71,11 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
     }
   };
 
-  const client: MqttClient = await mqtt.connectAsync(options.url, {
+  // mqtt.connect, not connectAsync: handleMessage and the relays must be in place before the first
+  // packet. A persistent session's queued messages arrive right behind the CONNACK, before an awaited
+  // connect resumes (mqtt.js's default handler would PUBACK them unstored); and this node's HTTP API
+  // already answers while the broker connects, so a command stored meanwhile must still be published.
+  const client: MqttClient = mqtt.connect(options.url, {
     protocolVersion: 4,
     clean: options.clientId === undefined,
     reconnectPeriod: 1000,
@@ -89,6 +93,33 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
       client.stream.destroy();
     });
   };
+  // mqtt.js holds QoS 1 publishes made before the connection is up and sends them once it is.
+  const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
+    await client.publishAsync(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain });
+  };
+  const status = new MqttStatusPublisher(deps, undefined, publish);
+  status.attach();
+  const commands = new MqttCommandRelay(deps, undefined, publish, true);
+  commands.attach();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: Error) => {
+        client.off('connect', connected);
+        reject(err);
+      };
+      const connected = () => {
+        client.off('error', failed);
+        resolve();
+      };
+      client.once('connect', connected);
+      client.once('error', failed);
+    });
+  } catch (err) {
+    status.detach();
+    commands.detach();
+    await client.endAsync(true);
+    throw err;
+  }
   // Until the subscription is back after a reconnect, device messages do not reach this node.
   let subscribed = false;
   client.on('close', () => {
@@ -108,13 +139,6 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
   subscribed = true;
 
   const connected = client;
-  const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
-    await connected.publishAsync(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain });
-  };
-  const status = new MqttStatusPublisher(deps, undefined, publish);
-  status.attach();
-  const commands = new MqttCommandRelay(deps, undefined, publish, true);
-  commands.attach();
   deps.logger.info({ url: options.url, filters }, 'Connected to the external MQTT broker');
 
   return {
