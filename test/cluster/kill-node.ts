@@ -3,6 +3,7 @@
 // random moment and started again. At the end every acknowledged point is stored exactly once
 // (rows and rollup counts), every command the platform accepted reached its device, and a dashboard
 // stream through nginx went on receiving points after reconnecting to a node that was alive.
+// `npm run test:kill-node` (not in `npm test`: it takes one to two minutes; CI runs it on its own).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Cluster, startCluster } from '../../scripts/cluster/cluster.ts';
