@@ -10,7 +10,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { type Cluster, startCluster } from '../scripts/cluster/cluster.ts';
-import { cpuSeconds } from '../scripts/cluster/processes.ts';
+import { cpuSecondsWithChildren } from '../scripts/cluster/processes.ts';
 import { TEST_DATABASE_URL } from '../test/helpers/services.ts';
 import { adminToken, createDevices } from './lib/api.ts';
 import { ADMIN_PASSWORD } from './lib/children.ts';
@@ -86,11 +86,11 @@ async function measure(nodes: number): Promise<Row> {
     await load(2); // warm-up: JIT, statement caches, keep-alive connections through nginx
 
     const nodeCpu = () => cluster.nodes.reduce((sum, n) => sum + (n.cpuSeconds() ?? 0), 0);
-    const before = { stored: await storedPoints(cluster), cpu: nodeCpu(), nginx: cpuSeconds(cluster.loadBalancer.pid) ?? 0, machine: machineTicks(), at: performance.now() };
+    const before = { stored: await storedPoints(cluster), cpu: nodeCpu(), nginx: cpuSecondsWithChildren(cluster.loadBalancer.pid) ?? 0, machine: machineTicks(), at: performance.now() };
     const r = await load(SECONDS);
     const seconds = (performance.now() - before.at) / 1000;
     const cpu = nodeCpu() - before.cpu;
-    const nginx = (cpuSeconds(cluster.loadBalancer.pid) ?? 0) - before.nginx;
+    const nginx = (cpuSecondsWithChildren(cluster.loadBalancer.pid) ?? 0) - before.nginx;
     const machine = machineTicks();
     const stored = (await storedPoints(cluster)) - before.stored;
     const row: Row = {

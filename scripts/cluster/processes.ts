@@ -68,3 +68,16 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+/** CPU seconds of a process and its direct children (nginx: the master and its workers). */
+export function cpuSecondsWithChildren(pid: number | undefined): number | undefined {
+  const own = cpuSeconds(pid);
+  if (pid === undefined || own === undefined) return own;
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children list (kernel without it): the process alone
+  }
+  return children.reduce((sum, child) => sum + (cpuSeconds(child) ?? 0), own);
+}
