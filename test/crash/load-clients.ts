@@ -45,7 +45,7 @@ function ackedSet(ledger: Ledger, deviceId: string): Set<number> {
 }
 
 /** One HTTP client: POSTs batches of `batch` points back to back, retrying a batch until it gets 201. */
-export function httpClient(baseUrl: string, device: DeviceCredentials, base: number, batch: number, ledger: Ledger): LoadClient {
+export function httpClient(baseUrl: string, device: DeviceCredentials, base: number, batch: number, ledger: Ledger, paceMs = 0): LoadClient {
   let quiet = false;
   let closed = false;
   let pending = 0;
@@ -70,7 +70,8 @@ export function httpClient(baseUrl: string, device: DeviceCredentials, base: num
           });
           const text = await res.text();
           if (res.status === 201) break;
-          if (res.status !== 503) errors.push(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+          // 503: storage refused; 502/504: a load balancer whose node died under the request.
+          if (![502, 503, 504].includes(res.status)) errors.push(`HTTP ${res.status}: ${text.slice(0, 200)}`);
         } catch {
           // connection refused or reset: the platform is down; retry the same batch
         }
@@ -78,6 +79,7 @@ export function httpClient(baseUrl: string, device: DeviceCredentials, base: num
       }
       for (let s = from; s < from + batch; s++) acked.add(s);
       pending = 0;
+      if (paceMs > 0) await pause(paceMs);
     }
   })();
   return {
@@ -103,7 +105,7 @@ export function httpClient(baseUrl: string, device: DeviceCredentials, base: num
  * `batch` points in flight. mqtt.js keeps unacknowledged publishes in its outgoing store and
  * resends them after reconnecting, which is the client retry the test wants.
  */
-export function mqttClient(mqttUrl: string, device: DeviceCredentials, base: number, batch: number, window: number, ledger: Ledger): LoadClient {
+export function mqttClient(mqttUrl: string, device: DeviceCredentials, base: number, batch: number, window: number, ledger: Ledger, paceMs = 0): LoadClient {
   let quiet = false;
   let inFlight = 0;
   let next = 0;
@@ -149,6 +151,12 @@ export function mqttClient(mqttUrl: string, device: DeviceCredentials, base: num
   };
   const loop = (async () => {
     while (!quiet) {
+      // paceMs: at most one publish per paceMs, for a broker that PUBACKs before anything is stored.
+      if (paceMs > 0) {
+        if (inFlight < window && client.connected) publishOne();
+        await pause(paceMs);
+        continue;
+      }
       while (inFlight < window && !quiet && client.connected) publishOne();
       await new Promise<void>((resolve) => {
         wake = resolve;

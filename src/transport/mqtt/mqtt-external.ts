@@ -4,6 +4,7 @@
 // each keeping many messages in flight (mqtt-share-receiver.ts), so concurrent messages share a
 // group commit as in embedded mode. Each QoS 1 message is PUBACKed to the broker only after its
 // points are committed; a node that dies first leaves it to the broker to resend.
+import type { MqttClient } from 'mqtt';
 import { isFluxgateError } from '../../contract/errors.ts';
 import { mqttStatusPayload } from '../../contract/mqtt-topics.ts';
 import { MqttCommandRelay } from './mqtt-commands.ts';
@@ -90,6 +91,20 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
     );
   };
 
+  // The relays are attached before any connection exists: this node's HTTP API already answers while
+  // the broker connects, so a command stored meanwhile must still be published. mqtt.js holds QoS 1
+  // publishes made before its connection is up and sends them once it is.
+  let firstClient: (client: MqttClient) => void = () => {};
+  const out = new Promise<MqttClient>((resolve) => (firstClient = resolve));
+  // Commands, desired state and status go out on the first connection.
+  const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
+    await (await out).publishAsync(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain });
+  };
+  const status = new MqttStatusPublisher(deps, undefined, publish);
+  status.attach();
+  const commands = new MqttCommandRelay(deps, undefined, publish, true);
+  commands.attach();
+
   const receivers: ShareReceiver[] = [];
   const closeAll = () => Promise.all(receivers.map((r) => r.close()));
   try {
@@ -103,25 +118,18 @@ export async function connectExternalBroker(deps: MqttDeps, options: ExternalBro
           filters,
           receiveMaximum: options.receiveMaximum,
           handle,
+          onClient: i === 0 ? firstClient : undefined,
           onError: (err, what) => deps.logger.warn({ err, connection: i }, what),
           onLost: () => deps.logger.warn({ url: options.url, connection: i }, 'Lost the external MQTT broker; reconnecting'),
         }),
       );
     }
   } catch (err) {
+    status.detach();
+    commands.detach();
     await closeAll();
     throw err;
   }
-
-  // Commands, desired state and status go out on the first connection.
-  const out = receivers[0]!.client;
-  const publish = async (packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }) => {
-    await out.publishAsync(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain });
-  };
-  const status = new MqttStatusPublisher(deps, undefined, publish);
-  status.attach();
-  const commands = new MqttCommandRelay(deps, undefined, publish, true);
-  commands.attach();
   deps.logger.info({ url: options.url, filters, connections: options.connections }, 'Connected to the external MQTT broker');
 
   return {

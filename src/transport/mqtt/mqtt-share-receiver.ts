@@ -33,6 +33,8 @@ export interface ShareReceiverOptions {
   receiveMaximum: number;
   /** Calls `done` once, when the message is settled (for telemetry: committed or refused). */
   handle(topic: string, payload: Buffer, done: (outcome: ShareOutcome) => void): void;
+  /** Called with the client as soon as it exists, before it has connected (publishes made now are queued). */
+  onClient?: ((client: MqttClient) => void) | undefined;
   onError(err: unknown, what: string): void;
   onLost(): void;
 }
@@ -50,7 +52,10 @@ const DEFERRED = new Error('PUBACK deferred until commit');
 
 export async function connectShareReceiver(options: ShareReceiverOptions): Promise<ShareReceiver> {
   const persistent = options.clientId !== undefined;
-  const client: MqttClient = await mqtt.connectAsync(options.url, {
+  // mqtt.connect, not connectAsync: handleMessage must be in place before the first packet. A
+  // persistent session's queued messages arrive right behind the CONNACK, before an awaited connect
+  // resumes, and mqtt.js's default handler would PUBACK them unstored.
+  const client: MqttClient = mqtt.connect(options.url, {
     // MQTT 5 for Receive Maximum: with 3.1.1 the broker's own in-flight limit holds.
     protocolVersion: 5,
     clean: !persistent,
@@ -62,9 +67,9 @@ export async function connectShareReceiver(options: ShareReceiverOptions): Promi
     ...(options.password ? { password: options.password } : {}),
   });
 
+  options.onClient?.(client);
   // PUBACKs are small writes the broker waits for: Nagle's algorithm would hold them back.
   const noDelay = () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-  noDelay();
 
   let inFlight = 0;
   let resume: (() => void) | undefined;
@@ -136,6 +141,23 @@ export async function connectShareReceiver(options: ShareReceiverOptions): Promi
       (err: unknown) => options.onError(err, 'MQTT subscribe failed'),
     );
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: Error) => {
+        client.off('connect', connected);
+        reject(err);
+      };
+      const connected = () => {
+        client.off('error', failed);
+        resolve();
+      };
+      client.once('connect', connected);
+      client.once('error', failed);
+    });
+  } catch (err) {
+    await client.endAsync(true);
+    throw err;
+  }
   client.on('error', (err) => options.onError(err, 'MQTT external broker error'));
   await client.subscribeAsync(options.filters, { qos: 1 });
   subscribed = true;
