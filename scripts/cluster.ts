@@ -1,6 +1,7 @@
 // `npm run cluster`: a Fluxgate cluster on this machine (scripts/cluster/cluster.ts), with nginx as
 // the load balancer. Prints its URLs and runs until Ctrl-C / SIGTERM, then stops everything.
-// Options: --nodes N (3), --database-url URL (the machine's PostgreSQL), --admin-password P, --keep.
+// Options: --nodes N (3), --database-url URL (the machine's PostgreSQL), --admin-password P, --keep,
+// --anonymous (Mosquitto without its dynamic security plugin: devices need no credentials).
 import { parseArgs } from 'node:util';
 import { type Cluster, startCluster } from './cluster/cluster.ts';
 import { DEFAULT_CLUSTER_DATABASE_URL } from './cluster/postgres-schema.ts';
@@ -11,6 +12,7 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string', default: DEFAULT_CLUSTER_DATABASE_URL },
     'admin-password': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    anonymous: { type: 'boolean', default: false },
   },
 });
 const nodes = Number(args.nodes);
@@ -24,6 +26,7 @@ const starting: Promise<Cluster | undefined> = startCluster({
   nodes,
   databaseUrl: args['database-url'],
   keep: args.keep,
+  anonymous: args.anonymous,
   ...(args['admin-password'] ? { adminPassword: args['admin-password'] } : {}),
 }).catch((err: unknown) => {
   console.error(`cluster: ${(err as Error).message}`);
@@ -56,6 +59,7 @@ Fluxgate cluster is up (${c.dir}${args.keep ? ', kept after stop' : ''})
   Live stream (WebSocket)  ${c.url.replace('http', 'ws')}/api/v1/stream
   MQTT over WebSocket      ${c.mqttWsUrl}
   MQTT (TCP, the broker)   ${c.mqttTcpUrl}
+  Broker access            ${c.broker.access.secured ? 'dynamic security: devices connect with their id and API key, each to its own topics only' : 'anonymous (--anonymous or no dynamic security plugin): 127.0.0.1 only'}
   PostgreSQL schema        ${c.schema} on ${args['database-url']}
 
   Nodes (behind nginx):

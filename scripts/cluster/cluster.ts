@@ -20,6 +20,8 @@ export interface ClusterOptions {
   nodeEnv?: Record<string, string>;
   /** Keep the schema and the folder (logs, configs) after stop. */
   keep?: boolean;
+  /** Run the broker without the dynamic security plugin (anyone may connect: 127.0.0.1 only). */
+  anonymous?: boolean;
 }
 
 export interface Cluster {
@@ -53,7 +55,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     started.push(async () => {
       if (!options.keep) await schema.drop();
     });
-    const broker = await startBroker(path.join(dir));
+    const broker = await startBroker(path.join(dir), '127.0.0.1', options.anonymous === true);
     started.push(() => broker.stop());
 
     const env: Record<string, string> = {
@@ -61,8 +63,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       DATABASE_URL: options.databaseUrl,
       DATABASE_SCHEMA: schema.schema,
       MQTT_URL: broker.tcpUrl,
-      ...(broker.access.nodeUsername ? { MQTT_USERNAME: broker.access.nodeUsername } : {}),
-      ...(broker.access.nodePassword ? { MQTT_PASSWORD: broker.access.nodePassword } : {}),
+      ...broker.access.nodeEnv,
       TRUST_PROXY: 'true',
       ADMIN_PASSWORD: adminPassword,
       LOG_LEVEL: 'warn',
