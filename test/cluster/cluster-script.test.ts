@@ -1,5 +1,5 @@
 // `npm run cluster` (scripts/cluster.ts) as a user runs it: it prints the URLs of a working cluster
-// (API through nginx, MQTT over WebSocket through nginx, each node), and on SIGTERM stops every
+// (API through nginx, MQTT over WebSocket through nginx with the broker secured by dynamic security, each node), and on SIGTERM stops every
 // process it started, removes its folder and drops its PostgreSQL schema.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -62,7 +62,14 @@ test('npm run cluster prints working URLs and stops everything on SIGTERM', { sk
     const password = /\(admin \/ (\S+)\)/.exec(out)?.[1];
     const login = await fetch(`${api}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     assert.equal(login.status, 200, 'the printed admin password works through nginx');
-    const client = await mqtt.connectAsync(mqttWs, { reconnectPeriod: 0, connectTimeout: 5000 });
+    assert.match(out, /Broker access\s+dynamic security: devices connect with their id and API key/);
+    // The broker is secured: no anonymous client; a device created through the API connects with its key.
+    await assert.rejects(mqtt.connectAsync(mqttWs, { reconnectPeriod: 0, connectTimeout: 5000 }), /Not authorized/);
+    const token = ((await login.json()) as { access_token: string }).access_token;
+    const created = await fetch(`${api}/api/v1/devices`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ id: 'cluster-plug', name: 'Plug' }) });
+    assert.equal(created.status, 201);
+    const key = ((await created.json()) as { api_key: string }).api_key;
+    const client = await mqtt.connectAsync(mqttWs, { reconnectPeriod: 0, connectTimeout: 5000, username: 'cluster-plug', password: key });
     await client.endAsync();
     assert.equal(await schemaExists(schema), true);
 
