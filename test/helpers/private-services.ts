@@ -4,10 +4,9 @@
 // Missing binaries skip with a plain reason (fail under CI=true), as services.ts does.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { portOpen } from './services.ts';
+import { freePort, portOpen } from '../../scripts/cluster/processes.ts';
 
 const inCi = process.env.CI === 'true';
 
@@ -17,16 +16,7 @@ function skipOrThrow(message: string): string {
   return `SKIP: ${message}`;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 // Which real services the tests may use. Each is used where present; when one is missing a test
 // says plainly that it skips, except under CI=true, where a missing service fails the run.
 import { existsSync } from 'node:fs';
-import net from 'node:net';
+import { portOpen } from '../../scripts/cluster/processes.ts';
 import pg from 'pg';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -52,16 +52,7 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** True when something accepts TCP connections at host:port. */
-export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+export { portOpen };
 
 /** `undefined` when Mosquitto answers on 127.0.0.1:1883, else the reason to skip (throws under CI=true). */
 export async function mosquittoSkipReason(): Promise<string | undefined> {
