@@ -17,7 +17,7 @@ onBothBackends('admin', (p) => {
     assert.strictEqual(ingest.status, 201);
     const res = await p().request('GET', '/api/v1/admin/stats', { token: admin.token });
     assert.strictEqual(res.status, 200);
-    const { ingest_points_per_second: rate, connections, ...counts } = res.body;
+    const { ingest_points_per_second: rate, connections, storage, ...counts } = res.body;
     assert.deepStrictEqual(counts, {
       users: 2,
       devices: 2,
@@ -29,6 +29,9 @@ onBothBackends('admin', (p) => {
     assert.deepStrictEqual(Object.keys(connections), ['http', 'mqtt']);
     assert.strictEqual(connections.mqtt, 0, 'no device holds an MQTT connection');
     assert.ok(connections.http >= 1, `the request itself holds a connection (${connections.http})`);
+    assert.ok(storage.kind === 'sqlite' || storage.kind === 'postgres', storage.kind);
+    assert.ok(storage.bytes > 0, 'the database takes room on disk');
+    assert.strictEqual(storage.bytes_per_point, Math.round((storage.bytes / 2) * 10) / 10, 'bytes ÷ the two points stored');
   });
 
   it('lists device statuses and sets one to maintenance', async () => {
