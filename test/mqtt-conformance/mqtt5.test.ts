@@ -214,6 +214,43 @@ describe('MQTT 5 conformance', { timeout: 60_000 }, () => {
     await r.closed;
     assert.equal(r.packets.some((p) => p.cmd === 'puback'), false);
   });
+
+  // Fluxgate's corrections of aedes 1.2 (mqtt-overlap.ts, redelivery with DUP) hold for MQTT 5 too.
+  test('overlapping subscriptions, one of them an exact filter: delivered at the highest matching QoS [MQTT-3.3.4-2]', async () => {
+    const sub = await client();
+    await sub.subscribeAsync({ 'conf5/overlap/x': { qos: 0 }, 'conf5/+/x': { qos: 2 }, 'conf5/overlap/+': { qos: 1 } });
+    const got: Array<[string, number]> = [];
+    sub.on('message', (topic, payload, packet) => topic === 'conf5/overlap/x' && got.push([payload.toString(), packet.qos]));
+    const pub = await client();
+    await pub.publishAsync('conf5/overlap/x', 'o', { qos: 2 });
+    await pub.publishAsync('conf5/overlap/x', 'p', { qos: 1 });
+    for (let i = 0; i < 250 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    // Order is kept only within one QoS [MQTT-4.6.0-6]: sorted before comparing.
+    assert.deepEqual(got.sort(), [
+      ['o', 2],
+      ['p', 1],
+    ]);
+  });
+
+  test('an unacknowledged QoS 1 message is resent on reconnect with its identifier and DUP 1 [MQTT-4.4.0-1] [MQTT-3.3.1-1]', async () => {
+    const session = { ...ADMIN, clientId: 'conf5-redeliver', clean: false, properties: { sessionExpiryInterval: 300 } };
+    const first = await raw(session);
+    first.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'conf5/redeliver', qos: 1 }] });
+    await first.next('suback');
+    const pub = await client();
+    await pub.publishAsync('conf5/redeliver', 'again', { qos: 1 });
+    const sent = (await first.until((p) => p.cmd === 'publish')) as Ack & { dup: boolean; payload: Buffer };
+    assert.equal(sent.dup, false);
+    first.destroy(); // no PUBACK
+    const back = await RawMqtt.open(tp.mqttPort, 5);
+    raws.push(back);
+    back.connect(session);
+    const resent = (await back.until((p) => p.cmd === 'publish')) as Ack & { dup: boolean; payload: Buffer };
+    assert.deepEqual([resent.payload.toString(), resent.messageId, resent.dup], ['again', sent.messageId, true]);
+    back.send({ cmd: 'puback', messageId: resent.messageId! });
+    back.send({ cmd: 'disconnect', properties: { sessionExpiryInterval: 0 } });
+    await back.closed;
+  });
 });
 
 test('a QoS 1 message queued for an offline MQTT 5 session keeps its User Properties [MQTT-3.3.2-17] and Content Type [MQTT-3.3.2-20] across a broker restart', { timeout: 60_000 }, async () => {
