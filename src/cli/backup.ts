@@ -35,9 +35,17 @@ const PG_DUMP_HINT =
 
 export class BackupError extends Error {}
 
-function schemaVersion(db: BetterSqlite3.Database): number {
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
-  return row?.v ?? 0;
+/** Opens `file` read-only, refuses it unless PRAGMA quick_check says ok, and returns its schema version. */
+function checkedSchemaVersion(file: string, what: string): number {
+  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  try {
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new BackupError(`${what} failed its integrity check: ${String(check)}`);
+    const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
+    return row?.v ?? 0;
+  } finally {
+    db.close();
+  }
 }
 
 function countFiles(dir: string): number {
@@ -68,15 +76,7 @@ export async function backupCommand(settings: BackupSettings, dest: string, onPr
   } finally {
     db.close();
   }
-  const copy = new BetterSqlite3(path.join(dest, DB_FILE), { fileMustExist: true });
-  let version: number;
-  try {
-    const check = copy.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new BackupError(`the copy failed its integrity check: ${String(check)}`);
-    version = schemaVersion(copy);
-  } finally {
-    copy.close();
-  }
+  const version = checkedSchemaVersion(path.join(dest, DB_FILE), 'the copy');
   const filesDir = path.join(settings.DATA_DIR, 'files');
   if (settings.BLOB_DRIVER === 'local' && existsSync(filesDir)) cpSync(filesDir, path.join(dest, 'files'), { recursive: true });
   const manifest: BackupManifest = {
@@ -127,13 +127,7 @@ function readManifest(from: string): BackupManifest {
 export async function restoreCommand(settings: BackupSettings, from: string, replace: boolean): Promise<{ manifest: BackupManifest; keptAs?: string }> {
   if (settings.DATABASE_URL) throw new BackupError(PG_DUMP_HINT);
   const manifest = readManifest(from);
-  const check = new BetterSqlite3(path.join(from, DB_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const result = check.pragma('quick_check', { simple: true });
-    if (result !== 'ok') throw new BackupError(`${from}/${DB_FILE} failed its integrity check: ${String(result)}`);
-  } finally {
-    check.close();
-  }
+  checkedSchemaVersion(path.join(from, DB_FILE), `${from}/${DB_FILE}`);
   mkdirSync(settings.DATA_DIR, { recursive: true });
   await assertStopped(settings.DATA_DIR);
   const target = path.join(settings.DATA_DIR, DB_FILE);
