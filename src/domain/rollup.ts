@@ -105,7 +105,7 @@ export function rollupBatch(points: Iterable<Point>, granularity: Granularity): 
 }
 
 /** Folds one value at `ts` into `a` (mergeAcc with accOf(ts, v), without the allocation). */
-function addValue(a: Acc, ts: number, v: number): void {
+export function addValue(a: Acc, ts: number, v: number): void {
   a.count += 1;
   a.sum += v;
   if (v < a.min) a.min = v;

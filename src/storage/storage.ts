@@ -53,6 +53,15 @@ export interface StorageStats {
   devicesByType: Record<string, number>;
 }
 
+/** What one short compaction step did; `more` when work was left for the next. */
+export interface CompactionStep {
+  /** Points moved from the one-row-per-point table of earlier versions into chunks. */
+  movedPoints: number;
+  /** Series windows whose chunks were merged. */
+  mergedWindows: number;
+  more: boolean;
+}
+
 /** Bytes on disk, whole and per table (indexes counted with their table). */
 export interface DiskUsage {
   totalBytes: number;
@@ -138,6 +147,12 @@ export interface Storage extends AccountStorage {
   /** Deletes points in [start, end) and rebuilds the rollups they touched; returns points deleted. */
   deletePoints(deviceId: string, start: number, end: number): Promise<number>;
   fieldsOf(deviceId: string): Promise<string[]>;
+  /**
+   * Compacts telemetry until nothing is left to do now: group-commit chunks merged per series window,
+   * points of earlier versions' layout moved into chunks. The adapter also does this in the
+   * background, in short steps between writes; queries give the same answers before and after.
+   */
+  compact(): Promise<{ movedPoints: number; mergedWindows: number }>;
   stats(): Promise<StorageStats>;
   /**
    * What the database takes on disk (SQLite: the file and its WAL; PostgreSQL: this schema's

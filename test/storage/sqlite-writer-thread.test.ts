@@ -51,9 +51,9 @@ describe('sqlite writer thread', () => {
       await makeDevice(storage, { id: 'w1' });
       assert.deepStrictEqual(await storage.writePoints([pt('w1', 'n', T0, 1)]), { inserted: 1, duplicates: 0 });
       const other = openSqliteConnection(file);
-      other.exec('ALTER TABLE points RENAME TO points_away');
-      await assert.rejects(storage.writePoints([pt('w1', 'n', T0 + 1, 2)]), /points/);
-      other.exec('ALTER TABLE points_away RENAME TO points');
+      other.exec('ALTER TABLE chunks RENAME TO chunks_away');
+      await assert.rejects(storage.writePoints([pt('w1', 'n', T0 + 1, 2)]), /chunks/);
+      other.exec('ALTER TABLE chunks_away RENAME TO chunks');
       other.close();
       assert.deepStrictEqual(await storage.writePoints([pt('w1', 'n', T0 + 2, 3)]), { inserted: 1, duplicates: 0 });
       const values = (await allPoints(storage, 'w1', T0, T0 + 10)).map((p) => p.value);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
 import { assertAcknowledgedPointsSurviveSigkill } from './sigkill-check.ts';
-import { type StorageFixture, storageContract } from './storage-contract.ts';
+import { type StorageFixture, compactedTelemetryContract, storageContract } from './storage-contract.ts';
 
 function openSqlite(): StorageFixture {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-sqlite-'));
@@ -24,6 +24,7 @@ function openSqlite(): StorageFixture {
 }
 
 storageContract('sqlite', async () => openSqlite());
+compactedTelemetryContract('sqlite', async () => openSqlite());
 
 describe('sqlite durability', () => {
   let fixture: StorageFixture;

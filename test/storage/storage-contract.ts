@@ -45,3 +45,26 @@ export function storageContract(name: string, open: OpenStorage, options: { skip
     notificationContract(open);
   });
 }
+
+/**
+ * The telemetry part of the contract with compaction after every write, so each answer is checked
+ * from merged chunks as well as from group-commit chunks (both adapters compact in the background).
+ */
+export function compactedTelemetryContract(name: string, open: OpenStorage, options: { skip?: string | undefined } = {}): void {
+  const compacting: OpenStorage = async () => {
+    const fixture = await open();
+    const writePoints = fixture.storage.writePoints.bind(fixture.storage);
+    fixture.storage.writePoints = async (points) => {
+      const result = await writePoints(points);
+      await fixture.storage.compact();
+      return result;
+    };
+    return fixture;
+  };
+  describe(`storage contract, compacted after every write: ${name}`, { skip: options.skip ?? false }, () => {
+    pointContract(compacting);
+    queryContract(compacting);
+    rollupReadContract(compacting);
+    deleteContract(compacting);
+  });
+}

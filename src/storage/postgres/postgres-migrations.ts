@@ -325,4 +325,33 @@ CREATE TABLE notification_preferences (
 );
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.chunks,
+    name: 'telemetry in compressed chunks per series and window; each series keeps its newest point',
+    sql: `
+CREATE TABLE chunks (
+  id BIGSERIAL PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  start_ts BIGINT NOT NULL,
+  end_ts BIGINT NOT NULL,
+  count INTEGER NOT NULL,
+  level SMALLINT NOT NULL,
+  data BYTEA NOT NULL,
+  UNIQUE (device_id, field, start_ts)
+);
+-- The payload is compressed already: do not compress it again.
+ALTER TABLE chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+CREATE INDEX chunks_by_end ON chunks (device_id, field, end_ts);
+CREATE INDEX chunks_to_compact ON chunks (level, start_ts) WHERE level < 2;
+ALTER TABLE series ADD COLUMN last_ts BIGINT;
+ALTER TABLE series ADD COLUMN last_num DOUBLE PRECISION;
+ALTER TABLE series ADD COLUMN last_str TEXT;
+ALTER TABLE series ADD COLUMN last_type SMALLINT;
+ALTER TABLE series ADD COLUMN last_meta TEXT;
+UPDATE series s SET (last_ts, last_num, last_str, last_type, last_meta) = (
+  SELECT ts, num, str, type, meta FROM points p WHERE p.device_id = s.device_id AND p.field = s.field ORDER BY ts DESC LIMIT 1
+);
+`,
+  },
 ];

@@ -7,6 +7,7 @@ export const DEVICE_REFERENCING_TABLES: readonly string[] = ['device_files', 'al
 /** Tables keyed by device_id without a foreign key (the telemetry hot path has none). */
 export const DEVICE_DATA_TABLES: readonly string[] = [
   'points',
+  'chunks',
   'rollup_minute',
   'rollup_hour',
   'series',

@@ -1,11 +1,15 @@
-// The telemetry write transaction of the SQLite adapter: points, their series and the minute and
-// hour rollups, in one IMMEDIATE transaction. Used on the adapter's own connection, or on the
-// writer thread's (sqlite-writer-thread.ts).
+// The telemetry write transaction of the SQLite adapter: each series' new points as one level-0 chunk
+// per window, the series' newest point, and the hour rollups, in one IMMEDIATE transaction. Used on
+// the adapter's own connection, or on the writer thread's (sqlite-writer-thread.ts).
 import type BetterSqlite3 from 'better-sqlite3';
 import { type BatchRollup, rollupBatch } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
+import { decodeChunkTimestamps } from '../chunks/chunk-codec.ts';
+import { CHUNK_LEVEL, CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
+import { chunkColumnsOf, groupBySeries } from '../chunks/series-batch.ts';
 import { valueColumns } from '../shared/row-mapping.ts';
 import type { WriteResult } from '../storage.ts';
+import { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
 
 export const ROLLUP_UPSERT = (table: string) => `
 INSERT INTO ${table} (device_id, field, bucket, count, sum, min, max, first_ts, first, last_ts, last)
@@ -20,23 +24,36 @@ ON CONFLICT (device_id, field, bucket) DO UPDATE SET
   last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
   last_ts = MAX(last_ts, excluded.last_ts)`;
 
+/** Sets a series' newest point; inserts the series when it is new. */
+export const SERIES_LATEST_UPSERT = `
+INSERT INTO series (device_id, field, type, last_ts, last_num, last_str, last_type, last_meta)
+VALUES (@deviceId, @field, @type, @ts, @num, @str, @type, @meta)
+ON CONFLICT (device_id, field) DO UPDATE SET
+  last_ts = excluded.last_ts, last_num = excluded.last_num, last_str = excluded.last_str,
+  last_type = excluded.last_type, last_meta = excluded.last_meta
+WHERE last_ts IS NULL OR excluded.last_ts > last_ts`;
+
+export function latestParams(p: Point) {
+  return { deviceId: p.deviceId, field: p.field, ts: p.ts, meta: p.meta, ...valueColumns(p.value) };
+}
+
 export class SqlitePointWriter {
-  private readonly insertPoint: BetterSqlite3.Statement;
   private readonly deviceExists: BetterSqlite3.Statement;
-  private readonly insertSeries: BetterSqlite3.Statement;
-  private readonly upsertMinute: BetterSqlite3.Statement;
+  private readonly seriesLastTs: BetterSqlite3.Statement;
+  private readonly upsertLatest: BetterSqlite3.Statement;
+  private readonly legacyTimestamps: BetterSqlite3.Statement;
   private readonly upsertHour: BetterSqlite3.Statement;
+  private readonly chunks: SqliteChunkStatements;
   private readonly transaction: (points: readonly Point[]) => number;
 
   /** `db` must be migrated: the statements are prepared here. */
   constructor(db: BetterSqlite3.Database) {
-    this.insertPoint = db.prepare(
-      'INSERT INTO points (device_id, field, ts, num, str, type, meta) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    );
     this.deviceExists = db.prepare('SELECT 1 FROM devices WHERE id = ?').pluck();
-    this.insertSeries = db.prepare('INSERT INTO series (device_id, field, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-    this.upsertMinute = db.prepare(ROLLUP_UPSERT('rollup_minute'));
+    this.seriesLastTs = db.prepare('SELECT last_ts FROM series WHERE device_id = ? AND field = ?').raw(true);
+    this.upsertLatest = db.prepare(SERIES_LATEST_UPSERT);
+    this.legacyTimestamps = db.prepare('SELECT ts FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts <= ?').pluck();
     this.upsertHour = db.prepare(ROLLUP_UPSERT('rollup_hour'));
+    this.chunks = new SqliteChunkStatements(db);
     const tx = db.transaction((points: readonly Point[]) => this.writeInTransaction(points));
     this.transaction = (points) => tx.immediate(points);
   }
@@ -48,29 +65,37 @@ export class SqlitePointWriter {
   }
 
   private writeInTransaction(points: readonly Point[]): number {
-    const { insertPoint, insertSeries, deviceExists } = this;
     const stored: Point[] = [];
     // Points of a device deleted since their request was accepted are dropped, never left orphaned.
     const live = new Map<string, boolean>();
-    // Every series of the batch is ensured, not only those this handle has not seen before: another
-    // handle (a second process, the CLI) may have deleted the device since, and no cache here knows.
-    const series = new Map<string, [deviceId: string, field: string, type: number]>();
-    for (const p of points) {
-      let exists = live.get(p.deviceId);
-      if (exists === undefined) live.set(p.deviceId, (exists = deviceExists.get(p.deviceId) !== undefined));
+    for (const run of groupBySeries(points).runs) {
+      let exists = live.get(run.deviceId);
+      if (exists === undefined) live.set(run.deviceId, (exists = this.deviceExists.get(run.deviceId) !== undefined));
       if (!exists) continue;
-      const v = valueColumns(p.value);
-      if (insertPoint.run(p.deviceId, p.field, p.ts, v.num, v.str, v.type, p.meta).changes === 1) stored.push(p);
-      const key = `${p.deviceId}\u0000${p.field}`;
-      if (!series.has(key)) series.set(key, [p.deviceId, p.field, v.type]);
+      // The series row is read (and written) on every commit, never cached: another handle (a second
+      // process, the CLI) may have deleted the device or written the series since.
+      const lastTs = (this.seriesLastTs.get(run.deviceId, run.field) as [number | null] | undefined)?.[0] ?? null;
+      const fresh = lastTs !== null && run.points[0]!.ts <= lastTs ? this.unstored(run.deviceId, run.field, run.points) : run.points;
+      if (fresh.length === 0) continue;
+      for (const c of chunkColumnsOf(fresh)) this.chunks.insertChunk(run.deviceId, run.field, c, CHUNK_LEVEL.batch);
+      this.upsertLatest.run(latestParams(fresh[fresh.length - 1]!));
+      stored.push(...fresh);
     }
-    for (const row of series.values()) insertSeries.run(...row);
-    this.upsertRollups(rollupBatch(stored, 'minute'), this.upsertMinute);
-    this.upsertRollups(rollupBatch(stored, 'hour'), this.upsertHour);
+    this.upsertRollups(rollupBatch(stored, 'hour'));
     return stored.length;
   }
 
-  private upsertRollups(rollups: BatchRollup[], stmt: BetterSqlite3.Statement): void {
-    for (const r of rollups) stmt.run(r);
+  /** The points of a time-ordered run whose timestamps the series does not hold yet (first write wins). */
+  private unstored(deviceId: string, field: string, run: readonly Point[]): Point[] {
+    const lower = run[0]!.ts;
+    const upper = run[run.length - 1]!.ts;
+    const taken = new Set<number>(this.legacyTimestamps.all(deviceId, field, lower, upper) as number[]);
+    const rows = this.chunks.overlapping.all({ deviceId, field, lower, upper, window: CHUNK_WINDOW_MS }) as Array<{ data: Uint8Array }>;
+    for (const row of rows) for (const ts of decodeChunkTimestamps(row.data)) if (ts >= lower && ts <= upper) taken.add(ts);
+    return taken.size === 0 ? [...run] : run.filter((p) => !taken.has(p.ts));
+  }
+
+  private upsertRollups(rollups: BatchRollup[]): void {
+    for (const r of rollups) this.upsertHour.run(r);
   }
 }

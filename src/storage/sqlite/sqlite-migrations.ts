@@ -325,4 +325,33 @@ CREATE TABLE notification_preferences (
 );
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.chunks,
+    name: 'telemetry in compressed chunks per series and window; each series keeps its newest point',
+    sql: `
+-- A chunk holds points of one series inside one aligned window (src/storage/chunks/chunk-layout.ts),
+-- columnar and compressed. level 0: one group commit's points; 1 and 2: merged by compaction.
+-- The old points table stays readable until the background mover has emptied it.
+CREATE TABLE chunks (
+  device_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  start_ts INTEGER NOT NULL,
+  end_ts INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  level INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (device_id, field, start_ts)
+);
+CREATE INDEX chunks_by_end ON chunks (device_id, field, end_ts);
+CREATE INDEX chunks_to_compact ON chunks (level, start_ts) WHERE level < 2;
+ALTER TABLE series ADD COLUMN last_ts INTEGER;
+ALTER TABLE series ADD COLUMN last_num REAL;
+ALTER TABLE series ADD COLUMN last_str TEXT;
+ALTER TABLE series ADD COLUMN last_type INTEGER;
+ALTER TABLE series ADD COLUMN last_meta TEXT;
+UPDATE series SET (last_ts, last_num, last_str, last_type, last_meta) = (
+  SELECT ts, num, str, type, meta FROM points p WHERE p.device_id = series.device_id AND p.field = series.field ORDER BY ts DESC LIMIT 1
+);
+`,
+  },
 ];

@@ -3,17 +3,21 @@
 import { statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { type BatchRollup, type Granularity, GRANULARITY_MS, type RollupRow, rollupBatch } from '../../domain/rollup.ts';
+import type { Granularity, RollupRow } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
-import { HOUR } from '../../domain/time.ts';
+import { MINUTE } from '../../domain/time.ts';
+import { mergeRollupRows, minuteRollupsOfChunks, newestRolledUpChunkPoint, readChunkRange } from '../chunks/chunk-read.ts';
 import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint } from '../shared/row-mapping.ts';
 import type { Database, PointsTable } from '../shared/schema.ts';
-import type { DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
-import { ROLLUP_UPSERT, SqlitePointWriter } from './point-writer.ts';
+import type { CompactionStep, DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import { SqlitePointWriter } from './point-writer.ts';
+import { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
+import { SqliteCompactor } from './sqlite-compactor.ts';
+import { SqlitePointDelete } from './sqlite-point-delete.ts';
 import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
@@ -25,12 +29,15 @@ function fromRollupColumns([bucket, count, sum, min, max, firstTs, first, lastTs
   return { bucket, count, sum, min, max, firstTs, first, lastTs, last };
 }
 
+/** A series' newest point, in the points table's columns. */
+const LATEST_COLUMNS = 'device_id, field, last_ts AS ts, last_num AS num, last_str AS str, last_type AS type, last_meta AS meta';
 const LATEST_OF = (fieldFilter: string) => `
-SELECT p.* FROM series s
-JOIN points p ON p.device_id = s.device_id AND p.field = s.field
-  AND p.ts = (SELECT MAX(m.ts) FROM points m WHERE m.device_id = s.device_id AND m.field = s.field)
-WHERE s.device_id IN (SELECT value FROM json_each(?)) ${fieldFilter}
-ORDER BY s.device_id, s.field`;
+SELECT ${LATEST_COLUMNS} FROM series
+WHERE device_id IN (SELECT value FROM json_each(?)) ${fieldFilter} AND last_ts IS NOT NULL
+ORDER BY device_id, field`;
+/** Background compaction: how often it looks for work, and how long one step may hold the write lock. */
+const COMPACT_EVERY_MS = 2000;
+const COMPACT_STEP_MS = 20;
 
 function fileSize(file: string): number {
   try {
@@ -53,6 +60,11 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   private readonly db: BetterSqlite3.Database;
   private statements?: ReturnType<SqliteStorage['prepare']>;
   private pointWriter?: SqlitePointWriter;
+  private compactor?: SqliteCompactor;
+  private pointDelete?: SqlitePointDelete;
+  private chunkStatements?: SqliteChunkStatements;
+  private compactTimer: NodeJS.Timeout | undefined;
+  private compacting: Promise<unknown> | undefined;
   private readonly writerThread: SqliteWriter | undefined;
 
   constructor(
@@ -72,16 +84,14 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   private prepare() {
     const db = this.db;
     return {
-      upsertMinute: db.prepare(ROLLUP_UPSERT('rollup_minute')),
-      upsertHour: db.prepare(ROLLUP_UPSERT('rollup_hour')),
-      field: {
+      // The one-row-per-point table of earlier versions, read until compaction has emptied it.
+      legacy: {
         asc: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts ASC LIMIT ?'),
         desc: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?'),
       },
-      latest: db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? ORDER BY ts DESC LIMIT 1'),
-      // Per series, the point at its newest ts: a primary-key seek each (the MAX is answered from the key).
+      latest: db.prepare(`SELECT ${LATEST_COLUMNS} FROM series WHERE device_id = ? AND last_ts IS NOT NULL ORDER BY field`),
       latestOf: db.prepare(LATEST_OF('')),
-      latestOfFields: db.prepare(LATEST_OF('AND s.field IN (SELECT value FROM json_each(?))')),
+      latestOfFields: db.prepare(LATEST_OF('AND field IN (SELECT value FROM json_each(?))')),
       seriesOf: db.prepare('SELECT field FROM series WHERE device_id = ? ORDER BY field'),
       // Rows as arrays of the accumulator's columns: better-sqlite3 builds an object per row with
       // every column named (device_id and field included) at ~3× the cost; a 30-day hourly
@@ -128,6 +138,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       })
       .immediate();
     this.writerThread?.start(); // the schema is there now: the thread can prepare its statements
+    this.compactTimer ??= setInterval(() => void this.compactInBackground(), COMPACT_EVERY_MS).unref();
     return version;
   }
 
@@ -149,6 +160,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.compactTimer);
+    await this.compacting?.catch(() => {});
     await this.writerThread?.close();
     if (this.db.open) this.db.close();
   }
@@ -169,11 +182,6 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     }).immediate();
   }
 
-  private upsertRollups(rollups: BatchRollup[], granularity: Granularity): void {
-    const stmt = granularity === 'minute' ? this.stmt.upsertMinute : this.stmt.upsertHour;
-    for (const r of rollups) stmt.run(r);
-  }
-
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
     if (this.writerThread) return this.writerThread.write(points);
@@ -181,22 +189,52 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     return this.pointWriter.write(points);
   }
 
+  private get chunks(): SqliteChunkStatements {
+    this.chunkStatements ??= new SqliteChunkStatements(this.db);
+    return this.chunkStatements;
+  }
+
+  private compactStep(): Promise<CompactionStep> {
+    if (this.writerThread) return this.writerThread.compactStep(Date.now(), COMPACT_STEP_MS);
+    this.compactor ??= new SqliteCompactor(this.db);
+    return Promise.resolve(this.compactor.step(Date.now(), COMPACT_STEP_MS));
+  }
+
+  async compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
+    await this.compacting?.catch(() => {});
+    const total = { movedPoints: 0, mergedWindows: 0 };
+    for (;;) {
+      const step = await this.compactStep();
+      total.movedPoints += step.movedPoints;
+      total.mergedWindows += step.mergedWindows;
+      if (!step.more) return total;
+    }
+  }
+
+  /** Steps until no work is left, yielding between them; a failure waits for the next round. */
+  private compactInBackground(): void {
+    if (this.compacting || !this.db.open) return;
+    this.compacting = (async () => {
+      for (let step = await this.compactStep(); step.more && this.compactTimer; step = await this.compactStep()) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })()
+      .catch(() => {})
+      .finally(() => (this.compacting = undefined));
+  }
+
   async queryPoints(query: PointQuery): Promise<Point[]> {
     const fields = query.fields?.length ? query.fields : await this.fieldsOf(query.deviceId);
-    const select = this.stmt.field[query.order];
-    return mergeFieldQueries(query, fields, async (field, lower, upper, limit) =>
-      (select.all(query.deviceId, field, lower, upper, limit) as PointsTable[]).map(toPoint),
-    );
+    const legacy = this.stmt.legacy[query.order];
+    return mergeFieldQueries(query, fields, async (field, lower, upper, limit) => {
+      const chunked = await readChunkRange(this.chunks, query.deviceId, field, lower, upper, query.order, limit);
+      const old = (legacy.all(query.deviceId, field, lower, upper, limit) as PointsTable[]).map(toPoint);
+      return old.length === 0 ? chunked : [...chunked, ...old];
+    });
   }
 
   async latestPoints(deviceId: string): Promise<Point[]> {
-    const fields = (this.stmt.seriesOf.all(deviceId) as Array<{ field: string }>).map((r) => r.field);
-    const out: Point[] = [];
-    for (const field of fields) {
-      const row = this.stmt.latest.get(deviceId, field) as PointsTable | undefined;
-      if (row) out.push(toPoint(row));
-    }
-    return out;
+    return (this.stmt.latest.all(deviceId) as PointsTable[]).map(toPoint);
   }
 
   async latestPointsOf(deviceIds: readonly string[], fields?: readonly string[]): Promise<Point[]> {
@@ -207,30 +245,23 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async readRollups(q: RollupQuery): Promise<RollupRow[]> {
-    return (this.stmt.rollups[q.granularity].all(q.deviceId, q.field, q.start, q.end) as RollupColumns[]).map(fromRollupColumns);
+    const stored = (this.stmt.rollups[q.granularity].all(q.deviceId, q.field, q.start, q.end) as RollupColumns[]).map(fromRollupColumns);
+    if (q.granularity === 'hour') return stored;
+    return mergeRollupRows(stored, await minuteRollupsOfChunks(this.chunks, q.deviceId, q.field, q.start, q.end));
   }
 
   async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
     const row = this.stmt.rollupBefore[granularity].get(deviceId, field, before) as RollupColumns | undefined;
-    return row ? fromRollupColumns(row) : undefined;
+    const stored = row ? fromRollupColumns(row) : undefined;
+    if (granularity === 'hour') return stored;
+    const newest = await newestRolledUpChunkPoint(this.chunks, deviceId, field, Math.ceil(before / MINUTE) * MINUTE);
+    const bucket = Math.max(stored?.bucket ?? -Infinity, newest === undefined ? -Infinity : Math.floor(newest / MINUTE) * MINUTE);
+    if (bucket === -Infinity) return undefined;
+    return (await this.readRollups({ deviceId, field, granularity, start: bucket, end: bucket + 1 }))[0];
   }
 
   async deletePoints(deviceId: string, start: number, end: number): Promise<number> {
-    const lo = Math.floor(start / HOUR) * HOUR;
-    const hi = Math.ceil(end / HOUR) * HOUR;
-    return this.db.transaction(() => {
-      const deleted = this.db.prepare('DELETE FROM points WHERE device_id = ? AND ts >= ? AND ts < ?').run(deviceId, start, end).changes;
-      for (const table of ['rollup_minute', 'rollup_hour']) {
-        this.db.prepare(`DELETE FROM ${table} WHERE device_id = ? AND bucket >= ? AND bucket < ?`).run(deviceId, lo, hi);
-      }
-      // Rebuild the edge hours from the points that remain in them.
-      const rest = (
-        this.db
-          .prepare('SELECT * FROM points WHERE device_id = ? AND ((ts >= ? AND ts < ?) OR (ts >= ? AND ts < ?))')
-          .all(deviceId, lo, start, end, hi) as PointsTable[]
-      ).map(toPoint);
-      for (const g of Object.keys(GRANULARITY_MS) as Granularity[]) this.upsertRollups(rollupBatch(rest, g), g);
-      return deleted;
-    }).immediate();
+    this.pointDelete ??= new SqlitePointDelete(this.db);
+    return this.pointDelete.run(deviceId, start, end);
   }
 }

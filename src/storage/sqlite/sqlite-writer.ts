@@ -3,12 +3,12 @@
 // started again on the next write.
 import { Worker } from 'node:worker_threads';
 import type { Point } from '../../domain/telemetry.ts';
-import type { WriteResult } from '../storage.ts';
+import type { CompactionStep, WriteResult } from '../storage.ts';
 import { toColumns } from './point-columns.ts';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread.ts';
 
 interface Waiter {
-  resolve: (result: WriteResult) => void;
+  resolve: (reply: WriterReply) => void;
   reject: (err: Error) => void;
 }
 
@@ -19,8 +19,15 @@ export class SqliteWriter {
 
   constructor(private readonly file: string) {}
 
-  write(points: readonly Point[]): Promise<WriteResult> {
-    return this.send({ id: this.nextId++, points: toColumns(points) });
+  async write(points: readonly Point[]): Promise<WriteResult> {
+    const reply = await this.send({ id: this.nextId++, points: toColumns(points) });
+    return 'inserted' in reply ? { inserted: reply.inserted, duplicates: reply.duplicates } : { inserted: 0, duplicates: 0 };
+  }
+
+  /** One compaction step on the thread's connection, queued behind the writes sent before it. */
+  async compactStep(now: number, budgetMs: number): Promise<CompactionStep> {
+    const reply = await this.send({ id: this.nextId++, compact: { now, budgetMs } });
+    return 'step' in reply ? reply.step : { movedPoints: 0, mergedWindows: 0, more: false };
   }
 
   /** Starts the thread now rather than on the first write (its start-up takes a moment). */
@@ -45,9 +52,9 @@ export class SqliteWriter {
     await exited;
   }
 
-  private send(request: WriterRequest): Promise<WriteResult> {
+  private send(request: WriterRequest): Promise<WriterReply> {
     const worker = (this.worker ??= this.spawn());
-    return new Promise<WriteResult>((resolve, reject) => {
+    return new Promise<WriterReply>((resolve, reject) => {
       if (this.waiting.size === 0) worker.ref();
       this.waiting.set(request.id, { resolve, reject });
       worker.postMessage(request);
@@ -74,7 +81,7 @@ export class SqliteWriter {
       this.waiting.delete(reply.id);
       if (this.waiting.size === 0) worker.unref();
       if ('error' in reply) waiter.reject(new Error(reply.error));
-      else waiter.resolve({ inserted: reply.inserted, duplicates: reply.duplicates });
+      else waiter.resolve(reply);
     });
     const fail = (err: Error) => {
       if (this.worker !== worker) return;

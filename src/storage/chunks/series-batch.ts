@@ -1,0 +1,57 @@
+// A group commit's points, regrouped per series for the chunk layout: time-ordered, the first of two
+// points with one timestamp kept (first write wins inside a batch as across batches).
+import type { Point } from '../../domain/telemetry.ts';
+import type { ChunkColumns } from './chunk-codec.ts';
+import { MAX_CHUNK_POINTS, windowStart } from './chunk-layout.ts';
+
+export interface SeriesRun {
+  deviceId: string;
+  field: string;
+  /** Ascending by ts, one point per ts. */
+  points: Point[];
+}
+
+/** The batch per series, in first-seen order; `duplicates` counts points dropped for a repeated ts. */
+export function groupBySeries(points: readonly Point[]): { runs: SeriesRun[]; duplicates: number } {
+  const bySeries = new Map<string, SeriesRun>();
+  for (const p of points) {
+    const key = `${p.deviceId}\u0000${p.field}`;
+    let run = bySeries.get(key);
+    if (!run) bySeries.set(key, (run = { deviceId: p.deviceId, field: p.field, points: [] }));
+    run.points.push(p);
+  }
+  let duplicates = 0;
+  for (const run of bySeries.values()) {
+    const before = run.points.length;
+    run.points = uniqueByTime(run.points);
+    duplicates += before - run.points.length;
+  }
+  return { runs: [...bySeries.values()], duplicates };
+}
+
+/** Sorted by ts (stable, so the first of equal timestamps leads) with later repeats dropped. */
+function uniqueByTime(points: Point[]): Point[] {
+  let ordered = true;
+  for (let i = 1; i < points.length; i++) if (points[i]!.ts <= points[i - 1]!.ts) ordered = false;
+  if (ordered) return points;
+  const sorted = points.slice().sort((a, b) => a.ts - b.ts);
+  return sorted.filter((p, i) => i === 0 || p.ts !== sorted[i - 1]!.ts);
+}
+
+/** Time-ordered points of one series cut at window edges and at MAX_CHUNK_POINTS, as chunk columns. */
+export function chunkColumnsOf(points: readonly Point[]): ChunkColumns[] {
+  const out: ChunkColumns[] = [];
+  let current: ChunkColumns | undefined;
+  let currentWindow = Number.NaN;
+  for (const p of points) {
+    const w = windowStart(p.ts);
+    if (!current || w !== currentWindow || current.ts.length >= MAX_CHUNK_POINTS) {
+      out.push((current = { ts: [], values: [], meta: [] }));
+      currentWindow = w;
+    }
+    current.ts.push(p.ts);
+    current.values.push(p.value);
+    current.meta.push(p.meta);
+  }
+  return out;
+}
