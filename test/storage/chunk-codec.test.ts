@@ -2,6 +2,7 @@
 // bytes refused with ChunkFormatError, and the size of a day of 10-second meter readings.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { brotliCompressSync } from 'node:zlib';
 import type { PointValue } from '../../src/domain/telemetry.ts';
 import {
   type ChunkColumns,
@@ -128,6 +129,31 @@ describe('chunk codec round trips', () => {
   });
 });
 
+describe('chunk codec compression stage', () => {
+  it('deflates a timestamp section of jittered readings, and leaves a tiny chunk as is', () => {
+    const values = Array.from({ length: 2000 }, (_, i) => i % 7);
+    const jittered = roundTrip({ ts: values.map((_, i) => T0 + i * 10_000 + ((i * 7) % 5)), values, meta: values.map(() => null) });
+    assert.equal(jittered[1]! & 3, 1, 'timestamp section deflated');
+    assert.equal(roundTrip(series([230.4, 230.5, 230.3]))[1], 0, 'tiny chunk stored as is');
+  });
+
+  it('reads a body section compressed with brotli', () => {
+    const c = series([1.5, true, 'on', 2], ['{"a":1}', null, null, null]);
+    const plain = encodeChunk(c);
+    assert.equal(plain[1], 0);
+    // version, flags, count and timestamp length each fit in one byte for so small a chunk
+    const bodyStart = 4 + plain[3]!;
+    const body = plain.subarray(bodyStart);
+    const brotli = Buffer.concat([
+      Buffer.from([plain[0]!, 2 << 2, plain[2]!, plain[3]!]),
+      plain.subarray(4, bodyStart),
+      Buffer.from([body.length]),
+      brotliCompressSync(body),
+    ]);
+    assert.deepStrictEqual(decodeChunk(brotli), c);
+  });
+});
+
 describe('chunk codec refusals', () => {
   it('refuses columns of different lengths and values of other types', () => {
     assert.throws(() => encodeChunk({ ts: [1, 2], values: [1], meta: [null, null] }), RangeError);
@@ -182,21 +208,43 @@ describe('chunk codec size', () => {
     }
     for (const [field, values] of [['power', power], ['voltage', voltage], ['current', current]] as const) {
       const c = series(values);
-      const encodeStart = process.hrtime.bigint();
-      const bytes = encodeChunk(c);
-      const encodeMs = Number(process.hrtime.bigint() - encodeStart) / 1e6;
+      const rounds = 30;
+      let bytes = encodeChunk(c);
+      let encodeMs = Infinity;
+      for (let k = 0; k < rounds; k++) {
+        const start = process.hrtime.bigint();
+        bytes = encodeChunk(c);
+        encodeMs = Math.min(encodeMs, Number(process.hrtime.bigint() - start) / 1e6);
+      }
       let decoded = decodeChunk(bytes);
-      const rounds = 20;
-      const decodeStart = process.hrtime.bigint();
-      for (let k = 0; k < rounds; k++) decoded = decodeChunk(bytes);
-      const decodeMs = Number(process.hrtime.bigint() - decodeStart) / 1e6 / rounds;
+      for (let k = 0; k < rounds; k++) decoded = decodeChunk(bytes); // warm-up: the figure is the compiled code's
+      let decodeMs = Infinity;
+      for (let k = 0; k < rounds; k++) {
+        const start = process.hrtime.bigint();
+        decoded = decodeChunk(bytes);
+        decodeMs = Math.min(decodeMs, Number(process.hrtime.bigint() - start) / 1e6);
+      }
       assert.deepStrictEqual(decoded, c);
       const perPoint = bytes.length / DAY_OF_10S;
       console.log(
         `${field}: ${bytes.length} bytes, ${perPoint.toFixed(3)} bytes/point; ` +
-          `encode ${encodeMs.toFixed(2)} ms, decode ${decodeMs.toFixed(3)} ms (mean of ${rounds})`,
+          `encode ${encodeMs.toFixed(3)} ms, decode ${decodeMs.toFixed(3)} ms (best of ${rounds})`,
       );
       assert.ok(perPoint < 2, `${field} takes ${perPoint} bytes a point`);
     }
+  });
+});
+
+describe('chunk codec cost of a group commit', () => {
+  it('prints the size and encode time of a 3-point chunk', () => {
+    const c = series([230.4, 230.5, 230.3]);
+    const rounds = 10_000;
+    let bytes = encodeChunk(c);
+    for (let k = 0; k < rounds; k++) bytes = encodeChunk(c); // warm-up
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < rounds; k++) bytes = encodeChunk(c);
+    const encodeUs = Number(process.hrtime.bigint() - start) / 1e3 / rounds;
+    assert.deepStrictEqual(decodeChunk(bytes), c);
+    console.log(`3 points: ${bytes.length} bytes, encode ${encodeUs.toFixed(2)} µs (mean of ${rounds})`);
   });
 });
