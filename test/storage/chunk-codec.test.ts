@@ -78,7 +78,7 @@ describe('chunk codec round trips', () => {
 
   it('keeps empty, unicode, long and ill-formed strings', () => {
     const long = 'x'.repeat(100_000) + '✓';
-    roundTrip(series(['', 'ünïcödé', '温度', '🌡️🔥', 'e\u0301', long, '\ud800', 'a\udc00b', '']));
+    roundTrip(series(['', 'ünïcödé', '温度', '🌡️🔥', 'e\u0301', long, '\ud800', 'a\udc00b', '', '\ufeffstarts with a BOM', '\ufeff\ud800']));
     roundTrip(series([1, 2], ['{"site":"Zürich 🏔"}', '\ud83d']));
   });
 
@@ -92,7 +92,10 @@ describe('chunk codec round trips', () => {
     const random = prng(0x5eed);
     const int = (n: number) => Math.floor(random() * n);
     const pattern = new DataView(new ArrayBuffer(8));
-    const texts = ['', 'on', 'off', 'ok', 'Grüße', '🌡️', 'a longer status text with spaces'];
+    const texts = ['', 'on', 'off', 'ok', 'Grüße', '🌡️', '\ufeffBOM', 'a longer status text with spaces'];
+    const codeUnits = [0x7f, 0x800, 0x10000]; // ASCII, then up to 2-byte UTF-8, then any UTF-16 unit (lone surrogates too)
+    const randomText = () =>
+      String.fromCharCode(...Array.from({ length: int(12) }, () => int(codeUnits[int(codeUnits.length)]!)));
     const randomBits = () => {
       pattern.setUint32(0, int(2 ** 32));
       pattern.setUint32(4, int(2 ** 32));
@@ -118,7 +121,7 @@ describe('chunk codec round trips', () => {
         ts.push(t);
         t += gap();
         const kind = kinds === 3 ? int(3) : kinds;
-        values.push(kind === 0 ? numberKind() : kind === 1 ? random() < 0.5 : texts[int(texts.length)]! + (random() < 0.1 ? String(i) : ''));
+        values.push(kind === 0 ? numberKind() : kind === 1 ? random() < 0.5 : random() < 0.1 ? randomText() : texts[int(texts.length)]!);
         meta.push(metaKind === 0 ? null : metaKind === 1 ? '{"unit":"W"}' : random() < 0.5 ? null : `{"seq":${int(5)}}`);
       }
       const c = { ts, values, meta };

@@ -7,6 +7,7 @@
 const TWO_POW_31 = 0x80000000;
 /** 8 varint bytes carry 56 bits, enough for any safe integer; more bytes mean a corrupt chunk. */
 const MAX_VARINT_BYTES = 8;
+const RETAINED_BYTES = 1 << 20;
 
 /** A stored chunk that cannot be decoded: damaged bytes, or a format this version does not know. */
 export class ChunkFormatError extends Error {
@@ -75,8 +76,10 @@ export class ByteWriter {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** Empties the writer; one grown past RETAINED_BYTES by a huge chunk lets the memory go. */
   reset(): void {
     this.pos = 0;
+    if (this.buf.length > RETAINED_BYTES) this.buf = new Uint8Array(RETAINED_BYTES);
   }
 }
 

@@ -5,7 +5,8 @@
 import { type ByteReader, type ByteWriter, ChunkFormatError } from './chunk-bytes.ts';
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: otherwise a text that starts with U+FEFF would come back without it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function writeRuns(w: ByteWriter, symbols: ArrayLike<number>): void {
   const n = symbols.length;
