@@ -50,18 +50,33 @@ export async function storageReport(config: Config): Promise<string> {
   const storage = openStorage({ ...config, SQLITE_WRITER_THREAD: false });
   try {
     await storage.migrate();
-    const [disk, stats] = await Promise.all([storage.diskUsage({ perTable: true }), storage.stats()]);
+    const [disk, stats, chunks] = await Promise.all([storage.diskUsage({ perTable: true }), storage.stats(), storage.chunkStats()]);
     const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
     const lines = [
       `storage: ${storage.kind === 'sqlite' ? `SQLite (${config.DATA_DIR}/fluxgate.db)` : `PostgreSQL (schema ${config.DATABASE_SCHEMA})`}`,
       `on disk: ${mib(disk.totalBytes)}; points stored: ${stats.points}${stats.points > 0 ? `; ${(disk.totalBytes / stats.points).toFixed(1)} bytes per point, everything included` : ''}`,
-      'layout: a row per point (points) with minute and hour rollups; no chunks, so no compaction backlog',
+      storage.kind === 'sqlite'
+        ? `layout: compressed chunks per series and day, hour rollups stored, minute rollups computed; ${chunks.chunks} chunks, compaction backlog ${chunks.backlog} chunks, ${chunks.oldLayoutPoints} points still in the old one-row-per-point table`
+        : 'layout: a row per point (points) with minute and hour rollups; no chunks, so no compaction backlog',
       '',
       '| table | size | share |',
       '|---|---|---|',
       ...disk.tables.map((t) => `| ${t.name} | ${mib(t.bytes)} | ${disk.totalBytes > 0 ? ((100 * t.bytes) / disk.totalBytes).toFixed(1) : '0'} % |`),
     ];
     return lines.join('\n');
+  } finally {
+    await storage.close();
+  }
+}
+
+/** `fluxgate admin compact`: compacts telemetry now (the platform also does it in the background). */
+export async function compactCommand(config: Config): Promise<string> {
+  const storage = openStorage({ ...config, SQLITE_WRITER_THREAD: false });
+  try {
+    await storage.migrate();
+    const done = await storage.compact();
+    const left = await storage.chunkStats();
+    return `compacted: ${done.mergedWindows} series windows merged, ${done.movedPoints} points moved from the old layout; ${left.chunks} chunks now, backlog ${left.backlog}`;
   } finally {
     await storage.close();
   }

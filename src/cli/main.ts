@@ -4,7 +4,7 @@ import { ConfigError, describeConfig, loadConfig } from '../config.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import { VERSION, createPlatform } from './platform.ts';
 import { StartupError } from './listen.ts';
-import { createUserCommand, resetPasswordCommand, storageReport } from './admin.ts';
+import { compactCommand, createUserCommand, resetPasswordCommand, storageReport } from './admin.ts';
 import { BackupError, backupCommand, restoreCommand } from './backup.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerImport } from './import-command.ts';
@@ -96,6 +96,13 @@ admin
   .description('Disk usage of the database, per table, with points stored and bytes per point')
   .action(async () => {
     console.log(await storageReport(loadConfig()));
+  });
+
+admin
+  .command('compact')
+  .description('Compact telemetry now: merge chunks per series and day, move an upgraded install\'s points into chunks (also done in the background)')
+  .action(async () => {
+    console.log(await compactCommand(loadConfig()));
   });
 
 program

@@ -1,6 +1,6 @@
 // The admin overview (seed 003): users, devices by status and type, points stored, the ingest rate
 // of this node over the last minute, and open connections per transport.
-import type { Storage, StorageStats } from '../storage/storage.ts';
+import type { ChunkStats, Storage, StorageStats } from '../storage/storage.ts';
 import type { IngestRate } from './ingest-rate.ts';
 
 export interface AdminStats extends StorageStats {
@@ -8,6 +8,7 @@ export interface AdminStats extends StorageStats {
   connections: Record<string, number>;
   storageKind: Storage['kind'];
   diskBytes: number;
+  chunks: ChunkStats;
 }
 
 export class AdminService {
@@ -24,9 +25,14 @@ export class AdminService {
   }
 
   async stats(): Promise<AdminStats> {
-    const [stats, disk] = await Promise.all([this.storage.stats(), this.storage.diskUsage()]);
+    const [stats, disk, chunks] = await Promise.all([this.storage.stats(), this.storage.diskUsage(), this.storage.chunkStats()]);
     const connections: Record<string, number> = {};
     for (const [name, count] of this.connectionCounters) connections[name] = await count();
-    return { ...stats, ingestPointsPerSecond: Math.round(this.rate.perSecond() * 1000) / 1000, connections, storageKind: this.storage.kind, diskBytes: disk.totalBytes };
+    return { ...stats, ingestPointsPerSecond: Math.round(this.rate.perSecond() * 1000) / 1000, connections, storageKind: this.storage.kind, diskBytes: disk.totalBytes, chunks };
+  }
+
+  /** Compacts telemetry now instead of waiting for the background steps. */
+  compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
+    return this.storage.compact();
   }
 }

@@ -62,6 +62,15 @@ export interface CompactionStep {
   more: boolean;
 }
 
+/** The chunk layout's state: how much there is, and how much compaction has still to do. */
+export interface ChunkStats {
+  chunks: number;
+  /** Chunks waiting for compaction: group-commit chunks, and merged chunks of windows since closed. */
+  backlog: number;
+  /** Points still in the one-row-per-point table of earlier versions (moved in the background). */
+  oldLayoutPoints: number;
+}
+
 /** Bytes on disk, whole and per table (indexes counted with their table). */
 export interface DiskUsage {
   totalBytes: number;
@@ -153,6 +162,7 @@ export interface Storage extends AccountStorage {
    * background, in short steps between writes; queries give the same answers before and after.
    */
   compact(): Promise<{ movedPoints: number; mergedWindows: number }>;
+  chunkStats(): Promise<ChunkStats>;
   stats(): Promise<StorageStats>;
   /**
    * What the database takes on disk (SQLite: the file and its WAL; PostgreSQL: this schema's

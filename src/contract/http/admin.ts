@@ -14,8 +14,16 @@ export const statsView = z.object({
       kind: z.enum(['sqlite', 'postgres']),
       bytes: z.number().describe('Bytes the database takes on disk (SQLite: file and WAL; PostgreSQL: the schema\'s tables with indexes)'),
       bytes_per_point: z.number().nullable().describe('bytes ÷ points stored, everything included (rollups, indexes, devices, …); null before the first point'),
+      chunks: z.number().describe('Compressed chunks of telemetry (one series, one time window each)'),
+      compaction_backlog: z.number().describe('Chunks waiting for compaction (merged in the background within seconds)'),
+      old_layout_points: z.number().describe('Points still in the one-row-per-point table of an upgraded install, being moved into chunks in the background'),
     })
     .describe('Disk usage; `fluxgate admin storage` lists it per table'),
+});
+
+export const compactionView = z.object({
+  moved_points: z.number().describe('Points moved from the old one-row-per-point table into chunks'),
+  merged_windows: z.number().describe('Series time windows whose chunks were merged'),
 });
 
 export const deviceStatusView = z.object({

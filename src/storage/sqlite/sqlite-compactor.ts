@@ -14,6 +14,8 @@ import type { CompactionStep } from '../storage.ts';
 import { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
 
 const CANDIDATES = 2000;
+/** Free pages kept for the next group commits; beyond them, a finished pass returns pages to the file system. */
+const FREE_PAGES_KEPT = 1024;
 
 export class SqliteCompactor {
   private readonly chunks: SqliteChunkStatements;
@@ -26,7 +28,10 @@ export class SqliteCompactor {
   private readonly minuteDelete: BetterSqlite3.Statement;
   private readonly transaction: (now: number, budgetMs: number) => CompactionStep;
 
-  constructor(db: BetterSqlite3.Database) {
+  private readonly freePages: BetterSqlite3.Statement;
+
+  constructor(private readonly db: BetterSqlite3.Database) {
+    this.freePages = db.prepare('PRAGMA freelist_count').pluck();
     this.chunks = new SqliteChunkStatements(db);
     const candidates = `SELECT device_id AS deviceId, field, start_ts AS startTs, level FROM chunks`;
     this.batchChunks = db.prepare(`${candidates} WHERE level = ${CHUNK_LEVEL.batch} LIMIT ${CANDIDATES}`);
@@ -44,7 +49,10 @@ export class SqliteCompactor {
 
   /** One pass of at most about `budgetMs`; `more` when work is left. */
   step(now: number, budgetMs: number): CompactionStep {
-    return this.transaction(now, budgetMs);
+    const step = this.transaction(now, budgetMs);
+    const free = this.freePages.get() as number;
+    if (!step.more && free > 2 * FREE_PAGES_KEPT) this.db.pragma(`incremental_vacuum(${free - FREE_PAGES_KEPT})`);
+    return step;
   }
 
   private stepInTransaction(now: number, budgetMs: number): CompactionStep {

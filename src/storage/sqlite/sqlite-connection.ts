@@ -15,6 +15,9 @@ export interface ConnectionTuning {
 export function openSqliteConnection(file: string, tuning: ConnectionTuning = {}): BetterSqlite3.Database {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
+  // Compaction frees the pages of the chunks it merges; with incremental auto-vacuum (settable only
+  // before the first table exists, so on new databases) it hands them back to the file system.
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');

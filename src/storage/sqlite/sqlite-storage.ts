@@ -13,7 +13,8 @@ import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint } from '../shared/row-mapping.ts';
 import type { Database, PointsTable } from '../shared/schema.ts';
-import type { CompactionStep, DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import { closedBefore } from '../chunks/compaction-plan.ts';
+import type { ChunkStats, CompactionStep, DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { SqlitePointWriter } from './point-writer.ts';
 import { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
 import { SqliteCompactor } from './sqlite-compactor.ts';
@@ -221,6 +222,15 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     })()
       .catch(() => {})
       .finally(() => (this.compacting = undefined));
+  }
+
+  async chunkStats(): Promise<ChunkStats> {
+    const count = (sql: string, ...args: unknown[]) => this.db.prepare(sql).pluck().get(...args) as number;
+    return {
+      chunks: count('SELECT COUNT(*) FROM chunks'),
+      backlog: count('SELECT COUNT(*) FROM chunks WHERE level = 0') + count('SELECT COUNT(*) FROM chunks WHERE level = 1 AND start_ts < ?', closedBefore(Date.now())),
+      oldLayoutPoints: count('SELECT COUNT(*) FROM points'),
+    };
   }
 
   async queryPoints(query: PointQuery): Promise<Point[]> {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditQuery, auditView, deviceStatusView, setStatusBody, statsView } from '../../../contract/http/admin.ts';
+import { auditQuery, auditView, compactionView, deviceStatusView, setStatusBody, statsView } from '../../../contract/http/admin.ts';
 import { deviceStatus, deviceIdParam } from '../../../contract/http/devices.ts';
 import { pagination } from '../../../contract/http/common.ts';
 import type { HttpDeps } from '../http-deps.ts';
@@ -29,9 +29,26 @@ export function adminRoutes(app: FastifyInstance, deps: HttpDeps): void {
       points_stored: s.points,
       ingest_points_per_second: s.ingestPointsPerSecond,
       connections: s.connections,
-      storage: { kind: s.storageKind, bytes: s.diskBytes, bytes_per_point: s.points > 0 ? Math.round((s.diskBytes / s.points) * 10) / 10 : null },
+      storage: {
+        kind: s.storageKind,
+        bytes: s.diskBytes,
+        bytes_per_point: s.points > 0 ? Math.round((s.diskBytes / s.points) * 10) / 10 : null,
+        chunks: s.chunks.chunks,
+        compaction_backlog: s.chunks.backlog,
+        old_layout_points: s.chunks.oldLayoutPoints,
+      },
     };
   });
+
+  r.post(
+    '/api/v1/admin/storage/compact',
+    { schema: { tags, summary: 'Compact telemetry now rather than in the background (admin)', security, response: { 200: compactionView } } },
+    async (request) => {
+      await admin(request);
+      const done = await deps.admin.compact();
+      return { moved_points: done.movedPoints, merged_windows: done.mergedWindows };
+    },
+  );
 
   r.get(
     '/api/v1/admin/devices/statuses',
