@@ -68,6 +68,11 @@ export class Metrics {
     help: 'argon2 checks of admin passwords for MQTT CONNECTs and broker auth hooks (verified ones are then answered from a short-lived cache)',
     registers: [this.registry],
   });
+  readonly commandsResent = new Counter({
+    name: 'fluxgate_commands_resent_total',
+    help: 'Commands this node published again because they were still pending COMMAND_RESEND_AFTER_MS after creation (at-least-once delivery)',
+    registers: [this.registry],
+  });
   readonly mqttRefused = new Counter({
     name: 'fluxgate_mqtt_refused_total',
     help: 'MQTT connects, publishes and subscriptions refused by authentication or the ACL',
