@@ -113,7 +113,7 @@ export class Metrics {
   private scheduler: () => { leader: boolean; runs: ReadonlyMap<string, number> } = () => ({ leader: true, runs: new Map() });
   readonly schedulerLeader: Gauge = new Gauge({
     name: 'fluxgate_scheduler_leader',
-    help: '1 while this node runs the periodic jobs on shared data (command expiry, log retention, rule timers), else 0',
+    help: '1 while this node runs the periodic jobs on shared data (command expiry and resend, log retention, rule timers), else 0',
     registers: [this.registry],
     collect: () => {
       this.schedulerLeader.set(this.scheduler().leader ? 1 : 0);

@@ -130,7 +130,7 @@ export class MqttCommandRelay {
       if (!(await this.sendCommand(command))) return;
       this.deps.metrics.commandsResent.inc();
       // External broker: a node died or lost the broker before publishing it, worth an operator's notice.
-      const level = this.deliveredOnPublish ? 'info' : 'debug';
+      const level = this.deliveredOnPublish ? 'warn' : 'debug';
       this.deps.logger[level]({ deviceId: command.deviceId, commandId: command.id, createdAt: new Date(command.createdAt).toISOString() }, 'MQTT: sent again a command still pending');
     } finally {
       this.resending.delete(command.id);
