@@ -84,7 +84,7 @@ export async function updateCommand(
 /**
  * Pending commands created at or before `createdBefore` that have not expired at `now`, in
  * (expires_at, id) order after `after`: the index commands_open (status, expires_at) serves the
- * filter and the order, so a page reads `limit` rows of it and sorts nothing.
+ * filter and the order (only ties on expires_at are sorted, by id), so a page is one range scan.
  */
 export async function listStalePendingCommands(db: Kysely<Database>, options: StalePendingQuery): Promise<Command[]> {
   const { after } = options;
@@ -94,7 +94,12 @@ export async function listStalePendingCommands(db: Kysely<Database>, options: St
     .where('status', '=', 'pending')
     .where('expires_at', '>', options.now)
     .where('created_at', '<=', options.createdBefore);
-  if (after) q = q.where((eb) => eb.or([eb('expires_at', '>', after.expiresAt), eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)])]));
+  if (after) {
+    // The plain bound lets the index range start at the cursor; the OR then skips the ids already read.
+    q = q
+      .where('expires_at', '>=', after.expiresAt)
+      .where((eb) => eb.or([eb('expires_at', '>', after.expiresAt), eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)])]));
+  }
   const rows = await q.orderBy('expires_at', 'asc').orderBy('id', 'asc').limit(options.limit).execute();
   return rows.map(toCommand);
 }
