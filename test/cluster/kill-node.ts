@@ -3,7 +3,7 @@
 // random moment and started again. At the end every acknowledged point is stored exactly once
 // (rows and rollup counts), every command the platform accepted reached its device, and a dashboard
 // stream through nginx went on receiving points after reconnecting to a node that was alive.
-// `npm run test:kill-node` (not in `npm test`: it takes one to two minutes; CI runs it on its own).
+// `npm run test:kill-node` (not in `npm test`: it takes 30–60 s; CI runs it on its own, after test:crash).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
