@@ -133,6 +133,10 @@ export const configSchema = z.object({
     .describe('Bearer token a Prometheus scraper sends to read /metrics; when absent only an admin access token reads it'),
   TRUST_PROXY: bool.default(false).describe('Take the client IP from X-Forwarded-For (set when behind a load balancer)'),
   COMMAND_TIMEOUT_S: positiveInt.default(300).describe('Seconds a command waits for its ack before it expires, unless the request sets timeout_s'),
+  COMMAND_RESEND_AFTER_MS: positiveInt
+    .max(300_000)
+    .default(5000)
+    .describe('A command still pending (never handed to the device or broker) this long (ms) after it was created is sent again by the scheduler leader, which checks as often; devices de-duplicate by command id'),
   RULES_TICK_MS: positiveInt
     .max(60_000)
     .default(1000)

@@ -22,6 +22,7 @@ import { ApiKeyVerifier } from '../services/api-keys.ts';
 import { AuthService } from '../services/auth-service.ts';
 import { DeviceFileService } from '../services/device-file-service.ts';
 import { DeviceLogService } from '../services/device-log-service.ts';
+import { CommandResend } from '../services/command-resend.ts';
 import { CommandService } from '../services/command-service.ts';
 import { ChartService } from '../services/chart-service.ts';
 import { DashboardService } from '../services/dashboard-service.ts';
@@ -210,6 +211,11 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
   });
   const profiles = new ProfileService(storage);
   const commands = new CommandService(storage, access, bus, profiles, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000, mayRun: () => leadership.mayRun('command-expiry') });
+  const commandResend = new CommandResend(storage, bus, {
+    afterMs: config.COMMAND_RESEND_AFTER_MS,
+    mayRun: () => leadership.mayRun('command-resend'),
+    onError: (err) => logger.warn({ err }, 'resend of pending commands failed'),
+  });
   const connectivity = new Connectivity(presence, bus, config.OFFLINE_AFTER * 1000);
   const homeAssistant = wireHomeAssistant(config, { storage, access, commands, profiles, connectivity, bus, logger, version: VERSION });
   const mqttDeps: MqttDeps = {
@@ -416,6 +422,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       retention.start();
       connectivity.start();
       commands.start();
+      commandResend.start();
       ruleActions.start();
       notificationOutbox.start();
       notificationDispatcher.start();
@@ -434,6 +441,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       stopped = true;
       connectivity.stop();
       commands.stop();
+      await commandResend.stop();
       // In-flight sends finish; rows still pending are sent after the next start.
       await notificationDispatcher.stop();
       await platform.amqp?.stop();

@@ -18,6 +18,12 @@ export interface BusEvents {
   'device.updated': { deviceId: string };
   /** A command was stored and waits for delivery. */
   'command.created': { command: Command };
+  /**
+   * A command still pending COMMAND_RESEND_AFTER_MS after it was created (its node may have died before
+   * handing it to the broker): the scheduler leader asks its transports to send it again. Not a
+   * change of the command, so live views and the cluster bus do not carry it.
+   */
+  'command.resend': { command: Command };
   /** A command moved to delivered, acked, failed or expired. */
   'command.updated': { command: Command };
   /** A device's desired state changed. */

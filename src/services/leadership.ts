@@ -1,7 +1,7 @@
-// Which node runs the periodic jobs that act on shared data (command expiry, log retention, rule
-// timers): exactly one at a time. With PostgreSQL that is the holder of an advisory lock (see
-// storage/postgres/postgres-job-lock.ts), taken over by another node within seconds when the holder
-// dies; with SQLite there is one node, always the leader. Jobs that act on this node's own state
+// Which node runs the periodic jobs that act on shared data (command expiry and resend, log
+// retention, rule timers): exactly one at a time. With PostgreSQL that is the holder of an advisory
+// lock (see storage/postgres/postgres-job-lock.ts), taken over by another node within seconds when the
+// holder dies; with SQLite there is one node, always the leader. Jobs that act on this node's own state
 // (offline detection of the devices it saw, last_seen flushes, the notification outbox, whose rows
 // are claimed with a lease) run on every node and do not ask.
 
@@ -19,7 +19,7 @@ export const SINGLE_NODE_LOCK: JobLock = {
   stop: async () => {},
 };
 
-export type SchedulerJob = 'command-expiry' | 'log-retention' | 'rule-timers' | 'dynsec-resync';
+export type SchedulerJob = 'command-expiry' | 'command-resend' | 'log-retention' | 'rule-timers' | 'dynsec-resync';
 
 export class Leadership {
   private readonly runs = new Map<SchedulerJob, number>();

@@ -68,6 +68,11 @@ export class Metrics {
     help: 'argon2 checks of admin passwords for MQTT CONNECTs and broker auth hooks (verified ones are then answered from a short-lived cache)',
     registers: [this.registry],
   });
+  readonly commandsResent = new Counter({
+    name: 'fluxgate_commands_resent_total',
+    help: 'Commands this node published again because they were still pending COMMAND_RESEND_AFTER_MS after creation (at-least-once delivery)',
+    registers: [this.registry],
+  });
   readonly mqttRefused = new Counter({
     name: 'fluxgate_mqtt_refused_total',
     help: 'MQTT connects, publishes and subscriptions refused by authentication or the ACL',
@@ -108,7 +113,7 @@ export class Metrics {
   private scheduler: () => { leader: boolean; runs: ReadonlyMap<string, number> } = () => ({ leader: true, runs: new Map() });
   readonly schedulerLeader: Gauge = new Gauge({
     name: 'fluxgate_scheduler_leader',
-    help: '1 while this node runs the periodic jobs on shared data (command expiry, log retention, rule timers), else 0',
+    help: '1 while this node runs the periodic jobs on shared data (command expiry and resend, log retention, rule timers), else 0',
     registers: [this.registry],
     collect: () => {
       this.schedulerLeader.set(this.scheduler().leader ? 1 : 0);

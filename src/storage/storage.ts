@@ -102,6 +102,15 @@ export interface LogQuery {
 /** The notification rows of a newly raised alarm, stored in the raise's own transaction. */
 export type AlarmOutbox = (alarm: Alarm) => NewOutboxRow[];
 
+/** A page of the pending commands the scheduler leader sends again (services/command-resend.ts). */
+export interface StalePendingQuery {
+  createdBefore: number;
+  now: number;
+  /** The last command of the previous page: this page starts after it. */
+  after?: { expiresAt: number; id: string } | undefined;
+  limit: number;
+}
+
 export interface Storage extends AccountStorage {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the schema version now in place. */
@@ -189,6 +198,8 @@ export interface Storage extends AccountStorage {
   listCommands(deviceId: string, options: { statuses?: readonly CommandStatus[]; limit: number; order?: 'asc' | 'desc' }): Promise<Command[]>;
   /** Applies `update` only while the command's status is one of `from`; the updated command, else undefined. */
   updateCommand(deviceId: string, id: string, from: readonly CommandStatus[], update: CommandUpdate): Promise<Command | undefined>;
+  /** Pending commands created at or before `createdBefore`, not expired at `now`; by (expires_at, id), after `after`. */
+  listStalePendingCommands(query: StalePendingQuery): Promise<Command[]>;
   /** Marks open commands whose expires_at is at or before `now` as expired; returns them. */
   expireCommands(now: number): Promise<Command[]>;
   getDesiredState(deviceId: string): Promise<DesiredState | undefined>;

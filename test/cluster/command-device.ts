@@ -6,6 +6,8 @@ import type { DeviceCredentials } from '../crash/load-clients.ts';
 
 export class CommandDevice {
   readonly received = new Set<string>();
+  /** Command messages received, a command sent twice counted twice (delivery is at least once). */
+  deliveries = 0;
   private readonly client: MqttClient;
 
   constructor(mqttUrl: string, private readonly device: DeviceCredentials) {
@@ -20,6 +22,7 @@ export class CommandDevice {
     this.client.on('message', (topic, payload) => {
       const { id } = JSON.parse(payload.toString()) as { id: string };
       this.received.add(id);
+      this.deliveries++;
       this.client.publish(`devices/${device.id}/commands/ack`, JSON.stringify({ id, status: 'acked' }), { qos: 1 });
     });
     this.client.on('error', () => {});

@@ -1,6 +1,7 @@
 // Commands and desired state: Kysely queries shared by both adapters (RelationalRepo delegates here).
 import type { Kysely } from 'kysely';
 import type { Command, CommandStatus, CommandUpdate, DesiredState, NewCommand } from '../../domain/command.ts';
+import type { StalePendingQuery } from '../storage.ts';
 import type { CommandsTable, Database } from './schema.ts';
 
 function toCommand(row: CommandsTable): Command {
@@ -78,6 +79,29 @@ export async function updateCommand(
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) === 0) return undefined;
   return getCommand(db, deviceId, id);
+}
+
+/**
+ * Pending commands created at or before `createdBefore` that have not expired at `now`, in
+ * (expires_at, id) order after `after`: the index commands_open (status, expires_at) serves the
+ * filter and the order (only ties on expires_at are sorted, by id), so a page is one range scan.
+ */
+export async function listStalePendingCommands(db: Kysely<Database>, options: StalePendingQuery): Promise<Command[]> {
+  const { after } = options;
+  let q = db
+    .selectFrom('commands')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', options.now)
+    .where('created_at', '<=', options.createdBefore);
+  if (after) {
+    // The plain bound lets the index range start at the cursor; the OR then skips the ids already read.
+    q = q
+      .where('expires_at', '>=', after.expiresAt)
+      .where((eb) => eb.or([eb('expires_at', '>', after.expiresAt), eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)])]));
+  }
+  const rows = await q.orderBy('expires_at', 'asc').orderBy('id', 'asc').limit(options.limit).execute();
+  return rows.map(toCommand);
 }
 
 /** Marks open commands whose expiry passed as expired; returns them. */

@@ -6,7 +6,7 @@ import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
 import * as commands from './command-repo.ts';
 import type { DeviceFile } from '../../domain/device-file.ts';
 import type { LogEntry, NewLogEntry } from '../../domain/device-log.ts';
-import type { FileListQuery, LogQuery, StorageStats } from '../storage.ts';
+import type { FileListQuery, LogQuery, StalePendingQuery, StorageStats } from '../storage.ts';
 import * as filesAndLogs from './file-log-repo.ts';
 import { DeviceQueryRepo } from './device-query-repo.ts';
 import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
@@ -227,6 +227,10 @@ export abstract class RelationalRepo extends DeviceQueryRepo {
 
   updateCommand(deviceId: string, id: string, from: readonly CommandStatus[], update: CommandUpdate): Promise<Command | undefined> {
     return commands.updateCommand(this.kysely, deviceId, id, from, update);
+  }
+
+  listStalePendingCommands(query: StalePendingQuery): Promise<Command[]> {
+    return commands.listStalePendingCommands(this.kysely, query);
   }
 
   expireCommands(now: number): Promise<Command[]> {

@@ -1,7 +1,10 @@
 // Commands and desired state out over MQTT. A stored command is published (QoS 1) on
 // `devices/{id}/commands` and becomes `delivered` when the broker writes it to the device's connection (embedded) or
 // when the external broker took it; desired state is published retained on `state/desired` and
-// again when the device reconnects. Pending commands are re-sent when a device subscribes again.
+// again when the device reconnects. Pending commands are re-sent when a device subscribes again,
+// and when the scheduler leader finds them still pending some seconds after creation
+// ('command.resend', services/command-resend.ts): embedded, to a device connected here; external,
+// on the broker, whatever node stored them.
 // MQTT 5 devices also get, with each command, the seconds left until it expires (Message Expiry
 // Interval: a command queued for an offline session is dropped once expired), and a Response Topic
 // with the command id as Correlation Data, where they may answer instead of on `commands/ack`.
@@ -29,6 +32,9 @@ export function commandProperties(c: Command, responseTopic: string, now: number
 }
 
 export class MqttCommandRelay {
+  /** Ids of resends not yet taken by the broker: a resend is not queued again behind itself. */
+  private readonly resending = new Set<string>();
+
   constructor(
     private readonly deps: MqttDeps,
     private readonly clients: MqttClients | undefined,
@@ -40,6 +46,7 @@ export class MqttCommandRelay {
   attach(aedes?: Aedes): void {
     const { bus } = this.deps;
     bus.on('command.created', OWNER, ({ command }) => void this.sendCommand(command));
+    bus.on('command.resend', OWNER, ({ command }) => void this.resend(command));
     bus.on('state.desired', OWNER, ({ state }) => void this.sendDesired(state));
     if (!aedes) return;
     aedes.on('subscribe', (subscriptions: Subscription[], client: Client) => {
@@ -87,10 +94,11 @@ export class MqttCommandRelay {
     }
   }
 
-  private async sendCommand(command: Command): Promise<void> {
+  /** Whether the command was handed to the broker. */
+  private async sendCommand(command: Command): Promise<boolean> {
     const now = Date.now();
     // An expired command is not sent (the expiry sweep marks it expired).
-    if (command.expiresAt <= now) return;
+    if (command.expiresAt <= now) return false;
     const { topics } = this.deps.policy;
     try {
       await this.publish({
@@ -105,8 +113,27 @@ export class MqttCommandRelay {
         messageExpiry: command.expiresAt,
       } as PublishPacket);
       if (this.deliveredOnPublish) await this.deps.commands.markDelivered(command.deviceId, command.id);
+      return true;
     } catch (err) {
       this.warn(err, command.deviceId);
+      return false;
+    }
+  }
+
+  private async resend(command: Command): Promise<void> {
+    if (this.resending.has(command.id)) return;
+    // The embedded broker would queue it for an offline persistent session on every run: a device
+    // that is not connected gets its pending commands when it subscribes again.
+    if (!this.deliveredOnPublish && !this.deps.connectivity.isConnected(command.deviceId)) return;
+    this.resending.add(command.id);
+    try {
+      if (!(await this.sendCommand(command))) return;
+      this.deps.metrics.commandsResent.inc();
+      // External broker: a node died or lost the broker before publishing it, worth an operator's notice.
+      const level = this.deliveredOnPublish ? 'warn' : 'debug';
+      this.deps.logger[level]({ deviceId: command.deviceId, commandId: command.id, createdAt: new Date(command.createdAt).toISOString() }, 'MQTT: sent again a command still pending');
+    } finally {
+      this.resending.delete(command.id);
     }
   }
 

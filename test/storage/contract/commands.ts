@@ -51,6 +51,27 @@ export function commandContract(open: OpenStorage): void {
       assert.equal((await db.storage.getCommand(device.id, later.id))?.status, 'pending');
     });
 
+    it('lists stale pending commands by expiry, page after page, and no others', async () => {
+      const device = await makeDevice(db.storage);
+      const mine = (list: { id: string; deviceId: string }[]) => list.filter((c) => c.deviceId === device.id).map((c) => c.id);
+      const stale1 = await db.storage.createCommand(commandInput(device.id, { createdAt: T0, expiresAt: T0 + 3_000 }));
+      const stale2 = await db.storage.createCommand(commandInput(device.id, { createdAt: T0 + 1, expiresAt: T0 + 2_000 }));
+      const stale3 = await db.storage.createCommand(commandInput(device.id, { createdAt: T0 + 2, expiresAt: T0 + 2_000 }));
+      await db.storage.createCommand(commandInput(device.id, { createdAt: T0 + 500 })); // too young
+      await db.storage.createCommand(commandInput(device.id, { createdAt: T0, expiresAt: T0 + 1_000 })); // expired at `now`
+      const delivered = await db.storage.createCommand(commandInput(device.id, { createdAt: T0 }));
+      await db.storage.updateCommand(device.id, delivered.id, ['pending'], { status: 'delivered', deliveredAt: T0 + 1 });
+      const acked = await db.storage.createCommand(commandInput(device.id, { createdAt: T0 }));
+      await db.storage.updateCommand(device.id, acked.id, ['pending'], { status: 'acked', completedAt: T0 + 1 });
+
+      const query = { createdBefore: T0 + 100, now: T0 + 1_000, limit: 1000 };
+      const byExpiry = [stale2.id, stale3.id].sort();
+      assert.deepEqual(mine(await db.storage.listStalePendingCommands(query)), [...byExpiry, stale1.id]);
+      // Keyset pages: after (expires_at, id) of the last one seen.
+      assert.deepEqual(mine(await db.storage.listStalePendingCommands({ ...query, after: { expiresAt: T0 + 2_000, id: byExpiry[0]! } })), [byExpiry[1], stale1.id]);
+      assert.deepEqual(mine(await db.storage.listStalePendingCommands({ ...query, after: { expiresAt: T0 + 2_000, id: byExpiry[1]! } })), [stale1.id]);
+    });
+
     it('keeps desired state with a compare-and-set version', async () => {
       const device = await makeDevice(db.storage);
       assert.equal(await db.storage.getDesiredState(device.id), undefined);

@@ -42,7 +42,18 @@ export function commandRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   r.post(
     '/api/v1/devices/:id/commands',
-    { schema: { tags, summary: 'Send a command (owner, admin, or a control grant)', security, params: deviceIdParam, body: createCommandBody, response: { 201: commandView } } },
+    {
+      schema: {
+        tags,
+        summary: 'Send a command (owner, admin, or a control grant)',
+        description:
+          'Stored as pending and published on devices/{id}/commands. Delivery is at least once: a command still pending COMMAND_RESEND_AFTER_MS after creation is sent again, so a device acts on each command id once.',
+        security,
+        params: deviceIdParam,
+        body: createCommandBody,
+        response: { 201: commandView },
+      },
+    },
     async (request, reply) => {
       const principal = await requireUser(deps.auth, request);
       const b = request.body;
