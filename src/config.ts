@@ -86,6 +86,10 @@ export const configSchema = z.object({
     .string()
     .default('text/plain,application/gzip')
     .describe('Comma-separated content types accepted as device log files, recognised from the bytes'),
+  RETENTION_RAW_DAYS: z.coerce.number().int().min(0).max(36_500).default(0).describe('Days raw telemetry points are kept unless a profile says otherwise; 0 keeps them forever'),
+  RETENTION_MINUTE_DAYS: z.coerce.number().int().min(0).max(36_500).default(0).describe('Days minute rollups are kept once the raw points are gone; 0 keeps them forever'),
+  RETENTION_HOUR_DAYS: z.coerce.number().int().min(0).max(36_500).default(0).describe('Days hourly rollups are kept; 0 keeps them forever'),
+  RETENTION_SWEEP_MS: positiveInt.default(3_600_000).describe('How often the scheduler leader applies the telemetry retention policies'),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30).describe('Days device system logs are kept; 0 keeps them forever'),
   LOG_RETENTION_SWEEP_MS: positiveInt.default(3_600_000).describe('How often logs older than LOG_RETENTION_DAYS are deleted'),
   REFRESH_TTL_SECONDS: positiveInt.default(2_592_000).describe('Lifetime of a refresh token in seconds (30 days); each use rotates it'),

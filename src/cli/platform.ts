@@ -34,6 +34,7 @@ import { EventBus } from '../services/event-bus.ts';
 import { HealthService } from '../services/health-service.ts';
 import { Leadership, SINGLE_NODE_LOCK } from '../services/leadership.ts';
 import { LogRetention } from '../services/log-retention.ts';
+import { TelemetryRetention } from '../services/telemetry-retention.ts';
 import { Metrics } from '../services/metrics.ts';
 import { Presence } from '../services/presence.ts';
 import { QueryService } from '../services/query-service.ts';
@@ -147,6 +148,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
             logger.info({ leader }, leader ? 'this node now runs the scheduled jobs (scheduler leader)' : 'this node no longer runs the scheduled jobs');
             // The retention sweep runs hourly: a new leader sweeps at once, as a single node does at start.
             if (leader && leadership.mayRun('log-retention')) void retention.sweep();
+            if (leader && leadership.mayRun('telemetry-retention')) void telemetryRetention.sweep();
           },
           onError: (err) => logger.debug({ err: (err as Error).message }, 'scheduler lock connection failed'),
         })
@@ -202,14 +204,23 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
     dynsec?.sync,
   );
   const ingestRate = new IngestRate(bus);
-  const adminService = new AdminService(storage, ingestRate);
+  const profiles = new ProfileService(storage);
+  const telemetryRetention = new TelemetryRetention(
+    storage,
+    profiles,
+    { raw: config.RETENTION_RAW_DAYS, minute: config.RETENTION_MINUTE_DAYS, hour: config.RETENTION_HOUR_DAYS },
+    config.RETENTION_SWEEP_MS,
+    (err) => logger.warn({ err }, 'telemetry retention sweep failed'),
+    (done) => done.droppedChunks + done.droppedRollupRows > 0 && logger.info(done, 'telemetry retention: dropped old telemetry'),
+    () => leadership.mayRun('telemetry-retention'),
+  );
+  const adminService = new AdminService(storage, ingestRate, telemetryRetention);
   const pipeline = new IngestPipeline((points) => storage.writePoints(points), bus, presence, metrics, {
     maxBatchPoints: config.INGEST_MAX_BATCH,
     maxPendingPoints: config.INGEST_MAX_PENDING,
     unhealthyForMs: 30_000,
     limits: { ...DEFAULT_LIMITS, maxPoints: config.MAX_POINTS_PER_REQUEST },
   });
-  const profiles = new ProfileService(storage);
   const commands = new CommandService(storage, access, bus, profiles, { defaultTimeoutS: config.COMMAND_TIMEOUT_S, expirySweepMs: 5_000, mayRun: () => leadership.mayRun('command-expiry') });
   const commandResend = new CommandResend(storage, bus, {
     afterMs: config.COMMAND_RESEND_AFTER_MS,
@@ -420,6 +431,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       presence.start();
       statusCache.start();
       retention.start();
+      telemetryRetention.start();
       connectivity.start();
       commands.start();
       commandResend.start();
@@ -458,6 +470,7 @@ export async function createPlatform(config: Config, logger: Logger = pino({ lev
       await presence.stop();
       await statusCache.stop();
       await retention.stop();
+      await telemetryRetention.stop();
       await leadership.stop();
       await storage.close();
       await blobs.close();

@@ -1,6 +1,8 @@
 // The admin overview (seed 003): users, devices by status and type, points stored, the ingest rate
 // of this node over the last minute, and open connections per transport.
-import type { ChunkStats, Storage, StorageStats } from '../storage/storage.ts';
+import type { ChunkStats, RetentionResult, Storage, StorageStats } from '../storage/storage.ts';
+import { type StorageOverview, storageOverview } from './storage-overview.ts';
+import type { TelemetryRetention } from './telemetry-retention.ts';
 import type { IngestRate } from './ingest-rate.ts';
 
 export interface AdminStats extends StorageStats {
@@ -17,6 +19,7 @@ export class AdminService {
   constructor(
     private readonly storage: Storage,
     private readonly rate: IngestRate,
+    private readonly retention: TelemetryRetention,
   ) {}
 
   /** A transport (http, mqtt, websocket) tells how many connections it holds open. */
@@ -29,6 +32,16 @@ export class AdminService {
     const connections: Record<string, number> = {};
     for (const [name, count] of this.connectionCounters) connections[name] = await count();
     return { ...stats, ingestPointsPerSecond: Math.round(this.rate.perSecond() * 1000) / 1000, connections, storageKind: this.storage.kind, diskBytes: disk.totalBytes, chunks };
+  }
+
+  /** Telemetry per profile and for the largest devices, with the retention that applies. */
+  storageOverview(topDevices: number): Promise<StorageOverview> {
+    return storageOverview(this.storage, this.retention.profiles, this.retention.defaults, topDevices);
+  }
+
+  /** Applies the retention policies now instead of at the next sweep. */
+  applyRetention(): Promise<RetentionResult> {
+    return this.retention.sweep();
   }
 
   /** Compacts telemetry now instead of waiting for the background steps. */

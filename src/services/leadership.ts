@@ -19,7 +19,7 @@ export const SINGLE_NODE_LOCK: JobLock = {
   stop: async () => {},
 };
 
-export type SchedulerJob = 'command-expiry' | 'command-resend' | 'log-retention' | 'rule-timers' | 'dynsec-resync';
+export type SchedulerJob = 'command-expiry' | 'command-resend' | 'log-retention' | 'telemetry-retention' | 'rule-timers' | 'dynsec-resync';
 
 export class Leadership {
   private readonly runs = new Map<SchedulerJob, number>();

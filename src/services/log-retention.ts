@@ -2,41 +2,31 @@
 // The timer sweeps only when `mayRun` says so (the scheduler's leader); the delete is idempotent anyway.
 import { DAY } from '../domain/time.ts';
 import type { Storage } from '../storage/storage.ts';
+import { PeriodicSweep } from './periodic-sweep.ts';
 
 export class LogRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly periodic: PeriodicSweep<number>;
 
   constructor(
     private readonly storage: Storage,
     /** 0 keeps logs forever. */
     private readonly retentionDays: number,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly onError: (err: unknown) => void,
     private readonly onSwept: (deleted: number) => void = () => {},
-    private readonly mayRun: () => boolean = () => true,
-  ) {}
+    mayRun: () => boolean = () => true,
+  ) {
+    this.periodic = new PeriodicSweep((now) => this.deleteOld(now), 0, intervalMs, () => this.retentionDays > 0, mayRun);
+  }
 
   /** Sweeps now and then every interval; does nothing when retention is 0 (forever). */
   start(): void {
-    if (this.retentionDays === 0 || this.timer) return;
-    if (this.mayRun()) void this.sweep();
-    // A tick while a sweep is still running is skipped rather than queued behind it.
-    this.timer = setInterval(() => {
-      if (!this.running && this.mayRun()) void this.sweep();
-    }, this.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   /** Deletes lines older than `now` minus the retention; returns how many. Sweeps run one after another. */
   sweep(now = Date.now()): Promise<number> {
-    if (this.retentionDays === 0) return Promise.resolve(0);
-    const run = (this.running ?? Promise.resolve(0)).then(() => this.deleteOld(now));
-    this.running = run;
-    void run.then(() => {
-      if (this.running === run) this.running = undefined;
-    });
-    return run;
+    return this.periodic.sweep(now);
   }
 
   private async deleteOld(now: number): Promise<number> {
@@ -50,9 +40,7 @@ export class LogRetention {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

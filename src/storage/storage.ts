@@ -71,6 +71,42 @@ export interface ChunkStats {
   oldLayoutPoints: number;
 }
 
+/** A series of an existing device, with what decides its retention policy. */
+export interface SeriesRef {
+  deviceId: string;
+  field: string;
+  deviceType: string;
+  ownerId: string;
+}
+
+/** What to drop of one series: everything older than each time (UTC ms); null keeps it forever. */
+export interface RetentionCut {
+  deviceId: string;
+  field: string;
+  rawBefore: number | null;
+  minuteBefore: number | null;
+  hourBefore: number | null;
+}
+
+export interface RetentionResult {
+  droppedChunks: number;
+  droppedPoints: number;
+  /** Minute rollup rows kept for raw points dropped while minute rollups are kept longer. */
+  keptMinuteRows: number;
+  droppedRollupRows: number;
+}
+
+/** Telemetry one device holds in chunks. */
+export interface DeviceUsage {
+  deviceId: string;
+  name: string;
+  deviceType: string;
+  ownerId: string;
+  chunks: number;
+  points: number;
+  bytes: number;
+}
+
 /** Bytes on disk, whole and per table (indexes counted with their table). */
 export interface DiskUsage {
   totalBytes: number;
@@ -172,6 +208,16 @@ export interface Storage extends AccountStorage {
    */
   compact(): Promise<{ movedPoints: number; mergedWindows: number }>;
   chunkStats(): Promise<ChunkStats>;
+  /** Series of existing devices by (device id, field), after `after`; at most `limit`. */
+  listSeries(after: { deviceId: string; field: string } | undefined, limit: number): Promise<SeriesRef[]>;
+  /**
+   * Applies retention, in one transaction: raw points are dropped by whole chunks (a whole window,
+   * so up to one window later than the cut), their minute rollups stored first when minute rollups
+   * outlive them; minute and hour rollup rows are dropped by whole buckets.
+   */
+  applyRetention(cuts: readonly RetentionCut[]): Promise<RetentionResult>;
+  /** Chunked telemetry per device, largest first. */
+  telemetryUsage(): Promise<DeviceUsage[]>;
   stats(): Promise<StorageStats>;
   /**
    * What the database takes on disk (SQLite: the file and its WAL; PostgreSQL: this schema's

@@ -71,6 +71,7 @@ forEachStorage('device profiles', (get) => {
     const id = created.body.id as string;
     assert.deepEqual(created.body.fields[0], {
       key: 'water_temp', label: 'Water', unit: '°C', kind: 'measurement', min: 22, max: 30, decimals: 1, labels: {}, device_class: null, state_class: null,
+      retention: { raw_days: null, minute_days: null, hour_days: null },
     });
 
     const again = await tp.api('POST', '/api/v1/profiles', { token: alice.token, body: ownProfile });

@@ -26,6 +26,39 @@ export const compactionView = z.object({
   merged_windows: z.number().describe('Series time windows whose chunks were merged'),
 });
 
+const retentionDaysView = z
+  .object({
+    raw_days: z.number().describe('Days raw points are kept; 0 forever'),
+    minute_days: z.number().describe('Days minute rollups are kept; 0 forever'),
+    hour_days: z.number().describe('Days hourly rollups are kept; 0 forever'),
+  })
+  .describe('Retention in days (0 keeps forever)');
+
+export const storageOverviewView = z.object({
+  defaults: retentionDaysView.describe('The RETENTION_* settings, used where no profile or field says otherwise'),
+  totals: z.object({ chunks: z.number(), points: z.number(), bytes: z.number().describe('Bytes of compressed telemetry (chunk payloads; rollups and indexes not included)') }),
+  profiles: z.array(
+    z.object({
+      profile_id: z.string().nullable().describe('null: devices no profile describes'),
+      name: z.string(),
+      devices: z.number(),
+      points: z.number(),
+      bytes: z.number(),
+      retention: retentionDaysView.describe("The profile's policy over the defaults; a field of the profile may override it"),
+    }),
+  ),
+  devices: z.array(
+    z.object({ id: z.string(), name: z.string(), device_type: z.string(), chunks: z.number(), points: z.number(), bytes: z.number() }),
+  ).describe('The devices holding the most telemetry, largest first'),
+});
+
+export const retentionRunView = z.object({
+  dropped_chunks: z.number(),
+  dropped_points: z.number(),
+  kept_minute_rows: z.number().describe('Minute rollups stored for dropped raw points, since minute rollups are kept longer'),
+  dropped_rollup_rows: z.number(),
+});
+
 export const deviceStatusView = z.object({
   id: z.string(),
   name: z.string(),

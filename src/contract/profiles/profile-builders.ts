@@ -1,5 +1,5 @@
 // Short constructors for the built-in profiles, so each reads as a table of fields and controls.
-import type { CommandSpec, FieldSpec, ParamSpec, ProfileDefinition } from './profile.ts';
+import { type CommandSpec, type FieldSpec, NO_RETENTION, type ParamSpec, type ProfileDefinition } from './profile.ts';
 
 type FieldExtra = Partial<Omit<FieldSpec, 'key' | 'label' | 'kind'>>;
 
@@ -10,6 +10,7 @@ const field = (key: string, label: string, kind: FieldSpec['kind'], extra: Field
   unit: null,
   min: null,
   max: null,
+  retention: NO_RETENTION,
   decimals: null,
   labels: {},
   device_class: null,
@@ -68,6 +69,7 @@ export const profile = (p: Partial<ProfileDefinition> & Pick<ProfileDefinition, 
   commands: [],
   desired: [],
   open_commands: false,
+  retention: NO_RETENTION,
   views: { main_fields: [], charts: [], control: 'generic' },
   ...p,
 });

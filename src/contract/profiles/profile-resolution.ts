@@ -10,6 +10,8 @@ interface Describing {
 
 export function resolveProfile<P extends Describing>(deviceType: string, own: readonly P[], builtins: readonly P[]): P | undefined {
   const type = normalizeDeviceType(deviceType);
-  const pick = (list: readonly P[]) => list.find((p) => p.device_type === type) ?? list.find((p) => p.aliases.includes(type));
+  // Both sides normalised: a profile may be saved as "smart-plug" for devices of type "smart_plug".
+  const pick = (list: readonly P[]) =>
+    list.find((p) => normalizeDeviceType(p.device_type) === type) ?? list.find((p) => p.aliases.some((a) => normalizeDeviceType(a) === type));
   return pick(own) ?? pick(builtins);
 }

@@ -31,6 +31,18 @@ const bound = z.number().finite().nullable().default(null);
 const inRangeOrder = (s: { min: number | null; max: number | null }) => s.min === null || s.max === null || s.min <= s.max;
 const orderMessage = { message: 'min must not be above max', path: ['max'] };
 
+/** Days to keep; null inherits (field → profile → the RETENTION_* defaults), 0 keeps forever. */
+const keepDays = z.number().int().min(0).max(36_500).nullable().default(null);
+export const retentionSpec = z
+  .object({
+    raw_days: keepDays.describe('Days raw points are kept (dropped a whole day at a time); 0 forever, null inherits'),
+    minute_days: keepDays.describe('Days minute rollups are kept after the raw points are gone; 0 forever, null inherits'),
+    hour_days: keepDays.describe('Days hourly rollups are kept; 0 forever, null inherits'),
+  })
+  .describe('Retention of this telemetry');
+export type RetentionSpec = z.output<typeof retentionSpec>;
+export const NO_RETENTION: RetentionSpec = { raw_days: null, minute_days: null, hour_days: null };
+
 export const fieldSpec = z
   .object({
     key,
@@ -46,6 +58,7 @@ export const fieldSpec = z
       .describe('Display labels of values: {"true":"on","false":"off"} for booleans, value → label for enums'),
     device_class: z.string().max(40).nullable().default(null).describe('Home Assistant device_class'),
     state_class: z.enum(STATE_CLASSES).nullable().default(null).describe('Home Assistant state_class'),
+    retention: retentionSpec.default(NO_RETENTION).describe('Retention of this field, over the profile\'s'),
   })
   .refine(inRangeOrder, orderMessage);
 export type FieldSpec = z.output<typeof fieldSpec>;
@@ -94,6 +107,7 @@ const profileShape = z.object({
   desired: z.array(paramSpec).max(50).default([]).describe('Desired-state keys the device takes, with type and range'),
   open_commands: z.boolean().default(false).describe('Also send commands not listed (generic devices); listed ones are still validated'),
   views: viewsSpec.default({ main_fields: [], charts: [], control: 'generic' }),
+  retention: retentionSpec.default(NO_RETENTION).describe('Retention of this device type\'s telemetry, over the RETENTION_* defaults'),
 });
 
 /** What a user writes to create or replace a profile. */

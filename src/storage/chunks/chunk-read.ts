@@ -111,16 +111,21 @@ function accumulate(buckets: Map<number, Acc>, ts: number, v: number): void {
 export async function minuteRollupsOfChunks(source: ChunkSource, deviceId: string, field: string, start: number, end: number): Promise<RollupRow[]> {
   const lo = Math.ceil(start / MINUTE) * MINUTE;
   const hi = Math.ceil(end / MINUTE) * MINUTE;
-  const buckets = new Map<number, Acc>();
   if (lo >= hi) return [];
-  for (const c of await decodedChunks(source, deviceId, field, lo, hi)) {
+  return foldMinutes(await decodedChunks(source, deviceId, field, lo, hi), lo, hi);
+}
+
+/** Minute rollup rows of the number and boolean points of `chunks` with lo <= ts < hi, by bucket. */
+export function foldMinutes(chunks: readonly ChunkColumns[], lo: number, hi: number): RollupRow[] {
+  const buckets = new Map<number, Acc>();
+  for (const c of chunks) {
     for (let i = lowerBound(c.ts, lo); i < c.ts.length && c.ts[i]! < hi; i++) {
       const v = c.values[i];
       if (typeof v === 'number') accumulate(buckets, c.ts[i]!, v);
       else if (typeof v === 'boolean') accumulate(buckets, c.ts[i]!, v ? 1 : 0);
     }
   }
-  return [...buckets].map(([bucket, acc]) => ({ bucket, ...acc }));
+  return [...buckets].map(([bucket, acc]) => ({ bucket, ...acc })).sort((a, b) => a.bucket - b.bucket);
 }
 
 /** Rows of two sources folded per bucket, ordered by bucket. */

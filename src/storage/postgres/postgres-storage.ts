@@ -11,7 +11,7 @@ import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-
 import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
 import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
-import type { ChunkStats, DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import type { ChunkStats, RetentionCut, RetentionResult, DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 
 // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
@@ -244,6 +244,10 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   /** PostgreSQL still stores a row per point (the chunk layout is SQLite's so far): nothing to compact. */
   async compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
     return { movedPoints: 0, mergedWindows: 0 };
+  }
+
+  async applyRetention(_cuts: readonly RetentionCut[]): Promise<RetentionResult> {
+    return { droppedChunks: 0, droppedPoints: 0, keptMinuteRows: 0, droppedRollupRows: 0 };
   }
 
   async chunkStats(): Promise<ChunkStats> {

@@ -6,7 +6,8 @@ import type { NewUser, User, UserWithSecret } from '../../domain/user.ts';
 import * as commands from './command-repo.ts';
 import type { DeviceFile } from '../../domain/device-file.ts';
 import type { LogEntry, NewLogEntry } from '../../domain/device-log.ts';
-import type { FileListQuery, LogQuery, StalePendingQuery, StorageStats } from '../storage.ts';
+import { sql } from 'kysely';
+import type { DeviceUsage, FileListQuery, LogQuery, SeriesRef, StalePendingQuery, StorageStats } from '../storage.ts';
 import * as filesAndLogs from './file-log-repo.ts';
 import { DeviceQueryRepo } from './device-query-repo.ts';
 import { toDevice, toUser, toUserWithSecret } from './row-mapping.ts';
@@ -152,6 +153,38 @@ export abstract class RelationalRepo extends DeviceQueryRepo {
   async fieldsOf(deviceId: string): Promise<string[]> {
     const rows = await this.kysely.selectFrom('series').select('field').where('device_id', '=', deviceId).orderBy('field').execute();
     return rows.map((r) => r.field);
+  }
+
+  async listSeries(after: { deviceId: string; field: string } | undefined, limit: number): Promise<SeriesRef[]> {
+    let q = this.kysely
+      .selectFrom('series as s')
+      .innerJoin('devices as d', 'd.id', 's.device_id')
+      .select(['s.device_id', 's.field', 'd.device_type', 'd.owner_id'])
+      .orderBy('s.device_id')
+      .orderBy('s.field')
+      .limit(limit);
+    if (after) q = q.where((eb) => eb.or([eb('s.device_id', '>', after.deviceId), eb.and([eb('s.device_id', '=', after.deviceId), eb('s.field', '>', after.field)])]));
+    return (await q.execute()).map((r) => ({ deviceId: r.device_id, field: r.field, deviceType: r.device_type, ownerId: r.owner_id }));
+  }
+
+  async telemetryUsage(): Promise<DeviceUsage[]> {
+    const bytes = this.kind === 'postgres' ? sql<number>`SUM(octet_length(c.data))` : sql<number>`SUM(length(c.data))`;
+    const rows = await this.kysely
+      .selectFrom('chunks as c')
+      .innerJoin('devices as d', 'd.id', 'c.device_id')
+      .select(['c.device_id', 'd.name', 'd.device_type', 'd.owner_id', (eb) => eb.fn.countAll<number>().as('chunks'), (eb) => eb.fn.sum<number>('c.count').as('points'), bytes.as('bytes')])
+      .groupBy(['c.device_id', 'd.name', 'd.device_type', 'd.owner_id'])
+      .orderBy('bytes', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      name: r.name,
+      deviceType: r.device_type,
+      ownerId: r.owner_id,
+      chunks: Number(r.chunks),
+      points: Number(r.points),
+      bytes: Number(r.bytes),
+    }));
   }
 
   async stats(): Promise<StorageStats> {

@@ -40,6 +40,21 @@ export interface SeriesTable {
   device_id: string;
   field: string;
   type: number;
+  last_ts: number | null;
+  last_num: number | null;
+  last_str: string | null;
+  last_type: number | null;
+  last_meta: string | null;
+}
+
+export interface ChunksTable {
+  device_id: string;
+  field: string;
+  start_ts: number;
+  end_ts: number;
+  count: number;
+  level: number;
+  data: Uint8Array;
 }
 
 export interface RollupTable {
@@ -254,6 +269,7 @@ export interface Database {
   settings: SettingsTable;
   series: SeriesTable;
   points: PointsTable;
+  chunks: ChunksTable;
   rollup_minute: RollupTable;
   rollup_hour: RollupTable;
   schema_migrations: MigrationsTable;

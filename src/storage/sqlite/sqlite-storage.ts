@@ -14,11 +14,12 @@ import { RelationalRepo } from '../shared/relational-repo.ts';
 import { toPoint } from '../shared/row-mapping.ts';
 import type { Database, PointsTable } from '../shared/schema.ts';
 import { closedBefore } from '../chunks/compaction-plan.ts';
-import type { ChunkStats, CompactionStep, DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import type { ChunkStats, CompactionStep, DiskUsage, RetentionCut, RetentionResult, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { SqlitePointWriter } from './point-writer.ts';
 import { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
 import { SqliteCompactor } from './sqlite-compactor.ts';
 import { SqlitePointDelete } from './sqlite-point-delete.ts';
+import { SqliteRetention } from './sqlite-retention.ts';
 import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
@@ -63,6 +64,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   private pointWriter?: SqlitePointWriter;
   private compactor?: SqliteCompactor;
   private pointDelete?: SqlitePointDelete;
+  private retention?: SqliteRetention;
   private chunkStatements?: SqliteChunkStatements;
   private compactTimer: NodeJS.Timeout | undefined;
   private compacting: Promise<unknown> | undefined;
@@ -222,6 +224,11 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     })()
       .catch(() => {})
       .finally(() => (this.compacting = undefined));
+  }
+
+  async applyRetention(cuts: readonly RetentionCut[]): Promise<RetentionResult> {
+    this.retention ??= new SqliteRetention(this.db);
+    return this.retention.apply(cuts);
   }
 
   async chunkStats(): Promise<ChunkStats> {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditQuery, auditView, compactionView, deviceStatusView, setStatusBody, statsView } from '../../../contract/http/admin.ts';
+import { auditQuery, auditView, compactionView, deviceStatusView, retentionRunView, setStatusBody, statsView, storageOverviewView } from '../../../contract/http/admin.ts';
 import { deviceStatus, deviceIdParam } from '../../../contract/http/devices.ts';
 import { pagination } from '../../../contract/http/common.ts';
 import type { HttpDeps } from '../http-deps.ts';
@@ -39,6 +39,40 @@ export function adminRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
     };
   });
+
+  const days = (d: { raw: number; minute: number; hour: number }) => ({ raw_days: d.raw, minute_days: d.minute, hour_days: d.hour });
+  r.get(
+    '/api/v1/admin/storage',
+    {
+      schema: {
+        tags,
+        summary: 'Telemetry on disk per profile and per device, with the retention that applies (admin)',
+        security,
+        querystring: z.object({ top: z.coerce.number().int().min(1).max(1000).default(20).describe('How many of the largest devices to list') }),
+        response: { 200: storageOverviewView },
+      },
+    },
+    async (request) => {
+      await admin(request);
+      const o = await deps.admin.storageOverview(request.query.top);
+      return {
+        defaults: days(o.defaults),
+        totals: o.totals,
+        profiles: o.profiles.map((p) => ({ profile_id: p.profileId, name: p.name, devices: p.devices, points: p.points, bytes: p.bytes, retention: days(p.retention) })),
+        devices: o.devices.map((d) => ({ id: d.deviceId, name: d.name, device_type: d.deviceType, chunks: d.chunks, points: d.points, bytes: d.bytes })),
+      };
+    },
+  );
+
+  r.post(
+    '/api/v1/admin/storage/retention',
+    { schema: { tags, summary: 'Apply the retention policies now rather than at the next sweep (admin)', security, response: { 200: retentionRunView } } },
+    async (request) => {
+      await admin(request);
+      const done = await deps.admin.applyRetention();
+      return { dropped_chunks: done.droppedChunks, dropped_points: done.droppedPoints, kept_minute_rows: done.keptMinuteRows, dropped_rollup_rows: done.droppedRollupRows };
+    },
+  );
 
   r.post(
     '/api/v1/admin/storage/compact',
