@@ -209,6 +209,9 @@ describe('dashboard end to end', { skip: skip ?? false }, () => {
     await page.getByText('points stored', { exact: true }).waitFor();
     // The node card: one SQLite node always runs the scheduled jobs.
     await page.getByTestId('node-health').getByText('leader · single node (SQLite)').waitFor();
+    // Telemetry storage: usage per profile with its retention, and the largest devices.
+    await page.getByTestId('storage-profiles').getByText('raw forever · minute forever · hour forever').first().waitFor();
+    await page.getByTestId('storage-devices').waitFor();
     await shot('10-admin');
     const now = Date.now();
     const admin = await p.login(ADMIN.username, ADMIN.password);

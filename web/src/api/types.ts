@@ -1,7 +1,7 @@
 // Wire types, taken from the server's contract so the two cannot drift (type-only: no code shipped).
 import type { z } from 'zod';
 import type { grantView } from '../../../src/contract/http/access.ts';
-import type { statsView } from '../../../src/contract/http/admin.ts';
+import type { compactionView, retentionRunView, statsView, storageOverviewView } from '../../../src/contract/http/admin.ts';
 import type { commandView, stateView } from '../../../src/contract/http/commands.ts';
 import type { logLevel, logPage, logView } from '../../../src/contract/http/logs.ts';
 import type { loginResponse, userView } from '../../../src/contract/http/auth.ts';
@@ -49,6 +49,9 @@ export type Command = z.output<typeof commandView>;
 export type DeviceState = z.output<typeof stateView>;
 export type AccessGrant = z.output<typeof grantView>;
 export type AdminStats = z.output<typeof statsView>;
+export type StorageOverview = z.output<typeof storageOverviewView>;
+export type RetentionRun = z.output<typeof retentionRunView>;
+export type CompactionRun = z.output<typeof compactionView>;
 export type LogLine = z.output<typeof logView>;
 export type LogPage = z.output<typeof logPage>;
 export type LogLevel = z.output<typeof logLevel>;

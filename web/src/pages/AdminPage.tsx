@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import type { AccessGrant, AdminStats, Device, DeviceList, User, UserList } from '../api/types.ts';
 import { DevicePicker } from '../components/DevicePicker.tsx';
 import { NodeCard } from '../components/NodeCard.tsx';
+import { StorageCard } from '../components/StorageCard.tsx';
 import { Badge, ErrorText, Modal } from '../components/ui.tsx';
 import { formatBytes, formatTime, formatValue } from '../lib/format.ts';
 import { useAction } from '../lib/use-action.ts';
@@ -338,6 +339,7 @@ export function AdminPage() {
     <section>
       <h1>Administration</h1>
       <StatsCard />
+      <StorageCard />
       <NodeCard />
       <div className="grid2">
         <UsersCard users={users} onChange={changed} />
