@@ -104,6 +104,26 @@ export function rollupBatch(points: Iterable<Point>, granularity: Granularity): 
   return out;
 }
 
+/**
+ * rollupBatch for points already grouped per series and time-ordered (a group commit's runs): one
+ * pass per run, a new accumulator only where the bucket changes.
+ */
+export function rollupRuns(runs: Iterable<readonly Point[]>, granularity: Granularity): BatchRollup[] {
+  const size = GRANULARITY_MS[granularity];
+  const out: BatchRollup[] = [];
+  for (const run of runs) {
+    let current: BatchRollup | undefined;
+    for (const p of run) {
+      const v = rollupValue(p);
+      if (v === null) continue;
+      const bucket = Math.floor(p.ts / size) * size;
+      if (current && current.bucket === bucket) addValue(current, p.ts, v);
+      else out.push((current = { deviceId: p.deviceId, field: p.field, bucket, ...accOf(p.ts, v) }));
+    }
+  }
+  return out;
+}
+
 /** Folds one value at `ts` into `a` (mergeAcc with accOf(ts, v), without the allocation). */
 export function addValue(a: Acc, ts: number, v: number): void {
   a.count += 1;

@@ -4,7 +4,8 @@
 import { type Acc, type RollupRow, addValue, mergeAcc } from '../../domain/rollup.ts';
 import type { Point, PointValue } from '../../domain/telemetry.ts';
 import { MINUTE } from '../../domain/time.ts';
-import { type ChunkColumns, decodeChunk } from './chunk-codec.ts';
+import type { ChunkColumns } from './chunk-codec.ts';
+import { decodeRow } from './decoded-chunk-cache.ts';
 import { CHUNK_WINDOW_MS, type ChunkRow } from './chunk-layout.ts';
 
 const PAGE = 8;
@@ -77,7 +78,7 @@ export async function readChunkRange(
         if (order === 'asc' ? kth < row.startTs : kth > row.endTs) return have;
       }
       if (row.endTs < lower || row.startTs >= upper) continue;
-      have.push(...pointsIn(deviceId, field, decodeChunk(row.data), lower, upper, order, limit));
+      have.push(...pointsIn(deviceId, field, decodeRow(deviceId, field, row), lower, upper, order, limit));
     }
     if (rows.length < PAGE) break;
     bound = order === 'asc' ? rows[rows.length - 1]!.startTs : rows[rows.length - 1]!.endTs;
@@ -91,7 +92,7 @@ export async function decodedChunks(source: ChunkSource, deviceId: string, field
   let bound = Math.max(FAR_PAST, lower - CHUNK_WINDOW_MS);
   for (;;) {
     const rows = await source.byStartAsc(deviceId, field, bound, upper, 64);
-    for (const row of rows) if (row.endTs >= lower) out.push(decodeChunk(row.data));
+    for (const row of rows) if (row.endTs >= lower) out.push(decodeRow(deviceId, field, row));
     if (rows.length < 64) return out;
     bound = rows[rows.length - 1]!.startTs;
   }

@@ -13,20 +13,26 @@ export interface SeriesRun {
 
 /** The batch per series, in first-seen order; `duplicates` counts points dropped for a repeated ts. */
 export function groupBySeries(points: readonly Point[]): { runs: SeriesRun[]; duplicates: number } {
-  const bySeries = new Map<string, SeriesRun>();
+  // Device, then field: two lookups per point instead of building a key string for each.
+  const byDevice = new Map<string, Map<string, SeriesRun>>();
+  const runs: SeriesRun[] = [];
   for (const p of points) {
-    const key = `${p.deviceId}\u0000${p.field}`;
-    let run = bySeries.get(key);
-    if (!run) bySeries.set(key, (run = { deviceId: p.deviceId, field: p.field, points: [] }));
+    let fields = byDevice.get(p.deviceId);
+    if (!fields) byDevice.set(p.deviceId, (fields = new Map()));
+    let run = fields.get(p.field);
+    if (!run) {
+      fields.set(p.field, (run = { deviceId: p.deviceId, field: p.field, points: [] }));
+      runs.push(run);
+    }
     run.points.push(p);
   }
   let duplicates = 0;
-  for (const run of bySeries.values()) {
+  for (const run of runs) {
     const before = run.points.length;
     run.points = uniqueByTime(run.points);
     duplicates += before - run.points.length;
   }
-  return { runs: [...bySeries.values()], duplicates };
+  return { runs, duplicates };
 }
 
 /** Sorted by ts (stable, so the first of equal timestamps leads) with later repeats dropped. */

@@ -29,7 +29,28 @@ export async function mergeFieldQueries(query: PointQuery, fields: readonly stri
       return lower < upper ? fetch(field, lower, upper, query.limit) : [];
     }),
   );
-  const merged = runs.flat();
-  merged.sort((a, b) => comparePoints(a, b, query.order));
-  return merged.slice(0, query.limit);
+  // Each run is in the query's order already: merge them two by two, keeping at most `limit`.
+  let merged = runs.map((run) => (isOrdered(run, query.order) ? run : [...run].sort((a, b) => comparePoints(a, b, query.order))));
+  while (merged.length > 1) {
+    const next: Point[][] = [];
+    for (let i = 0; i < merged.length; i += 2) next.push(i + 1 < merged.length ? mergeTwo(merged[i]!, merged[i + 1]!, query.order, query.limit) : merged[i]!);
+    merged = next;
+  }
+  return (merged[0] ?? []).slice(0, query.limit);
+}
+
+function isOrdered(run: readonly Point[], order: 'asc' | 'desc'): boolean {
+  for (let i = 1; i < run.length; i++) if (comparePoints(run[i - 1]!, run[i]!, order) > 0) return false;
+  return true;
+}
+
+function mergeTwo(a: readonly Point[], b: readonly Point[], order: 'asc' | 'desc', limit: number): Point[] {
+  const out: Point[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < limit && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && comparePoints(a[i]!, b[j]!, order) <= 0)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // per window, the series' newest point, and the hour rollups, in one IMMEDIATE transaction. Used on
 // the adapter's own connection, or on the writer thread's (sqlite-writer-thread.ts).
 import type BetterSqlite3 from 'better-sqlite3';
-import { type BatchRollup, rollupBatch } from '../../domain/rollup.ts';
+import { type BatchRollup, rollupRuns } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import { decodeChunkTimestamps } from '../chunks/chunk-codec.ts';
 import { CHUNK_LEVEL, CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
@@ -65,7 +65,8 @@ export class SqlitePointWriter {
   }
 
   private writeInTransaction(points: readonly Point[]): number {
-    const stored: Point[] = [];
+    const stored: Point[][] = [];
+    let count = 0;
     // Points of a device deleted since their request was accepted are dropped, never left orphaned.
     const live = new Map<string, boolean>();
     for (const run of groupBySeries(points).runs) {
@@ -79,10 +80,11 @@ export class SqlitePointWriter {
       if (fresh.length === 0) continue;
       for (const c of chunkColumnsOf(fresh)) this.chunks.insertChunk(run.deviceId, run.field, c, CHUNK_LEVEL.batch);
       this.upsertLatest.run(latestParams(fresh[fresh.length - 1]!));
-      stored.push(...fresh);
+      stored.push(fresh);
+      count += fresh.length;
     }
-    this.upsertRollups(rollupBatch(stored, 'hour'));
-    return stored.length;
+    this.upsertRollups(rollupRuns(stored, 'hour'));
+    return count;
   }
 
   /** The points of a time-ordered run whose timestamps the series does not hold yet (first write wins). */
