@@ -20,7 +20,10 @@ export class SqliteWriter {
   constructor(private readonly file: string) {}
 
   async write(points: readonly Point[]): Promise<WriteResult> {
-    const reply = await this.send({ id: this.nextId++, points: toColumns(points) });
+    const columns = toColumns(points);
+    // The typed arrays move to the thread rather than being copied; nothing here reads them again.
+    const moved = [columns.ts, columns.num, columns.kind, columns.device, columns.field, columns.meta].map((a) => a.buffer as ArrayBuffer);
+    const reply = await this.send({ id: this.nextId++, points: columns }, moved);
     return 'inserted' in reply ? { inserted: reply.inserted, duplicates: reply.duplicates } : { inserted: 0, duplicates: 0 };
   }
 
@@ -52,12 +55,12 @@ export class SqliteWriter {
     await exited;
   }
 
-  private send(request: WriterRequest): Promise<WriterReply> {
+  private send(request: WriterRequest, transfer: ArrayBuffer[] = []): Promise<WriterReply> {
     const worker = (this.worker ??= this.spawn());
     return new Promise<WriterReply>((resolve, reject) => {
       if (this.waiting.size === 0) worker.ref();
       this.waiting.set(request.id, { resolve, reject });
-      worker.postMessage(request);
+      worker.postMessage(request, transfer);
     });
   }
 
