@@ -15,6 +15,7 @@
 // subscribes to its commands and desired-state topics after each CONNACK (both servers).
 // Needs N + a few hundred file descriptors in the server: the npm script raises `ulimit -n` to
 // the hard limit first.
+import { decodeChunkTimestamps } from '../src/storage/chunks/chunk-codec.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -294,7 +295,9 @@ try {
   const finals = await fleet.stop(15_000);
   const db = new BetterSqlite3(path.join(dataDir, 'fluxgate.db'), { readonly: true });
   const stored = new Set<string>();
-  for (const row of db.prepare("SELECT device_id, ts FROM points WHERE field = 'v'").iterate() as Iterable<{ device_id: string; ts: number }>) stored.add(`${row.device_id}:${row.ts}`);
+  for (const row of db.prepare("SELECT device_id, data FROM chunks WHERE field = 'v'").iterate() as Iterable<{ device_id: string; data: Uint8Array }>) {
+    for (const ts of decodeChunkTimestamps(row.data)) stored.add(`${row.device_id}:${ts}`);
+  }
   db.close();
   let acked = 0;
   let missing = 0;

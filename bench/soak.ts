@@ -248,7 +248,7 @@ try {
   const httpAckedPoints = (h.requests - h.non2xx + maxHttpRequests) * BATCH;
   const mqttAckedPoints = mqttDriver.acked * MQTT_FIELDS;
   const db = new BetterSqlite3(path.join(platform.dataDir, 'fluxgate.db'), { readonly: true });
-  const count = (prefix: string) => (db.prepare('SELECT COUNT(*) FROM points WHERE device_id LIKE ?').pluck().get(`${prefix}%`) as number);
+  const count = (prefix: string) => (db.prepare('SELECT COALESCE(SUM(count), 0) FROM chunks WHERE device_id LIKE ?').pluck().get(`${prefix}%`) as number);
   const storedHttp = count('soak-http');
   const storedMqtt = count('soak-mqtt');
   db.close();

@@ -115,8 +115,9 @@ describe('fluxgate backup / restore / admin storage (SQLite)', () => {
     assert.equal(await report.exited, 0, report.stderr());
     assert.match(report.stdout(), /^storage: SQLite \(.*fluxgate\.db\)$/m);
     assert.match(report.stdout(), /bytes per point, everything included/);
-    assert.match(report.stdout(), /^\| points \| [\d.]+ MiB \| [\d.]+ % \|$/m);
-    assert.match(report.stdout(), /^\| rollup_minute \| /m);
+    assert.match(report.stdout(), /^\| chunks \| [\d.]+ MiB \| [\d.]+ % \|$/m);
+    assert.match(report.stdout(), /^\| rollup_hour \| /m);
+    assert.match(report.stdout(), /^layout: compressed chunks per series and day, .* compaction backlog \d+ chunks/m);
   });
 
   it('restore refuses an occupied DATA_DIR unless --replace, and then keeps the old database', async () => {

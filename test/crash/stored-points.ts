@@ -1,7 +1,9 @@
 // What the crash test reads back from storage, outside the platform: every point's (device, ts,
-// value), how many rows share one key, and what the minute rollups counted, per device.
+// value), how many stored points share one key (in chunks, decoded, and in the one-row-per-point
+// table of earlier versions), and what the hourly rollups counted, per device.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { decodeChunk } from '../../src/storage/chunks/chunk-codec.ts';
 
 export interface DeviceStore {
   /** sequence number (ts - base) → stored value, for every row. */
@@ -37,12 +39,22 @@ function collect(rows: Row[], rollups: Array<{ device_id: string; n: number }>, 
 }
 
 const POINTS = "SELECT device_id, ts, num FROM points WHERE field = 'v'";
-const ROLLUPS = "SELECT device_id, SUM(count) AS n FROM rollup_minute WHERE field = 'v' GROUP BY device_id";
+const CHUNKS = "SELECT device_id, data FROM chunks WHERE field = 'v'";
+const ROLLUPS = "SELECT device_id, SUM(count) AS n FROM rollup_hour WHERE field = 'v' GROUP BY device_id";
+
+/** The points of chunk rows, one row each. */
+function chunkPoints(chunks: Array<{ device_id: string; data: Uint8Array }>): Row[] {
+  return chunks.flatMap(({ device_id, data }) => {
+    const c = decodeChunk(data);
+    return c.ts.map((ts, i) => ({ device_id, ts, num: Number(c.values[i]) }));
+  });
+}
 
 export function readSqlite(file: string, bases: Map<string, number>): StoredPoints {
   const db = new Database(file, { readonly: true });
   try {
-    return collect(db.prepare(POINTS).all() as Row[], db.prepare(ROLLUPS).all() as Array<{ device_id: string; n: number }>, bases);
+    const rows = [...(db.prepare(POINTS).all() as Row[]), ...chunkPoints(db.prepare(CHUNKS).all() as Array<{ device_id: string; data: Uint8Array }>)];
+    return collect(rows, db.prepare(ROLLUPS).all() as Array<{ device_id: string; n: number }>, bases);
   } finally {
     db.close();
   }
@@ -68,8 +80,9 @@ export async function readPostgres(url: string, schema: string, bases: Map<strin
   try {
     await client.query(`SET search_path TO ${schema}`);
     const points = await client.query<Row>(POINTS);
+    const chunks = await client.query<{ device_id: string; data: Uint8Array }>(CHUNKS);
     const rollups = await client.query<{ device_id: string; n: number }>(ROLLUPS);
-    return collect(points.rows, rollups.rows, bases);
+    return collect([...points.rows, ...chunkPoints(chunks.rows)], rollups.rows, bases);
   } finally {
     await client.end();
   }
