@@ -1,5 +1,6 @@
 // The chunk codec: exact round trips of edge cases and of thousands of seeded random chunks, damaged
 // bytes refused with ChunkFormatError, and the size of a day of 10-second meter readings.
+import { seededRng } from '../../src/simulator/rng.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { brotliCompressSync } from 'node:zlib';
@@ -26,17 +27,8 @@ function series(values: PointValue[], meta: Array<string | null> = values.map(()
   return { ts: values.map((_, i) => T0 + i * 10_000), values, meta };
 }
 
-/** mulberry32: a small seeded PRNG, so every run tests the same chunks. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the simulator's), so every run tests the same chunks. */
+const prng = seededRng;
 
 describe('chunk codec round trips', () => {
   it('keeps an empty chunk and a single point', () => {
