@@ -32,7 +32,7 @@ describe('storage layout upgrade (SQLite, schema version 13 to chunks)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fluxgate-upgrade-'));
     file = path.join(dir, 'fluxgate.db');
     copyFileSync(path.join(FIXTURE, 'fluxgate.db'), file);
-    storage = new SqliteStorage(file, { writerThread: true });
+    storage = new SqliteStorage(file, { writerThread: true, compactEveryMs: 0 });
     await storage.migrate();
   });
   after(async () => {

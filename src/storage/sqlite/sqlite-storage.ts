@@ -55,6 +55,8 @@ export interface SqliteOptions {
    * stop this thread's event loop). Off for ':memory:', which a second connection cannot share.
    */
   writerThread?: boolean;
+  /** How often background compaction looks for work (default 2 s); 0: only when compact() is called. */
+  compactEveryMs?: number;
 }
 
 export class SqliteStorage extends RelationalRepo implements Storage {
@@ -72,7 +74,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
 
   constructor(
     readonly file: string,
-    options: SqliteOptions = {},
+    private readonly options: SqliteOptions = {},
   ) {
     const writerThread = options.writerThread === true && file !== ':memory:';
     // Without the writer thread this connection commits telemetry itself and gets the writer's cache.
@@ -141,7 +143,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       })
       .immediate();
     this.writerThread?.start(); // the schema is there now: the thread can prepare its statements
-    this.compactTimer ??= setInterval(() => void this.compactInBackground(), COMPACT_EVERY_MS).unref();
+    const every = this.options.compactEveryMs ?? COMPACT_EVERY_MS;
+    if (every > 0) this.compactTimer ??= setInterval(() => void this.compactInBackground(), every).unref();
     return version;
   }
 
