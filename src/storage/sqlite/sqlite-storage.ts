@@ -5,8 +5,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Granularity, RollupRow } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
-import { MINUTE } from '../../domain/time.ts';
-import { mergeRollupRows, minuteRollupsOfChunks, newestRolledUpChunkPoint, readChunkRange } from '../chunks/chunk-read.ts';
+import { mergeRollupRows, minuteRollupsOfChunks, readChunkRange } from '../chunks/chunk-read.ts';
+import { CompactionLoop } from '../chunks/compaction-loop.ts';
+import { minuteRollupBefore, withOldLayout } from '../chunks/layout-reads.ts';
 import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
@@ -64,8 +65,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   private compactor?: SqliteCompactor;
   private pointDelete?: SqlitePointDelete;
   private chunkStatements?: SqliteChunkStatements;
-  private compactTimer: NodeJS.Timeout | undefined;
-  private compacting: Promise<unknown> | undefined;
+  private readonly compaction = new CompactionLoop(() => this.compactStep(), COMPACT_EVERY_MS);
   private readonly writerThread: SqliteWriter | undefined;
 
   constructor(
@@ -139,7 +139,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       })
       .immediate();
     this.writerThread?.start(); // the schema is there now: the thread can prepare its statements
-    this.compactTimer ??= setInterval(() => void this.compactInBackground(), COMPACT_EVERY_MS).unref();
+    this.compaction.start();
     return version;
   }
 
@@ -161,8 +161,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.compactTimer);
-    await this.compacting?.catch(() => {});
+    await this.compaction.stop();
     await this.writerThread?.close();
     if (this.db.open) this.db.close();
   }
@@ -201,27 +200,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     return Promise.resolve(this.compactor.step(Date.now(), COMPACT_STEP_MS));
   }
 
-  async compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
-    await this.compacting?.catch(() => {});
-    const total = { movedPoints: 0, mergedWindows: 0 };
-    for (;;) {
-      const step = await this.compactStep();
-      total.movedPoints += step.movedPoints;
-      total.mergedWindows += step.mergedWindows;
-      if (!step.more) return total;
-    }
-  }
-
-  /** Steps until no work is left, yielding between them; a failure waits for the next round. */
-  private compactInBackground(): void {
-    if (this.compacting || !this.db.open) return;
-    this.compacting = (async () => {
-      for (let step = await this.compactStep(); step.more && this.compactTimer; step = await this.compactStep()) {
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })()
-      .catch(() => {})
-      .finally(() => (this.compacting = undefined));
+  compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
+    return this.compaction.compact();
   }
 
   async chunkStats(): Promise<ChunkStats> {
@@ -237,9 +217,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     const fields = query.fields?.length ? query.fields : await this.fieldsOf(query.deviceId);
     const legacy = this.stmt.legacy[query.order];
     return mergeFieldQueries(query, fields, async (field, lower, upper, limit) => {
-      const chunked = await readChunkRange(this.chunks, query.deviceId, field, lower, upper, query.order, limit);
       const old = (legacy.all(query.deviceId, field, lower, upper, limit) as PointsTable[]).map(toPoint);
-      return old.length === 0 ? chunked : [...chunked, ...old];
+      return withOldLayout(await readChunkRange(this.chunks, query.deviceId, field, lower, upper, query.order, limit), old);
     });
   }
 
@@ -264,10 +243,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     const row = this.stmt.rollupBefore[granularity].get(deviceId, field, before) as RollupColumns | undefined;
     const stored = row ? fromRollupColumns(row) : undefined;
     if (granularity === 'hour') return stored;
-    const newest = await newestRolledUpChunkPoint(this.chunks, deviceId, field, Math.ceil(before / MINUTE) * MINUTE);
-    const bucket = Math.max(stored?.bucket ?? -Infinity, newest === undefined ? -Infinity : Math.floor(newest / MINUTE) * MINUTE);
-    if (bucket === -Infinity) return undefined;
-    return (await this.readRollups({ deviceId, field, granularity, start: bucket, end: bucket + 1 }))[0];
+    return minuteRollupBefore(this.chunks, stored, deviceId, field, before, (start, end) => this.readRollups({ deviceId, field, granularity, start, end }));
   }
 
   async deletePoints(deviceId: string, start: number, end: number): Promise<number> {
