@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.ts';
 import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
-import { type StorageFixture, storageContract } from './storage-contract.ts';
+import { type StorageFixture, compactedTelemetryContract, storageContract } from './storage-contract.ts';
 
 const skip = await postgresSkipReason();
 
@@ -23,6 +23,7 @@ function openPostgres(): StorageFixture {
 }
 
 storageContract('postgres', async () => openPostgres(), { skip });
+compactedTelemetryContract('postgres', async () => openPostgres(), { skip });
 
 describe('postgres durability', { skip: skip ?? false }, () => {
   let fixture: StorageFixture;
