@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { connectMqtt } from '../helpers/mqtt.ts';
 import { type TestPlatform, startTestPlatform } from '../helpers/mqtt-platform.ts';
+import { allStoredPoints, storedPointQueries } from '../helpers/stored-telemetry.ts';
 import { postPoints, publishOutcome, until } from './ingest-probe.ts';
 
 function skipReason(): string | undefined {
@@ -96,11 +97,18 @@ describe('full disk under DATA_DIR', { skip: skip ?? false, timeout: 120_000 }, 
     const db = new Database(path.join(mount, 'fluxgate.db'), { readonly: true });
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-      const stored = new Set((db.prepare("SELECT ts FROM points WHERE device_id = ? AND field = 'v'").pluck().all(device.id) as number[]).map(Number));
+      const pointsOf = (field: string) => {
+        const q = storedPointQueries(field);
+        const old = db.prepare(q.oldRows).all() as Array<{ device_id: string; ts: number; num: number }>;
+        return allStoredPoints(old, db.prepare(q.chunks).all() as Array<{ device_id: string; data: Buffer }>).filter((p) => p.device_id === device.id);
+      };
+      const rows = pointsOf('v');
+      const stored = new Set(rows.map((p) => p.ts));
       assert.deepEqual(acked.filter((ts) => !stored.has(ts)), [], 'every acknowledged point is stored');
-      const rollup = db.prepare("SELECT COALESCE(SUM(count), 0) FROM rollup_minute WHERE device_id = ? AND field = 'v'").pluck().get(device.id);
+      assert.equal(stored.size, rows.length, 'no point is stored twice');
+      const rollup = db.prepare("SELECT COALESCE(SUM(count), 0) FROM rollup_hour WHERE device_id = ? AND field = 'v'").pluck().get(device.id);
       assert.equal(rollup, stored.size, 'rollups count each stored point once');
-      assert.equal(db.prepare("SELECT COUNT(*) FROM points WHERE device_id = ? AND field = 'm'").pluck().get(device.id), 501);
+      assert.equal(pointsOf('m').length, 501);
     } finally {
       db.close();
     }
