@@ -10,11 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.ts';
 import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
-import { fixtureQueries } from './layout-fixture-queries.ts';
+import { assertFixtureAnswers, assertLatePointCounted, assertRepeatsRefused } from './layout-fixture-queries.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'layout-v13');
 const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as Record<string, unknown>;
-const DAY0 = Date.UTC(2026, 10, 1);
 /** The schema the dump was taken from (make-layout-v13-fixture.ts --postgres). */
 const DUMPED_SCHEMA = 'layout_v13';
 const skip = await postgresSkipReason();
@@ -52,13 +51,11 @@ describe('storage layout upgrade (PostgreSQL, schema version 13 to chunks)', { s
   });
 
   it('answers as version 13 did while the points are still in the old table', async () => {
-    const now = await fixtureQueries(storage);
-    for (const key of Object.keys(expected)) assert.deepStrictEqual(now[key], expected[key], key);
+    await assertFixtureAnswers(storage, expected);
   });
 
   it('refuses duplicates of the old table points and stores new ones beside them', async () => {
-    const repeat = (expected['meter-1 history asc'] as Array<{ ts: number }>).slice(0, 3).map((p) => ({ deviceId: 'meter-1', field: 'power', ts: p.ts, value: 1, meta: null }));
-    assert.deepStrictEqual(await storage.writePoints(repeat), { inserted: 0, duplicates: 3 });
+    await assertRepeatsRefused(storage, expected);
   });
 
   it('moves every point into chunks and still answers the same', async () => {
@@ -69,8 +66,7 @@ describe('storage layout upgrade (PostgreSQL, schema version 13 to chunks)', { s
     assert.strictEqual(await count('rollup_minute'), 0, 'minute rollups are computed from chunks now');
     assert.strictEqual(await count('chunks WHERE level < 2'), 0, 'every window of 2026 is closed and merged');
     assert.deepStrictEqual(await storage.chunkStats(), { chunks: await count('chunks'), backlog: 0, oldLayoutPoints: 0 });
-    const now = await fixtureQueries(storage);
-    for (const key of Object.keys(expected)) assert.deepStrictEqual(now[key], expected[key], key);
+    await assertFixtureAnswers(storage, expected);
     const reopened = new PostgresStorage(TEST_DATABASE_URL, schema);
     try {
       await reopened.migrate();
@@ -81,9 +77,6 @@ describe('storage layout upgrade (PostgreSQL, schema version 13 to chunks)', { s
   });
 
   it('writes late points into a merged window and counts them in the rollups', async () => {
-    const ts = DAY0 + 3 * 60_000;
-    assert.deepStrictEqual(await storage.writePoints([{ deviceId: 'meter-1', field: 'power', ts, value: 5, meta: null }]), { inserted: 1, duplicates: 0 });
-    const minute = await storage.readRollups({ deviceId: 'meter-1', field: 'power', granularity: 'minute', start: ts - 60_000, end: ts + 60_000 });
-    assert.deepStrictEqual(minute, [{ bucket: DAY0 + 3 * 60_000, count: 1, sum: 5, min: 5, max: 5, firstTs: ts, first: 5, lastTs: ts, last: 5 }]);
+    await assertLatePointCounted(storage);
   });
 });

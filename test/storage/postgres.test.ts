@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.ts';
 import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
+import { makeDevice } from './contract/builders.ts';
 import { type StorageFixture, compactedTelemetryContract, storageContract } from './storage-contract.ts';
 
 const skip = await postgresSkipReason();
@@ -62,21 +63,7 @@ describe('postgres chunk layout across nodes', { skip: skip ?? false }, () => {
   before(async () => {
     fixture = openPostgres();
     await fixture.storage.migrate();
-    await fixture.storage.createUser({ id: 'u1', username: 'owner', email: null, passwordHash: 'x', role: 'user', isActive: true });
-    await fixture.storage.createDevice({
-      id: 'd1',
-      name: 'd1',
-      description: null,
-      deviceType: 'meter',
-      location: null,
-      firmwareVersion: null,
-      hardwareVersion: null,
-      status: 'active',
-      metadata: {},
-      config: {},
-      ownerId: 'u1',
-      apiKeyHash: 'hash-d1',
-    });
+    await makeDevice(fixture.storage, { id: 'd1' });
     other = (await fixture.openAnother()) as PostgresStorage;
   });
   after(async () => {
