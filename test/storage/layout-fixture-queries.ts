@@ -47,3 +47,13 @@ export async function assertLatePointCounted(storage: Storage): Promise<void> {
   const minute = await storage.readRollups({ deviceId: 'meter-1', field: 'power', granularity: 'minute', start: ts - 60_000, end: ts + 60_000 });
   assert.deepStrictEqual(minute, [{ bucket: DAY0 + 3 * 60_000, count: 1, sum: 5, min: 5, max: 5, firstTs: ts, first: 5, lastTs: ts, last: 5 }]);
 }
+
+/** Asserts that another handle on the upgraded database (closed here) reads the newest points as expected. */
+export async function assertReopenedLatest(reopened: Storage, expected: Record<string, unknown>): Promise<void> {
+  try {
+    await reopened.migrate();
+    assert.deepStrictEqual(await reopened.latestPoints('plug-2'), expected['plug-2 latest']);
+  } finally {
+    await reopened.close();
+  }
+}

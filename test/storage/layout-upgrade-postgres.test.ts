@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.ts';
 import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
-import { assertFixtureAnswers, assertLatePointCounted, assertRepeatsRefused } from './layout-fixture-queries.ts';
+import { assertFixtureAnswers, assertLatePointCounted, assertReopenedLatest, assertRepeatsRefused } from './layout-fixture-queries.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'layout-v13');
 const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as Record<string, unknown>;
@@ -67,13 +67,7 @@ describe('storage layout upgrade (PostgreSQL, schema version 13 to chunks)', { s
     assert.strictEqual(await count('chunks WHERE level < 2'), 0, 'every window of 2026 is closed and merged');
     assert.deepStrictEqual(await storage.chunkStats(), { chunks: await count('chunks'), backlog: 0, oldLayoutPoints: 0 });
     await assertFixtureAnswers(storage, expected);
-    const reopened = new PostgresStorage(TEST_DATABASE_URL, schema);
-    try {
-      await reopened.migrate();
-      assert.deepStrictEqual(await reopened.latestPoints('plug-2'), expected['plug-2 latest']);
-    } finally {
-      await reopened.close();
-    }
+    await assertReopenedLatest(new PostgresStorage(TEST_DATABASE_URL, schema), expected);
   });
 
   it('writes late points into a merged window and counts them in the rollups', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
-import { assertFixtureAnswers, assertLatePointCounted, assertRepeatsRefused } from './layout-fixture-queries.ts';
+import { assertFixtureAnswers, assertLatePointCounted, assertReopenedLatest, assertRepeatsRefused } from './layout-fixture-queries.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'layout-v13');
 const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as Record<string, unknown>;
@@ -58,13 +58,7 @@ describe('storage layout upgrade (SQLite, schema version 13 to chunks)', () => {
     assert.strictEqual(count(file, 'SELECT COUNT(*) FROM rollup_minute'), 0, 'minute rollups are computed from chunks now');
     assert.strictEqual(count(file, 'SELECT COUNT(*) FROM chunks WHERE level < 2'), 0, 'every window of 2026 is closed and merged');
     await assertFixtureAnswers(storage, expected);
-    const reopened = new SqliteStorage(file, { writerThread: false });
-    try {
-      await reopened.migrate();
-      assert.deepStrictEqual(await reopened.latestPoints('plug-2'), expected['plug-2 latest']);
-    } finally {
-      await reopened.close();
-    }
+    await assertReopenedLatest(new SqliteStorage(file, { writerThread: false }), expected);
   });
 
   it('writes late points into a merged window and counts them in the rollups', async () => {
