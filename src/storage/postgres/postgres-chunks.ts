@@ -51,7 +51,7 @@ export async function deleteChunks(db: Queryable, ids: ReadonlyArray<number | st
  * lower, upper; `i` is the 1-based index of the series in them.
  */
 export const OVERLAPPING_CHUNKS = `
-SELECT t.i, c.id, c.level, c.data
+SELECT t.i::int AS i, c.id, c.level, c.data
 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t(device_id, field, lower, upper, i)
 JOIN chunks c ON c.device_id = t.device_id AND c.field = t.field
   AND c.start_ts > t.lower - ${CHUNK_WINDOW_MS} AND c.start_ts <= t.upper AND c.end_ts >= t.lower`;

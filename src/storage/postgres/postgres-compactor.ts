@@ -22,12 +22,12 @@ const COMPACTION_LOCK_CLASS = 0x46434d50;
 const CANDIDATE_COLUMNS = 'SELECT device_id AS "deviceId", field, start_ts AS "startTs", level FROM chunks';
 
 const LOCK_WINDOW_SERIES = `
-SELECT t.i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(device_id, field, i)
+SELECT t.i::int AS i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(device_id, field, i)
 JOIN series s ON s.device_id = t.device_id AND s.field = t.field
 FOR UPDATE OF s SKIP LOCKED`;
 
 const WINDOW_CHUNKS = `
-SELECT t.i, c.id, c.level, c.count, c.start_ts AS "startTs", c.data
+SELECT t.i::int AS i, c.id, c.level, c.count, c.start_ts AS "startTs", c.data
 FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS t(device_id, field, start, i)
 JOIN chunks c ON c.device_id = t.device_id AND c.field = t.field AND c.start_ts >= t.start AND c.start_ts < t.start + ${CHUNK_WINDOW_MS}`;
 

@@ -39,12 +39,12 @@ FOR UPDATE OF s`;
 
 // What the series hold in the time spans of runs that reach back (chunk payloads, old-table timestamps).
 const STORED_IN_SPANS = `
-SELECT t.i, c.data, NULL::bigint AS ts
+SELECT t.i::int AS i, c.data, NULL::bigint AS ts
 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t(device_id, field, lower, upper, i)
 JOIN chunks c ON c.device_id = t.device_id AND c.field = t.field
   AND c.start_ts > t.lower - ${CHUNK_WINDOW_MS} AND c.start_ts <= t.upper AND c.end_ts >= t.lower
 UNION ALL
-SELECT t.i, NULL, p.ts
+SELECT t.i::int, NULL, p.ts
 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t(device_id, field, lower, upper, i)
 JOIN points p ON p.device_id = t.device_id AND p.field = t.field AND p.ts >= t.lower AND p.ts <= t.upper`;
 
