@@ -38,9 +38,7 @@ export class SqlitePointDelete {
     const legacyRest = [...rest];
     const series = db.prepare('SELECT field, last_ts FROM series WHERE device_id = ?').all(deviceId) as Array<{ field: string; last_ts: number | null }>;
     for (const { field, last_ts: lastTs } of series) {
-      const rows = (this.chunks.overlapping.all({ deviceId, field, lower: lo, upper: hi - 1, window: CHUNK_WINDOW_MS }) as Array<{ rowid: number; level: number; data: Uint8Array }>).map(
-        (r): StoredChunk => ({ id: r.rowid, level: r.level, data: r.data }),
-      );
+      const rows = this.chunks.overlapping.all({ deviceId, field, lower: lo, upper: hi - 1, window: CHUNK_WINDOW_MS }) as StoredChunk[];
       const cut = cutRange(deviceId, field, rows, start, end);
       rest.push(...cut.rest);
       deleted += cut.deleted;
