@@ -45,7 +45,10 @@ async function storedPoints(cluster: Cluster): Promise<number> {
   const client = new pg.Client({ connectionString: args['database-url'] });
   await client.connect();
   try {
-    const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${cluster.schema}.points`);
+    // Chunk points, and rows of the old one-row-per-point table (empty unless upgraded).
+    const r = await client.query<{ n: string }>(
+      `SELECT (SELECT COALESCE(SUM(count), 0) FROM ${cluster.schema}.chunks) + (SELECT count(*) FROM ${cluster.schema}.points) AS n`,
+    );
     return Number(r.rows[0]!.n);
   } finally {
     await client.end();

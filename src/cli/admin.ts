@@ -55,9 +55,7 @@ export async function storageReport(config: Config): Promise<string> {
     const lines = [
       `storage: ${storage.kind === 'sqlite' ? `SQLite (${config.DATA_DIR}/fluxgate.db)` : `PostgreSQL (schema ${config.DATABASE_SCHEMA})`}`,
       `on disk: ${mib(disk.totalBytes)}; points stored: ${stats.points}${stats.points > 0 ? `; ${(disk.totalBytes / stats.points).toFixed(1)} bytes per point, everything included` : ''}`,
-      storage.kind === 'sqlite'
-        ? `layout: compressed chunks per series and day, hour rollups stored, minute rollups computed; ${chunks.chunks} chunks, compaction backlog ${chunks.backlog} chunks, ${chunks.oldLayoutPoints} points still in the old one-row-per-point table`
-        : 'layout: a row per point (points) with minute and hour rollups; no chunks, so no compaction backlog',
+      `layout: compressed chunks per series and day, hour rollups stored, minute rollups computed; ${chunks.chunks} chunks, compaction backlog ${chunks.backlog} chunks, ${chunks.oldLayoutPoints} points still in the old one-row-per-point table`,
       '',
       '| table | size | share |',
       '|---|---|---|',

@@ -1,9 +1,8 @@
 // What the crash test reads back from storage, outside the platform: every point's (device, ts,
-// value), how many stored points share one key (in chunks, decoded, and in the one-row-per-point
-// table of earlier versions), and what the hourly rollups counted, per device.
+// value), how many stored points share one key, and what the hour rollups counted, per device.
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { decodeChunk } from '../../src/storage/chunks/chunk-codec.ts';
+import { type StoredPoint, allStoredPoints, storedPointQueries } from '../helpers/stored-telemetry.ts';
 
 export interface DeviceStore {
   /** sequence number (ts - base) → stored value, for every row. */
@@ -14,13 +13,7 @@ export interface DeviceStore {
 
 export type StoredPoints = Map<string, DeviceStore>;
 
-interface Row {
-  device_id: string;
-  ts: number;
-  num: number;
-}
-
-function collect(rows: Row[], rollups: Array<{ device_id: string; n: number }>, bases: Map<string, number>): StoredPoints {
+function collect(rows: StoredPoint[], rollups: Array<{ device_id: string; n: number }>, bases: Map<string, number>): StoredPoints {
   const out: StoredPoints = new Map();
   const of = (id: string) => {
     let d = out.get(id);
@@ -38,23 +31,17 @@ function collect(rows: Row[], rollups: Array<{ device_id: string; n: number }>, 
   return out;
 }
 
-const POINTS = "SELECT device_id, ts, num FROM points WHERE field = 'v'";
-const CHUNKS = "SELECT device_id, data FROM chunks WHERE field = 'v'";
-const ROLLUPS = "SELECT device_id, SUM(count) AS n FROM rollup_hour WHERE field = 'v' GROUP BY device_id";
-
-/** The points of chunk rows, one row each. */
-function chunkPoints(chunks: Array<{ device_id: string; data: Uint8Array }>): Row[] {
-  return chunks.flatMap(({ device_id, data }) => {
-    const c = decodeChunk(data);
-    return c.ts.map((ts, i) => ({ device_id, ts, num: Number(c.values[i]) }));
-  });
-}
+const QUERIES = storedPointQueries('v');
 
 export function readSqlite(file: string, bases: Map<string, number>): StoredPoints {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = [...(db.prepare(POINTS).all() as Row[]), ...chunkPoints(db.prepare(CHUNKS).all() as Array<{ device_id: string; data: Uint8Array }>)];
-    return collect(rows, db.prepare(ROLLUPS).all() as Array<{ device_id: string; n: number }>, bases);
+    // One snapshot for the three reads (a deferred transaction): background compaction may move points between them.
+    return db.transaction(() => {
+      const old = db.prepare(QUERIES.oldRows).all() as Array<{ device_id: string; ts: number; num: number }>;
+      const points = allStoredPoints(old, db.prepare(QUERIES.chunks).all() as Array<{ device_id: string; data: Buffer }>);
+      return collect(points, db.prepare(QUERIES.hourCounts).all() as Array<{ device_id: string; n: number }>, bases);
+    })();
   } finally {
     db.close();
   }
@@ -79,10 +66,13 @@ export async function readPostgres(url: string, schema: string, bases: Map<strin
   await client.connect();
   try {
     await client.query(`SET search_path TO ${schema}`);
-    const points = await client.query<Row>(POINTS);
-    const chunks = await client.query<{ device_id: string; data: Uint8Array }>(CHUNKS);
-    const rollups = await client.query<{ device_id: string; n: number }>(ROLLUPS);
-    return collect([...points.rows, ...chunkPoints(chunks.rows)], rollups.rows, bases);
+    // One snapshot for the three reads: background compaction may move points between them.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const old = await client.query<{ device_id: string; ts: string; num: number }>(QUERIES.oldRows);
+    const chunks = await client.query<{ device_id: string; data: Buffer }>(QUERIES.chunks);
+    const rollups = await client.query<{ device_id: string; n: number }>(QUERIES.hourCounts);
+    await client.query('COMMIT');
+    return collect(allStoredPoints(old.rows, chunks.rows), rollups.rows, bases);
   } finally {
     await client.end();
   }

@@ -9,11 +9,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
-import { fixtureQueries } from './layout-fixture-queries.ts';
+import { assertFixtureAnswers, assertLatePointCounted, assertReopenedLatest, assertRepeatsRefused } from './layout-fixture-queries.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'layout-v13');
 const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as Record<string, unknown>;
-const DAY0 = Date.UTC(2026, 10, 1);
 
 function count(file: string, sql: string): number {
   const db = new BetterSqlite3(file, { readonly: true });
@@ -45,13 +44,11 @@ describe('storage layout upgrade (SQLite, schema version 13 to chunks)', () => {
   });
 
   it('answers as version 13 did while the points are still in the old table', async () => {
-    const now = await fixtureQueries(storage);
-    for (const key of Object.keys(expected)) assert.deepStrictEqual(now[key], expected[key], key);
+    await assertFixtureAnswers(storage, expected);
   });
 
   it('refuses duplicates of the old table points and stores new ones beside them', async () => {
-    const repeat = (expected['meter-1 history asc'] as Array<{ ts: number }>).slice(0, 3).map((p) => ({ deviceId: 'meter-1', field: 'power', ts: p.ts, value: 1, meta: null }));
-    assert.deepStrictEqual(await storage.writePoints(repeat), { inserted: 0, duplicates: 3 });
+    await assertRepeatsRefused(storage, expected);
   });
 
   it('moves every point into chunks and still answers the same', async () => {
@@ -60,21 +57,11 @@ describe('storage layout upgrade (SQLite, schema version 13 to chunks)', () => {
     assert.strictEqual(count(file, 'SELECT COUNT(*) FROM points'), 0);
     assert.strictEqual(count(file, 'SELECT COUNT(*) FROM rollup_minute'), 0, 'minute rollups are computed from chunks now');
     assert.strictEqual(count(file, 'SELECT COUNT(*) FROM chunks WHERE level < 2'), 0, 'every window of 2026 is closed and merged');
-    const now = await fixtureQueries(storage);
-    for (const key of Object.keys(expected)) assert.deepStrictEqual(now[key], expected[key], key);
-    const reopened = new SqliteStorage(file, { writerThread: false });
-    try {
-      await reopened.migrate();
-      assert.deepStrictEqual(await reopened.latestPoints('plug-2'), expected['plug-2 latest']);
-    } finally {
-      await reopened.close();
-    }
+    await assertFixtureAnswers(storage, expected);
+    await assertReopenedLatest(new SqliteStorage(file, { writerThread: false }), expected);
   });
 
   it('writes late points into a merged window and counts them in the rollups', async () => {
-    const ts = DAY0 + 3 * 60_000;
-    assert.deepStrictEqual(await storage.writePoints([{ deviceId: 'meter-1', field: 'power', ts, value: 5, meta: null }]), { inserted: 1, duplicates: 0 });
-    const minute = await storage.readRollups({ deviceId: 'meter-1', field: 'power', granularity: 'minute', start: ts - 60_000, end: ts + 60_000 });
-    assert.deepStrictEqual(minute, [{ bucket: DAY0 + 3 * 60_000, count: 1, sum: 5, min: 5, max: 5, firstTs: ts, first: 5, lastTs: ts, last: 5 }]);
+    await assertLatePointCounted(storage);
   });
 });

@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.ts';
 import { TEST_DATABASE_URL, dropSchema, postgresSkipReason, uniqueSchema } from '../helpers/services.ts';
-import { type StorageFixture, storageContract } from './storage-contract.ts';
+import { makeDevice } from './contract/builders.ts';
+import { type StorageFixture, compactedTelemetryContract, storageContract } from './storage-contract.ts';
 
 const skip = await postgresSkipReason();
 
@@ -23,6 +24,7 @@ function openPostgres(): StorageFixture {
 }
 
 storageContract('postgres', async () => openPostgres(), { skip });
+compactedTelemetryContract('postgres', async () => openPostgres(), { skip });
 
 describe('postgres durability', { skip: skip ?? false }, () => {
   let fixture: StorageFixture;
@@ -51,5 +53,63 @@ describe('postgres durability', { skip: skip ?? false }, () => {
     await storage.close();
     assert.strictEqual(pool.ended, true);
     assert.strictEqual(pool.totalCount, 0);
+  });
+});
+
+describe('postgres chunk layout across nodes', { skip: skip ?? false }, () => {
+  let fixture: StorageFixture;
+  let other: PostgresStorage;
+  const schema = () => Reflect.get(fixture.storage, 'schema') as string;
+  before(async () => {
+    fixture = openPostgres();
+    await fixture.storage.migrate();
+    await makeDevice(fixture.storage, { id: 'd1' });
+    other = (await fixture.openAnother()) as PostgresStorage;
+  });
+  after(async () => {
+    await other.close();
+    await fixture.cleanup();
+  });
+
+  it('stores each timestamp of a series once when two nodes write and compact it at the same time', async () => {
+    const fields = ['a', 'b', 'c', 'd'];
+    // Overlapping spans reaching back into stored time; the nodes list the series in opposite orders.
+    const batch = (round: number, value: number, order: readonly string[]) =>
+      order.flatMap((field) => Array.from({ length: 30 }, (_, i) => ({ deviceId: 'd1', field, ts: 1000 + round * 10 + i, value, meta: null })));
+    let inserted = 0;
+    for (let round = 0; round < 12; round++) {
+      const [x, y] = await Promise.all([
+        fixture.storage.writePoints(batch(round, 1, fields)),
+        other.writePoints(batch(round, 2, [...fields].reverse())),
+        round % 3 === 0 ? fixture.storage.compact() : other.compact(),
+      ]);
+      inserted += x.inserted + y.inserted;
+    }
+    const span = 11 * 10 + 30;
+    assert.strictEqual(inserted, fields.length * span);
+    const stored = await fixture.storage.queryPoints({ deviceId: 'd1', start: 0, end: 10_000, order: 'asc', limit: 100_000 });
+    assert.strictEqual(stored.length, fields.length * span);
+    assert.strictEqual(new Set(stored.map((p) => `${p.field} ${p.ts}`)).size, stored.length);
+    for (const field of fields) {
+      const hours = await other.readRollups({ deviceId: 'd1', field, granularity: 'hour', start: 0, end: 3_600_000 });
+      assert.strictEqual(hours[0]?.count, span, `hour rollup of ${field} counts each point once`);
+    }
+  });
+
+  it('skips a compaction step while another node holds the compaction lock', async () => {
+    await fixture.storage.writePoints([{ deviceId: 'd1', field: 'a', ts: 5000, value: 1, meta: null }]);
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1::int4, hashtext($2))', [0x46434d50, schema()]);
+      assert.deepStrictEqual(await other.compact(), { movedPoints: 0, mergedWindows: 0 });
+      assert.ok((await other.chunkStats()).backlog > 0);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
+    assert.ok((await other.compact()).mergedWindows > 0);
+    assert.strictEqual((await other.chunkStats()).backlog, 0);
   });
 });

@@ -50,7 +50,7 @@ export function windowsToCompact(candidates: readonly CandidateChunk[], now: num
 }
 
 /** The chunks of a window a pass merges: all of a closed window; else its batches and its newest merged chunk with room. */
-export function chunksToMerge(chunks: readonly WindowChunk[], closed: boolean): WindowChunk[] {
+export function chunksToMerge<T extends WindowChunk>(chunks: readonly T[], closed: boolean): T[] {
   if (closed) return [...chunks];
   const batches = chunks.filter((c) => c.level === CHUNK_LEVEL.batch);
   const newest = chunks.filter((c) => c.level === CHUNK_LEVEL.open).sort((a, b) => b.startTs - a.startTs)[0];

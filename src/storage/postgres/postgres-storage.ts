@@ -1,67 +1,48 @@
 // PostgreSQL adapter: `pg` pool, tables in DATABASE_SCHEMA, synchronous_commit=on so a resolved
-// write is on disk. Points and rollups go in with one array-parameter statement each (unnest).
+// write is on disk. Telemetry is stored in the chunk layout shared with SQLite (src/storage/chunks/):
+// postgres-point-writer.ts writes, postgres-compactor.ts merges and moves the old points table in the
+// background, postgres-point-delete.ts deletes; reads here join chunks, the old table and rollups.
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type BatchRollup, type Granularity, GRANULARITY_MS, type RollupRow, rollupBatch } from '../../domain/rollup.ts';
+import type { Granularity, RollupRow } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
-import { HOUR } from '../../domain/time.ts';
+import { mergeRollupRows, minuteRollupsOfChunks, readChunkRange } from '../chunks/chunk-read.ts';
+import { CompactionLoop } from '../chunks/compaction-loop.ts';
+import { closedBefore } from '../chunks/compaction-plan.ts';
+import { minuteRollupBefore, withOldLayout } from '../chunks/layout-reads.ts';
 import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
-import { toPoint, toRollupRow, valueColumns } from '../shared/row-mapping.ts';
+import { toPoint, toRollupRow } from '../shared/row-mapping.ts';
 import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
-import type { ChunkStats, RetentionCut, RetentionResult, DiskUsage, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import type { ChunkStats, CompactionStep, DiskUsage, PointQuery, RetentionCut, RetentionResult, RollupQuery, Storage, WriteResult } from '../storage.ts';
+import { PostgresChunkSource } from './postgres-chunks.ts';
+import { compactionStep } from './postgres-compactor.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
+import { deletePointsInTransaction } from './postgres-point-delete.ts';
+import { applyRetentionInTransaction } from './postgres-retention.ts';
+import { writePointsInTransaction } from './postgres-point-writer.ts';
 
 // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
 const MIGRATION_LOCK = 0x466c7578; // "Flux": one node migrates at a time.
+/** Background compaction: how often it looks for work, and how long one step's transaction may run. */
+const COMPACT_EVERY_MS = 2000;
+const COMPACT_STEP_MS = 50;
 
-const ROLLUP_UPSERT = (table: string) => `
-INSERT INTO ${table} (device_id, field, bucket, count, sum, min, max, first_ts, first, last_ts, last)
-SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[],
-                     $8::bigint[], $9::float8[], $10::bigint[], $11::float8[])
-ON CONFLICT (device_id, field, bucket) DO UPDATE SET
-  count = ${table}.count + excluded.count,
-  sum = ${table}.sum + excluded.sum,
-  min = LEAST(${table}.min, excluded.min),
-  max = GREATEST(${table}.max, excluded.max),
-  first = CASE WHEN excluded.first_ts < ${table}.first_ts THEN excluded.first ELSE ${table}.first END,
-  first_ts = LEAST(${table}.first_ts, excluded.first_ts),
-  last = CASE WHEN excluded.last_ts >= ${table}.last_ts THEN excluded.last ELSE ${table}.last END,
-  last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`;
-
-// Points and their series in one statement. Every series of the batch is ensured, not only new ones:
-// another node may have deleted the device since, and no per-node cache can know that. Points of a
-// device that no longer exists are dropped: the KEY SHARE lock makes a concurrent deleteDevice (which
-// deletes the device row first) wait for this commit and then delete these points too, or, when it
-// committed first, leaves the row invisible here, so no orphan points outlive their device.
-const INSERT_POINTS = `
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::text[], $6::smallint[], $7::text[])
-    AS t(device_id, field, ts, num, str, type, meta)
-), live AS (
-  SELECT id FROM devices WHERE id IN (SELECT DISTINCT device_id FROM input) FOR KEY SHARE
-), batch AS (
-  SELECT * FROM input WHERE device_id IN (SELECT id FROM live)
-), new_series AS (
-  INSERT INTO series (device_id, field, type)
-  SELECT DISTINCT ON (device_id, field) device_id, field, type FROM batch
-  ON CONFLICT DO NOTHING
-)
-INSERT INTO points (device_id, field, ts, num, str, type, meta)
-SELECT * FROM batch
-ON CONFLICT DO NOTHING
-RETURNING device_id, field, ts, num, str, type, meta`;
+/** A series' newest point, in the points table's columns. */
+const LATEST_COLUMNS = 'device_id, field, last_ts AS ts, last_num AS num, last_str AS str, last_type AS type, last_meta AS meta';
 
 export class PostgresStorage extends RelationalRepo implements Storage {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
 
   private readonly schema: string;
+  private readonly chunks: PostgresChunkSource;
+  private readonly compaction = new CompactionLoop(() => this.compactStep(), COMPACT_EVERY_MS);
 
   constructor(url: string, schema = 'public') {
     const pool = new pg.Pool({
@@ -79,6 +60,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
     this.pool = pool;
     this.schema = schema;
+    this.chunks = new PostgresChunkSource(pool);
   }
 
   private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -97,7 +79,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   }
 
   async migrate(): Promise<number> {
-    return this.tx(async (c) => {
+    const version = await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       await c.query(
@@ -112,6 +94,8 @@ export class PostgresStorage extends RelationalRepo implements Storage {
       }
       return Math.max(0, ...applied);
     });
+    this.compaction.start();
+    return version;
   }
 
   async ping(): Promise<void> {
@@ -130,6 +114,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.compaction.stop();
     // Kysely ends the pool only if it ever used it; a handle that only migrated or wrote points did not.
     await this.kysely.destroy();
     if (!this.pool.ended) await this.pool.end();
@@ -139,9 +124,11 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     return this.tx(async (c) => {
       // Rows that reference the device by foreign key go before it.
       for (const table of DEVICE_REFERENCING_TABLES) await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
-      // Then the device row: it waits for writers holding its KEY SHARE lock (see INSERT_POINTS),
-      // so the deletes below see their points.
+      // Then the device row: it waits for writers holding its KEY SHARE lock (see
+      // postgres-point-writer.ts), so the deletes below see their points. Locking the series rows
+      // waits for a compaction step merging them, so the deletes see the merged chunks too.
       const existed = ((await c.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;
+      await c.query('SELECT 1 FROM series WHERE device_id = $1 ORDER BY field COLLATE "C" FOR UPDATE', [id]);
       for (const table of DEVICE_DATA_TABLES) {
         await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
       }
@@ -158,54 +145,26 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     );
   }
 
-  private async upsertRollups(c: pg.PoolClient, rollups: BatchRollup[], granularity: Granularity): Promise<void> {
-    if (rollups.length === 0) return;
-    const cols: unknown[][] = Array.from({ length: 11 }, () => []);
-    for (const r of rollups) {
-      const row = [r.deviceId, r.field, r.bucket, r.count, r.sum, r.min, r.max, r.firstTs, r.first, r.lastTs, r.last];
-      row.forEach((v, i) => cols[i]!.push(v));
-    }
-    await c.query(ROLLUP_UPSERT(granularity === 'minute' ? 'rollup_minute' : 'rollup_hour'), cols);
-  }
-
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
-    const cols: unknown[][] = Array.from({ length: 7 }, () => []);
-    for (const p of points) {
-      const v = valueColumns(p.value);
-      cols[0]!.push(p.deviceId);
-      cols[1]!.push(p.field);
-      cols[2]!.push(p.ts);
-      cols[3]!.push(v.num);
-      cols[4]!.push(v.str);
-      cols[5]!.push(v.type);
-      cols[6]!.push(p.meta);
-    }
-    const inserted = await this.tx(async (c) => {
-      const { rows } = await c.query<PointsTable>(INSERT_POINTS, cols);
-      const stored = rows.map(toPoint);
-      await this.upsertRollups(c, rollupBatch(stored, 'minute'), 'minute');
-      await this.upsertRollups(c, rollupBatch(stored, 'hour'), 'hour');
-      return stored.length;
-    });
+    const inserted = await this.tx((c) => writePointsInTransaction(c, points));
     return { inserted, duplicates: points.length - inserted };
   }
 
   async queryPoints(query: PointQuery): Promise<Point[]> {
     const fields = query.fields?.length ? query.fields : await this.fieldsOf(query.deviceId);
-    const sql = `SELECT * FROM points WHERE device_id = $1 AND field = $2 AND ts >= $3 AND ts < $4
+    // The one-row-per-point table of earlier versions, read until compaction has emptied it.
+    const legacy = `SELECT * FROM points WHERE device_id = $1 AND field = $2 AND ts >= $3 AND ts < $4
       ORDER BY ts ${query.order === 'asc' ? 'ASC' : 'DESC'} LIMIT $5`;
     return mergeFieldQueries(query, fields, async (field, lower, upper, limit) => {
-      const { rows } = await this.pool.query<PointsTable>(sql, [query.deviceId, field, lower, upper, limit]);
-      return rows.map(toPoint);
+      const old = (await this.pool.query<PointsTable>(legacy, [query.deviceId, field, lower, upper, limit])).rows.map(toPoint);
+      return withOldLayout(await readChunkRange(this.chunks, query.deviceId, field, lower, upper, query.order, limit), old);
     });
   }
 
   async latestPoints(deviceId: string): Promise<Point[]> {
     const { rows } = await this.pool.query<PointsTable>(
-      `SELECT p.* FROM series s CROSS JOIN LATERAL (
-         SELECT * FROM points WHERE device_id = s.device_id AND field = s.field ORDER BY ts DESC LIMIT 1
-       ) p WHERE s.device_id = $1 ORDER BY s.field`,
+      `SELECT ${LATEST_COLUMNS} FROM series WHERE device_id = $1 AND last_ts IS NOT NULL ORDER BY field`,
       [deviceId],
     );
     return rows.map(toPoint);
@@ -214,10 +173,9 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   async latestPointsOf(deviceIds: readonly string[], fields?: readonly string[]): Promise<Point[]> {
     if (deviceIds.length === 0 || fields?.length === 0) return [];
     const { rows } = await this.pool.query<PointsTable>(
-      `SELECT p.* FROM series s CROSS JOIN LATERAL (
-         SELECT * FROM points WHERE device_id = s.device_id AND field = s.field ORDER BY ts DESC LIMIT 1
-       ) p WHERE s.device_id = ANY($1::text[]) AND ($2::text[] IS NULL OR s.field = ANY($2::text[]))
-       ORDER BY s.device_id COLLATE "C", s.field COLLATE "C"`,
+      `SELECT ${LATEST_COLUMNS} FROM series
+       WHERE device_id = ANY($1::text[]) AND ($2::text[] IS NULL OR field = ANY($2::text[])) AND last_ts IS NOT NULL
+       ORDER BY device_id COLLATE "C", field COLLATE "C"`,
       [deviceIds, fields ?? null],
     );
     return rows.map(toPoint);
@@ -229,7 +187,9 @@ export class PostgresStorage extends RelationalRepo implements Storage {
       `SELECT * FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket`,
       [q.deviceId, q.field, q.start, q.end],
     );
-    return rows.map(toRollupRow);
+    const stored = rows.map(toRollupRow);
+    if (q.granularity === 'hour') return stored;
+    return mergeRollupRows(stored, await minuteRollupsOfChunks(this.chunks, q.deviceId, q.field, q.start, q.end));
   }
 
   async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
@@ -238,38 +198,39 @@ export class PostgresStorage extends RelationalRepo implements Storage {
       `SELECT * FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket < $3 ORDER BY bucket DESC LIMIT 1`,
       [deviceId, field, before],
     );
-    return rows[0] ? toRollupRow(rows[0]) : undefined;
+    const stored = rows[0] ? toRollupRow(rows[0]) : undefined;
+    if (granularity === 'hour') return stored;
+    return minuteRollupBefore(this.chunks, stored, deviceId, field, before, (start, end) => this.readRollups({ deviceId, field, granularity, start, end }));
   }
 
-  /** PostgreSQL still stores a row per point (the chunk layout is SQLite's so far): nothing to compact. */
-  async compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
-    return { movedPoints: 0, mergedWindows: 0 };
+  private async compactStep(): Promise<CompactionStep> {
+    const client = await this.pool.connect();
+    try {
+      return await compactionStep(client, this.schema, Date.now(), COMPACT_STEP_MS);
+    } finally {
+      client.release();
+    }
   }
 
-  async applyRetention(_cuts: readonly RetentionCut[]): Promise<RetentionResult> {
-    return { droppedChunks: 0, droppedPoints: 0, keptMinuteRows: 0, droppedRollupRows: 0 };
+  compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
+    return this.compaction.compact();
+  }
+
+  applyRetention(cuts: readonly RetentionCut[]): Promise<RetentionResult> {
+    return this.tx((client) => applyRetentionInTransaction(client, cuts));
   }
 
   async chunkStats(): Promise<ChunkStats> {
-    return { chunks: 0, backlog: 0, oldLayoutPoints: 0 };
+    const { rows } = await this.pool.query<{ chunks: number; batches: number; closed: number; old: number }>(
+      `SELECT (SELECT COUNT(*) FROM chunks) AS chunks, (SELECT COUNT(*) FROM chunks WHERE level = 0) AS batches,
+              (SELECT COUNT(*) FROM chunks WHERE level = 1 AND start_ts < $1) AS closed, (SELECT COUNT(*) FROM points) AS old`,
+      [closedBefore(Date.now())],
+    );
+    const r = rows[0]!;
+    return { chunks: Number(r.chunks), backlog: Number(r.batches) + Number(r.closed), oldLayoutPoints: Number(r.old) };
   }
 
   async deletePoints(deviceId: string, start: number, end: number): Promise<number> {
-    const lo = Math.floor(start / HOUR) * HOUR;
-    const hi = Math.ceil(end / HOUR) * HOUR;
-    return this.tx(async (c) => {
-      const deleted = (await c.query('DELETE FROM points WHERE device_id = $1 AND ts >= $2 AND ts < $3', [deviceId, start, end]))
-        .rowCount;
-      for (const table of ['rollup_minute', 'rollup_hour']) {
-        await c.query(`DELETE FROM ${table} WHERE device_id = $1 AND bucket >= $2 AND bucket < $3`, [deviceId, lo, hi]);
-      }
-      const { rows } = await c.query<PointsTable>(
-        'SELECT * FROM points WHERE device_id = $1 AND ((ts >= $2 AND ts < $3) OR (ts >= $4 AND ts < $5))',
-        [deviceId, lo, start, end, hi],
-      );
-      const rest = rows.map(toPoint);
-      for (const g of Object.keys(GRANULARITY_MS) as Granularity[]) await this.upsertRollups(c, rollupBatch(rest, g), g);
-      return deleted ?? 0;
-    });
+    return this.tx((c) => deletePointsInTransaction(c, deviceId, start, end));
   }
 }

@@ -4,8 +4,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type BatchRollup, rollupRuns } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
-import { decodeChunkTimestamps } from '../chunks/chunk-codec.ts';
 import { CHUNK_LEVEL, CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
+import { mayRepeatStored, unstoredPoints } from '../chunks/first-write-wins.ts';
 import { chunkColumnsOf, groupBySeries } from '../chunks/series-batch.ts';
 import { valueColumns } from '../shared/row-mapping.ts';
 import type { WriteResult } from '../storage.ts';
@@ -76,7 +76,7 @@ export class SqlitePointWriter {
       // The series row is read (and written) on every commit, never cached: another handle (a second
       // process, the CLI) may have deleted the device or written the series since.
       const lastTs = (this.seriesLastTs.get(run.deviceId, run.field) as [number | null] | undefined)?.[0] ?? null;
-      const fresh = lastTs !== null && run.points[0]!.ts <= lastTs ? this.unstored(run.deviceId, run.field, run.points) : run.points;
+      const fresh = mayRepeatStored(run.points, lastTs) ? this.unstored(run.deviceId, run.field, run.points) : run.points;
       if (fresh.length === 0) continue;
       for (const c of chunkColumnsOf(fresh)) this.chunks.insertChunk(run.deviceId, run.field, c, CHUNK_LEVEL.batch);
       this.upsertLatest.run(latestParams(fresh[fresh.length - 1]!));
@@ -91,10 +91,9 @@ export class SqlitePointWriter {
   private unstored(deviceId: string, field: string, run: readonly Point[]): Point[] {
     const lower = run[0]!.ts;
     const upper = run[run.length - 1]!.ts;
-    const taken = new Set<number>(this.legacyTimestamps.all(deviceId, field, lower, upper) as number[]);
+    const legacy = this.legacyTimestamps.all(deviceId, field, lower, upper) as number[];
     const rows = this.chunks.overlapping.all({ deviceId, field, lower, upper, window: CHUNK_WINDOW_MS }) as Array<{ data: Uint8Array }>;
-    for (const row of rows) for (const ts of decodeChunkTimestamps(row.data)) if (ts >= lower && ts <= upper) taken.add(ts);
-    return taken.size === 0 ? [...run] : run.filter((p) => !taken.has(p.ts));
+    return unstoredPoints(run, rows.map((r) => r.data), legacy);
   }
 
   private upsertRollups(rollups: BatchRollup[]): void {

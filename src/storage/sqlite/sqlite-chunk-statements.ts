@@ -12,7 +12,7 @@ export class SqliteChunkStatements implements ChunkSource {
   private readonly startAsc: BetterSqlite3.Statement;
   private readonly endDesc: BetterSqlite3.Statement;
   private readonly insert: BetterSqlite3.Statement;
-  /** rowid, level and payload of the chunks that may hold points of a series in [lower, upper]. */
+  /** id (rowid), level and payload of the chunks that may hold points of a series in [lower, upper]. */
   readonly overlapping: BetterSqlite3.Statement;
   readonly deleteRow: BetterSqlite3.Statement;
 
@@ -26,7 +26,7 @@ export class SqliteChunkStatements implements ChunkSource {
     this.insert = db.prepare('INSERT INTO chunks (device_id, field, start_ts, end_ts, count, level, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
     // start_ts > lower - window: a chunk never spans more than its window (chunk-layout.ts).
     this.overlapping = db.prepare(
-      'SELECT rowid, level, data FROM chunks WHERE device_id = @deviceId AND field = @field AND start_ts > @lower - @window AND start_ts <= @upper AND end_ts >= @lower',
+      'SELECT rowid AS id, level, data FROM chunks WHERE device_id = @deviceId AND field = @field AND start_ts > @lower - @window AND start_ts <= @upper AND end_ts >= @lower',
     );
     this.deleteRow = db.prepare('DELETE FROM chunks WHERE rowid = ?');
   }

@@ -3,11 +3,11 @@
 // of the old one-row-per-point table into chunks in the background, window by window. Each step is
 // one short IMMEDIATE transaction; queries read chunks and the old table together meanwhile.
 import type BetterSqlite3 from 'better-sqlite3';
-import { type ChunkColumns, decodeChunk } from '../chunks/chunk-codec.ts';
+import type { ChunkColumns } from '../chunks/chunk-codec.ts';
 import { CHUNK_LEVEL, CHUNK_WINDOW_MS, windowStart } from '../chunks/chunk-layout.ts';
-import { mergeColumns, splitColumns } from '../chunks/chunk-merge.ts';
-import { type CandidateChunk, type WindowChunk, type WindowWork, chunksToMerge, closedBefore, windowsToCompact } from '../chunks/compaction-plan.ts';
+import { type CandidateChunk, type WindowWork, closedBefore, windowsToCompact } from '../chunks/compaction-plan.ts';
 import { chunkColumnsOf } from '../chunks/series-batch.ts';
+import { type StoredWindowChunk, planWindowMerge } from '../chunks/window-merge.ts';
 import { toPoint } from '../shared/row-mapping.ts';
 import type { PointsTable } from '../shared/schema.ts';
 import type { CompactionStep } from '../storage.ts';
@@ -75,13 +75,11 @@ export class SqliteCompactor {
   }
 
   private mergeWindow(w: WindowWork): boolean {
-    const all = this.windowChunks.all(w.deviceId, w.field, w.start, w.start + CHUNK_WINDOW_MS) as Array<WindowChunk & { data: Uint8Array }>;
-    const picked = chunksToMerge(all, w.closed) as Array<WindowChunk & { data: Uint8Array }>;
-    if (picked.length === 0) return false;
-    const merged = mergeColumns(picked.map((c) => decodeChunk(c.data)));
-    for (const c of picked) this.chunks.deleteRow.run(c.id);
-    const level = w.closed ? CHUNK_LEVEL.final : CHUNK_LEVEL.open;
-    for (const part of splitColumns(merged)) this.chunks.insertChunk(w.deviceId, w.field, part, level);
+    const all = this.windowChunks.all(w.deviceId, w.field, w.start, w.start + CHUNK_WINDOW_MS) as StoredWindowChunk[];
+    const merge = planWindowMerge(all, w.closed);
+    if (!merge) return false;
+    for (const id of merge.remove) this.chunks.deleteRow.run(id);
+    for (const part of merge.insert) this.chunks.insertChunk(w.deviceId, w.field, part, merge.level);
     return true;
   }
 

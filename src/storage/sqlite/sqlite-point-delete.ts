@@ -3,11 +3,9 @@
 // are rebuilt from what remains, and each series' newest point is found again if it went.
 import type BetterSqlite3 from 'better-sqlite3';
 import { rollupBatch } from '../../domain/rollup.ts';
-import type { Point, PointValue } from '../../domain/telemetry.ts';
-import { HOUR } from '../../domain/time.ts';
-import { decodeChunk } from '../chunks/chunk-codec.ts';
+import type { Point } from '../../domain/telemetry.ts';
+import { type StoredChunk, cutRange, newestPointOf, touchedHours } from '../chunks/chunk-delete.ts';
 import { CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
-import { filterColumns } from '../chunks/chunk-merge.ts';
 import { toPoint } from '../shared/row-mapping.ts';
 import type { PointsTable } from '../shared/schema.ts';
 import { ROLLUP_UPSERT, SERIES_LATEST_UPSERT, latestParams } from './point-writer.ts';
@@ -30,11 +28,9 @@ export class SqlitePointDelete {
 
   private inTransaction(deviceId: string, start: number, end: number): number {
     const db = this.db;
-    const lo = Math.floor(start / HOUR) * HOUR;
-    const hi = Math.ceil(end / HOUR) * HOUR;
+    const { lo, hi } = touchedHours(start, end);
     let deleted = db.prepare('DELETE FROM points WHERE device_id = ? AND ts >= ? AND ts < ?').run(deviceId, start, end).changes;
     // What remains in the edge hours, to rebuild their rollups from.
-    const inEdges = (ts: number) => (ts >= lo && ts < start) || (ts >= end && ts < hi);
     const rest: Point[] = (
       db.prepare('SELECT * FROM points WHERE device_id = ? AND ((ts >= ? AND ts < ?) OR (ts >= ? AND ts < ?))').all(deviceId, lo, start, end, hi) as PointsTable[]
     ).map(toPoint);
@@ -42,21 +38,13 @@ export class SqlitePointDelete {
     const legacyRest = [...rest];
     const series = db.prepare('SELECT field, last_ts FROM series WHERE device_id = ?').all(deviceId) as Array<{ field: string; last_ts: number | null }>;
     for (const { field, last_ts: lastTs } of series) {
-      const rows = this.chunks.overlapping.all({ deviceId, field, lower: lo, upper: hi - 1, window: CHUNK_WINDOW_MS }) as Array<{
-        rowid: number;
-        level: number;
-        data: Uint8Array;
-      }>;
-      for (const row of rows) {
-        const c = decodeChunk(row.data);
-        c.ts.forEach((ts, i) => {
-          if (inEdges(ts)) rest.push({ deviceId, field, ts, value: c.values[i] as PointValue, meta: c.meta[i] ?? null });
-        });
-        const { kept, removed } = filterColumns(c, (ts) => ts < start || ts >= end);
-        if (removed === 0) continue;
-        deleted += removed;
-        this.chunks.deleteRow.run(row.rowid);
-        if (kept.ts.length > 0) this.chunks.insertChunk(deviceId, field, kept, row.level);
+      const rows = this.chunks.overlapping.all({ deviceId, field, lower: lo, upper: hi - 1, window: CHUNK_WINDOW_MS }) as StoredChunk[];
+      const cut = cutRange(deviceId, field, rows, start, end);
+      rest.push(...cut.rest);
+      deleted += cut.deleted;
+      for (const { id, level, kept } of cut.rewrites) {
+        this.chunks.deleteRow.run(id);
+        if (kept.ts.length > 0) this.chunks.insertChunk(deviceId, field, kept, level);
       }
       if (lastTs !== null && lastTs >= start && lastTs < end) this.refreshLatest(deviceId, field);
     }
@@ -82,11 +70,7 @@ export class SqlitePointDelete {
     const newest = db.prepare('SELECT data FROM chunks WHERE device_id = ? AND field = ? ORDER BY end_ts DESC LIMIT 1').pluck().get(deviceId, field) as
       | Uint8Array
       | undefined;
-    if (newest) {
-      const c = decodeChunk(newest);
-      const i = c.ts.length - 1;
-      candidates.push({ deviceId, field, ts: c.ts[i]!, value: c.values[i] as PointValue, meta: c.meta[i] ?? null });
-    }
+    if (newest) candidates.push(newestPointOf(deviceId, field, newest));
     const latest = candidates.sort((a, b) => b.ts - a.ts)[0];
     if (latest) db.prepare(SERIES_LATEST_UPSERT).run(latestParams(latest));
   }

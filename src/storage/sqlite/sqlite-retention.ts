@@ -2,8 +2,7 @@
 // rollups of their points kept first when those outlive the raw points, rollup rows by bucket.
 import type BetterSqlite3 from 'better-sqlite3';
 import { decodeChunk } from '../chunks/chunk-codec.ts';
-import { foldMinutes } from '../chunks/chunk-read.ts';
-import { chunkCut } from '../chunks/retention-cuts.ts';
+import { chunkCut, minutesToKeep } from '../chunks/retention-cuts.ts';
 import type { RetentionCut, RetentionResult } from '../storage.ts';
 import { ROLLUP_UPSERT } from './point-writer.ts';
 
@@ -26,8 +25,8 @@ export class SqliteRetention {
         if (gone.chunks > 0) {
           if (c.keepMinutesFrom < c.chunksBefore) {
             const columns = (droppedData.all(deviceId, field, c.chunksBefore) as Uint8Array[]).map(decodeChunk);
-            for (const row of foldMinutes(columns, c.keepMinutesFrom, c.chunksBefore)) {
-              keepMinute.run({ deviceId, field, ...row });
+            for (const row of minutesToKeep(deviceId, field, c, columns)) {
+              keepMinute.run(row);
               result.keptMinuteRows++;
             }
           }

@@ -5,8 +5,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Granularity, RollupRow } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
-import { MINUTE } from '../../domain/time.ts';
-import { mergeRollupRows, minuteRollupsOfChunks, newestRolledUpChunkPoint, readChunkRange } from '../chunks/chunk-read.ts';
+import { mergeRollupRows, minuteRollupsOfChunks, readChunkRange } from '../chunks/chunk-read.ts';
+import { CompactionLoop } from '../chunks/compaction-loop.ts';
+import { minuteRollupBefore, withOldLayout } from '../chunks/layout-reads.ts';
 import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
@@ -68,8 +69,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   private pointDelete?: SqlitePointDelete;
   private retention?: SqliteRetention;
   private chunkStatements?: SqliteChunkStatements;
-  private compactTimer: NodeJS.Timeout | undefined;
-  private compacting: Promise<unknown> | undefined;
+  private readonly compaction: CompactionLoop;
   private readonly writerThread: SqliteWriter | undefined;
 
   constructor(
@@ -84,6 +84,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
     this.db = db;
     this.writerThread = writerThread ? new SqliteWriter(file) : undefined;
+    this.compaction = new CompactionLoop(() => this.compactStep(), options.compactEveryMs ?? COMPACT_EVERY_MS);
   }
 
   private prepare() {
@@ -143,8 +144,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       })
       .immediate();
     this.writerThread?.start(); // the schema is there now: the thread can prepare its statements
-    const every = this.options.compactEveryMs ?? COMPACT_EVERY_MS;
-    if (every > 0) this.compactTimer ??= setInterval(() => void this.compactInBackground(), every).unref();
+    this.compaction.start();
     return version;
   }
 
@@ -166,8 +166,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.compactTimer);
-    await this.compacting?.catch(() => {});
+    await this.compaction.stop();
     await this.writerThread?.close();
     if (this.db.open) this.db.close();
   }
@@ -206,27 +205,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     return Promise.resolve(this.compactor.step(Date.now(), COMPACT_STEP_MS));
   }
 
-  async compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
-    await this.compacting?.catch(() => {});
-    const total = { movedPoints: 0, mergedWindows: 0 };
-    for (;;) {
-      const step = await this.compactStep();
-      total.movedPoints += step.movedPoints;
-      total.mergedWindows += step.mergedWindows;
-      if (!step.more) return total;
-    }
-  }
-
-  /** Steps until no work is left, yielding between them; a failure waits for the next round. */
-  private compactInBackground(): void {
-    if (this.compacting || !this.db.open) return;
-    this.compacting = (async () => {
-      for (let step = await this.compactStep(); step.more && this.compactTimer; step = await this.compactStep()) {
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })()
-      .catch(() => {})
-      .finally(() => (this.compacting = undefined));
+  compact(): Promise<{ movedPoints: number; mergedWindows: number }> {
+    return this.compaction.compact();
   }
 
   async applyRetention(cuts: readonly RetentionCut[]): Promise<RetentionResult> {
@@ -247,9 +227,8 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     const fields = query.fields?.length ? query.fields : await this.fieldsOf(query.deviceId);
     const legacy = this.stmt.legacy[query.order];
     return mergeFieldQueries(query, fields, async (field, lower, upper, limit) => {
-      const chunked = await readChunkRange(this.chunks, query.deviceId, field, lower, upper, query.order, limit);
       const old = (legacy.all(query.deviceId, field, lower, upper, limit) as PointsTable[]).map(toPoint);
-      return old.length === 0 ? chunked : [...chunked, ...old];
+      return withOldLayout(await readChunkRange(this.chunks, query.deviceId, field, lower, upper, query.order, limit), old);
     });
   }
 
@@ -274,10 +253,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     const row = this.stmt.rollupBefore[granularity].get(deviceId, field, before) as RollupColumns | undefined;
     const stored = row ? fromRollupColumns(row) : undefined;
     if (granularity === 'hour') return stored;
-    const newest = await newestRolledUpChunkPoint(this.chunks, deviceId, field, Math.ceil(before / MINUTE) * MINUTE);
-    const bucket = Math.max(stored?.bucket ?? -Infinity, newest === undefined ? -Infinity : Math.floor(newest / MINUTE) * MINUTE);
-    if (bucket === -Infinity) return undefined;
-    return (await this.readRollups({ deviceId, field, granularity, start: bucket, end: bucket + 1 }))[0];
+    return minuteRollupBefore(this.chunks, stored, deviceId, field, before, (start, end) => this.readRollups({ deviceId, field, granularity, start, end }));
   }
 
   async deletePoints(deviceId: string, start: number, end: number): Promise<number> {
