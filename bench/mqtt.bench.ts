@@ -254,7 +254,7 @@ async function stackTarget(points: number, qos: 0 | 1, protocol: 4 | 5): Promise
       }
     },
     storedPoints: () => stack.countPoints(),
-    stop: () => stack.stop(),
+    stop: async () => { if (process.env.DBG) console.log("cpu split", stack.pids.map((p) => cpuSeconds(p))); await stack.stop(); },
   };
 }
 

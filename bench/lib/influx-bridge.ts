@@ -78,13 +78,26 @@ function post(body: string): Promise<number> {
   });
 }
 
+/**
+ * A batch's PUBACKs, one write per connection. Each is the 4-byte form (MQTT 5 too: success with no
+ * properties may leave the reason code out), written directly rather than encoded one by one.
+ */
 function ack(clients: WireClient[], batch: Batch): void {
-  for (const c of clients) c.socket.cork();
+  const counts = clients.map(() => 0);
+  for (let i = 0; i < batch.messageIds.length; i++) if (batch.messageIds[i] !== 0) counts[batch.clients[i]!]!++;
+  const out = counts.map((n) => Buffer.allocUnsafe(n * 4));
+  const at = clients.map(() => 0);
   for (let i = 0; i < batch.messageIds.length; i++) {
     const messageId = batch.messageIds[i]!;
-    if (messageId !== 0) clients[batch.clients[i]!]!.send({ cmd: 'puback', messageId });
+    if (messageId === 0) continue;
+    const c = batch.clients[i]!;
+    const buf = out[c]!;
+    buf[at[c]!] = 0x40;
+    buf[at[c]! + 1] = 2;
+    buf.writeUInt16BE(messageId, at[c]! + 2);
+    at[c]! += 4;
   }
-  for (const c of clients) c.socket.uncork();
+  clients.forEach((client, c) => out[c]!.length > 0 && client.socket.write(out[c]!));
 }
 
 /** Sends the open batch when it is due and a write slot is free; a write that fails is retried. */

@@ -42,13 +42,20 @@ export async function startInfluxStack(filter: string, protocolVersion: 4 | 5): 
     return influx;
   }
   await influx.query(`CREATE DATABASE ${DB}`);
-  const bridge: ChildProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./influx-bridge.ts', import.meta.url).pathname], {
+  // BENCH_BRIDGE_NODE_ARGS="--cpu-prof --cpu-prof-dir=…" profiles the bridge.
+  const nodeArgs = (process.env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const bridge: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', new URL('./influx-bridge.ts', import.meta.url).pathname], {
     env: { ...process.env, BRIDGE_JOB: JSON.stringify({ mqttUrl: broker.url, influxUrl: influx.url, db: DB, filter, protocolVersion }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const stopBridge = stopper(bridge, () => {});
   const stopAll = async () => {
-    if (bridge.connected) bridge.send({ type: 'stop' });
+    // Asked first, so that it disconnects cleanly (and writes its CPU profile, when it takes one).
+    if (bridge.connected && bridge.exitCode === null) {
+      const exited = new Promise((r) => bridge.once('exit', r));
+      bridge.send({ type: 'stop' });
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
     await stopBridge();
     await influx.stop();
     await broker.stop();
