@@ -1,12 +1,13 @@
 // Child process of bench:mqtt's "stack" row: the MQTT → InfluxDB bridge users write themselves, as
-// a competent one would. BRIDGE_CONNECTIONS (2) clean-session connections share one QoS 1
+// a competent one would. BENCH_BRIDGE_CONNECTIONS (2) clean-session connections share one QoS 1
 // subscription ($share/bridge/<filter>); each message's JSON payload becomes one line of line
 // protocol (measurement = device id from the topic, its numeric fields, its timestamp); lines are
-// batched (up to BRIDGE_BATCH_LINES or BRIDGE_BATCH_MS after the first line of a batch) and POSTed
-// to InfluxDB's /write?precision=ms over kept-alive connections, BRIDGE_WRITES (2) batches in flight
-// at most. A batch's PUBACKs go out only after InfluxDB answered 204: ack after durable commit.
-// IPC: sends {type:'ready'} once subscribed; answers {type:'arrivals'} with the batches stored since
-// the last ask (when, and the device and timestamp of each message); exits on {type:'stop'}.
+// batched (up to BENCH_BRIDGE_BATCH_LINES, or BENCH_BRIDGE_BATCH_MS after a batch's first line) and
+// POSTed to InfluxDB's /write?precision=ms over kept-alive connections, BENCH_BRIDGE_WRITES (2)
+// batches in flight at most. A batch's PUBACKs go out only after InfluxDB answered 204: ack after
+// durable commit. IPC: sends {type:'ready'} once subscribed; answers {type:'arrivals'} with the
+// batches stored since the last ask (when, and each message's device and timestamp); exits on
+// {type:'stop'}.
 import http from 'node:http';
 import { WireClient } from './mqtt-wire.ts';
 
@@ -20,10 +21,10 @@ interface Job {
 }
 
 const job = JSON.parse(process.env.BRIDGE_JOB ?? '{}') as Job;
-const CONNECTIONS = Number(process.env.BRIDGE_CONNECTIONS ?? 2);
-const BATCH_LINES = Number(process.env.BRIDGE_BATCH_LINES ?? 5000);
-const BATCH_MS = Number(process.env.BRIDGE_BATCH_MS ?? 10);
-const WRITES = Number(process.env.BRIDGE_WRITES ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_BRIDGE_CONNECTIONS ?? 2);
+const BATCH_LINES = Number(process.env.BENCH_BRIDGE_BATCH_LINES ?? 5000);
+const BATCH_MS = Number(process.env.BENCH_BRIDGE_BATCH_MS ?? 10);
+const WRITES = Number(process.env.BENCH_BRIDGE_WRITES ?? 2);
 
 interface Batch {
   lines: string[];
