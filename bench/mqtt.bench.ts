@@ -80,6 +80,8 @@ interface Target {
   pointsPerArrival: number; // fluxgate counts stored points, brokers count messages
   /** CPU seconds the server has used so far, all threads (Fluxgate: this process; brokers: their own). */
   cpuSeconds(): number;
+  /** CPU seconds so far per process of the server, when it is several (the stack). */
+  cpuParts?(): Record<string, number>;
   /** Brings `arrivals` up to date when they are recorded in another process. */
   sync?(): Promise<void>;
   /** After the run: what the target holds, when it is not what arrived (the stack: InfluxDB's count of points). */
@@ -247,14 +249,15 @@ async function stackTarget(points: number, qos: 0 | 1, protocol: 4 | 5): Promise
     creds: Array.from({ length: PUBLISHERS }, (_, i) => ({ id: `bench-${i}` })),
     arrivals,
     pointsPerArrival: points,
-    cpuSeconds: () => stack.pids.reduce((n, pid) => n + cpuSeconds(pid), 0),
+    cpuSeconds: () => Object.values(stack.pids).reduce((n, pid) => n + cpuSeconds(pid), 0),
+    cpuParts: () => Object.fromEntries(Object.entries(stack.pids).map(([part, pid]) => [part, cpuSeconds(pid)])),
     async sync() {
       for (const [at, devices, timestamps] of await stack.stored()) {
         for (let i = 0; i < devices.length; i++) arrivals.set(devices[i]!, timestamps[i]!, at);
       }
     },
     storedPoints: () => stack.countPoints(),
-    stop: async () => { if (process.env.DBG) console.log("cpu split", stack.pids.map((p) => cpuSeconds(p))); await stack.stop(); },
+    stop: () => stack.stop(),
   };
 }
 
@@ -269,6 +272,8 @@ interface Measurement {
   cpuUsPerMsg: number;
   /** The publishers' CPU per message, µs: what the load generator takes from the same cores. */
   loadCpuUsPerMsg: number;
+  /** Per process of the server, its CPU per message (µs), when it is several. */
+  cpuParts?: Record<string, number>;
   /** Points the target holds after the run (warm-up included), when it counts them itself, and how many were published. */
   stored?: { points: number; published: number };
 }
@@ -278,6 +283,7 @@ async function measure(target: Target, qos: 0 | 1, points: number, protocolVersi
   const everything = PUBLISHERS * (WARMUP + MESSAGES);
   const profiler = CPU_PROFILE && target.name.startsWith('fluxgate') ? await startProfile() : undefined;
   const cpuBefore = target.cpuSeconds();
+  const partsBefore = target.cpuParts?.();
   const groups = Array.from({ length: PROCS }, (_, g) => target.creds.filter((_, i) => i % PROCS === g)).filter((g) => g.length > 0);
   const parts = await Promise.all(
     groups.map((publishers) =>
@@ -300,6 +306,8 @@ async function measure(target: Target, qos: 0 | 1, points: number, protocolVersi
     await target.sync?.();
   }
   const cpuUsPerMsg = ((target.cpuSeconds() - cpuBefore) * 1e6) / everything;
+  const partsAfter = target.cpuParts?.();
+  const cpuParts = partsBefore && partsAfter ? Object.fromEntries(Object.entries(partsAfter).map(([part, s]) => [part, ((s - partsBefore[part]!) * 1e6) / everything])) : undefined;
   const latencies: number[] = [];
   let firstSend = Infinity;
   let lastArrival = 0;
@@ -326,6 +334,7 @@ async function measure(target: Target, qos: 0 | 1, points: number, protocolVersi
     cpuUsPerMsg,
     loadCpuUsPerMsg,
     ...(stored ? { stored } : {}),
+    ...(cpuParts ? { cpuParts } : {}),
   };
 }
 
@@ -408,6 +417,10 @@ for (const qos of QOS_LEVELS) {
                 `${r.received}/${r.total}, server CPU ${r.cpuUsPerMsg.toFixed(1)} µs/msg, publishers ${r.loadCpuUsPerMsg.toFixed(1)}`,
             );
             if (r.stored) console.log(`round ${round + 1}: ${target.name} holds ${storedCheck(r.stored)}`);
+            if (r.cpuParts) {
+              const parts = Object.entries(r.cpuParts).map(([part, us]) => `${part} ${us.toFixed(1)}`);
+              console.log(`round ${round + 1}: ${target.name}, server CPU µs/msg by process: ${parts.join(', ')}`);
+            }
           } finally {
             await target.stop();
           }

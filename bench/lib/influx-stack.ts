@@ -14,7 +14,8 @@ export interface InfluxStack {
   /** Where the publishers connect: the stack's Mosquitto. */
   url: string;
   version: string;
-  pids: number[];
+  /** Its processes, by part. */
+  pids: { Mosquitto: number; bridge: number; InfluxDB: number };
   /** Batches the bridge has had stored since the last call: when, and each message's device and timestamp. */
   stored(): Promise<Array<[number, string[], number[]]>>;
   /** Points InfluxDB holds, over every measurement. */
@@ -71,7 +72,7 @@ export async function startInfluxStack(filter: string, protocolVersion: 4 | 5): 
   return {
     url: broker.url,
     version: influx.version,
-    pids: [broker.pid, influx.pid, bridge.pid!],
+    pids: { Mosquitto: broker.pid, bridge: bridge.pid!, InfluxDB: influx.pid },
     stored: () =>
       new Promise((resolve) => {
         const onMessage = (m: { type: string; batches?: Array<[number, string[], number[]]> }) => {
