@@ -161,7 +161,14 @@ for (let i = 0; i < CONNECTIONS; i++) {
   const client = await WireClient.connect(job.mqttUrl, { clientId: `influx-bridge-${process.pid}-${i}`, protocolVersion: job.protocolVersion });
   clients.push(client);
 }
+let stopping = false;
 for (const [i, client] of clients.entries()) {
+  // Messages unacknowledged on a lost connection would be redelivered to nobody: the run is void, loudly.
+  client.socket.on('close', () => {
+    if (stopping) return;
+    process.stderr.write(`influx bridge: connection ${i} to Mosquitto closed\n`);
+    process.exit(1);
+  });
   await client.subscribe(`$share/bridge/${job.filter}`, 1);
   client.onPacket = (packet) => {
     if (packet.cmd !== 'publish') return;
@@ -175,6 +182,7 @@ process.on('message', (m: { type: string }) => {
     stored = [];
   }
   if (m.type === 'stop') {
+    stopping = true;
     void Promise.all(clients.map((c) => c.end())).finally(() => process.exit(0));
   }
 });
