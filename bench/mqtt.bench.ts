@@ -4,6 +4,9 @@
 //   mosquitto: Debian's Mosquitto on its own random port, same subscriber (publish→delivered)
 //   external: Fluxgate in external broker mode (MQTT_URL) behind its own Mosquitto → SQLite, beside the
 //             embedded row of the same round (external ÷ embedded stored msg/s)
+//   stack:    what users assemble instead (issue 17): Mosquitto → a bridge of two shared-subscription QoS 1
+//             consumers writing batched line protocol → InfluxDB 1.x (bench/lib/influx-stack.ts), QoS 1 only;
+//             stored points/s beside Fluxgate's of the same round. On when Debian's influxd is installed.
 // Publishers (lean wire clients, bench/lib/mqtt-wire.ts) run in BENCH_PROCS (2) child processes. Settings: BENCH_PUBLISHERS (10), BENCH_MESSAGES
 // measured per publisher (2000) after BENCH_WARMUP unrecorded ones (1000), BENCH_WINDOW in-flight per publisher (100), BENCH_QOS (1,0),
 // BENCH_POINTS per message (1,3,10), BENCH_PROTOCOLS (4,5: MQTT 3.1.1 and MQTT 5 publishers and subscriber, both in every round, so
@@ -19,6 +22,7 @@ import { createPlatform } from '../src/cli/platform.ts';
 import { loadConfig } from '../src/config.ts';
 import { cpuSeconds, startBareAedes } from './lib/children.ts';
 import { startMosquitto } from './lib/mosquitto.ts';
+import { STACK_NAME, stackMissing, startInfluxStack } from './lib/influx-stack.ts';
 import { WireClient } from './lib/mqtt-wire.ts';
 import { mqttFigures } from './lib/results.ts';
 import { median } from './lib/table.ts';
@@ -39,7 +43,7 @@ const QOS_LEVELS = (process.env.BENCH_QOS ?? '1,0').split(',').map((q) => (q.tri
 /** A directory: Fluxgate's event loop is CPU-profiled while the publishers run (one .cpuprofile per run). */
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 /** e.g. BENCH_TARGETS=fluxgate to profile it alone. */
-const TARGETS = (process.env.BENCH_TARGETS ?? 'fluxgate,external,aedes,mosquitto').split(',').map((t) => t.trim());
+const TARGETS = (process.env.BENCH_TARGETS ?? `fluxgate,external,aedes,mosquitto${stackMissing() ? '' : ',stack'}`).split(',').map((t) => t.trim());
 const POINTS_PER_MESSAGE = (process.env.BENCH_POINTS ?? '1,3,10').split(',').map(Number);
 const PROTOCOLS = (process.env.BENCH_PROTOCOLS ?? '4,5').split(',').map((v) => (v.trim() === '5' ? 5 : 4) as 4 | 5);
 const protocolName = (v: 4 | 5) => (v === 5 ? 'MQTT 5' : 'MQTT 3.1.1');
@@ -76,6 +80,12 @@ interface Target {
   pointsPerArrival: number; // fluxgate counts stored points, brokers count messages
   /** CPU seconds the server has used so far, all threads (Fluxgate: this process; brokers: their own). */
   cpuSeconds(): number;
+  /** CPU seconds so far per process of the server, when it is several (the stack). */
+  cpuParts?(): Record<string, number>;
+  /** Brings `arrivals` up to date when they are recorded in another process. */
+  sync?(): Promise<void>;
+  /** After the run: what the target holds, when it is not what arrived (the stack: InfluxDB's count of points). */
+  storedPoints?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -223,6 +233,34 @@ async function externalTarget(points: number): Promise<Target | undefined> {
   };
 }
 
+/**
+ * Mosquitto → bridge → InfluxDB: a message has arrived when InfluxDB answered 204 to the write of its
+ * batch (the bridge records it; its PUBACK to Mosquitto goes out then). Mosquitto itself acknowledges
+ * the publishers on receipt, as it does for the external row.
+ */
+async function stackTarget(points: number, qos: 0 | 1, protocol: 4 | 5): Promise<Target | string> {
+  if (qos !== 1) return 'QoS 1 only (its consumers acknowledge after the write)';
+  const stack = await startInfluxStack('devices/+/data', protocol);
+  if (typeof stack === 'string') return stack;
+  const arrivals = new Arrivals();
+  return {
+    name: `${STACK_NAME} ${stack.version}`,
+    url: stack.url,
+    creds: Array.from({ length: PUBLISHERS }, (_, i) => ({ id: `bench-${i}` })),
+    arrivals,
+    pointsPerArrival: points,
+    cpuSeconds: () => Object.values(stack.pids).reduce((n, pid) => n + cpuSeconds(pid), 0),
+    cpuParts: () => Object.fromEntries(Object.entries(stack.pids).map(([part, pid]) => [part, cpuSeconds(pid)])),
+    async sync() {
+      for (const [at, devices, timestamps] of await stack.stored()) {
+        for (let i = 0; i < devices.length; i++) arrivals.set(devices[i]!, timestamps[i]!, at);
+      }
+    },
+    storedPoints: () => stack.countPoints(),
+    stop: () => stack.stop(),
+  };
+}
+
 interface Measurement {
   msgPerS: number;
   pointsPerS: number;
@@ -234,6 +272,10 @@ interface Measurement {
   cpuUsPerMsg: number;
   /** The publishers' CPU per message, µs: what the load generator takes from the same cores. */
   loadCpuUsPerMsg: number;
+  /** Per process of the server, its CPU per message (µs), when it is several. */
+  cpuParts?: Record<string, number>;
+  /** Points the target holds after the run (warm-up included), when it counts them itself, and how many were published. */
+  stored?: { points: number; published: number };
 }
 
 async function measure(target: Target, qos: 0 | 1, points: number, protocolVersion: 4 | 5): Promise<Measurement> {
@@ -241,6 +283,7 @@ async function measure(target: Target, qos: 0 | 1, points: number, protocolVersi
   const everything = PUBLISHERS * (WARMUP + MESSAGES);
   const profiler = CPU_PROFILE && target.name.startsWith('fluxgate') ? await startProfile() : undefined;
   const cpuBefore = target.cpuSeconds();
+  const partsBefore = target.cpuParts?.();
   const groups = Array.from({ length: PROCS }, (_, g) => target.creds.filter((_, i) => i % PROCS === g)).filter((g) => g.length > 0);
   const parts = await Promise.all(
     groups.map((publishers) =>
@@ -255,12 +298,16 @@ async function measure(target: Target, qos: 0 | 1, points: number, protocolVersi
   // loaded machine; the rate is taken up to the last arrival, so waiting longer does not lower it).
   let last = -1;
   let still = 0;
+  await target.sync?.();
   for (let i = 0; i < 300 && target.arrivals.size < everything && still < 10; i++) {
     still = target.arrivals.size === last ? still + 1 : 0;
     last = target.arrivals.size;
     await new Promise((r) => setTimeout(r, 200));
+    await target.sync?.();
   }
   const cpuUsPerMsg = ((target.cpuSeconds() - cpuBefore) * 1e6) / everything;
+  const partsAfter = target.cpuParts?.();
+  const cpuParts = partsBefore && partsAfter ? Object.fromEntries(Object.entries(partsAfter).map(([part, s]) => [part, ((s - partsBefore[part]!) * 1e6) / everything])) : undefined;
   const latencies: number[] = [];
   let firstSend = Infinity;
   let lastArrival = 0;
@@ -276,6 +323,7 @@ async function measure(target: Target, qos: 0 | 1, points: number, protocolVersi
   }
   latencies.sort((a, b) => a - b);
   const seconds = (lastArrival - firstSend) / 1000;
+  const stored = target.storedPoints ? { points: await target.storedPoints(), published: everything * points } : undefined;
   return {
     msgPerS: latencies.length / seconds,
     pointsPerS: (latencies.length * (target.pointsPerArrival === 1 ? 1 : points)) / seconds,
@@ -285,6 +333,8 @@ async function measure(target: Target, qos: 0 | 1, points: number, protocolVersi
     p99: percentile(latencies, 99),
     cpuUsPerMsg,
     loadCpuUsPerMsg,
+    ...(stored ? { stored } : {}),
+    ...(cpuParts ? { cpuParts } : {}),
   };
 }
 
@@ -301,18 +351,30 @@ function medianOf(runs: Measurement[]): Measurement {
     p99: finiteMedian(runs.map((r) => r.p99)),
     cpuUsPerMsg: finiteMedian(runs.map((r) => r.cpuUsPerMsg)),
     loadCpuUsPerMsg: finiteMedian(runs.map((r) => r.loadCpuUsPerMsg)),
+    ...(runs.some((r) => r.stored)
+      ? { stored: { points: runs.reduce((n, r) => n + (r.stored?.points ?? 0), 0), published: runs.reduce((n, r) => n + (r.stored?.published ?? 0), 0) } }
+      : {}),
   };
 }
 
 const measured: Parameters<typeof mqttFigures>[0] = [];
+const STACK_RATIO = `Fluxgate ÷ ${STACK_NAME.replace(/ /g, '')} stack`;
+/** "N of M points published" and whether that is all of them. */
+const storedCheck = ({ points, published }: { points: number; published: number }) =>
+  `${points.toLocaleString('en-US')} of ${published.toLocaleString('en-US')} points published${points === published ? '' : ' — MISMATCH'}`;
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const all = {
   fluxgate: (points: number) => fluxgateTarget(points),
   external: (points: number) => externalTarget(points),
   aedes: (_points: number, qos: 0 | 1, protocol: 4 | 5) => aedesTarget(qos, protocol),
   mosquitto: (_points: number, qos: 0 | 1, protocol: 4 | 5) => mosquittoTarget(qos, protocol),
+  stack: (points: number, qos: 0 | 1, protocol: 4 | 5) => stackTarget(points, qos, protocol),
 };
-const names = TARGETS.filter((t): t is keyof typeof all => t in all);
+const missing = stackMissing();
+if (missing && (process.env.BENCH_TARGETS === undefined || TARGETS.includes('stack'))) console.log(`SKIP stack (${STACK_NAME}): ${missing}`);
+const names = TARGETS.filter((t): t is keyof typeof all => t in all && !(t === 'stack' && missing));
+if (names.includes('stack') && QOS_LEVELS.includes(0)) console.log(`stack (${STACK_NAME}): QoS 1 only, not run at QoS 0`);
+const STACK_TARGET = '≥ 2×';
 const header = '| target | protocol | QoS | points/msg | msg/s | stored points/s | received | p50 ms | p99 ms | server CPU µs/msg | publishers CPU µs/msg |\n|---|---|---|---|---|---|---|---|---|---|---|';
 console.log(
   `MQTT benchmark: ${PUBLISHERS} publishers in ${PROCS} processes × (${WARMUP} warm-up + ${MESSAGES} measured) messages, window ${WINDOW}, loopback, ` +
@@ -328,18 +390,21 @@ for (const qos of QOS_LEVELS) {
     const v5ToV4: number[] = [];
     /** Per protocol: per round, external mode's stored msg/s ÷ embedded mode's. */
     const externalRatios = new Map<4 | 5, number[]>(PROTOCOLS.map((v) => [v, []]));
+    /** Per protocol: per round, Fluxgate's stored points/s ÷ the Mosquitto → bridge → InfluxDB stack's. */
+    const stackRatios = new Map<4 | 5, number[]>(PROTOCOLS.map((v) => [v, []]));
+    const namesHere = names.filter((n) => n !== 'stack' || qos === 1);
     for (let round = 0; round < ROUNDS; round++) {
       const fluxgateIn = new Map<4 | 5, Measurement>();
       // The protocols alternate from round to round, as the targets rotate.
       const protocols = round % 2 === 0 ? PROTOCOLS : [...PROTOCOLS].reverse();
       for (const protocol of protocols) {
         // A rotating order, so no target is always the first one after a change of combination.
-        const order = names.map((_, i) => names[(i + round) % names.length]!);
+        const order = namesHere.map((_, i) => namesHere[(i + round) % namesHere.length]!);
         const inRound = new Map<string, Measurement>();
         for (const name of order) {
           const target = await all[name](points, qos, protocol);
-          if (!target) {
-            console.log(`round ${round + 1}: ${name} not available`);
+          if (!target || typeof target === 'string') {
+            console.log(typeof target === 'string' ? `round ${round + 1}: SKIP ${name}: ${target}` : `round ${round + 1}: ${name} not available`);
             continue;
           }
           try {
@@ -351,6 +416,11 @@ for (const qos of QOS_LEVELS) {
               `round ${round + 1}: ${target.name}, ${protocolName(protocol)}, QoS ${qos}, ${points} point(s)/msg: ${fmt(r.msgPerS)} msg/s, p50 ${fmt(r.p50)} ms, ` +
                 `${r.received}/${r.total}, server CPU ${r.cpuUsPerMsg.toFixed(1)} µs/msg, publishers ${r.loadCpuUsPerMsg.toFixed(1)}`,
             );
+            if (r.stored) console.log(`round ${round + 1}: ${target.name} holds ${storedCheck(r.stored)}`);
+            if (r.cpuParts) {
+              const parts = Object.entries(r.cpuParts).map(([part, us]) => `${part} ${us.toFixed(1)}`);
+              console.log(`round ${round + 1}: ${target.name}, server CPU µs/msg by process: ${parts.join(', ')}`);
+            }
           } finally {
             await target.stop();
           }
@@ -361,6 +431,8 @@ for (const qos of QOS_LEVELS) {
         if (ours) fluxgateIn.set(protocol, ours);
         const external = inRound.get('external');
         if (ours && external) externalRatios.get(protocol)!.push(external.msgPerS / ours.msgPerS);
+        const stack = inRound.get('stack');
+        if (ours && stack) stackRatios.get(protocol)!.push(ours.pointsPerS / stack.pointsPerS);
       }
       const v4 = fluxgateIn.get(4);
       const v5 = fluxgateIn.get(5);
@@ -371,9 +443,10 @@ for (const qos of QOS_LEVELS) {
         const r = medianOf(list);
         const fluxgate = target.startsWith('fluxgate');
         const external = target.startsWith('fluxgate external');
-        const stored = fluxgate ? fmt(r.pointsPerS) : '—';
+        const stored = fluxgate || target.startsWith(STACK_NAME) ? fmt(r.pointsPerS) : '—';
         const rs = (external ? externalRatios : ratios).get(protocol)!;
-        medians.push(`| ${target} | ${protocolName(protocol)} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${r.received}/${r.total} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.cpuUsPerMsg.toFixed(1)} | ${r.loadCpuUsPerMsg.toFixed(1)} |`);
+        const received = `${r.received}/${r.total}${r.stored ? `; holds ${storedCheck(r.stored)}` : ''}`;
+        medians.push(`| ${target} | ${protocolName(protocol)} | ${qos} | ${points} | ${fmt(r.msgPerS)} | ${stored} | ${received} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.cpuUsPerMsg.toFixed(1)} | ${r.loadCpuUsPerMsg.toFixed(1)} |`);
         measured.push({
           target,
           protocol,
@@ -382,7 +455,16 @@ for (const qos of QOS_LEVELS) {
           ...r,
           ...(fluxgate && rs.length > 0 ? { ratio: finiteMedian(rs), ratios: rs } : {}),
           ...(fluxgate && !external && protocol === 5 && v5ToV4.length > 0 ? { toV4: v5ToV4 } : {}),
+          ...(fluxgate && !external && stackRatios.get(protocol)!.length > 0 ? { stackRatios: stackRatios.get(protocol)! } : {}),
         });
+      }
+      const toStack = stackRatios.get(protocol)!;
+      if (toStack.length > 0) {
+        const ratio = finiteMedian(toStack);
+        const perRound = toStack.map((x) => x.toFixed(2)).join(', ');
+        medians.push(
+          `| ${STACK_RATIO} (target ${STACK_TARGET}) | ${protocolName(protocol)} | ${qos} | ${points} | | ${ratio.toFixed(2)}× (${ratio >= 2 ? 'met' : 'not met'}; per round ${perRound}) | | | | | |`,
+        );
       }
     }
   }
@@ -393,6 +475,13 @@ for (const line of medians) console.log(line);
 for (const r of measured.filter((m) => m.ratios)) {
   const what = r.target.startsWith('fluxgate external') ? 'external ÷ embedded Fluxgate' : 'Fluxgate ÷ reference';
   console.log(`${protocolName(r.protocol ?? 4)}, QoS ${r.qos}, ${r.points} point(s)/msg: ${what} per round ${r.ratios!.map((x) => x.toFixed(2)).join(', ')}; median ${r.ratio!.toFixed(2)}`);
+}
+for (const r of measured.filter((m) => m.stackRatios)) {
+  const ratio = finiteMedian(r.stackRatios!);
+  console.log(
+    `${protocolName(r.protocol ?? 4)}, QoS ${r.qos}, ${r.points} point(s)/msg: ${STACK_RATIO} (target ${STACK_TARGET}), stored points/s, per round ` +
+      `${r.stackRatios!.map((x) => x.toFixed(2)).join(', ')}; median ${ratio.toFixed(2)} (${ratio >= 2 ? 'met' : 'not met'})`,
+  );
 }
 for (const r of measured.filter((m) => m.toV4)) {
   console.log(`QoS ${r.qos}, ${r.points} point(s)/msg: Fluxgate MQTT 5 ÷ MQTT 3.1.1 per round ${r.toV4!.map((x) => x.toFixed(2)).join(', ')}; median ${finiteMedian(r.toV4!).toFixed(2)}`);
@@ -405,4 +494,5 @@ for (const r of measured.filter((m) => m.target.startsWith('fluxgate external'))
 mqttFigures(measured);
 console.log('\nTargets: QoS 1 durable ≥ 50,000 msg/s of 3 points and ≥ 0.8× bare Mosquitto QoS 1 in the same run (issue 3); MQTT 5 QoS 1 ≥ 0.9× MQTT 3.1.1 and ≥ 0.8× Mosquitto MQTT 5 (issue 20).');
 console.log('Target (issue 19): one node in external broker mode ≥ 0.8× embedded stored QoS 1 msg/s in the same run.');
+console.log(`Target (issue 17): Fluxgate's durable stored QoS 1 points/s ${STACK_TARGET} the ${STACK_NAME} stack's in the same run.`);
 process.exit(0);

@@ -57,6 +57,10 @@ export function mqttFigures(
     ratios?: number[];
     /** MQTT 5 rows of Fluxgate: per round, its msg/s ÷ its MQTT 3.1.1 msg/s in the same round. */
     toV4?: number[];
+    /** QoS 1 rows of Fluxgate: per round, its stored points/s ÷ the Mosquitto → bridge → InfluxDB stack's. */
+    stackRatios?: number[];
+    /** What the target holds after its runs, when it counts them itself (the stack's InfluxDB). */
+    stored?: { points: number; published: number };
   }>,
 ): void {
   const figures: Figure[] = [];
@@ -101,6 +105,24 @@ export function mqttFigures(
         (r.cpuUsPerMsg !== undefined ? `; server CPU ${r.cpuUsPerMsg.toFixed(1)} µs/msg${mosq?.cpuUsPerMsg !== undefined ? ` (Mosquitto ${mosq.cpuUsPerMsg.toFixed(1)})` : ''}` : '') +
         (r.ratios && r.ratios.length > 1 ? `; medians of ${r.ratios.length} rounds, ratio per round ${r.ratios.map((x) => x.toFixed(2)).join(', ')}` : ''),
     });
+    const stack = rows.find((x) => x.target.startsWith('Mosquitto → bridge → InfluxDB') && (x.protocol ?? 4) === protocol && x.qos === r.qos && x.points === r.points);
+    if (stack && r.stackRatios && r.stackRatios.length > 0) {
+      const toStack = median(r.stackRatios);
+      figures.push({
+        name: `MQTT${v5 ? ' 5' : ''} QoS ${r.qos}, ${r.points} point${r.points > 1 ? 's' : ''}/msg, stored points/s vs Mosquitto → bridge → InfluxDB`,
+        value: r.pointsPerS,
+        unit: 'points/s',
+        kind: 'throughput',
+        reference: { name: stack.target, value: stack.pointsPerS, unit: 'points/s' },
+        ratio: toStack,
+        target: '≥ 2× the stack',
+        met: toStack >= 2,
+        note:
+          `stack ${Math.round(stack.msgPerS)} msg/s, ${stack.received}/${stack.total} received` +
+          (stack.stored ? `; InfluxDB holds ${stack.stored.points} of ${stack.stored.published} points published` : '') +
+          `; ratio per round ${r.stackRatios.map((x) => x.toFixed(2)).join(', ')}`,
+      });
+    }
     if (v5 && r.toV4 && r.toV4.length > 0) {
       const v4 = rows.find((x) => x.target === r.target && (x.protocol ?? 4) === 4 && x.qos === r.qos && x.points === r.points);
       const toV4 = median(r.toV4);
