@@ -131,7 +131,7 @@ describe('AMQP connector', { skip: skip ?? false }, () => {
 
       test('while storage cannot take data, messages stay in RabbitMQ; once it can, they are stored', async () => {
         const key: Record<string, string> = trusted ? {} : { 'x-api-key': meter.api_key as string };
-        await runSql(tp, 'ALTER TABLE points RENAME TO points_away');
+        await runSql(tp, 'ALTER TABLE chunks RENAME TO chunks_away');
         const t = Date.now() - 2 * HOUR;
         try {
           send(n.queue, { device_id: meter.id, timestamp: t, measurement_value: 0.75 }, key);
@@ -139,7 +139,7 @@ describe('AMQP connector', { skip: skip ?? false }, () => {
           const state = await ch.checkQueue(n.queue);
           assert.equal(state.messageCount + tp.platform.amqp!.counters().requeued > 0, true);
         } finally {
-          await runSql(tp, 'ALTER TABLE points_away RENAME TO points');
+          await runSql(tp, 'ALTER TABLE chunks_away RENAME TO chunks');
         }
         await until('the measurement after the outage', async () => {
           const h = await history('energy_usage');

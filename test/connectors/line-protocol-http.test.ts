@@ -211,12 +211,12 @@ forEachStorage(
 
     it('answers 503 (unavailable) while storage cannot take the points, acknowledging none, then 204 again', async () => {
       await tp().newDevice(owner, { id: 'lp-outage', name: 'Outage' });
-      await runSql(tp(), 'ALTER TABLE points RENAME TO points_away');
+      await runSql(tp(), 'ALTER TABLE chunks RENAME TO chunks_away');
       let refused: WriteAnswer;
       try {
         refused = await write(tp(), '/api/v2/write?precision=ms', `lp-outage v=1 ${T0}`, { authorization: `Token ${owner}` });
       } finally {
-        await runSql(tp(), 'ALTER TABLE points_away RENAME TO points');
+        await runSql(tp(), 'ALTER TABLE chunks_away RENAME TO chunks');
       }
       assert.deepEqual([refused.status, refused.body.code, refused.fluxgateCode], [503, 'unavailable', 'STORAGE_UNAVAILABLE']);
       const stored = await write(tp(), '/api/v2/write?precision=ms', `lp-outage v=2 ${T0 + 1000}`, { authorization: `Token ${owner}` });

@@ -88,12 +88,12 @@ describe('external MQTT broker, storage refusing', { skip: skip ?? false, timeou
     const db = new Database(path.join(tp.dataDir, 'fluxgate.db'));
     const publisher = await connectMqtt(broker.url, { clientId: 'dev-refusal' });
     try {
-      db.exec('ALTER TABLE points RENAME TO points_away');
+      db.exec('ALTER TABLE chunks RENAME TO chunks_away');
       // The broker acknowledges the device; the node, unable to commit, must not acknowledge the broker.
       assert.equal(await publishOutcome(publisher, `devices/${device.id}/data`, JSON.stringify({ r: 1, timestamp: t0 })), 'puback');
       await until('the node refused a commit', async () => ((await tp.request('GET', '/health')).status === 503 ? true : undefined));
     } finally {
-      db.exec('ALTER TABLE points_away RENAME TO points');
+      db.exec('ALTER TABLE chunks_away RENAME TO chunks');
       db.close();
       await publisher.endAsync();
     }

@@ -10,7 +10,7 @@ forEachStorage('storage outage', (tp) => {
     const token = await tp().adminToken();
     const key = (await tp().newDevice(token, { id: 'outage', name: 'Outage' })).api_key;
     const t = Date.parse('2026-02-01T00:00:00Z');
-    await ddl(tp(), 'ALTER TABLE points RENAME TO points_away');
+    await ddl(tp(), 'ALTER TABLE chunks RENAME TO chunks_away');
     try {
       const res = await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { temperature: 1, timestamp: t } });
       assert.equal(res.status, 503);
@@ -22,7 +22,7 @@ forEachStorage('storage outage', (tp) => {
       assert.equal(health.body.checks.ingest.ok, false);
       assert.equal(typeof health.body.checks.ingest.last_error, 'string');
     } finally {
-      await ddl(tp(), 'ALTER TABLE points_away RENAME TO points');
+      await ddl(tp(), 'ALTER TABLE chunks_away RENAME TO chunks');
     }
     const ok = await tp().api('POST', '/api/v1/telemetry', { apiKey: key, body: { temperature: 2, timestamp: t + 1 } });
     assert.equal(ok.status, 201);
