@@ -117,6 +117,13 @@ const EQUALS = 61;
 const NEWLINE = 10;
 const RETURN = 13;
 const QUOTE = 34;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const DOT = 46;
+const PLUS = 43;
+const MINUS = 45;
+const LOWER_E = 101;
+const UPPER_E = 69;
 
 /** Reads an escaped name up to an unescaped `,` `=`(when `stopAtEquals`) space or line end. */
 function readName(c: Cursor, what: string, stopAtEquals: boolean): string {
@@ -178,14 +185,6 @@ function readValue(c: Cursor, key: string): LineValue {
   if (FALSE.has(raw)) return false;
   return fail(c, `field ${key}: invalid value "${raw.slice(0, 40)}" (strings must be in double quotes)`);
 }
-
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
-const DOT = 46;
-const PLUS = 43;
-const MINUS = 45;
-const LOWER_E = 101;
-const UPPER_E = 69;
 
 /**
  * Only digits, `.`, `e`/`E` and signs: on such text Number() accepts exactly the FLOAT grammar (and
