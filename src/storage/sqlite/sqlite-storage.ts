@@ -40,7 +40,8 @@ WHERE device_id IN (SELECT value FROM json_each(?)) ${fieldFilter} AND last_ts I
 ORDER BY device_id, field`;
 /** Background compaction: how often it looks for work, and how long one step may hold the write lock. */
 const COMPACT_EVERY_MS = 2000;
-const COMPACT_STEP_MS = 20;
+// Short: a step holds the writer thread, and a group commit queued behind it waits for it.
+const COMPACT_STEP_MS = 5;
 
 function fileSize(file: string): number {
   try {

