@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponse } from '../../../contract/http/common.ts';
@@ -12,7 +12,6 @@ import { formatExportLine } from '../export-format.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { isoFormatter } from '../iso-time.ts';
 import { bearerToken, requireDevice, requireUser } from '../request-auth.ts';
-import { historyJson, sendJsonText } from '../history-json.ts';
 import { pointToView } from '../views.ts';
 
 // The hot telemetry routes build their answers in typed code from the schemas' own types; checking
@@ -104,7 +103,7 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
       ...trustedJson,
     },
-    async (request, reply) => {
+    async (request) => {
       const { id } = request.params;
       await requireReader(request, id);
       const q = request.query;
@@ -118,7 +117,7 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
         order: q.order,
         cursor: q.cursor,
       }), deps.profiles.rangeCheckFor(id)]);
-      return sendJsonText(reply as unknown as FastifyReply, historyJson(id, page.points, page.nextCursor, outOfRange));
+      return { device_id: id, count: page.points.length, points: page.points.map((p) => pointToView(p, outOfRange)), next_cursor: page.nextCursor };
     },
   );
 
