@@ -4,7 +4,8 @@
 //   - line protocol to a private InfluxDB 1.x (Debian's influxd, a child process; skipped, saying so,
 //     when it is not installed), the reference;
 //   - line protocol to Fluxgate (POST /api/v2/write) and JSON to Fluxgate (POST /api/v1/telemetry),
-//     each on SQLite and PostgreSQL, Fluxgate a child process with fresh storage.
+//     each on SQLite and PostgreSQL, Fluxgate a child process with fresh storage. Each server first gets
+//     WARMUP_BATCHES unrecorded requests of the same format on a warm-up device or database.
 // Then bytes on disk per point (allocated blocks, as du counts them; InfluxDB: data + WAL once flushed
 // and compacted; Fluxgate: SQLite file growth after a checkpoint, or PostgreSQL relation sizes of the schema, rollups included) and the
 // p50 of a 30-day hourly mean and of one day of raw history (all three fields, every page).
@@ -34,6 +35,12 @@ const RUNS = Number(args.runs);
 const STEP = 10_000;
 const DAY = 86_400_000;
 const FIELDS = ['power', 'voltage', 'current'] as const;
+/**
+ * Requests sent first to a warm-up device (Fluxgate) or database (InfluxDB), unrecorded: a long-running
+ * server has its code JIT-compiled and its caches warm, which the first requests after a start do not
+ * (Node compiles as it goes; InfluxDB, in Go, does not). The same count for both.
+ */
+const WARMUP_BATCHES = 10;
 /** #17's targets, as ratios to InfluxDB. */
 const TARGETS = { bytes: 0.5, lineIngest: 1, jsonIngest: 0.8, hourly: 0.2, rawDay: 1 };
 
@@ -95,6 +102,8 @@ interface Target {
 
 async function benchInflux(influx: Influxd, data: Reading[], points: number): Promise<Target> {
   await influx.query('CREATE DATABASE bench');
+  await influx.query('CREATE DATABASE warmup');
+  await send(`${influx.url}/write?db=warmup&precision=ms`, { 'content-type': 'text/plain' }, batches(data, lineProtocol).slice(0, WARMUP_BATCHES));
   const before = influx.diskBytes();
   const seconds = await send(`${influx.url}/write?db=bench&precision=ms`, { 'content-type': 'text/plain' }, batches(data, lineProtocol));
   console.log(`InfluxDB: line protocol in ${seconds.toFixed(1)} s; waiting for flush and compaction`);
@@ -174,7 +183,10 @@ async function benchFluxgate(kind: 'sqlite' | 'postgres', data: Reading[], point
   const platform = await startPlatform({ ...(kind === 'postgres' ? { databaseUrl: DATABASE_URL, databaseSchema: schema } : {}), env: { LINE_PROTOCOL_ENABLED: 'true' } });
   try {
     const token = await adminToken(platform.url);
-    const [lineDevice, jsonDevice] = await createDevices(platform.url, token, 2, `storage-${kind}`);
+    const [lineDevice, jsonDevice, warmDevice] = await createDevices(platform.url, token, 3, `storage-${kind}`);
+    await send(`${platform.url}/api/v2/write?precision=ms`, { authorization: `Token ${warmDevice!.key}`, 'content-type': 'text/plain' }, batches(data, lineProtocol).slice(0, WARMUP_BATCHES));
+    await send(`${platform.url}/api/v1/telemetry`, { 'x-api-key': warmDevice!.key, 'content-type': 'application/json' }, batches(data, jsonBody).slice(WARMUP_BATCHES, 2 * WARMUP_BATCHES));
+    await fetch(`${platform.url}/api/v1/admin/storage/compact`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     const before = await storageBytes(kind, platform.dataDir, schema);
     const lineSeconds = await send(`${platform.url}/api/v2/write?precision=ms`, { authorization: `Token ${lineDevice!.key}`, 'content-type': 'text/plain' }, batches(data, lineProtocol));
     const beforeCompaction = await storageBytes(kind, platform.dataDir, schema);
