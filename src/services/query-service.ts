@@ -109,22 +109,22 @@ export class QueryService {
       accs[i] = existing ? mergeAcc(existing, acc) : { ...acc };
     };
     const segments = planCoverage(q.start, q.end, granularitiesFor(edges));
-    for (const seg of segments) {
-      if (seg.source === 'raw') {
-        for (const p of await this.storage.queryPoints({
-          deviceId: q.deviceId,
-          fields: [q.field],
-          start: seg.start,
-          end: seg.end,
-          order: 'asc',
-          limit: 1_000_000,
-        })) {
-          const v = rollupValue(p);
-          if (v !== null) fold(bucketIndex(edges, p.ts), accOf(p.ts, v));
+    // Every segment is read at once (PostgreSQL answers them on several connections), then folded in order.
+    const reads = await Promise.all(
+      segments.map((seg) =>
+        seg.source === 'raw'
+          ? this.storage.queryPoints({ deviceId: q.deviceId, fields: [q.field], start: seg.start, end: seg.end, order: 'asc', limit: 1_000_000 })
+          : this.storage.readRollups({ deviceId: q.deviceId, field: q.field, granularity: seg.source, start: seg.start, end: seg.end }),
+      ),
+    );
+    for (const read of reads) {
+      for (const item of read) {
+        if ('bucket' in item) {
+          fold(bucketIndex(edges, item.bucket), item);
+          continue;
         }
-      } else {
-        const rows = await this.storage.readRollups({ deviceId: q.deviceId, field: q.field, granularity: seg.source, start: seg.start, end: seg.end });
-        for (const row of rows) fold(bucketIndex(edges, row.bucket), row);
+        const v = rollupValue(item);
+        if (v !== null) fold(bucketIndex(edges, item.ts), accOf(item.ts, v));
       }
     }
     const used = [...new Set(segments.map((s) => (s.source === 'raw' ? 'raw' : `rollup_${s.source}`)))];
