@@ -10,6 +10,7 @@ import { textProblem } from '../../domain/text.ts';
 import type { IngestPipeline } from '../../ingest/ingest-pipeline.ts';
 import { LineSyntaxError, type ParsedLine, parseLineProtocol } from './line-parser.ts';
 import type { Precision } from '../../contract/http/line-protocol.ts';
+import { fastLinePoints } from './line-fast-path.ts';
 import { timestampToMs } from './precision.ts';
 
 /** The tag that names the device a line writes to. */
@@ -30,6 +31,14 @@ export async function ingestLineProtocol(
   writer: LineWriter,
   now = Date.now(),
 ): Promise<number> {
+  const fast = writer.keyDevice === undefined ? undefined : fastLinePoints(text, writer.keyDevice, precision, now, pipeline.limits);
+  if (fast) {
+    const authorized = await writer.authorize(writer.keyDevice!).then(
+      () => true,
+      () => false, // the general path below authorizes again and words the refusal with its line
+    );
+    if (authorized) return pipeline.ingestPoints(fast, now);
+  }
   let lines: ParsedLine[];
   try {
     lines = parseLineProtocol(text);

@@ -1,0 +1,98 @@
+// The common case of line protocol, parsed straight into points: a device key writing lines without
+// tags, escapes, quotes or comments, whose fields are plain decimal numbers (what Telegraf and the
+// client libraries send for meters and sensors). Anything else, and any error, returns undefined and
+// the request goes through the general parser (line-parser.ts), which also words the error: so this
+// path only ever accepts what the general one accepts, with the same points.
+import { type NormalizeLimits, type Point, isValidFieldName } from '../../domain/telemetry.ts';
+import type { Precision } from '../../contract/http/line-protocol.ts';
+import { timestampToMs } from './precision.ts';
+
+const COMMA = 44;
+const SPACE = 32;
+const EQUALS = 61;
+const NEWLINE = 10;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const DOT = 46;
+const PLUS = 43;
+const MINUS = 45;
+const LOWER_E = 101;
+const UPPER_E = 69;
+
+const isNumberChar = (ch: number) => (ch >= DIGIT_0 && ch <= DIGIT_9) || ch === DOT || ch === PLUS || ch === MINUS || ch === LOWER_E || ch === UPPER_E;
+
+/** The points of `text` for `deviceId`, or undefined when the body needs the general parser. */
+export function fastLinePoints(text: string, deviceId: string, precision: Precision, now: number, limits: NormalizeLimits): Point[] | undefined {
+  if (/[\\"#\r\t]/.test(text)) return undefined;
+  const points: Point[] = [];
+  const validFields = new Set<string>();
+  const length = text.length;
+  let pos = 0;
+  while (pos < length) {
+    if (text.charCodeAt(pos) === NEWLINE) {
+      pos++;
+      continue;
+    }
+    // Measurement: up to the first space; a comma before it means tags.
+    const lineStart = pos;
+    while (pos < length) {
+      const ch = text.charCodeAt(pos);
+      if (ch === SPACE) break;
+      if (ch === COMMA || ch === NEWLINE) return undefined;
+      pos++;
+    }
+    if (pos === lineStart || pos >= length) return undefined;
+    while (text.charCodeAt(pos) === SPACE) pos++;
+    const first = points.length;
+    // Fields: key=number[,key=number…]
+    for (;;) {
+      const keyStart = pos;
+      while (pos < length && text.charCodeAt(pos) !== EQUALS) {
+        const ch = text.charCodeAt(pos);
+        if (ch === COMMA || ch === SPACE || ch === NEWLINE) return undefined;
+        pos++;
+      }
+      if (pos === keyStart || pos >= length) return undefined;
+      const field = text.slice(keyStart, pos);
+      if (!validFields.has(field)) {
+        if (!isValidFieldName(field)) return undefined;
+        validFields.add(field);
+      }
+      pos++;
+      const valueStart = pos;
+      while (pos < length && isNumberChar(text.charCodeAt(pos))) pos++;
+      if (pos === valueStart) return undefined;
+      const value = Number(text.slice(valueStart, pos));
+      if (!Number.isFinite(value)) return undefined;
+      points.push({ deviceId, ts: 0, field, value, meta: null });
+      const next = pos < length ? text.charCodeAt(pos) : NEWLINE;
+      if (next === COMMA) {
+        pos++;
+        continue;
+      }
+      if (next !== SPACE && next !== NEWLINE) return undefined;
+      break;
+    }
+    // Timestamp (digits), or none: the time of the request.
+    let ts = now;
+    while (pos < length && text.charCodeAt(pos) === SPACE) pos++;
+    if (pos < length && text.charCodeAt(pos) !== NEWLINE) {
+      const tsStart = pos;
+      while (pos < length) {
+        const ch = text.charCodeAt(pos);
+        if (ch < DIGIT_0 || ch > DIGIT_9) break;
+        pos++;
+      }
+      if (pos === tsStart) return undefined;
+      const ms = timestampToMs(text.slice(tsStart, pos), precision);
+      if (ms === undefined || ms > now + limits.maxFutureMs) return undefined;
+      ts = ms;
+      while (pos < length && text.charCodeAt(pos) === SPACE) pos++;
+      if (pos < length && text.charCodeAt(pos) !== NEWLINE) return undefined;
+    }
+    for (let i = first; i < points.length; i++) points[i]!.ts = ts;
+    if (points.length > limits.maxPoints) return undefined;
+    pos++;
+  }
+  return points.length > 0 ? points : undefined;
+}
