@@ -61,7 +61,8 @@ export async function benchEachStorage<Row>(flag: string | undefined, bench: (ki
 export async function openRawStorage(kind: 'sqlite' | 'postgres'): Promise<RawStorage> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'fluxgate-raw-'));
-    const storage = new SqliteStorage(path.join(dir, 'fluxgate.db'));
+    // No background compaction: it would run on this process's event loop, beside the load generator.
+    const storage = new SqliteStorage(path.join(dir, 'fluxgate.db'), { compactEveryMs: 0 });
     await storage.migrate();
     return {
       storage,
@@ -75,7 +76,7 @@ export async function openRawStorage(kind: 'sqlite' | 'postgres'): Promise<RawSt
   const problem = await postgresProblem();
   if (problem) throw new Error(problem);
   const schema = `bench_raw_${process.pid}_${Date.now().toString(36)}`;
-  const storage = new PostgresStorage(DATABASE_URL, schema);
+  const storage = new PostgresStorage(DATABASE_URL, schema, 0);
   await storage.migrate();
   return {
     storage,

@@ -13,7 +13,8 @@ import { toPoint } from '../shared/row-mapping.ts';
 import type { PointsTable } from '../shared/schema.ts';
 import { type NewChunk, deleteChunks, insertChunks } from './postgres-chunks.ts';
 
-const CANDIDATES = 2000;
+// A page each step re-reads: small, as a step may only get through a few windows in its budget.
+const CANDIDATES = 256;
 /** Windows merged per statement round: their chunks are read in one query. */
 const WINDOWS_PER_ROUND = 200;
 /** Advisory-lock namespace of compaction ('FCMP'); the second key is the schema's hash. */

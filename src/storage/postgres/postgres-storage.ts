@@ -42,9 +42,10 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   private readonly schema: string;
   private readonly chunks: PostgresChunkSource;
-  private readonly compaction = new CompactionLoop(() => this.compactStep(), COMPACT_EVERY_MS);
+  private readonly compaction: CompactionLoop;
 
-  constructor(url: string, schema = 'public') {
+  /** `compactEveryMs`: how often background compaction looks for work (default 2 s); 0: only when compact() is called. */
+  constructor(url: string, schema = 'public', compactEveryMs = COMPACT_EVERY_MS) {
     const pool = new pg.Pool({
       connectionString: url,
       max: 10,
@@ -61,6 +62,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     this.pool = pool;
     this.schema = schema;
     this.chunks = new PostgresChunkSource(pool);
+    this.compaction = new CompactionLoop(() => this.compactStep(), compactEveryMs);
   }
 
   private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ChunkColumns } from '../chunks/chunk-codec.ts';
 import { CHUNK_LEVEL, CHUNK_WINDOW_MS, windowStart } from '../chunks/chunk-layout.ts';
-import { type CandidateChunk, type WindowWork, closedBefore, windowsToCompact } from '../chunks/compaction-plan.ts';
+import { type CandidateChunk, type WindowChunk, type WindowWork, chunksToMerge, closedBefore, windowsToCompact } from '../chunks/compaction-plan.ts';
 import { chunkColumnsOf } from '../chunks/series-batch.ts';
 import { type StoredWindowChunk, planWindowMerge } from '../chunks/window-merge.ts';
 import { toPoint } from '../shared/row-mapping.ts';
@@ -13,7 +13,8 @@ import type { PointsTable } from '../shared/schema.ts';
 import type { CompactionStep } from '../storage.ts';
 import { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
 
-const CANDIDATES = 2000;
+// A page each step re-reads: small, as a step may only get through a few windows in its budget.
+const CANDIDATES = 256;
 /** Free pages kept for the next group commits; beyond them, a finished pass returns pages to the file system. */
 const FREE_PAGES_KEPT = 1024;
 
@@ -22,6 +23,7 @@ export class SqliteCompactor {
   private readonly batchChunks: BetterSqlite3.Statement;
   private readonly closedChunks: BetterSqlite3.Statement;
   private readonly windowChunks: BetterSqlite3.Statement;
+  private readonly chunkData: BetterSqlite3.Statement;
   private readonly legacyFirst: BetterSqlite3.Statement;
   private readonly legacyWindow: BetterSqlite3.Statement;
   private readonly legacyDelete: BetterSqlite3.Statement;
@@ -37,8 +39,9 @@ export class SqliteCompactor {
     this.batchChunks = db.prepare(`${candidates} WHERE level = ${CHUNK_LEVEL.batch} LIMIT ${CANDIDATES}`);
     this.closedChunks = db.prepare(`${candidates} WHERE level = ${CHUNK_LEVEL.open} AND start_ts < ? LIMIT ${CANDIDATES}`);
     this.windowChunks = db.prepare(
-      'SELECT rowid AS id, level, count, start_ts AS startTs, data FROM chunks WHERE device_id = ? AND field = ? AND start_ts >= ? AND start_ts < ?',
+      'SELECT rowid AS id, level, count, start_ts AS startTs FROM chunks WHERE device_id = ? AND field = ? AND start_ts >= ? AND start_ts < ?',
     );
+    this.chunkData = db.prepare('SELECT data FROM chunks WHERE rowid = ?').pluck();
     this.legacyFirst = db.prepare('SELECT device_id, field, ts FROM points LIMIT 1');
     this.legacyWindow = db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts');
     this.legacyDelete = db.prepare('DELETE FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts < ?');
@@ -75,8 +78,10 @@ export class SqliteCompactor {
   }
 
   private mergeWindow(w: WindowWork): boolean {
-    const all = this.windowChunks.all(w.deviceId, w.field, w.start, w.start + CHUNK_WINDOW_MS) as StoredWindowChunk[];
-    const merge = planWindowMerge(all, w.closed);
+    // The payloads of the chunks this merge takes only: an open day's full merged chunks stay unread.
+    const all = this.windowChunks.all(w.deviceId, w.field, w.start, w.start + CHUNK_WINDOW_MS) as WindowChunk[];
+    const picked: StoredWindowChunk[] = chunksToMerge(all, w.closed).map((c) => ({ ...c, data: this.chunkData.get(c.id) as Uint8Array }));
+    const merge = planWindowMerge(picked, w.closed);
     if (!merge) return false;
     for (const id of merge.remove) this.chunks.deleteRow.run(id);
     for (const part of merge.insert) this.chunks.insertChunk(w.deviceId, w.field, part, merge.level);
