@@ -5,21 +5,8 @@
 // path only ever accepts what the general one accepts, with the same points.
 import { type NormalizeLimits, type Point, isValidFieldName } from '../../domain/telemetry.ts';
 import type { Precision } from '../../contract/http/line-protocol.ts';
+import { COMMA, DIGIT_0, DIGIT_9, EQUALS, NEWLINE, SPACE, isDecimalChar } from './char-codes.ts';
 import { timestampToMs } from './precision.ts';
-
-const COMMA = 44;
-const SPACE = 32;
-const EQUALS = 61;
-const NEWLINE = 10;
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
-const DOT = 46;
-const PLUS = 43;
-const MINUS = 45;
-const LOWER_E = 101;
-const UPPER_E = 69;
-
-const isNumberChar = (ch: number) => (ch >= DIGIT_0 && ch <= DIGIT_9) || ch === DOT || ch === PLUS || ch === MINUS || ch === LOWER_E || ch === UPPER_E;
 
 /** The points of `text` for `deviceId`, or undefined when the body needs the general parser. */
 export function fastLinePoints(text: string, deviceId: string, precision: Precision, now: number, limits: NormalizeLimits): Point[] | undefined {
@@ -60,7 +47,7 @@ export function fastLinePoints(text: string, deviceId: string, precision: Precis
       }
       pos++;
       const valueStart = pos;
-      while (pos < length && isNumberChar(text.charCodeAt(pos))) pos++;
+      while (pos < length && isDecimalChar(text.charCodeAt(pos))) pos++;
       if (pos === valueStart) return undefined;
       const value = Number(text.slice(valueStart, pos));
       if (!Number.isFinite(value)) return undefined;

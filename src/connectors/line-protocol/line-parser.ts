@@ -4,6 +4,7 @@
 // Escapes: `\,` `\ ` `\=` in names, tag keys/values and field keys; `\"` and `\\` inside string
 // field values (which may span lines). `#` starts a comment line; blank lines are skipped.
 // The first bad line stops the parse with its 1-based line number, as InfluxDB 2 reports it.
+import { BACKSLASH, COMMA, EQUALS, NEWLINE, QUOTE, RETURN, SPACE, isDecimalChar } from './char-codes.ts';
 
 export type LineValue = number | boolean | string;
 
@@ -110,20 +111,6 @@ function parseLine(c: Cursor): ParsedLine {
   }
 }
 
-const BACKSLASH = 92;
-const COMMA = 44;
-const SPACE = 32;
-const EQUALS = 61;
-const NEWLINE = 10;
-const RETURN = 13;
-const QUOTE = 34;
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
-const DOT = 46;
-const PLUS = 43;
-const MINUS = 45;
-const LOWER_E = 101;
-const UPPER_E = 69;
 
 /** Reads an escaped name up to an unescaped `,` `=`(when `stopAtEquals`) space or line end. */
 function readName(c: Cursor, what: string, stopAtEquals: boolean): string {
@@ -192,10 +179,7 @@ function readValue(c: Cursor, key: string): LineValue {
  * characters is cheaper than the regular expression on every value of a large body.
  */
 function isDecimalText(raw: string): boolean {
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw.charCodeAt(i);
-    if ((ch < DIGIT_0 || ch > DIGIT_9) && ch !== DOT && ch !== PLUS && ch !== MINUS && ch !== LOWER_E && ch !== UPPER_E) return false;
-  }
+  for (let i = 0; i < raw.length; i++) if (!isDecimalChar(raw.charCodeAt(i))) return false;
   return true;
 }
 
