@@ -99,7 +99,6 @@ export class SqliteStorage extends RelationalRepo implements Storage {
       latest: db.prepare(`SELECT ${LATEST_COLUMNS} FROM series WHERE device_id = ? AND last_ts IS NOT NULL ORDER BY field`),
       latestOf: db.prepare(LATEST_OF('')),
       latestOfFields: db.prepare(LATEST_OF('AND field IN (SELECT value FROM json_each(?))')),
-      seriesOf: db.prepare('SELECT field FROM series WHERE device_id = ? ORDER BY field'),
       // Rows as arrays of the accumulator's columns: better-sqlite3 builds an object per row with
       // every column named (device_id and field included) at ~3× the cost; a 30-day hourly
       // aggregate reads 720 of them.
