@@ -226,6 +226,7 @@ async function externalTarget(points: number): Promise<Target | undefined> {
     ...target,
     // This process (Fluxgate) and the broker both serve the messages.
     cpuSeconds: () => target.cpuSeconds() + cpuSeconds(broker.pid),
+    cpuParts: () => ({ fluxgate: target.cpuSeconds(), mosquitto: cpuSeconds(broker.pid) }),
     async stop() {
       await target.stop();
       await broker.stop();

@@ -2,7 +2,8 @@
 // chunk per window, the series' newest point and the hour rollups. Several nodes may write one
 // series: the transaction locks the batch's series rows (in one fixed order, so two nodes never
 // deadlock) before reading their newest timestamps, so first write wins across nodes as well. A batch
-// costs five round trips however many series it holds (six when it reaches back into stored time).
+// costs four round trips however many series it holds (five when it reaches back into stored time,
+// one more when it brings a series this node has not written yet).
 import type pg from 'pg';
 import { rollupRuns } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
@@ -71,24 +72,71 @@ function latestArrays(points: readonly Point[]): unknown[][] {
 
 const seriesKey = (deviceId: string, field: string) => `${deviceId}\u0000${field}`;
 
-/** Stores `points` on `client`, inside the caller's transaction; returns how many were new. */
-export async function writePointsInTransaction(client: pg.PoolClient, points: readonly Point[]): Promise<number> {
+/**
+ * Series rows known to exist, from this node's committed writes: a batch of only those skips
+ * ENSURE_SERIES, the costliest of its statements. Skipping it is safe because LOCK_SERIES locks the
+ * series rows themselves, which a device's deletion locks and deletes (postgres-storage.ts). A row
+ * deleted meanwhile (its device deleted on any node, perhaps made again under the same id) is missing
+ * from LOCK_SERIES: the write is then retried without trusting the set (SeriesGone).
+ */
+export class KnownSeries {
+  private readonly keys = new Set<string>();
+  /** Bounds memory on a fleet of many short-lived series: forgetting costs one ENSURE_SERIES more. */
+  constructor(private readonly max = 1_000_000) {}
+
+  has(deviceId: string, field: string): boolean {
+    return this.keys.has(seriesKey(deviceId, field));
+  }
+
+  add(keys: readonly string[]): void {
+    if (this.keys.size + keys.length > this.max) this.keys.clear();
+    for (const k of keys) this.keys.add(k);
+  }
+
+  forget(keys: readonly string[]): void {
+    for (const k of keys) this.keys.delete(k);
+  }
+}
+
+/** A series row this node had written is gone: roll back and write again, ensuring every series. */
+export class SeriesGone extends Error {
+  constructor(readonly keys: string[]) {
+    super('series rows deleted since this node last wrote them');
+  }
+}
+
+export interface WriteOutcome {
+  inserted: number;
+  /** The series the transaction wrote or holds: known to exist once it has committed. */
+  series: string[];
+}
+
+/** Stores `points` on `client`, inside the caller's transaction. `known`: series to take as existing. */
+export async function writePointsInTransaction(client: pg.PoolClient, points: readonly Point[], known?: KnownSeries): Promise<WriteOutcome> {
   const { runs } = groupBySeries(points);
   const ids = runs.map((r) => r.deviceId);
   const fields = runs.map((r) => r.field);
-  await client.query(ENSURE_SERIES, [ids, fields, runs.map((r) => valueColumns(r.points[0]!.value).type)]);
+  const unknown = known ? runs.filter((r) => !known.has(r.deviceId, r.field)) : runs;
+  if (unknown.length > 0) {
+    await client.query(ENSURE_SERIES, [unknown.map((r) => r.deviceId), unknown.map((r) => r.field), unknown.map((r) => valueColumns(r.points[0]!.value).type)]);
+  }
   const locked = await client.query<{ device_id: string; field: string; last_ts: number | null }>(LOCK_SERIES, [ids, fields]);
   const lastTs = new Map(locked.rows.map((r) => [seriesKey(r.device_id, r.field), r.last_ts]));
+  if (unknown.length < runs.length) {
+    const gone = runs.filter((r) => known!.has(r.deviceId, r.field) && !lastTs.has(seriesKey(r.deviceId, r.field)));
+    if (gone.length > 0) throw new SeriesGone(gone.map((r) => seriesKey(r.deviceId, r.field)));
+  }
   const live = runs.filter((r) => lastTs.has(seriesKey(r.deviceId, r.field)));
+  const series = live.map((r) => seriesKey(r.deviceId, r.field));
   const fresh = await freshRuns(client, live, lastTs);
   const stored = fresh.flatMap((r) => r.points);
-  if (stored.length === 0) return 0;
+  if (stored.length === 0) return { inserted: 0, series };
   const chunks: NewChunk[] = fresh.flatMap((r) =>
     chunkColumnsOf(r.points).map((columns) => ({ deviceId: r.deviceId, field: r.field, columns, level: CHUNK_LEVEL.batch })),
   );
   const newest = fresh.map((r) => r.points[r.points.length - 1]!);
   await client.query(STORE, [...chunkArrays(chunks), ...latestArrays(newest), ...rollupArrays(rollupRuns(fresh.map((r) => r.points), 'hour'))]);
-  return stored.length;
+  return { inserted: stored.length, series };
 }
 
 /** The runs without the points whose timestamps their series holds already (first write wins); empty runs go. */

@@ -22,7 +22,7 @@ import { compactionStep } from './postgres-compactor.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 import { deletePointsInTransaction } from './postgres-point-delete.ts';
 import { applyRetentionInTransaction } from './postgres-retention.ts';
-import { writePointsInTransaction } from './postgres-point-writer.ts';
+import { KnownSeries, SeriesGone, type WriteOutcome, writePointsInTransaction } from './postgres-point-writer.ts';
 
 // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -42,6 +42,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   private readonly schema: string;
   private readonly chunks: PostgresChunkSource;
+  private readonly knownSeries = new KnownSeries();
   private readonly compaction: CompactionLoop;
 
   /** `compactEveryMs`: how often background compaction looks for work (default 2 s); 0: only when compact() is called. */
@@ -126,9 +127,9 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     return this.tx(async (c) => {
       // Rows that reference the device by foreign key go before it.
       for (const table of DEVICE_REFERENCING_TABLES) await c.query(`DELETE FROM ${table} WHERE device_id = $1`, [id]);
-      // Then the device row: it waits for writers holding its KEY SHARE lock (see
-      // postgres-point-writer.ts), so the deletes below see their points. Locking the series rows
-      // waits for a compaction step merging them, so the deletes see the merged chunks too.
+      // Then the device row: it waits for writers creating its series (they hold its KEY SHARE lock,
+      // see postgres-point-writer.ts). Locking the series rows waits for the writers and compaction
+      // steps holding them, so the deletes below see their points and merged chunks too.
       const existed = ((await c.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;
       await c.query('SELECT 1 FROM series WHERE device_id = $1 ORDER BY field COLLATE "C" FOR UPDATE', [id]);
       for (const table of DEVICE_DATA_TABLES) {
@@ -149,8 +150,16 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
-    const inserted = await this.tx((c) => writePointsInTransaction(c, points));
-    return { inserted, duplicates: points.length - inserted };
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.tx((c) => writePointsInTransaction(c, points, this.knownSeries));
+    } catch (err) {
+      if (!(err instanceof SeriesGone)) throw err;
+      this.knownSeries.forget(err.keys);
+      outcome = await this.tx((c) => writePointsInTransaction(c, points));
+    }
+    this.knownSeries.add(outcome.series);
+    return { inserted: outcome.inserted, duplicates: points.length - outcome.inserted };
   }
 
   async queryPoints(query: PointQuery): Promise<Point[]> {

@@ -155,9 +155,10 @@ export function deviceContract(open: OpenStorage): void {
 
       // The id can be used again and starts empty.
       await db.storage.createDevice(deviceInput(owner.id, { id: gone.id }));
-      await db.storage.writePoints([pt(gone.id, 'voltage', T0, 230)]);
-      assert.deepStrictEqual(await db.storage.fieldsOf(gone.id), ['voltage']);
-      assert.deepStrictEqual(await allPoints(db.storage, gone.id, 0, T0 + 10 * HOUR), [pt(gone.id, 'voltage', T0, 230)]);
+      // 'power' again too: a series this handle wrote before the deletion (PostgreSQL remembers those).
+      await db.storage.writePoints([pt(gone.id, 'voltage', T0, 230), pt(gone.id, 'power', T0 + 5 * HOUR, 5)]);
+      assert.deepStrictEqual(await db.storage.fieldsOf(gone.id), ['power', 'voltage']);
+      assert.deepStrictEqual(await allPoints(db.storage, gone.id, 0, T0 + 10 * HOUR), [pt(gone.id, 'voltage', T0, 230), pt(gone.id, 'power', T0 + 5 * HOUR, 5)]);
     });
   });
 
