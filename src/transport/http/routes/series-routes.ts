@@ -6,6 +6,7 @@ import { deviceIdParam } from '../../../contract/http/devices.ts';
 import { checkTimeZone } from '../../../domain/time.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireUser } from '../request-auth.ts';
+import { trustedJson } from '../trusted-json.ts';
 import { parseRange } from './telemetry-routes.ts';
 
 const DAY = 86_400_000;
@@ -22,6 +23,7 @@ export function seriesRoutes(app: FastifyInstance, deps: HttpDeps): void {
         querystring: seriesQuery,
         response: { 200: seriesResponse },
       },
+      ...trustedJson,
     },
     async (request) => {
       const { id } = request.params;

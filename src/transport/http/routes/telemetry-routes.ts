@@ -12,12 +12,9 @@ import { formatExportLine } from '../export-format.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { isoFormatter } from '../iso-time.ts';
 import { bearerToken, requireDevice, requireUser } from '../request-auth.ts';
+import { trustedJson } from '../trusted-json.ts';
 import { pointToView } from '../views.ts';
 
-// The hot telemetry routes build their answers in typed code from the schemas' own types; checking
-// each answer again with zod (the default serializer) costs more than the route itself (hundreds of
-// buckets or points per answer), so these serialize with JSON.stringify. The schemas still document.
-const trustedJson = { serializerCompiler: () => (data: unknown) => JSON.stringify(data) };
 
 export function parseRange(q: { start_time?: string | undefined; end_time?: string | undefined }, defaultSpanMs: number, now = Date.now()) {
   const end = q.end_time ? parseQueryTime(q.end_time, now, 'end_time') : now + 1;
