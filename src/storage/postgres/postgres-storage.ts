@@ -32,6 +32,8 @@ const MIGRATION_LOCK = 0x466c7578; // "Flux": one node migrates at a time.
 /** Background compaction: how often it looks for work, and how long one step's transaction may run. */
 const COMPACT_EVERY_MS = 2000;
 const COMPACT_STEP_MS = 50;
+/** How often a node looks again whether the old one-row-per-point table still holds points (while it does). */
+const LEGACY_RECHECK_MS = 5000;
 
 /** A series' newest point, in the points table's columns. */
 const LATEST_COLUMNS = 'device_id, field, last_ts AS ts, last_num AS num, last_str AS str, last_type AS type, last_meta AS meta';
@@ -43,6 +45,8 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   private readonly schema: string;
   private readonly chunks: PostgresChunkSource;
   private readonly knownSeries = new KnownSeries();
+  private legacyEmpty = false;
+  private legacyCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly compaction: CompactionLoop;
 
   /** `compactEveryMs`: how often background compaction looks for work (default 2 s); 0: only when compact() is called. */
@@ -167,10 +171,26 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     // The one-row-per-point table of earlier versions, read until compaction has emptied it.
     const legacy = `SELECT * FROM points WHERE device_id = $1 AND field = $2 AND ts >= $3 AND ts < $4
       ORDER BY ts ${query.order === 'asc' ? 'ASC' : 'DESC'} LIMIT $5`;
+    const hasLegacy = await this.legacyPointsLeft();
     return mergeFieldQueries(query, fields, async (field, lower, upper, limit) => {
-      const old = (await this.pool.query<PointsTable>(legacy, [query.deviceId, field, lower, upper, limit])).rows.map(toPoint);
+      const old = hasLegacy ? (await this.pool.query<PointsTable>(legacy, [query.deviceId, field, lower, upper, limit])).rows.map(toPoint) : [];
       return withOldLayout(await readChunkRange(this.chunks, query.deviceId, field, lower, upper, query.order, limit), old);
     });
+  }
+
+  /**
+   * Whether the old one-row-per-point table may still hold points. Nothing writes to it any more, so
+   * once it is found empty (compaction moved everything, on any node) it is never read again; until
+   * then it is looked at again at most every LEGACY_RECHECK_MS, and read meanwhile.
+   */
+  private async legacyPointsLeft(): Promise<boolean> {
+    if (this.legacyEmpty) return false;
+    const now = Date.now();
+    if (now - this.legacyCheckedAt < LEGACY_RECHECK_MS) return true;
+    this.legacyCheckedAt = now;
+    const { rows } = await this.pool.query<{ left: boolean }>('SELECT EXISTS (SELECT 1 FROM points) AS left');
+    this.legacyEmpty = !rows[0]!.left;
+    return !this.legacyEmpty;
   }
 
   async latestPoints(deviceId: string): Promise<Point[]> {
