@@ -218,13 +218,22 @@ forEachStorage(
     });
 
     it("hides another user's telemetry behind 404 and needs a credential", async () => {
-      for (const suffix of ['', '/latest', '/aggregated?field=temperature', '/export']) {
+      // A signed-in caller's read starts beside the access check (read-beside-auth.ts): the refusal
+      // must still be all that leaves, before any complaint about the query itself.
+      const forged = `${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+      for (const suffix of ['', '/latest', '/aggregated?field=temperature', '/series', '/export', '?start_time=yesterday-ish', '/aggregated?field=temperature&window=7s']) {
         const res = await get(`/api/v1/telemetry/q1${suffix}`, other);
         assert.equal(res.status, 404, suffix);
         assert.equal(res.body.error.code, 'DEVICE_NOT_FOUND');
+        assert.equal(res.body.points, undefined, suffix);
         const anon = await tp().api('GET', `/api/v1/telemetry/q1${suffix}`);
         assert.equal(anon.status, 401, suffix);
+        const bad = await get(`/api/v1/telemetry/q1${suffix}`, forged);
+        assert.equal(bad.status, 401, suffix);
+        assert.equal(bad.body.error.code, 'INVALID_TOKEN', suffix);
       }
+      // The owner's own bad query is still a 400.
+      assert.equal((await get('/api/v1/telemetry/q1?start_time=yesterday-ish')).status, 400);
       assert.equal((await tp().api('DELETE', `/api/v1/telemetry/q1?start_time=${T0}`, { token: other })).status, 404);
       const ownKey = await tp().api('GET', '/api/v1/telemetry/q1/latest', { apiKey: key });
       assert.equal(ownKey.status, 200);

@@ -6,6 +6,7 @@ import { deviceIdParam } from '../../../contract/http/devices.ts';
 import { checkTimeZone } from '../../../domain/time.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireUser } from '../request-auth.ts';
+import { readBesideAuth } from '../read-beside-auth.ts';
 import { trustedJson } from '../trusted-json.ts';
 import { parseRange } from './telemetry-routes.ts';
 
@@ -27,12 +28,14 @@ export function seriesRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { id } = request.params;
-      await deps.access.require(await requireUser(deps.auth, request), id, 'read');
       const q = request.query;
-      const tz = checkTimeZone(q.tz);
-      const { start, end } = parseRange(q, DAY);
-      const fields = q.fields?.split(',').map((f) => f.trim()).filter(Boolean);
-      const data = await deps.series.series({ deviceId: id, fields: fields?.length ? fields : undefined, start, end, maxPoints: q.max_points, tz });
+      const check = async () => deps.access.require(await requireUser(deps.auth, request), id, 'read');
+      const { start, end, data } = await readBesideAuth(deps.auth, request, check, async () => {
+        const tz = checkTimeZone(q.tz);
+        const { start, end } = parseRange(q, DAY);
+        const fields = q.fields?.split(',').map((f) => f.trim()).filter(Boolean);
+        return { start, end, data: await deps.series.series({ deviceId: id, fields: fields?.length ? fields : undefined, start, end, maxPoints: q.max_points, tz }) };
+      });
       return { device_id: id, start_time: new Date(start).toISOString(), end_time: new Date(end).toISOString(), ...data };
     },
   );

@@ -12,6 +12,7 @@ import { formatExportLine } from '../export-format.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { isoFormatter } from '../iso-time.ts';
 import { bearerToken, requireDevice, requireUser } from '../request-auth.ts';
+import { readBesideAuth } from '../read-beside-auth.ts';
 import { trustedJson } from '../trusted-json.ts';
 import { pointToView } from '../views.ts';
 
@@ -102,18 +103,19 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { id } = request.params;
-      await requireReader(request, id);
       const q = request.query;
-      const { start, end } = parseRange(q, DAY);
-      const [page, outOfRange] = await Promise.all([deps.queries.history({
-        deviceId: id,
-        start,
-        end,
-        fields: parseFields(q.fields),
-        limit: Math.min(q.limit, deps.options.queryMaxLimit),
-        order: q.order,
-        cursor: q.cursor,
-      }), deps.profiles.rangeCheckFor(id)]);
+      const [page, outOfRange] = await readBesideAuth(deps.auth, request, () => requireReader(request, id), () => {
+        const { start, end } = parseRange(q, DAY);
+        return Promise.all([deps.queries.history({
+          deviceId: id,
+          start,
+          end,
+          fields: parseFields(q.fields),
+          limit: Math.min(q.limit, deps.options.queryMaxLimit),
+          order: q.order,
+          cursor: q.cursor,
+        }), deps.profiles.rangeCheckFor(id)]);
+      });
       return { device_id: id, count: page.points.length, points: page.points.map((p) => pointToView(p, outOfRange)), next_cursor: page.nextCursor };
     },
   );
@@ -139,8 +141,9 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { id } = request.params;
-      await requireReader(request, id);
-      const [points, outOfRange] = await Promise.all([deps.queries.latest(id), deps.profiles.rangeCheckFor(id)]);
+      const [points, outOfRange] = await readBesideAuth(deps.auth, request, () => requireReader(request, id), () =>
+        Promise.all([deps.queries.latest(id), deps.profiles.rangeCheckFor(id)]),
+      );
       const newest = points.reduce((m, p) => Math.max(m, p.ts), -1);
       return {
         device_id: id,
@@ -178,13 +181,14 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { id } = request.params;
-      await requireReader(request, id);
       const q = request.query;
-      const tz = checkTimeZone(q.tz);
-      const window = parseWindow(q.window);
-      const { start, end } = parseRange(q, DAY);
       const aggregation: Aggregation = q.aggregation === 'avg' ? 'mean' : q.aggregation;
-      const result = await deps.queries.aggregate({ deviceId: id, field: q.field, aggregation, window, tz, start, end });
+      const { tz, window, start, end, result } = await readBesideAuth(deps.auth, request, () => requireReader(request, id), async () => {
+        const tz = checkTimeZone(q.tz);
+        const window = parseWindow(q.window);
+        const { start, end } = parseRange(q, DAY);
+        return { tz, window, start, end, result: await deps.queries.aggregate({ deviceId: id, field: q.field, aggregation, window, tz, start, end }) };
+      });
       const iso = isoFormatter();
       return {
         device_id: id,
