@@ -42,6 +42,8 @@ ORDER BY device_id, field`;
 const COMPACT_EVERY_MS = 2000;
 // Short: a step holds the writer thread, and a group commit queued behind it waits for it.
 const COMPACT_STEP_MS = 5;
+/** Ingest counts as busy (compaction yields to it) until this long after the last group commit began. */
+const INGEST_QUIET_MS = 50;
 
 function fileSize(file: string): number {
   try {
@@ -67,6 +69,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   private statements?: ReturnType<SqliteStorage['prepare']>;
   private pointWriter?: SqlitePointWriter;
   private compactor?: SqliteCompactor;
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
   private pointDelete?: SqlitePointDelete;
   private retention?: SqliteRetention;
   private chunkStatements?: SqliteChunkStatements;
@@ -85,7 +88,11 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
     this.db = db;
     this.writerThread = writerThread ? new SqliteWriter(file) : undefined;
-    this.compaction = new CompactionLoop(() => this.compactStep(), options.compactEveryMs ?? COMPACT_EVERY_MS);
+    this.compaction = new CompactionLoop(
+      () => this.compactStep(),
+      options.compactEveryMs ?? COMPACT_EVERY_MS,
+      () => performance.now() - this.lastWriteAt < INGEST_QUIET_MS,
+    );
   }
 
   private prepare() {
@@ -189,6 +196,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
 
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
+    this.lastWriteAt = performance.now();
     if (this.writerThread) return this.writerThread.write(points);
     this.pointWriter ??= new SqlitePointWriter(this.db);
     return this.pointWriter.write(points);
