@@ -26,5 +26,5 @@ export function pendingMigrations(list: readonly Migration[], applied: ReadonlyS
 }
 
 /** Reserved migration versions of features under way, so parallel branches never collide. */
-export const MIGRATION_VERSIONS = { core: 1, mqtt: 2, files: 3, accounts: 4, dashboard: 5, simulator: 6, profiles: 7, devices: 8, dashboards: 9, rules: 10, compat: 11, chartWidgets: 12, notifications: 13, chunks: 15 } as const;
+export const MIGRATION_VERSIONS = { core: 1, mqtt: 2, files: 3, accounts: 4, dashboard: 5, simulator: 6, profiles: 7, devices: 8, dashboards: 9, rules: 10, compat: 11, chartWidgets: 12, notifications: 13, chunks: 15, chunkIndexes: 16 } as const;
 

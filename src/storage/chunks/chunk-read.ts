@@ -6,7 +6,7 @@ import type { Point, PointValue } from '../../domain/telemetry.ts';
 import { MINUTE } from '../../domain/time.ts';
 import type { ChunkColumns } from './chunk-codec.ts';
 import { decodeRow } from './decoded-chunk-cache.ts';
-import { CHUNK_WINDOW_MS, type ChunkRow } from './chunk-layout.ts';
+import { CHUNK_WINDOW_MS, type ChunkRow, windowStart } from './chunk-layout.ts';
 
 const PAGE = 8;
 const FAR_PAST = Number.MIN_SAFE_INTEGER;
@@ -14,8 +14,8 @@ const FAR_PAST = Number.MIN_SAFE_INTEGER;
 export interface ChunkSource {
   /** Chunks of a series with afterStart < start_ts < beforeStart, by start_ts ascending, at most `limit`. */
   byStartAsc(deviceId: string, field: string, afterStart: number, beforeStart: number, limit: number): Promise<ChunkRow[]>;
-  /** Chunks of a series with minEnd <= end_ts < beforeEnd, by end_ts descending, at most `limit`. */
-  byEndDesc(deviceId: string, field: string, minEnd: number, beforeEnd: number, limit: number): Promise<ChunkRow[]>;
+  /** Chunks of a series with afterStart < start_ts < beforeStart, by start_ts descending, at most `limit`. */
+  byStartDesc(deviceId: string, field: string, afterStart: number, beforeStart: number, limit: number): Promise<ChunkRow[]>;
 }
 
 /** Index of the first ts >= t in ascending `ts`. */
@@ -63,25 +63,28 @@ export async function readChunkRange(
 ): Promise<Point[]> {
   let have: Point[] = [];
   if (limit <= 0 || lower >= upper) return have;
-  // Ascending: chunks by start; none starting after the limit-th point found can improve on it.
-  // Descending: chunks by end; none ending before the limit-th point found can.
-  let bound = order === 'asc' ? Math.max(FAR_PAST, lower - CHUNK_WINDOW_MS) : upper + CHUNK_WINDOW_MS;
+  // Chunks by start, both ways; a chunk ends inside the window it starts in (chunk-layout.ts), so
+  // none starting at or before lower - window reaches the range. Ascending: none starting after the
+  // limit-th point found can improve on it. Descending: none starting in an earlier window than one
+  // that ends before that point can (later rows start no later, so they end no later than its window).
+  const floor = Math.max(FAR_PAST, lower - CHUNK_WINDOW_MS);
+  let bound = order === 'asc' ? floor : upper;
   for (;;) {
     const rows =
       order === 'asc'
         ? await source.byStartAsc(deviceId, field, bound, upper, PAGE)
-        : await source.byEndDesc(deviceId, field, lower, bound, PAGE);
+        : await source.byStartDesc(deviceId, field, floor, bound, PAGE);
     for (const row of rows) {
       if (have.length >= limit) {
         have = keepFirst(have, order, limit);
         const kth = have[limit - 1]!.ts;
-        if (order === 'asc' ? kth < row.startTs : kth > row.endTs) return have;
+        if (order === 'asc' ? kth < row.startTs : kth >= windowStart(row.startTs) + CHUNK_WINDOW_MS) return have;
       }
       if (row.endTs < lower || row.startTs >= upper) continue;
       have.push(...pointsIn(deviceId, field, decodeRow(deviceId, field, row), lower, upper, order, limit));
     }
     if (rows.length < PAGE) break;
-    bound = order === 'asc' ? rows[rows.length - 1]!.startTs : rows[rows.length - 1]!.endTs;
+    bound = rows[rows.length - 1]!.startTs;
   }
   return keepFirst(have, order, limit);
 }

@@ -67,10 +67,10 @@ export class PostgresChunkSource implements ChunkSource {
     return rows.map(toRow);
   }
 
-  async byEndDesc(deviceId: string, field: string, minEnd: number, beforeEnd: number, limit: number): Promise<ChunkRow[]> {
+  async byStartDesc(deviceId: string, field: string, afterStart: number, beforeStart: number, limit: number): Promise<ChunkRow[]> {
     const { rows } = await this.db.query<RawChunk>(
-      'SELECT start_ts, end_ts, data FROM chunks WHERE device_id = $1 AND field = $2 AND end_ts >= $3 AND end_ts < $4 ORDER BY end_ts DESC LIMIT $5',
-      [deviceId, field, minEnd, beforeEnd, limit],
+      'SELECT start_ts, end_ts, data FROM chunks WHERE device_id = $1 AND field = $2 AND start_ts > $3 AND start_ts < $4 ORDER BY start_ts DESC LIMIT $5',
+      [deviceId, field, afterStart, beforeStart, limit],
     );
     return rows.map(toRow);
   }

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { rollupBatch } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import { type StoredChunk, cutRange, newestPointOf, touchedHours } from '../chunks/chunk-delete.ts';
+import { CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
 import { toPoint, valueColumns } from '../shared/row-mapping.ts';
 import type { PointsTable } from '../shared/schema.ts';
 import { type NewChunk, OVERLAPPING_CHUNKS, deleteChunks, insertChunks } from './postgres-chunks.ts';
@@ -61,8 +62,14 @@ async function refreshLatest(c: pg.PoolClient, deviceId: string, field: string):
   const candidates: Point[] = [];
   const legacy = (await c.query<PointsTable>('SELECT * FROM points WHERE device_id = $1 AND field = $2 ORDER BY ts DESC LIMIT 1', [deviceId, field])).rows[0];
   if (legacy) candidates.push(toPoint(legacy));
-  const newest = (await c.query<{ data: Buffer }>('SELECT data FROM chunks WHERE device_id = $1 AND field = $2 ORDER BY end_ts DESC LIMIT 1', [deviceId, field]))
-    .rows[0];
+  // The chunk with the greatest end holds the newest point; it starts less than a window before the newest start.
+  const newest = (
+    await c.query<{ data: Buffer }>(
+      `SELECT data FROM chunks WHERE device_id = $1 AND field = $2
+       AND start_ts > (SELECT MAX(start_ts) FROM chunks WHERE device_id = $1 AND field = $2) - ${CHUNK_WINDOW_MS} ORDER BY end_ts DESC LIMIT 1`,
+      [deviceId, field],
+    )
+  ).rows[0];
   if (newest) candidates.push(newestPointOf(deviceId, field, newest.data));
   const latest = candidates.sort((a, b) => b.ts - a.ts)[0];
   const v = latest ? valueColumns(latest.value) : { num: null, str: null, type: null };

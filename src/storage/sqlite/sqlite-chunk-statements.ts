@@ -10,7 +10,7 @@ const toRow = ([startTs, endTs, data]: RawChunk): ChunkRow => ({ startTs, endTs,
 
 export class SqliteChunkStatements implements ChunkSource {
   private readonly startAsc: BetterSqlite3.Statement;
-  private readonly endDesc: BetterSqlite3.Statement;
+  private readonly startDesc: BetterSqlite3.Statement;
   private readonly insert: BetterSqlite3.Statement;
   /** id (rowid), level and payload of the chunks that may hold points of a series in [lower, upper]. */
   readonly overlapping: BetterSqlite3.Statement;
@@ -20,8 +20,8 @@ export class SqliteChunkStatements implements ChunkSource {
     this.startAsc = db
       .prepare('SELECT start_ts, end_ts, data FROM chunks WHERE device_id = ? AND field = ? AND start_ts > ? AND start_ts < ? ORDER BY start_ts LIMIT ?')
       .raw(true);
-    this.endDesc = db
-      .prepare('SELECT start_ts, end_ts, data FROM chunks WHERE device_id = ? AND field = ? AND end_ts >= ? AND end_ts < ? ORDER BY end_ts DESC LIMIT ?')
+    this.startDesc = db
+      .prepare('SELECT start_ts, end_ts, data FROM chunks WHERE device_id = ? AND field = ? AND start_ts > ? AND start_ts < ? ORDER BY start_ts DESC LIMIT ?')
       .raw(true);
     this.insert = db.prepare('INSERT INTO chunks (device_id, field, start_ts, end_ts, count, level, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
     // start_ts > lower - window: a chunk never spans more than its window (chunk-layout.ts).
@@ -35,8 +35,8 @@ export class SqliteChunkStatements implements ChunkSource {
     return (this.startAsc.all(deviceId, field, afterStart, beforeStart, limit) as RawChunk[]).map(toRow);
   }
 
-  async byEndDesc(deviceId: string, field: string, minEnd: number, beforeEnd: number, limit: number): Promise<ChunkRow[]> {
-    return (this.endDesc.all(deviceId, field, minEnd, beforeEnd, limit) as RawChunk[]).map(toRow);
+  async byStartDesc(deviceId: string, field: string, afterStart: number, beforeStart: number, limit: number): Promise<ChunkRow[]> {
+    return (this.startDesc.all(deviceId, field, afterStart, beforeStart, limit) as RawChunk[]).map(toRow);
   }
 
   insertChunk(deviceId: string, field: string, c: ChunkColumns, level: number): void {

@@ -354,4 +354,13 @@ UPDATE series SET (last_ts, last_num, last_str, last_type, last_meta) = (
 );
 `,
   },
+  {
+    version: MIGRATION_VERSIONS.chunkIndexes,
+    name: 'chunks lose their end_ts index: newest-first reads walk the start_ts index',
+    sql: `
+-- Each group commit inserted into two per-series indexes of chunks; newest-first reads now page by
+-- start_ts (a chunk ends inside the window it starts in), so the second index only cost writes.
+DROP INDEX IF EXISTS chunks_by_end;
+`,
+  },
 ];

@@ -66,8 +66,15 @@ export class SqlitePointDelete {
     const candidates: Point[] = [];
     const legacy = db.prepare('SELECT * FROM points WHERE device_id = ? AND field = ? ORDER BY ts DESC LIMIT 1').get(deviceId, field) as PointsTable | undefined;
     if (legacy) candidates.push(toPoint(legacy));
-    // The chunk with the greatest end holds the series' newest point.
-    const newest = db.prepare('SELECT data FROM chunks WHERE device_id = ? AND field = ? ORDER BY end_ts DESC LIMIT 1').pluck().get(deviceId, field) as
+    // The chunk with the greatest end holds the series' newest point; it starts less than a window
+    // before the newest start (a chunk ends inside the window it starts in).
+    const newest = db
+      .prepare(
+        `SELECT data FROM chunks WHERE device_id = @deviceId AND field = @field
+         AND start_ts > (SELECT MAX(start_ts) FROM chunks WHERE device_id = @deviceId AND field = @field) - ${CHUNK_WINDOW_MS} ORDER BY end_ts DESC LIMIT 1`,
+      )
+      .pluck()
+      .get({ deviceId, field }) as
       | Uint8Array
       | undefined;
     if (newest) candidates.push(newestPointOf(deviceId, field, newest));
