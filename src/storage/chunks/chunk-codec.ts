@@ -58,8 +58,8 @@ interface Packed {
   bytes: Uint8Array;
 }
 
-function pack(plain: Uint8Array): Packed {
-  if (plain.length < MIN_COMPRESSIBLE_BYTES) return { method: STORED, bytes: plain };
+function pack(plain: Uint8Array, compress: boolean): Packed {
+  if (!compress || plain.length < MIN_COMPRESSIBLE_BYTES) return { method: STORED, bytes: plain };
   const deflated = deflateRawSync(plain);
   const header = new ByteWriter(8);
   header.uvarint(plain.length);
@@ -111,7 +111,8 @@ function writeBody(w: ByteWriter, c: ChunkColumns): void {
   writeTexts(w, c.meta);
 }
 
-export function encodeChunk(c: ChunkColumns): Buffer {
+/** `compress` false skips the deflate stage: for a small chunk rewritten soon (a group commit's tail). */
+export function encodeChunk(c: ChunkColumns, compress = true): Buffer {
   const n = c.ts.length;
   if (c.values.length !== n || c.meta.length !== n) {
     throw new RangeError(`chunk columns differ in length (ts ${n}, values ${c.values.length}, meta ${c.meta.length})`);
@@ -121,8 +122,8 @@ export function encodeChunk(c: ChunkColumns): Buffer {
   writeTimestamps(tsSection, c.ts);
   body.reset();
   writeBody(body, c);
-  const ts = pack(tsSection.view());
-  const rest = pack(body.view());
+  const ts = pack(tsSection.view(), compress);
+  const rest = pack(body.view(), compress);
   const header = new ByteWriter(24);
   header.byte(FORMAT_VERSION);
   header.byte(ts.method | (rest.method << 2));

@@ -4,11 +4,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type BatchRollup, rollupRuns } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
-import { CHUNK_LEVEL, CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
+import { CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
 import { mayRepeatStored, unstoredPoints } from '../chunks/first-write-wins.ts';
 import { chunkColumnsOf, groupBySeries } from '../chunks/series-batch.ts';
 import { valueColumns } from '../shared/row-mapping.ts';
 import type { WriteResult } from '../storage.ts';
+import { ChunkTails } from './chunk-tails.ts';
 import { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
 
 export const ROLLUP_UPSERT = (table: string) => `
@@ -44,6 +45,7 @@ export class SqlitePointWriter {
   private readonly legacyTimestamps: BetterSqlite3.Statement;
   private readonly upsertHour: BetterSqlite3.Statement;
   private readonly chunks: SqliteChunkStatements;
+  private readonly tails: ChunkTails;
   private readonly transaction: (points: readonly Point[]) => number;
 
   /** `db` must be migrated: the statements are prepared here. */
@@ -54,13 +56,20 @@ export class SqlitePointWriter {
     this.legacyTimestamps = db.prepare('SELECT ts FROM points WHERE device_id = ? AND field = ? AND ts >= ? AND ts <= ?').pluck();
     this.upsertHour = db.prepare(ROLLUP_UPSERT('rollup_hour'));
     this.chunks = new SqliteChunkStatements(db);
+    this.tails = new ChunkTails(db, this.chunks);
     const tx = db.transaction((points: readonly Point[]) => this.writeInTransaction(points));
     this.transaction = (points) => tx.immediate(points);
   }
 
   write(points: readonly Point[]): WriteResult {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
-    const inserted = this.transaction(points);
+    let inserted: number;
+    try {
+      inserted = this.transaction(points);
+    } catch (err) {
+      this.tails.forgetAll(); // rolled back: the rows they name may not exist
+      throw err;
+    }
     return { inserted, duplicates: points.length - inserted };
   }
 
@@ -78,7 +87,7 @@ export class SqlitePointWriter {
       const lastTs = (this.seriesLastTs.get(run.deviceId, run.field) as [number | null] | undefined)?.[0] ?? null;
       const fresh = mayRepeatStored(run.points, lastTs) ? this.unstored(run.deviceId, run.field, run.points) : run.points;
       if (fresh.length === 0) continue;
-      for (const c of chunkColumnsOf(fresh)) this.chunks.insertChunk(run.deviceId, run.field, c, CHUNK_LEVEL.batch);
+      for (const c of chunkColumnsOf(fresh)) this.tails.write(run.deviceId, run.field, c);
       this.upsertLatest.run(latestParams(fresh[fresh.length - 1]!));
       stored.push(fresh);
       count += fresh.length;

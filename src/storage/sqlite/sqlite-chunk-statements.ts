@@ -39,7 +39,8 @@ export class SqliteChunkStatements implements ChunkSource {
     return (this.startDesc.all(deviceId, field, afterStart, beforeStart, limit) as RawChunk[]).map(toRow);
   }
 
-  insertChunk(deviceId: string, field: string, c: ChunkColumns, level: number): void {
-    this.insert.run(deviceId, field, c.ts[0], c.ts[c.ts.length - 1], c.ts.length, level, encodeChunk(c));
+  /** Returns the new row's rowid. */
+  insertChunk(deviceId: string, field: string, c: ChunkColumns, level: number, compress = true): number {
+    return Number(this.insert.run(deviceId, field, c.ts[0], c.ts[c.ts.length - 1], c.ts.length, level, encodeChunk(c, compress)).lastInsertRowid);
   }
 }
