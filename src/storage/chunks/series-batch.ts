@@ -4,6 +4,9 @@ import type { Point } from '../../domain/telemetry.ts';
 import type { ChunkColumns } from './chunk-codec.ts';
 import { MAX_CHUNK_POINTS, windowStart } from './chunk-layout.ts';
 
+/** One map key per series (device, field). */
+export const seriesKey = (deviceId: string, field: string) => `${deviceId}\u0000${field}`;
+
 export interface SeriesRun {
   deviceId: string;
   field: string;

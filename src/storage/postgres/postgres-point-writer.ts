@@ -9,7 +9,7 @@ import { rollupRuns } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import { mayRepeatStored, unstoredPoints } from '../chunks/first-write-wins.ts';
 import { CHUNK_LEVEL, CHUNK_WINDOW_MS } from '../chunks/chunk-layout.ts';
-import { type SeriesRun, chunkColumnsOf, groupBySeries } from '../chunks/series-batch.ts';
+import { type SeriesRun, chunkColumnsOf, groupBySeries, seriesKey } from '../chunks/series-batch.ts';
 import { valueColumns } from '../shared/row-mapping.ts';
 import { CHUNK_ARRAYS, type NewChunk, chunkArrays } from './postgres-chunks.ts';
 import { ROLLUP_UPSERT, rollupArrays } from './postgres-rollups.ts';
@@ -69,8 +69,6 @@ function latestArrays(points: readonly Point[]): unknown[][] {
   }
   return cols;
 }
-
-const seriesKey = (deviceId: string, field: string) => `${deviceId}\u0000${field}`;
 
 /**
  * Series rows known to exist, from this node's committed writes: a batch of only those skips

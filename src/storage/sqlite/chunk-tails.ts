@@ -12,6 +12,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type ChunkColumns, encodeChunk } from '../chunks/chunk-codec.ts';
 import { CHUNK_LEVEL, windowStart } from '../chunks/chunk-layout.ts';
+import { seriesKey } from '../chunks/series-batch.ts';
 import type { SqliteChunkStatements } from './sqlite-chunk-statements.ts';
 
 /** The most points a tail holds; beyond, a new row starts (and compaction merges full tails). */
@@ -19,7 +20,6 @@ export const TAIL_POINTS = 32;
 
 interface Tail {
   rowid: number;
-  window: number;
   columns: ChunkColumns;
 }
 
@@ -39,11 +39,10 @@ export class ChunkTails {
 
   /** Stores `c` (ascending points of one series and window, after any the series holds there) as level 0. */
   write(deviceId: string, field: string, c: ChunkColumns): void {
-    const key = `${deviceId}\u0000${field}`;
+    const key = seriesKey(deviceId, field);
     const n = c.ts.length;
-    const window = windowStart(c.ts[0]!);
     const tail = this.tails.get(key);
-    if (tail && tail.window === window && tail.columns.ts.length + n <= TAIL_POINTS && c.ts[0]! > tail.columns.ts.at(-1)!) {
+    if (tail && windowStart(tail.columns.ts[0]!) === windowStart(c.ts[0]!) && tail.columns.ts.length + n <= TAIL_POINTS && c.ts[0]! > tail.columns.ts.at(-1)!) {
       const columns = { ts: [...tail.columns.ts, ...c.ts], values: [...tail.columns.values, ...c.values], meta: [...tail.columns.meta, ...c.meta] };
       const { changes } = this.extend.run({
         rowid: tail.rowid,
@@ -62,7 +61,7 @@ export class ChunkTails {
     }
     const small = n < TAIL_POINTS;
     const rowid = this.chunks.insertChunk(deviceId, field, c, CHUNK_LEVEL.batch, !small);
-    if (small) this.tails.set(key, { rowid, window, columns: c });
+    if (small) this.tails.set(key, { rowid, columns: c });
     else this.tails.delete(key);
   }
 

@@ -16,7 +16,6 @@ import { readBesideAuth } from '../read-beside-auth.ts';
 import { trustedJson } from '../trusted-json.ts';
 import { pointToView } from '../views.ts';
 
-
 export function parseRange(q: { start_time?: string | undefined; end_time?: string | undefined }, defaultSpanMs: number, now = Date.now()) {
   const end = q.end_time ? parseQueryTime(q.end_time, now, 'end_time') : now + 1;
   const start = q.start_time ? parseQueryTime(q.start_time, now, 'start_time') : end - defaultSpanMs;
