@@ -49,7 +49,9 @@ it('agrees with the general parser on thousands of random bodies', async () => {
   /** Mostly from `good`, now and then from `edgy`: bodies near the edges, many of them valid. */
   const mostly = <T>(good: readonly T[], edgy: readonly T[]) => (rng() < 0.93 ? pick(good) : pick(edgy));
   const keys = [['v', 'power', 'a.b', 'x:y', 'k-1', '_9'], ['', 'bad key', 'é', '__proto__', 'a'.repeat(130)]] as const;
-  const values = [['1', '-2.5', '+3', '.5', '5.', '1e3', '1E-3', '0', '-0', '123456789012345678'], ['1e', '--1', '1.2.3', '', 'e5', '7i', 'true', 'NaN', '1e400', '0x1F']] as const;
+  // Up to 15 digits the fast path computes the value itself; beyond, and for exponents, Number() does.
+  const digits = ['123456789012345', '1234567890123456', '9007199254740993', '0.000000000000001', '2.718281828459045', '271.828182845904', '-99999.9999999999', '00012.50', '-.5'];
+  const values = [['1', '-2.5', '+3', '.5', '5.', '1e3', '1E-3', '0', '-0', '-0.0', '0.1', '0.3', '123456789012345678', ...digits], ['1e', '--1', '1.2.3', '', 'e5', '7i', 'true', 'NaN', '1e400', '0x1F']] as const;
   const times = [['', ` ${NOW}`, ` ${NOW - 1}`, ' 000123456789012', `  ${NOW}  `], [` ${NOW + 90_000_000}`, ' 12a', ' -1', ` ${NOW} x`]] as const;
   let fast = 0;
   for (let n = 0; n < 3000; n++) {
@@ -64,4 +66,17 @@ it('agrees with the general parser on thousands of random bodies', async () => {
   }
   assert.ok(fast > 300, `the fast path took ${fast} of 3000 bodies`);
   console.log(`fast path: ${fast} of 3000 random bodies`);
+});
+
+it('reads every decimal to the same double as Number()', () => {
+  const rng = seededRng(29);
+  for (let n = 0; n < 20_000; n++) {
+    const length = 1 + Math.floor(rng() * 17);
+    let digits = '';
+    for (let i = 0; i < length; i++) digits += Math.floor(rng() * 10);
+    const dot = Math.floor(rng() * (length + 1));
+    const text = `${rng() < 0.3 ? '-' : ''}${digits.slice(0, dot)}${dot < length ? `.${digits.slice(dot)}` : ''}`;
+    const points = fastLinePoints(`dev v=${text} ${NOW}`, 'dev', 'ms', NOW, LIMITS);
+    assert.ok(Object.is(points?.[0]?.value, Number(text)), `${text}: ${String(points?.[0]?.value)} is not ${Number(text)}`);
+  }
 });

@@ -3,13 +3,26 @@
 // waits for the next round.
 //
 // Ingest comes first: while `ingestBusy` says writes are arriving, each step is followed by a pause of
-// BUSY_PAUSE_FACTOR times its own length, so compaction takes at most a quarter of the connection it
-// shares with the group commits (SQLite: one writer) and catches up at full speed in the first quiet
-// moment. Without the pause a backlog (left by a burst of small batches) made every commit queue
+// BUSY_PAUSE_FACTOR times its own length, so compaction takes at most a quarter of what it shares
+// with the group commits (SQLite: the one writer; PostgreSQL: this process's CPU, which decodes and
+// encodes the chunks it merges) and catches up at full speed in the first quiet moment. Without the pause a backlog (left by a burst of small batches) made every commit queue
 // behind a step and halved single-point request throughput until it was gone.
 import type { CompactionStep } from '../storage.ts';
 
 const BUSY_PAUSE_FACTOR = 3;
+/** Ingest counts as busy until this long after the last group commit began. */
+const INGEST_QUIET_MS = 50;
+
+/** When the adapter's group commits last began; `busy` is the loop's `ingestBusy`. */
+export class RecentWrites {
+  private lastAt = Number.NEGATIVE_INFINITY;
+
+  noteWrite(): void {
+    this.lastAt = performance.now();
+  }
+
+  readonly busy = (): boolean => performance.now() - this.lastAt < INGEST_QUIET_MS;
+}
 
 /** The pause after a step that took `tookMs`: none when ingest is quiet, three times the step when not. */
 export function pauseAfterStep(tookMs: number, ingestBusy: boolean): number {

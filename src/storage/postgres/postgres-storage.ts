@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Granularity, RollupRow } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import { mergeRollupRows, minuteRollupsOfChunks, readChunkRange } from '../chunks/chunk-read.ts';
-import { CompactionLoop } from '../chunks/compaction-loop.ts';
+import { CompactionLoop, RecentWrites } from '../chunks/compaction-loop.ts';
 import { closedBefore } from '../chunks/compaction-plan.ts';
 import { minuteRollupBefore, withOldLayout } from '../chunks/layout-reads.ts';
 import { pendingMigrations } from '../migration.ts';
@@ -48,6 +48,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   private legacyEmpty = false;
   private legacyCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly compaction: CompactionLoop;
+  private readonly recentWrites = new RecentWrites();
 
   /** `compactEveryMs`: how often background compaction looks for work (default 2 s); 0: only when compact() is called. */
   constructor(url: string, schema = 'public', compactEveryMs = COMPACT_EVERY_MS) {
@@ -67,7 +68,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     this.pool = pool;
     this.schema = schema;
     this.chunks = new PostgresChunkSource(pool);
-    this.compaction = new CompactionLoop(() => this.compactStep(), compactEveryMs);
+    this.compaction = new CompactionLoop(() => this.compactStep(), compactEveryMs, this.recentWrites.busy);
   }
 
   private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -154,6 +155,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
+    this.recentWrites.noteWrite();
     let outcome: WriteOutcome;
     try {
       outcome = await this.tx((c) => writePointsInTransaction(c, points, this.knownSeries));

@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Granularity, RollupRow } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
 import { mergeRollupRows, minuteRollupsOfChunks, readChunkRange } from '../chunks/chunk-read.ts';
-import { CompactionLoop } from '../chunks/compaction-loop.ts';
+import { CompactionLoop, RecentWrites } from '../chunks/compaction-loop.ts';
 import { minuteRollupBefore, withOldLayout } from '../chunks/layout-reads.ts';
 import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
@@ -42,8 +42,6 @@ ORDER BY device_id, field`;
 const COMPACT_EVERY_MS = 2000;
 // Short: a step holds the writer thread, and a group commit queued behind it waits for it.
 const COMPACT_STEP_MS = 5;
-/** Ingest counts as busy (compaction yields to it) until this long after the last group commit began. */
-const INGEST_QUIET_MS = 50;
 
 function fileSize(file: string): number {
   try {
@@ -69,7 +67,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
   private statements?: ReturnType<SqliteStorage['prepare']>;
   private pointWriter?: SqlitePointWriter;
   private compactor?: SqliteCompactor;
-  private lastWriteAt = Number.NEGATIVE_INFINITY;
+  private readonly recentWrites = new RecentWrites();
   private pointDelete?: SqlitePointDelete;
   private retention?: SqliteRetention;
   private chunkStatements?: SqliteChunkStatements;
@@ -88,11 +86,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
     this.db = db;
     this.writerThread = writerThread ? new SqliteWriter(file) : undefined;
-    this.compaction = new CompactionLoop(
-      () => this.compactStep(),
-      options.compactEveryMs ?? COMPACT_EVERY_MS,
-      () => performance.now() - this.lastWriteAt < INGEST_QUIET_MS,
-    );
+    this.compaction = new CompactionLoop(() => this.compactStep(), options.compactEveryMs ?? COMPACT_EVERY_MS, this.recentWrites.busy);
   }
 
   private prepare() {
@@ -196,7 +190,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
 
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
-    this.lastWriteAt = performance.now();
+    this.recentWrites.noteWrite();
     if (this.writerThread) return this.writerThread.write(points);
     this.pointWriter ??= new SqlitePointWriter(this.db);
     return this.pointWriter.write(points);
