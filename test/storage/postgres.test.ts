@@ -96,6 +96,29 @@ describe('postgres chunk layout across nodes', { skip: skip ?? false }, () => {
     }
   });
 
+  it('stores each timestamp once when two nodes append the same new points at once', async () => {
+    // Both nodes know the series, so both try the one-statement append; the one that waits for the
+    // other's lock must find the series' newest point moved past its batch and take the full write.
+    await makeDevice(fixture.storage, { id: 'd2' });
+    const batch = (from: number, value: number) => ['a', 'b'].flatMap((field) => Array.from({ length: 20 }, (_, i) => ({ deviceId: 'd2', field, ts: from + i, value, meta: null })));
+    await fixture.storage.writePoints(batch(0, 0));
+    await other.writePoints(batch(20, 0));
+    let inserted = 0;
+    for (let round = 0; round < 15; round++) {
+      const from = 100 + round * 20;
+      const [x, y] = await Promise.all([fixture.storage.writePoints(batch(from, 1)), other.writePoints(batch(from, 2))]);
+      assert.strictEqual(x.inserted + y.inserted, 40, `round ${round}: each point stored by exactly one node`);
+      inserted += x.inserted + y.inserted;
+    }
+    const stored = await other.queryPoints({ deviceId: 'd2', start: 100, end: 10_000, order: 'asc', limit: 100_000 });
+    assert.strictEqual(stored.length, inserted);
+    assert.strictEqual(new Set(stored.map((p) => `${p.field} ${p.ts}`)).size, stored.length);
+    const hours = await fixture.storage.readRollups({ deviceId: 'd2', field: 'a', granularity: 'hour', start: 0, end: 3_600_000 });
+    assert.strictEqual(hours[0]?.count, 40 + 15 * 20, 'the hour rollup counts each point once');
+    const latest = await other.latestPoints('d2');
+    assert.deepStrictEqual(latest.map((p) => p.ts), [399, 399]);
+  });
+
   it('skips a compaction step while another node holds the compaction lock', async () => {
     await fixture.storage.writePoints([{ deviceId: 'd1', field: 'a', ts: 5000, value: 1, meta: null }]);
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });

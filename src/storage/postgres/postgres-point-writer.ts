@@ -49,17 +49,32 @@ SELECT t.i::int, NULL, p.ts
 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t(device_id, field, lower, upper, i)
 JOIN points p ON p.device_id = t.device_id AND p.field = t.field AND p.ts >= t.lower AND p.ts <= t.upper`;
 
-// Chunks ($1..$7), newest points ($8..$14) and hour rollups ($15..$25) in one statement.
-const STORE = `
-WITH new_chunks AS (
-  INSERT INTO chunks (device_id, field, start_ts, end_ts, count, level, data) SELECT * FROM unnest(${CHUNK_ARRAYS})
+/**
+ * Chunks ($1..$7), newest points ($8..$14) and hour rollups ($15..$25), each gated by `onlyIf`; the
+ * CTEs before them (`before`) and the closing query (`then`) complete the statement.
+ */
+export const storeStatement = (onlyIf = 'true', before = '', then = '') => `
+WITH ${before}new_chunks AS (
+  INSERT INTO chunks (device_id, field, start_ts, end_ts, count, level, data) SELECT * FROM unnest(${CHUNK_ARRAYS}) WHERE ${onlyIf}
 ), latest AS (
   UPDATE series s SET last_ts = t.ts, last_num = t.num, last_str = t.str, last_type = t.type, last_meta = t.meta
   FROM unnest($8::text[], $9::text[], $10::bigint[], $11::float8[], $12::text[], $13::smallint[], $14::text[])
     AS t(device_id, field, ts, num, str, type, meta)
-  WHERE s.device_id = t.device_id AND s.field = t.field AND (s.last_ts IS NULL OR t.ts > s.last_ts)
+  WHERE s.device_id = t.device_id AND s.field = t.field AND (s.last_ts IS NULL OR t.ts > s.last_ts) AND ${onlyIf}
+)${then ? `, rollups AS (${ROLLUP_UPSERT('rollup_hour', 15, onlyIf)}
 )
-${ROLLUP_UPSERT('rollup_hour', 15)}`;
+${then}` : ROLLUP_UPSERT('rollup_hour', 15)}`;
+
+const STORE = storeStatement();
+
+/** STORE's parameters for fresh runs (ascending, one point per ts), and the number of points they hold. */
+export function storeParameters(fresh: readonly SeriesRun[]): unknown[][] {
+  const chunks: NewChunk[] = fresh.flatMap((r) =>
+    chunkColumnsOf(r.points).map((columns) => ({ deviceId: r.deviceId, field: r.field, columns, level: CHUNK_LEVEL.batch })),
+  );
+  const newest = fresh.map((r) => r.points[r.points.length - 1]!);
+  return [...chunkArrays(chunks), ...latestArrays(newest), ...rollupArrays(rollupRuns(fresh.map((r) => r.points), 'hour'))];
+}
 
 function latestArrays(points: readonly Point[]): unknown[][] {
   const cols: unknown[][] = Array.from({ length: 7 }, () => []);
@@ -127,14 +142,10 @@ export async function writePointsInTransaction(client: pg.PoolClient, points: re
   const live = runs.filter((r) => lastTs.has(seriesKey(r.deviceId, r.field)));
   const series = live.map((r) => seriesKey(r.deviceId, r.field));
   const fresh = await freshRuns(client, live, lastTs);
-  const stored = fresh.flatMap((r) => r.points);
-  if (stored.length === 0) return { inserted: 0, series };
-  const chunks: NewChunk[] = fresh.flatMap((r) =>
-    chunkColumnsOf(r.points).map((columns) => ({ deviceId: r.deviceId, field: r.field, columns, level: CHUNK_LEVEL.batch })),
-  );
-  const newest = fresh.map((r) => r.points[r.points.length - 1]!);
-  await client.query(STORE, [...chunkArrays(chunks), ...latestArrays(newest), ...rollupArrays(rollupRuns(fresh.map((r) => r.points), 'hour'))]);
-  return { inserted: stored.length, series };
+  const inserted = fresh.reduce((n, r) => n + r.points.length, 0);
+  if (inserted === 0) return { inserted: 0, series };
+  await client.query(STORE, storeParameters(fresh));
+  return { inserted, series };
 }
 
 /** The runs without the points whose timestamps their series holds already (first write wins); empty runs go. */

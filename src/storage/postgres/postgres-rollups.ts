@@ -5,13 +5,16 @@ import type { Queryable } from './postgres-chunks.ts';
 
 export type RollupTableName = 'rollup_minute' | 'rollup_hour';
 
-/** The upsert with its eleven array parameters numbered from $`first` (so it can close a longer statement). */
-export const ROLLUP_UPSERT = (table: RollupTableName, first = 1) => {
+/**
+ * The upsert with its eleven array parameters numbered from $`first` (so it can close a longer
+ * statement); `onlyIf`, a boolean SQL expression, gates every row.
+ */
+export const ROLLUP_UPSERT = (table: RollupTableName, first = 1, onlyIf = 'true') => {
   const types = ['text', 'text', 'bigint', 'bigint', 'float8', 'float8', 'float8', 'bigint', 'float8', 'bigint', 'float8'];
   const arrays = types.map((t, i) => `$${first + i}::${t}[]`).join(', ');
   return `
 INSERT INTO ${table} (device_id, field, bucket, count, sum, min, max, first_ts, first, last_ts, last)
-SELECT * FROM unnest(${arrays})
+SELECT * FROM unnest(${arrays}) WHERE ${onlyIf}
 ON CONFLICT (device_id, field, bucket) DO UPDATE SET
   count = ${table}.count + excluded.count,
   sum = ${table}.sum + excluded.sum,

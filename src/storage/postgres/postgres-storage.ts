@@ -22,7 +22,8 @@ import { compactionStep } from './postgres-compactor.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 import { deletePointsInTransaction } from './postgres-point-delete.ts';
 import { applyRetentionInTransaction } from './postgres-retention.ts';
-import { KnownSeries, SeriesGone, type WriteOutcome, writePointsInTransaction } from './postgres-point-writer.ts';
+import { appendKnownSeries } from './postgres-append-write.ts';
+import { KnownSeries, SeriesGone, writePointsInTransaction } from './postgres-point-writer.ts';
 
 // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -156,7 +157,8 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   async writePoints(points: readonly Point[]): Promise<WriteResult> {
     if (points.length === 0) return { inserted: 0, duplicates: 0 };
     this.recentWrites.noteWrite();
-    let outcome: WriteOutcome;
+    let outcome = await appendKnownSeries(this.pool, points, this.knownSeries);
+    if (outcome) return { inserted: outcome.inserted, duplicates: points.length - outcome.inserted };
     try {
       outcome = await this.tx((c) => writePointsInTransaction(c, points, this.knownSeries));
     } catch (err) {
