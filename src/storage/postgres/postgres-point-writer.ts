@@ -1,9 +1,10 @@
 // The telemetry write transaction of the PostgreSQL adapter: each series' new points as one level-0
 // chunk per window, the series' newest point and the hour rollups. Several nodes may write one
 // series: the transaction locks the batch's series rows (in one fixed order, so two nodes never
-// deadlock) before reading their newest timestamps, so first write wins across nodes as well. A batch
-// costs four round trips however many series it holds (five when it reaches back into stored time,
-// one more when it brings a series this node has not written yet).
+// deadlock) before reading their newest timestamps, so first write wins across nodes as well. This
+// full write costs four round trips however many series it holds (five when it reaches back into
+// stored time, one more when it brings a series this node has not written yet); a batch that only
+// appends to known series goes in one (postgres-append-write.ts).
 import type pg from 'pg';
 import { rollupRuns } from '../../domain/rollup.ts';
 import type { Point } from '../../domain/telemetry.ts';
