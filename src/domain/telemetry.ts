@@ -104,36 +104,44 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function addMessage(
-  msg: unknown,
-  deviceId: string,
-  now: number,
-  limits: NormalizeLimits,
-  path: string,
-  out: Point[],
-): void {
+/** A member's path in the body, for error messages: built only when one is needed. */
+function memberPath(message: string, member: string): string {
+  return message ? `${message}.${member}` : member;
+}
+
+/**
+ * One message's points into `out`. `path` is the message's place in the body ('' alone, `[i]` in an
+ * array); `validNames` holds field names already checked in this body. The usual members (a finite
+ * epoch-ms number, numbers and booleans) are taken inline; anything else goes through the checks that
+ * word the error.
+ */
+function addMessage(msg: unknown, deviceId: string, now: number, limits: NormalizeLimits, path: string, validNames: Set<string>, out: Point[]): void {
   if (!isPlainObject(msg)) fail(path || '(body)', 'must be an object');
-  const prefix = path ? `${path}.` : '';
   const claimed = msg.device_id ?? msg.deviceId;
-  if (claimed !== undefined && claimed !== deviceId) fail(`${prefix}device_id`, 'does not match the device of the credential');
-  const ts = parseTimestamp(msg.timestamp ?? msg.ts ?? msg.time, now, limits, `${prefix}timestamp`);
-  const meta = checkMetadata(msg.metadata, limits, `${prefix}metadata`);
+  if (claimed !== undefined && claimed !== deviceId) fail(memberPath(path, 'device_id'), 'does not match the device of the credential');
+  const rawTs = msg.timestamp ?? msg.ts ?? msg.time;
+  const ts =
+    typeof rawTs === 'number' && rawTs >= SMALLEST_MS_TIMESTAMP && rawTs <= now + limits.maxFutureMs
+      ? Math.trunc(rawTs)
+      : parseTimestamp(rawTs, now, limits, memberPath(path, 'timestamp'));
+  const meta = msg.metadata === undefined ? null : checkMetadata(msg.metadata, limits, memberPath(path, 'metadata'));
   const nested = msg.data !== undefined;
-  if (nested && !isPlainObject(msg.data)) fail(`${prefix}data`, 'must be an object of fields');
+  if (nested && !isPlainObject(msg.data)) fail(memberPath(path, 'data'), 'must be an object of fields');
   const fields = nested ? (msg.data as Record<string, unknown>) : msg;
-  const fieldPrefix = nested ? `${prefix}data.` : prefix;
+  const fieldsPath = nested ? memberPath(path, 'data') : path;
   const before = out.length;
   for (const key of Object.keys(fields)) {
-    if (!nested && RESERVED_KEYS.has(key)) continue;
-    if (!nested && key === 'data') continue;
-    if (!isValidFieldName(key)) {
-      fail(`${fieldPrefix}${key.slice(0, 64)}`, 'is not a valid field name (letters, digits, _ . : -; at most 128)');
+    if (!nested && (RESERVED_KEYS.has(key) || key === 'data')) continue;
+    if (!validNames.has(key)) {
+      if (!isValidFieldName(key)) fail(memberPath(fieldsPath, key.slice(0, 64)), 'is not a valid field name (letters, digits, _ . : -; at most 128)');
+      validNames.add(key);
     }
-    const value = checkValue(fields[key], limits, `${fieldPrefix}${key}`);
+    const raw = fields[key];
+    const value = (typeof raw === 'number' && Number.isFinite(raw)) || typeof raw === 'boolean' ? raw : checkValue(raw, limits, memberPath(fieldsPath, key));
     out.push({ deviceId, ts, field: key, value, meta });
     if (out.length > limits.maxPoints) fail(path || '(body)', `more than ${limits.maxPoints} points in one request`);
   }
-  if (out.length === before) fail(nested ? `${prefix}data` : path || '(body)', 'contains no fields');
+  if (out.length === before) fail(nested ? memberPath(path, 'data') : path || '(body)', 'contains no fields');
 }
 
 /** Turns a telemetry payload into points, or throws InvalidInputError naming the bad member. Nothing partial. */
@@ -144,12 +152,13 @@ export function normalizeTelemetry(
   limits: NormalizeLimits = DEFAULT_LIMITS,
 ): Point[] {
   const out: Point[] = [];
+  const validNames = new Set<string>();
   if (Array.isArray(body)) {
     if (body.length === 0) fail('(body)', 'is an empty array');
     if (body.length > limits.maxPoints) fail('(body)', `more than ${limits.maxPoints} messages in one request`);
-    for (let i = 0; i < body.length; i++) addMessage(body[i], deviceId, now, limits, `[${i}]`, out);
+    for (let i = 0; i < body.length; i++) addMessage(body[i], deviceId, now, limits, `[${i}]`, validNames, out);
   } else {
-    addMessage(body, deviceId, now, limits, '', out);
+    addMessage(body, deviceId, now, limits, '', validNames, out);
   }
   return out;
 }
