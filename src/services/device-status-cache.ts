@@ -6,6 +6,7 @@
 // reappears with its next message.
 import type { Redis } from 'ioredis';
 import type { EventBus } from './event-bus.ts';
+import { pointsPerDevice } from './points-by-device.ts';
 
 export interface CachedDeviceStatus {
   status: 'online' | 'offline';
@@ -72,7 +73,7 @@ export class DeviceStatusCache {
   start(): void {
     this.bus.on('points.stored', OWNER, ({ points }) => {
       const at = this.now();
-      for (const p of points) this.put(p.deviceId, { status: 'online', lastSeen: at });
+      for (const deviceId of pointsPerDevice(points).keys()) this.put(deviceId, { status: 'online', lastSeen: at });
     });
     this.bus.on('device.status', OWNER, ({ deviceId, online, at }) => {
       const previous = this.entries.get(deviceId);

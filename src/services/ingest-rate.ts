@@ -2,6 +2,7 @@
 // Per device, each slot holds only the devices that stored points in that second, so memory follows
 // the traffic of the last minute (at most one entry per device and second), not the fleet's size.
 import type { EventBus } from './event-bus.ts';
+import { pointsPerDevice } from './points-by-device.ts';
 
 const WINDOW_SECONDS = 60;
 
@@ -14,7 +15,7 @@ export class IngestRate {
     bus.on('points.stored', 'ingest-rate', ({ points }) => {
       const second = this.at(Date.now());
       const perDevice = this.deviceSlots[second % WINDOW_SECONDS]!;
-      for (const p of points) perDevice.set(p.deviceId, (perDevice.get(p.deviceId) ?? 0) + 1);
+      for (const [deviceId, count] of pointsPerDevice(points)) perDevice.set(deviceId, (perDevice.get(deviceId) ?? 0) + count);
       this.slots[second % WINDOW_SECONDS]! += points.length;
     });
   }
