@@ -14,8 +14,8 @@ import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
-import { toPoint, toRollupRow } from '../shared/row-mapping.ts';
-import type { Database, PointsTable, RollupTable } from '../shared/schema.ts';
+import { toPoint } from '../shared/row-mapping.ts';
+import type { Database, PointsTable } from '../shared/schema.ts';
 import type { ChunkStats, CompactionStep, DiskUsage, PointQuery, RetentionCut, RetentionResult, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { PostgresChunkSource } from './postgres-chunks.ts';
 import { compactionStep } from './postgres-compactor.ts';
@@ -28,6 +28,12 @@ import { KnownSeries, SeriesGone, writePointsInTransaction } from './postgres-po
 // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
+
+// A 30-day hourly aggregate reads 720 rollup rows: as arrays of the columns it uses (numbers already,
+// by the parsers above) rather than objects of every column, which halves parsing them.
+const ROLLUP_COLUMNS = 'bucket, count, sum, min, max, first_ts, first, last_ts, last';
+type RollupTuple = [number, number, number, number, number, number, number, number, number];
+const rollupOfTuple = ([bucket, count, sum, min, max, firstTs, first, lastTs, last]: RollupTuple): RollupRow => ({ bucket, count, sum, min, max, firstTs, first, lastTs, last });
 
 const MIGRATION_LOCK = 0x466c7578; // "Flux": one node migrates at a time.
 /** Background compaction: how often it looks for work, and how long one step's transaction may run. */
@@ -218,22 +224,24 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async readRollups(q: RollupQuery): Promise<RollupRow[]> {
     const table = q.granularity === 'minute' ? 'rollup_minute' : 'rollup_hour';
-    const { rows } = await this.pool.query<RollupTable>(
-      `SELECT * FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket`,
-      [q.deviceId, q.field, q.start, q.end],
-    );
-    const stored = rows.map(toRollupRow);
+    const { rows } = await this.pool.query<RollupTuple>({
+      text: `SELECT ${ROLLUP_COLUMNS} FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket`,
+      values: [q.deviceId, q.field, q.start, q.end],
+      rowMode: 'array',
+    });
+    const stored = rows.map(rollupOfTuple);
     if (q.granularity === 'hour') return stored;
     return mergeRollupRows(stored, await minuteRollupsOfChunks(this.chunks, q.deviceId, q.field, q.start, q.end));
   }
 
   async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
     const table = granularity === 'minute' ? 'rollup_minute' : 'rollup_hour';
-    const { rows } = await this.pool.query<RollupTable>(
-      `SELECT * FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket < $3 ORDER BY bucket DESC LIMIT 1`,
-      [deviceId, field, before],
-    );
-    const stored = rows[0] ? toRollupRow(rows[0]) : undefined;
+    const { rows } = await this.pool.query<RollupTuple>({
+      text: `SELECT ${ROLLUP_COLUMNS} FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket < $3 ORDER BY bucket DESC LIMIT 1`,
+      values: [deviceId, field, before],
+      rowMode: 'array',
+    });
+    const stored = rows[0] ? rollupOfTuple(rows[0]) : undefined;
     if (granularity === 'hour') return stored;
     return minuteRollupBefore(this.chunks, stored, deviceId, field, before, (start, end) => this.readRollups({ deviceId, field, granularity, start, end }));
   }

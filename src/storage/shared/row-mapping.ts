@@ -2,10 +2,9 @@
 import type { Device, DeviceStatus } from '../../domain/device.ts';
 import type { DeviceFile, FileKind } from '../../domain/device-file.ts';
 import { type LogEntry, levelOfSeverity } from '../../domain/device-log.ts';
-import type { RollupRow } from '../../domain/rollup.ts';
 import type { Point, PointValue } from '../../domain/telemetry.ts';
 import type { Role, User, UserWithSecret } from '../../domain/user.ts';
-import type { DeviceFilesTable, DevicesTable, PointsTable, RollupTable, UsersTable } from './schema.ts';
+import type { DeviceFilesTable, DevicesTable, PointsTable, UsersTable } from './schema.ts';
 
 export const VALUE_TYPE = { number: 0, boolean: 1, string: 2 } as const;
 
@@ -65,20 +64,6 @@ export function toPoint(row: PointsTable): Point {
   const value: PointValue =
     type === VALUE_TYPE.string ? (row.str ?? '') : type === VALUE_TYPE.boolean ? Number(row.num) === 1 : Number(row.num);
   return { deviceId: row.device_id, field: row.field, ts: Number(row.ts), value, meta: row.meta };
-}
-
-export function toRollupRow(row: Omit<RollupTable, 'device_id' | 'field'>): RollupRow {
-  return {
-    bucket: Number(row.bucket),
-    count: Number(row.count),
-    sum: Number(row.sum),
-    min: Number(row.min),
-    max: Number(row.max),
-    firstTs: Number(row.first_ts),
-    first: Number(row.first),
-    lastTs: Number(row.last_ts),
-    last: Number(row.last),
-  };
 }
 
 export function toDeviceFile(row: DeviceFilesTable): DeviceFile {
