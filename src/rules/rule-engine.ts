@@ -146,7 +146,10 @@ export class RuleEngine {
   /** Per point: the rules of its device that read its field (or any point); nothing for other devices. */
   private onPoints(points: readonly Point[]): void {
     let touched: Map<string, Set<string>> | undefined;
+    // A batch is mostly long runs of one device; one no rule watches is passed over a run at a time.
+    let unwatched: string | undefined;
     for (const p of points) {
+      if (p.deviceId === unwatched) continue;
       const facts = this.facts.get(p.deviceId);
       if (facts) {
         recordPoint(facts, p, this.keepMs(p.deviceId, p.field));
@@ -154,9 +157,12 @@ export class RuleEngine {
         let fields = touched.get(p.deviceId);
         if (!fields) touched.set(p.deviceId, (fields = new Set()));
         fields.add(p.field);
-      } else if (!this.checked.has(p.deviceId)) {
-        this.checked.add(p.deviceId);
-        this.enqueueReload(() => this.refreshDevice(p.deviceId));
+      } else {
+        unwatched = p.deviceId;
+        if (!this.checked.has(p.deviceId)) {
+          this.checked.add(p.deviceId);
+          this.enqueueReload(() => this.refreshDevice(p.deviceId));
+        }
       }
     }
     if (!touched) return;

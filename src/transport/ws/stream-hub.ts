@@ -40,8 +40,13 @@ export class StreamHub {
   start(): void {
     this.on('points.stored', ({ points }) => {
       const byDevice = new Map<string, StreamPoint[]>();
+      let unfollowed: string | undefined;
       for (const p of points) {
-        if (!this.followers.has(p.deviceId)) continue;
+        if (p.deviceId === unfollowed) continue;
+        if (!this.followers.has(p.deviceId)) {
+          unfollowed = p.deviceId;
+          continue;
+        }
         let list = byDevice.get(p.deviceId);
         if (!list) byDevice.set(p.deviceId, (list = []));
         list.push({ ts: p.ts, field: p.field, value: p.value });
