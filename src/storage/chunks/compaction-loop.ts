@@ -5,8 +5,9 @@
 // Ingest comes first: while `ingestBusy` says writes are arriving, each step is followed by a pause of
 // BUSY_PAUSE_FACTOR times its own length, so compaction takes at most a quarter of what it shares
 // with the group commits (SQLite: the one writer; PostgreSQL: this process's CPU, which decodes and
-// encodes the chunks it merges) and catches up at full speed in the first quiet moment. Without the pause a backlog (left by a burst of small batches) made every commit queue
-// behind a step and halved single-point request throughput until it was gone.
+// encodes the chunks it merges) and catches up at full speed in the first quiet moment. Without the
+// pause a backlog (left by a burst of small batches) made every commit queue behind a step and halved
+// single-point request throughput until it was gone.
 import type { CompactionStep } from '../storage.ts';
 
 const BUSY_PAUSE_FACTOR = 3;

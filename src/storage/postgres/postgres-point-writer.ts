@@ -68,7 +68,7 @@ ${then}` : ROLLUP_UPSERT('rollup_hour', 15)}`;
 
 const STORE = storeStatement();
 
-/** STORE's parameters for fresh runs (ascending, one point per ts), and the number of points they hold. */
+/** The store statement's parameters for runs to store whole (ascending, one point per ts). */
 export function storeParameters(fresh: readonly SeriesRun[]): unknown[][] {
   const chunks: NewChunk[] = fresh.flatMap((r) =>
     chunkColumnsOf(r.points).map((columns) => ({ deviceId: r.deviceId, field: r.field, columns, level: CHUNK_LEVEL.batch })),
