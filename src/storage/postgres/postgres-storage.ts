@@ -14,7 +14,7 @@ import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
-import { toPoint } from '../shared/row-mapping.ts';
+import { ROLLUP_COLUMNS, type RollupColumns, fromRollupColumns, toPoint } from '../shared/row-mapping.ts';
 import type { Database, PointsTable } from '../shared/schema.ts';
 import type { ChunkStats, CompactionStep, DiskUsage, PointQuery, RetentionCut, RetentionResult, RollupQuery, Storage, WriteResult } from '../storage.ts';
 import { PostgresChunkSource } from './postgres-chunks.ts';
@@ -28,12 +28,6 @@ import { KnownSeries, SeriesGone, writePointsInTransaction } from './postgres-po
 // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
-
-// A 30-day hourly aggregate reads 720 rollup rows: as arrays of the columns it uses (numbers already,
-// by the parsers above), without the device and field text of every row or an object per row.
-const ROLLUP_COLUMNS = 'bucket, count, sum, min, max, first_ts, first, last_ts, last';
-type RollupTuple = [number, number, number, number, number, number, number, number, number];
-const rollupOfTuple = ([bucket, count, sum, min, max, firstTs, first, lastTs, last]: RollupTuple): RollupRow => ({ bucket, count, sum, min, max, firstTs, first, lastTs, last });
 
 const MIGRATION_LOCK = 0x466c7578; // "Flux": one node migrates at a time.
 /** Background compaction: how often it looks for work, and how long one step's transaction may run. */
@@ -224,24 +218,24 @@ export class PostgresStorage extends RelationalRepo implements Storage {
 
   async readRollups(q: RollupQuery): Promise<RollupRow[]> {
     const table = q.granularity === 'minute' ? 'rollup_minute' : 'rollup_hour';
-    const { rows } = await this.pool.query<RollupTuple>({
+    const { rows } = await this.pool.query<RollupColumns>({
       text: `SELECT ${ROLLUP_COLUMNS} FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket`,
       values: [q.deviceId, q.field, q.start, q.end],
       rowMode: 'array',
     });
-    const stored = rows.map(rollupOfTuple);
+    const stored = rows.map(fromRollupColumns);
     if (q.granularity === 'hour') return stored;
     return mergeRollupRows(stored, await minuteRollupsOfChunks(this.chunks, q.deviceId, q.field, q.start, q.end));
   }
 
   async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
     const table = granularity === 'minute' ? 'rollup_minute' : 'rollup_hour';
-    const { rows } = await this.pool.query<RollupTuple>({
+    const { rows } = await this.pool.query<RollupColumns>({
       text: `SELECT ${ROLLUP_COLUMNS} FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket < $3 ORDER BY bucket DESC LIMIT 1`,
       values: [deviceId, field, before],
       rowMode: 'array',
     });
-    const stored = rows[0] ? rollupOfTuple(rows[0]) : undefined;
+    const stored = rows[0] ? fromRollupColumns(rows[0]) : undefined;
     if (granularity === 'hour') return stored;
     return minuteRollupBefore(this.chunks, stored, deviceId, field, before, (start, end) => this.readRollups({ deviceId, field, granularity, start, end }));
   }

@@ -2,6 +2,7 @@
 import type { Device, DeviceStatus } from '../../domain/device.ts';
 import type { DeviceFile, FileKind } from '../../domain/device-file.ts';
 import { type LogEntry, levelOfSeverity } from '../../domain/device-log.ts';
+import type { RollupRow } from '../../domain/rollup.ts';
 import type { Point, PointValue } from '../../domain/telemetry.ts';
 import type { Role, User, UserWithSecret } from '../../domain/user.ts';
 import type { DeviceFilesTable, DevicesTable, PointsTable, UsersTable } from './schema.ts';
@@ -64,6 +65,14 @@ export function toPoint(row: PointsTable): Point {
   const value: PointValue =
     type === VALUE_TYPE.string ? (row.str ?? '') : type === VALUE_TYPE.boolean ? Number(row.num) === 1 : Number(row.num);
   return { deviceId: row.device_id, field: row.field, ts: Number(row.ts), value, meta: row.meta };
+}
+
+/** The rollup columns reads use, in order: both adapters read them as arrays (no object per row). */
+export const ROLLUP_COLUMNS = 'bucket, count, sum, min, max, first_ts, first, last_ts, last';
+export type RollupColumns = [bucket: number, count: number, sum: number, min: number, max: number, firstTs: number, first: number, lastTs: number, last: number];
+
+export function fromRollupColumns([bucket, count, sum, min, max, firstTs, first, lastTs, last]: RollupColumns): RollupRow {
+  return { bucket, count, sum, min, max, firstTs, first, lastTs, last };
 }
 
 export function toDeviceFile(row: DeviceFilesTable): DeviceFile {

@@ -12,7 +12,7 @@ import { pendingMigrations } from '../migration.ts';
 import { mergeFieldQueries } from '../shared/point-merge.ts';
 import { DEVICE_DATA_TABLES, DEVICE_REFERENCING_TABLES } from '../shared/device-tables.ts';
 import { RelationalRepo } from '../shared/relational-repo.ts';
-import { toPoint } from '../shared/row-mapping.ts';
+import { ROLLUP_COLUMNS, type RollupColumns, fromRollupColumns, toPoint } from '../shared/row-mapping.ts';
 import type { Database, PointsTable } from '../shared/schema.ts';
 import { closedBefore } from '../chunks/compaction-plan.ts';
 import type { ChunkStats, CompactionStep, DiskUsage, RetentionCut, RetentionResult, PointQuery, RollupQuery, Storage, WriteResult } from '../storage.ts';
@@ -24,13 +24,6 @@ import { SqliteRetention } from './sqlite-retention.ts';
 import { WRITER_CACHE_MIB, openSqliteConnection } from './sqlite-connection.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
-
-const ROLLUP_COLUMNS = 'bucket, count, sum, min, max, first_ts, first, last_ts, last';
-type RollupColumns = [bucket: number, count: number, sum: number, min: number, max: number, firstTs: number, first: number, lastTs: number, last: number];
-
-function fromRollupColumns([bucket, count, sum, min, max, firstTs, first, lastTs, last]: RollupColumns): RollupRow {
-  return { bucket, count, sum, min, max, firstTs, first, lastTs, last };
-}
 
 /** A series' newest point, in the points table's columns. */
 const LATEST_COLUMNS = 'device_id, field, last_ts AS ts, last_num AS num, last_str AS str, last_type AS type, last_meta AS meta';
