@@ -24,7 +24,6 @@ const APPEND = storeStatement(
   SELECT (SELECT count(*) FROM locked) = (SELECT count(*) FROM input)
     AND NOT EXISTS (SELECT 1 FROM locked l JOIN input t USING (device_id, field) WHERE l.last_ts >= t.first_ts) AS ok
 ), `,
-  'SELECT ok FROM checked',
 );
 
 /** Stores `points` if they only append to series `known` holds; undefined (nothing stored) otherwise. */

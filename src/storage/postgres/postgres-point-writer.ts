@@ -51,10 +51,10 @@ FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY 
 JOIN points p ON p.device_id = t.device_id AND p.field = t.field AND p.ts >= t.lower AND p.ts <= t.upper`;
 
 /**
- * Chunks ($1..$7), newest points ($8..$14) and hour rollups ($15..$25), each gated by `onlyIf`; the
- * CTEs before them (`before`) and the closing query (`then`) complete the statement.
+ * Chunks ($1..$7), newest points ($8..$14) and hour rollups ($15..$25), each gated by `onlyIf`, after
+ * the CTEs `before`; the statement answers one row, `ok`: whether the gate let them through.
  */
-export const storeStatement = (onlyIf = 'true', before = '', then = '') => `
+export const storeStatement = (onlyIf = 'true', before = '') => `
 WITH ${before}new_chunks AS (
   INSERT INTO chunks (device_id, field, start_ts, end_ts, count, level, data) SELECT * FROM unnest(${CHUNK_ARRAYS}) WHERE ${onlyIf}
 ), latest AS (
@@ -62,9 +62,9 @@ WITH ${before}new_chunks AS (
   FROM unnest($8::text[], $9::text[], $10::bigint[], $11::float8[], $12::text[], $13::smallint[], $14::text[])
     AS t(device_id, field, ts, num, str, type, meta)
   WHERE s.device_id = t.device_id AND s.field = t.field AND (s.last_ts IS NULL OR t.ts > s.last_ts) AND ${onlyIf}
-)${then ? `, rollups AS (${ROLLUP_UPSERT('rollup_hour', 15, onlyIf)}
+), rollups AS (${ROLLUP_UPSERT('rollup_hour', 15, onlyIf)}
 )
-${then}` : ROLLUP_UPSERT('rollup_hour', 15)}`;
+SELECT ${onlyIf} AS ok`;
 
 const STORE = storeStatement();
 
