@@ -13,7 +13,8 @@ import type { HttpDeps } from '../http-deps.ts';
 import { isoFormatter } from '../iso-time.ts';
 import { bearerToken, requireDevice, requireUser } from '../request-auth.ts';
 import { readBesideAuth } from '../read-beside-auth.ts';
-import { trustedJson } from '../trusted-json.ts';
+import { answerText, trustedJson } from '../trusted-json.ts';
+import { pointViewsJson } from '../point-views-json.ts';
 import { pointToView } from '../views.ts';
 
 export function parseRange(q: { start_time?: string | undefined; end_time?: string | undefined }, defaultSpanMs: number, now = Date.now()) {
@@ -115,7 +116,10 @@ export function telemetryRoutes(app: FastifyInstance, deps: HttpDeps): void {
           cursor: q.cursor,
         }), deps.profiles.rangeCheckFor(id)]);
       });
-      return { device_id: id, count: page.points.length, points: page.points.map((p) => pointToView(p, outOfRange)), next_cursor: page.nextCursor };
+      type Page = { device_id: string; count: number; points: Array<ReturnType<typeof pointToView>>; next_cursor: string | null };
+      return answerText<Page>(
+        `{"device_id":${JSON.stringify(id)},"count":${page.points.length},"points":${pointViewsJson(page.points, outOfRange)},"next_cursor":${JSON.stringify(page.nextCursor)}}`,
+      );
     },
   );
 
