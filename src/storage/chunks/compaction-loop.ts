@@ -2,27 +2,52 @@
 // yielding between steps; compact() steps until done for the admin command and tests. A failed step
 // waits for the next round.
 //
-// Ingest comes first: while `ingestBusy` says writes are arriving, each step is followed by a pause of
-// BUSY_PAUSE_FACTOR times its own length, so compaction takes at most a quarter of what it shares
-// with the group commits (SQLite: the one writer; PostgreSQL: this process's CPU, which decodes and
-// encodes the chunks it merges) and catches up at full speed in the first quiet moment. Without the
-// pause a backlog (left by a burst of small batches) made every commit queue behind a step and halved
+// Ingest comes first. A burst of writes (a backfill, a fleet reconnecting and sending what it
+// buffered) shorter than BURST_GRACE_MS is not interrupted: compaction waits until it ends, then
+// catches up at full speed. Writes that go on longer get compaction in the pauses: each step is
+// followed by a pause of BUSY_PAUSE_FACTOR times its own length, so compaction takes at most a quarter
+// of what it shares with the group commits (SQLite: the one writer; PostgreSQL: this process's CPU,
+// which decodes and encodes the chunks it merges) and the backlog stays bounded. Without the pause a
+// backlog (left by a burst of small batches) made every commit queue behind a step and halved
 // single-point request throughput until it was gone.
 import type { CompactionStep } from '../storage.ts';
 
 const BUSY_PAUSE_FACTOR = 3;
 /** Ingest counts as busy until this long after the last group commit began. */
 const INGEST_QUIET_MS = 50;
+/** Compaction waits for a burst of writes shorter than this to end. */
+export const BURST_GRACE_MS = 10_000;
 
-/** When the adapter's group commits last began; `busy` is the loop's `ingestBusy`. */
-export class RecentWrites {
+/** What the loop asks of ingest before each step. */
+export interface IngestActivity {
+  /** Writes are arriving: pause after each step. */
+  busy(): boolean;
+  /** Writes have been arriving for less than BURST_GRACE_MS: do not step at all. */
+  inShortBurst(): boolean;
+}
+
+export const QUIET_INGEST: IngestActivity = { busy: () => false, inShortBurst: () => false };
+
+/** When the adapter's group commits last began, and when the current run of them began. */
+export class RecentWrites implements IngestActivity {
   private lastAt = Number.NEGATIVE_INFINITY;
+  private burstStart = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   noteWrite(): void {
-    this.lastAt = performance.now();
+    const now = this.now();
+    if (now - this.lastAt >= INGEST_QUIET_MS) this.burstStart = now;
+    this.lastAt = now;
   }
 
-  readonly busy = (): boolean => performance.now() - this.lastAt < INGEST_QUIET_MS;
+  busy(): boolean {
+    return this.now() - this.lastAt < INGEST_QUIET_MS;
+  }
+
+  inShortBurst(): boolean {
+    return this.busy() && this.now() - this.burstStart < BURST_GRACE_MS;
+  }
 }
 
 /** The pause after a step that took `tookMs`: none when ingest is quiet, three times the step when not. */
@@ -37,7 +62,7 @@ export class CompactionLoop {
   constructor(
     private readonly step: () => Promise<CompactionStep>,
     private readonly everyMs: number,
-    private readonly ingestBusy: () => boolean = () => false,
+    private readonly ingest: IngestActivity = QUIET_INGEST,
   ) {}
 
   /** Starts the background rounds; an interval of 0 leaves compaction to compact() calls. */
@@ -68,10 +93,11 @@ export class CompactionLoop {
     if (this.running) return;
     this.running = (async () => {
       for (;;) {
+        if (this.ingest.inShortBurst()) return; // the next round looks again
         const started = performance.now();
         const step = await this.step();
         if (!step.more || !this.timer) return;
-        const pauseMs = pauseAfterStep(performance.now() - started, this.ingestBusy());
+        const pauseMs = pauseAfterStep(performance.now() - started, this.ingest.busy());
         await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
       }
     })()

@@ -30,12 +30,11 @@ const APPEND = storeStatement(
 export async function appendKnownSeries(pool: pg.Pool, points: readonly Point[], known: KnownSeries): Promise<WriteOutcome | undefined> {
   const { runs } = groupBySeries(points);
   if (!runs.every((r) => known.has(r.deviceId, r.field))) return undefined;
-  const { rows } = await pool.query<{ ok: boolean }>(APPEND, [
-    ...storeParameters(runs),
-    runs.map((r) => r.deviceId),
-    runs.map((r) => r.field),
-    runs.map((r) => r.points[0]!.ts),
-  ]);
+  const { rows } = await pool.query<{ ok: boolean }>({
+    name: 'fluxgate-append',
+    text: APPEND,
+    values: [...storeParameters(runs), runs.map((r) => r.deviceId), runs.map((r) => r.field), runs.map((r) => r.points[0]!.ts)],
+  });
   if (!rows[0]?.ok) return undefined;
   return { inserted: runs.reduce((n, r) => n + r.points.length, 0), series: runs.map((r) => seriesKey(r.deviceId, r.field)) };
 }

@@ -69,7 +69,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
     this.pool = pool;
     this.schema = schema;
     this.chunks = new PostgresChunkSource(pool);
-    this.compaction = new CompactionLoop(() => this.compactStep(), compactEveryMs, this.recentWrites.busy);
+    this.compaction = new CompactionLoop(() => this.compactStep(), compactEveryMs, this.recentWrites);
   }
 
   private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -79,7 +79,7 @@ export class SqliteStorage extends RelationalRepo implements Storage {
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }));
     this.db = db;
     this.writerThread = writerThread ? new SqliteWriter(file) : undefined;
-    this.compaction = new CompactionLoop(() => this.compactStep(), options.compactEveryMs ?? COMPACT_EVERY_MS, this.recentWrites.busy);
+    this.compaction = new CompactionLoop(() => this.compactStep(), options.compactEveryMs ?? COMPACT_EVERY_MS, this.recentWrites);
   }
 
   private prepare() {
