@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // Entry point of the `fluxgate` command. It runs the compiled platform in dist/ (`npm run build`)
 // when dist/ was built from the sources as they are now (its stamp matches, scripts/source-stamp.mjs);
 // otherwise it runs the TypeScript sources through tsx, so a fresh clone needs no build step:

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { PLATFORM_NODE_FLAGS } from '../../scripts/node-flags.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -51,7 +52,7 @@ export interface PlatformOptions {
   databaseUrl?: string;
   databaseSchema?: string;
   env?: Record<string, string>;
-  /** Node arguments before the CLI (BENCH_SERVER_NODE_ARGS is added after them). */
+  /** Node arguments after the platform's own (PLATFORM_NODE_FLAGS, as `npm start`) and before BENCH_SERVER_NODE_ARGS. */
   nodeArgs?: string[];
   /** An already prepared DATA_DIR (e.g. devices provisioned in bulk); removed on stop like a fresh one. */
   dataDir?: string;
@@ -63,7 +64,7 @@ export const ADMIN_PASSWORD = 'bench-admin-password';
 /** The platform's METRICS_TOKEN: benches read /metrics with it, as a Prometheus scraper would. */
 export const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 
-/** Starts `fluxgate start` (the real CLI) on a random port with fresh storage. */
+/** Starts `fluxgate start` (the real CLI, with the Node flags `npm start` gives it) on a random port with fresh storage. */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Child & { dataDir: string; mqttPort: number | undefined }> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'fluxgate-bench-'));
   const env: Record<string, string | undefined> = {
@@ -78,7 +79,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Chil
     ...options.env,
   };
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server only.
-  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const nodeArgs = [...PLATFORM_NODE_FLAGS, ...(options.nodeArgs ?? []), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   if (options.databaseUrl) {
     env.DATABASE_URL = options.databaseUrl;
     env.DATABASE_SCHEMA = options.databaseSchema ?? 'public';
