@@ -60,18 +60,20 @@ export class PostgresChunkSource implements ChunkSource {
   constructor(private readonly db: Queryable) {}
 
   async byStartAsc(deviceId: string, field: string, afterStart: number, beforeStart: number, limit: number): Promise<ChunkRow[]> {
-    const { rows } = await this.db.query<RawChunk>(
-      'SELECT start_ts, end_ts, data FROM chunks WHERE device_id = $1 AND field = $2 AND start_ts > $3 AND start_ts < $4 ORDER BY start_ts LIMIT $5',
-      [deviceId, field, afterStart, beforeStart, limit],
-    );
+    const { rows } = await this.db.query<RawChunk>({
+      name: 'fluxgate-chunks-asc',
+      text: 'SELECT start_ts, end_ts, data FROM chunks WHERE device_id = $1 AND field = $2 AND start_ts > $3 AND start_ts < $4 ORDER BY start_ts LIMIT $5',
+      values: [deviceId, field, afterStart, beforeStart, limit],
+    });
     return rows.map(toRow);
   }
 
   async byStartDesc(deviceId: string, field: string, afterStart: number, beforeStart: number, limit: number): Promise<ChunkRow[]> {
-    const { rows } = await this.db.query<RawChunk>(
-      'SELECT start_ts, end_ts, data FROM chunks WHERE device_id = $1 AND field = $2 AND start_ts > $3 AND start_ts < $4 ORDER BY start_ts DESC LIMIT $5',
-      [deviceId, field, afterStart, beforeStart, limit],
-    );
+    const { rows } = await this.db.query<RawChunk>({
+      name: 'fluxgate-chunks-desc',
+      text: 'SELECT start_ts, end_ts, data FROM chunks WHERE device_id = $1 AND field = $2 AND start_ts > $3 AND start_ts < $4 ORDER BY start_ts DESC LIMIT $5',
+      values: [deviceId, field, afterStart, beforeStart, limit],
+    });
     return rows.map(toRow);
   }
 }

@@ -219,6 +219,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   async readRollups(q: RollupQuery): Promise<RollupRow[]> {
     const table = q.granularity === 'minute' ? 'rollup_minute' : 'rollup_hour';
     const { rows } = await this.pool.query<RollupColumns>({
+      name: `fluxgate-${table}-range`,
       text: `SELECT ${ROLLUP_COLUMNS} FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket`,
       values: [q.deviceId, q.field, q.start, q.end],
       rowMode: 'array',
@@ -231,6 +232,7 @@ export class PostgresStorage extends RelationalRepo implements Storage {
   async rollupBefore(deviceId: string, field: string, granularity: Granularity, before: number): Promise<RollupRow | undefined> {
     const table = granularity === 'minute' ? 'rollup_minute' : 'rollup_hour';
     const { rows } = await this.pool.query<RollupColumns>({
+      name: `fluxgate-${table}-before`,
       text: `SELECT ${ROLLUP_COLUMNS} FROM ${table} WHERE device_id = $1 AND field = $2 AND bucket < $3 ORDER BY bucket DESC LIMIT 1`,
       values: [deviceId, field, before],
       rowMode: 'array',
