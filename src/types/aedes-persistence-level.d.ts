@@ -8,6 +8,8 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
     createRetainedStream(pattern: string): Readable;
     createRetainedStreamCombi(patterns: string[]): Readable;
     outgoingStream(client: { id: string }): Readable;
+    subscriptionsByClient(client: { id: string }): Promise<Array<{ topic: string; qos: number }>>;
+    cleanSubscriptions(client: { id: string }): Promise<void>;
     destroy(): Promise<void>;
   }
 }

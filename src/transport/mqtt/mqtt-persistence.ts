@@ -142,7 +142,7 @@ export class MqttPersistence extends LevelPersistence {
    */
   async endSession(clientId: string): Promise<void> {
     const client = { id: clientId };
-    await (this as unknown as { cleanSubscriptions(c: { id: string }): Promise<void> }).cleanSubscriptions(client);
+    await this.cleanSubscriptions(client);
     for (const prefix of OUTGOING_KEY_PREFIXES) {
       const start = `${prefix}${encodeURIComponent(clientId)}:`;
       await this.db.clear({ gte: start, lt: `${start.slice(0, -1)};` });
@@ -153,6 +153,31 @@ export class MqttPersistence extends LevelPersistence {
   /** Drops `client`'s QoS 2 messages still awaiting PUBREL (the package has it; its types leave it out). */
   async dropIncoming(client: { id: string }): Promise<void> {
     await (this as unknown as { cleanIncoming(c: { id: string }): Promise<void> }).cleanIncoming(client);
+  }
+
+  /** Session wipes under way, by client id: see cleanSubscriptions. */
+  private readonly cleaning = new Map<string, Promise<unknown>>();
+
+  /**
+   * aedes ends an expired session by starting this and emitting `sessionExpired` at once; a client
+   * connecting in between read the subscriptions not yet removed and resumed a half-ended session.
+   * Reads of a client's subscriptions now wait for its wipe. The base method reads them itself
+   * before its first await, so that read starts before the entry below exists and never waits for
+   * its own wipe.
+   */
+  override cleanSubscriptions(client: { id: string }): Promise<void> {
+    const done = super.cleanSubscriptions(client);
+    const settled = done.catch(() => undefined);
+    this.cleaning.set(client.id, settled);
+    void settled.then(() => {
+      if (this.cleaning.get(client.id) === settled) this.cleaning.delete(client.id);
+    });
+    return done;
+  }
+
+  override async subscriptionsByClient(client: { id: string }): Promise<Array<{ topic: string; qos: number }>> {
+    await this.cleaning.get(client.id);
+    return super.subscriptionsByClient(client);
   }
 
   override outgoingStream(client: { id: string }): Readable {
