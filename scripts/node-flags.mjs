@@ -1,5 +1,6 @@
 // The Node.js flags the platform runs with: package.json's start script and bin/fluxgate.js's first
-// line carry them (test/cli/node-flags.test.ts checks both), and the benches start it with them.
+// line carry them, and so does bench:mqtt, which runs the platform in its own process
+// (test/cli/node-flags.test.ts checks all three); the other benches start it with them.
 //
 // --max-semi-space-size=32: a young generation twice Node's default (64 MB instead of 32). A batch of
 // points stays alive across its commit's round trip; with the default size a scavenge every few
