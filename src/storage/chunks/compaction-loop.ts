@@ -26,7 +26,7 @@ export interface IngestActivity {
   inShortBurst(): boolean;
 }
 
-export const QUIET_INGEST: IngestActivity = { busy: () => false, inShortBurst: () => false };
+const QUIET_INGEST: IngestActivity = { busy: () => false, inShortBurst: () => false };
 
 /** When the adapter's group commits last began, and when the current run of them began. */
 export class RecentWrites implements IngestActivity {

@@ -6,11 +6,6 @@
 import type { Point, PointValue } from '../../domain/telemetry.ts';
 import { isoFormatter } from './iso-time.ts';
 
-/** Answer text built ahead of fastify's serializer; `trustedJson` sends it as UTF-8 bytes. */
-export class JsonText {
-  constructor(readonly text: string) {}
-}
-
 const valueJson = (v: PointValue): string => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v));
 
 /** `[{"timestamp":…,"ts":…,"field":…,"value":…,"metadata"?:…,"out_of_range"?:true},…]` */

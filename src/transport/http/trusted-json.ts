@@ -4,7 +4,11 @@
 // still document the answer. A route may also answer text it wrote itself (answerText, for history
 // pages): it goes out as one UTF-8 buffer, encoded once, where a string would be measured for its
 // Content-Length and then encoded again by the socket.
-import { JsonText } from './point-views-json.ts';
+
+/** Answer text a route wrote ahead of the serializer (answerText). */
+class JsonText {
+  constructor(readonly text: string) {}
+}
 
 // fastify sends a Buffer from a serializer as it is; its types only name a string.
 const utf8 = (text: string) => Buffer.from(text) as unknown as string;
